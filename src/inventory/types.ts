@@ -1,0 +1,104 @@
+/**
+ * The normalized view of the organization that every later stage works on.
+ * Both kinds of OpenAI key (admin and project) become one `KeyRecord`.
+ * Times are ISO 8601 UTC strings (`2026-07-03T10:00:00.000Z`), or null when the API says null.
+ */
+
+export type KeyKind = "admin" | "project";
+export type OwnerType = "user" | "service_account";
+export type OwnerAccess = "active" | "inactive";
+
+export interface KeyOwner {
+  type: OwnerType;
+  id: string;
+  name: string | null;
+  /** Users only; null for service accounts and for admin-key owners missing from the user list. */
+  email: string | null;
+  /** Organization role for admin-key owners, project role for project-key owners. */
+  role: string | null;
+}
+
+export interface ProjectRef {
+  id: string;
+  name: string | null;
+  archived: boolean;
+}
+
+export interface KeyRecord {
+  kind: KeyKind;
+  id: string;
+  name: string | null;
+  redacted_value: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  /** null for admin keys (they belong to the organization). */
+  project: ProjectRef | null;
+  owner: KeyOwner;
+  /** Project keys only: whether the owner still has effective access to the project. */
+  owner_access: OwnerAccess | null;
+}
+
+export interface ProjectRecord {
+  id: string;
+  name: string | null;
+  created_at: string;
+  archived: boolean;
+  archived_at: string | null;
+}
+
+export interface UserRecord {
+  id: string;
+  name: string | null;
+  email: string | null;
+  role: string | null;
+  is_service_account: boolean;
+}
+
+/** What part of the organization an inventory error left unseen. */
+export type InventoryScope =
+  | { list: "admin_api_keys" }
+  | { list: "projects" }
+  | { list: "users" }
+  | { list: "project_api_keys"; project_id: string; project_name: string | null };
+
+export type InventoryErrorKind =
+  | "auth" // 401/403: the admin key is wrong or lacks permission
+  | "http" // any other HTTP error after retries
+  | "network" // connection failure or timeout after retries
+  | "invalid_json" // body was not JSON
+  | "invalid_shape" // JSON did not match the schema Keywarden relies on
+  | "truncated_pagination" // has_more: true without a cursor
+  | "budget_exhausted"; // the run's retry budget ran out
+
+export interface InventoryError {
+  scope: InventoryScope;
+  kind: InventoryErrorKind;
+  /** HTTP status when there was one. */
+  status?: number;
+  /** Human explanation; never contains a secret. */
+  message: string;
+}
+
+export interface Inventory {
+  keys: KeyRecord[];
+  projects: ProjectRecord[];
+  users: UserRecord[];
+  errors: InventoryError[];
+  /** Number of HTTP requests made to the Admin API (retries included). */
+  requests: number;
+}
+
+/** A short human label for a scope, used in errors and reports. */
+export function describeScope(scope: InventoryScope): string {
+  switch (scope.list) {
+    case "admin_api_keys":
+      return "admin API keys";
+    case "projects":
+      return "projects";
+    case "users":
+      return "organization users";
+    case "project_api_keys":
+      return `API keys of project ${scope.project_name ? `"${scope.project_name}" ` : ""}(${scope.project_id})`;
+  }
+}
