@@ -1,0 +1,18 @@
+/**
+ * The one redaction helper: everything that may reach a log, an error, evidence
+ * or Slack goes through it. It removes the configured secrets and anything that
+ * looks like a full OpenAI or Slack secret (redacted key values such as
+ * "sk-proj-...9xYz" are short and survive).
+ */
+const SECRET_PATTERNS = [/\bsk-[A-Za-z0-9_-]{16,}/g, /\bxox[abposr]-[A-Za-z0-9-]{8,}/g];
+
+export const REDACTED = "[REDACTED]";
+
+export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
+  }
+  for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, REDACTED);
+  return out;
+}
