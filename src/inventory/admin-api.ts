@@ -1,6 +1,5 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
 import type { z } from "zod";
-import type { Limiter } from "../util/limiter.js";
 import { redact } from "../util/redact.js";
 import { type ListEnvelope, describeZodError, listEnvelope } from "./schemas.js";
 import {
@@ -19,7 +18,6 @@ export interface AdminApiOptions {
   /** Per-request timeout. */
   timeoutMs: number;
   retry: RetryPolicy;
-  limiter: Limiter;
   fetch?: typeof fetch;
   sleep: Sleep;
 }
@@ -48,8 +46,8 @@ export function createOpenAIClient(options: Pick<AdminApiOptions, "adminKey" | "
 }
 
 /**
- * One Admin API session for one run: every request goes through the concurrency
- * limiter and the run's retry budget, and every failure becomes an InventoryError
+ * One Admin API session (a run, or one slice of it): every request draws on one
+ * retry budget, and every failure becomes an InventoryError
  * whose message never contains a secret.
  */
 export class AdminApi {
@@ -68,7 +66,7 @@ export class AdminApi {
   async page(scope: InventoryScope, call: (client: OpenAI) => RawCall): Promise<PageResult> {
     for (let attempt = 1; ; attempt++) {
       if (this.authFailure) return { ok: false, error: { ...this.authFailure, scope } };
-      const outcome = await this.options.limiter.run(() => this.attempt(scope, call));
+      const outcome = await this.attempt(scope, call);
       if (outcome.ok) return outcome;
       const { error, retryAfterMs } = outcome;
       if (error.kind === "auth" && error.status === 401) this.authFailure = error;

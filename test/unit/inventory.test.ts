@@ -199,3 +199,34 @@ describe("faults", () => {
     expect(sim.requests.length).toBeLessThanOrEqual(2);
   });
 });
+
+describe("slices under a request cap (one Workflow step each)", () => {
+  it("reads the same inventory in slices, none above its cap", async () => {
+    const { collectInventorySlice, assembleInventory } = await import("../../src/inventory/collect.js");
+    const { initialWorkState } = await import("../../src/inventory/work.js");
+    const org = generateOrg({ projects: 60, keysPerProject: 3, users: 120, adminKeys: 5, now: NOW, seed: 11 });
+    sim.setOrg(org);
+    const whole = await collectInventory(options());
+    sim.clearLog();
+
+    const cap = 12;
+    const parts = [];
+    const perSlice: number[] = [];
+    let state = initialWorkState();
+    do {
+      const before = sim.requests.length;
+      const slice = await collectInventorySlice(options(), state, cap);
+      perSlice.push(sim.requests.length - before);
+      parts.push(slice.part);
+      state = slice.state;
+    } while (state.units.length > 0);
+
+    const sliced = assembleInventory(parts);
+    expect(sliced.errors).toEqual([]);
+    expect(Math.max(...perSlice)).toBeLessThanOrEqual(cap);
+    expect(perSlice.length).toBeGreaterThan(5);
+    expect(sliced.keys.map((k) => k.id).sort()).toEqual(whole.keys.map((k) => k.id).sort());
+    expect(sliced.keys).toEqual(expect.arrayContaining(whole.keys));
+    expect(sim.requests).toHaveLength(minimumRequests(org));
+  });
+});

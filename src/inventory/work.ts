@@ -1,0 +1,188 @@
+import type { z } from "zod";
+import { type AdminApi, validateItems } from "./admin-api.js";
+import { normalizeProject, normalizeProjectKey, normalizeUser } from "./normalize.js";
+import { type AdminApiKeyJson, adminApiKeySchema, projectApiKeySchema, projectSchema, userSchema } from "./schemas.js";
+import type { InventoryError, InventoryScope, KeyRecord, ProjectRecord, UserRecord } from "./types.js";
+import { describeScope } from "./types.js";
+
+/**
+ * The inventory as a queue of work units, one list page each. A unit that reads
+ * a page may queue the next page of its list and, for project pages, the key
+ * lists of those projects. The queue can be run to the end in one go (CLI,
+ * demo) or in slices that each stay under a request cap (Workflow steps), with
+ * the remaining units and the partial result carried to the next slice.
+ */
+export type WorkUnit =
+  | { list: "admin_api_keys"; after?: string }
+  | { list: "projects"; after?: string }
+  | { list: "users"; after?: string }
+  | { list: "project_api_keys"; project: ProjectRecord; after?: string };
+
+export interface WorkState {
+  units: WorkUnit[];
+  /** The user list is only needed when there is an admin key to attribute; queued once. */
+  usersQueued: boolean;
+  /** Cursors already followed per list, to catch a pagination that does not advance. */
+  seenCursors: Record<string, string[]>;
+}
+
+/** What one slice read. Plain JSON, so a Workflow step can persist it. */
+export interface InventoryPart {
+  adminKeys: AdminApiKeyJson[];
+  projects: ProjectRecord[];
+  users: UserRecord[];
+  projectKeys: KeyRecord[];
+  errors: InventoryError[];
+  requests: number;
+  fatal?: InventoryError;
+}
+
+export function initialWorkState(): WorkState {
+  return { units: [{ list: "admin_api_keys" }, { list: "projects" }], usersQueued: false, seenCursors: {} };
+}
+
+export function emptyPart(): InventoryPart {
+  return { adminKeys: [], projects: [], users: [], projectKeys: [], errors: [], requests: 0 };
+}
+
+function scopeOf(unit: WorkUnit): InventoryScope {
+  return unit.list === "project_api_keys"
+    ? { list: "project_api_keys", project_id: unit.project.id, project_name: unit.project.name }
+    : { list: unit.list };
+}
+
+function listKey(unit: WorkUnit): string {
+  return unit.list === "project_api_keys" ? `project_api_keys:${unit.project.id}` : unit.list;
+}
+
+export interface ExecuteOptions {
+  api: AdminApi;
+  pageSize: number;
+  concurrency: number;
+  /** Most requests this slice may make, retries included; undefined for no cap. */
+  requestCap?: number;
+  /** Requests one unit may need at most (its retry attempts). */
+  attemptsPerUnit: number;
+  adminKey: string;
+}
+
+/**
+ * Runs units from `state` with `concurrency` workers until the queue is empty
+ * or the next unit could exceed the request cap. Returns what was read and the
+ * state to resume from.
+ */
+export async function executeWork(state: WorkState, options: ExecuteOptions): Promise<{ part: InventoryPart; state: WorkState }> {
+  const queue = [...state.units];
+  const seenCursors = new Map(Object.entries(state.seenCursors).map(([k, v]) => [k, new Set(v)]));
+  let usersQueued = state.usersQueued;
+  const part = emptyPart();
+  const startRequests = options.api.requests;
+  let inFlight = 0;
+  const wake: (() => void)[] = [];
+
+  const fitsUnderCap = () =>
+    options.requestCap === undefined ||
+    options.api.requests - startRequests + (inFlight + 1) * options.attemptsPerUnit <= options.requestCap;
+
+  async function runUnit(unit: WorkUnit): Promise<void> {
+    const scope = scopeOf(unit);
+    const query = unit.after === undefined ? { limit: options.pageSize } : { limit: options.pageSize, after: unit.after };
+    const result = await options.api.page(scope, (client) => {
+      switch (unit.list) {
+        case "admin_api_keys":
+          return client.admin.organization.adminAPIKeys.list(query);
+        case "projects":
+          return client.admin.organization.projects.list({ ...query, include_archived: true });
+        case "users":
+          return client.admin.organization.users.list(query);
+        case "project_api_keys":
+          return client.admin.organization.projects.apiKeys.list(unit.project.id, { ...query, owner_project_access: "any" });
+      }
+    });
+    if (!result.ok) {
+      part.errors.push(result.error);
+      return;
+    }
+    const items = result.page.data;
+    switch (unit.list) {
+      case "admin_api_keys": {
+        const valid = collect(scope, items, adminApiKeySchema, part);
+        part.adminKeys.push(...valid);
+        if (valid.length > 0 && !usersQueued) {
+          usersQueued = true;
+          queue.push({ list: "users" });
+        }
+        break;
+      }
+      case "projects":
+        for (const project of collect(scope, items, projectSchema, part).map(normalizeProject)) {
+          part.projects.push(project);
+          queue.push({ list: "project_api_keys", project });
+        }
+        break;
+      case "users":
+        part.users.push(...collect(scope, items, userSchema, part).map(normalizeUser));
+        break;
+      case "project_api_keys":
+        for (const key of collect(scope, items, projectApiKeySchema, part)) part.projectKeys.push(normalizeProjectKey(key, unit.project));
+        break;
+    }
+    if (!result.page.has_more) return;
+    const cursor = result.page.last_id;
+    if (!cursor) {
+      part.errors.push({ scope, kind: "truncated_pagination", message: `${describeScope(scope)}: the API said has_more: true without a last_id, so the remaining pages could not be requested` });
+      return;
+    }
+    const seen = seenCursors.get(listKey(unit)) ?? new Set<string>();
+    if (seen.has(cursor)) {
+      part.errors.push({ scope, kind: "truncated_pagination", message: `${describeScope(scope)}: pagination did not advance (cursor ${cursor} repeated)` });
+      return;
+    }
+    seen.add(cursor);
+    seenCursors.set(listKey(unit), seen);
+    queue.push({ ...unit, after: cursor });
+  }
+
+  function collect<T>(scope: InventoryScope, items: unknown[], schema: z.ZodType<T>, into: InventoryPart): T[] {
+    const { valid, errors } = validateItems(scope, items, schema, options.adminKey);
+    into.errors.push(...errors);
+    return valid;
+  }
+
+  // Workers pull units; a worker that finds the queue empty waits while others
+  // may still queue follow-up units, and all stop when nothing is left or running.
+  async function worker(): Promise<void> {
+    for (;;) {
+      if (options.api.authFailure) return;
+      const unit = queue.length > 0 && fitsUnderCap() ? queue.shift() : undefined;
+      if (!unit) {
+        if (inFlight === 0) {
+          for (const w of wake.splice(0)) w();
+          return;
+        }
+        await new Promise<void>((resolve) => wake.push(resolve));
+        continue;
+      }
+      inFlight++;
+      try {
+        await runUnit(unit);
+      } finally {
+        inFlight--;
+        for (const w of wake.splice(0)) w();
+      }
+    }
+  }
+
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+
+  part.requests = options.api.requests - startRequests;
+  if (options.api.authFailure) {
+    part.fatal = options.api.authFailure;
+    part.errors = [options.api.authFailure];
+    queue.length = 0;
+  }
+  return {
+    part,
+    state: { units: queue, usersQueued, seenCursors: Object.fromEntries([...seenCursors].map(([k, v]) => [k, [...v]])) },
+  };
+}
