@@ -1,0 +1,73 @@
+import type { KeyRecord } from "../inventory/types.js";
+import { type AppliedExemption, ExemptionBook, type ExemptionNotice, compare } from "./exemptions.js";
+import { findingFingerprint } from "./fingerprint.js";
+import { type RuleKind, ruleModule } from "./registry.js";
+import type { CheckContext } from "./rule-module.js";
+import type { Policy } from "./schema.js";
+import { compileScope } from "./scope.js";
+import { type Severity, severityRank } from "./severity.js";
+import { keyTimes } from "./time.js";
+
+export interface Finding {
+  rule_id: string;
+  rule_kind: RuleKind;
+  severity: Severity;
+  /** Same rule + same key → same fingerprint, run after run. */
+  fingerprint: string;
+  sentence: string;
+  /** The key as inventoried (non-secret fields; the value is already redacted). */
+  key: KeyRecord;
+}
+
+export interface Evaluation {
+  /** Worst first: severity, then rule id, then key id. */
+  findings: Finding[];
+  /** Findings an unexpired exemption suppressed. */
+  exemptions: AppliedExemption[];
+  /** Exemptions that need attention: expired, or naming a key that no longer exists. */
+  exemption_notices: ExemptionNotice[];
+}
+
+/** Checks every key against every rule in scope. Pure and deterministic for the same inputs. */
+export function evaluate(keys: readonly KeyRecord[], policy: Policy, now: Date): Evaluation {
+  const nowMs = now.getTime();
+  const rules = policy.rules.map((rule) => ({ rule, module: ruleModule(rule.kind), inScope: compileScope(rule.scope), findings: [] as Finding[] }));
+  const book = new ExemptionBook(policy.exemptions ?? [], nowMs);
+  const seenKeyIds = new Set<string>();
+  const applied: AppliedExemption[] = [];
+
+  for (const key of keys) {
+    if (!book.isEmpty) seenKeyIds.add(key.id);
+    const ctx: CheckContext = { now, nowMs, times: keyTimes(key) };
+    for (const { rule, module, inScope, findings } of rules) {
+      if (!inScope(key)) continue;
+      const violation = module.check(key, rule, ctx);
+      if (!violation) continue;
+      const fingerprint = findingFingerprint(rule.id, key.kind, key.id);
+      const exemption = book.isEmpty ? undefined : book.find(rule.id, key.id);
+      if (exemption) {
+        applied.push({
+          rule_id: rule.id,
+          key_id: key.id,
+          reason: exemption.reason,
+          expires: exemption.expires,
+          ...(exemption.approved_by === undefined ? {} : { approved_by: exemption.approved_by }),
+          fingerprint,
+        });
+        continue;
+      }
+      findings.push({ rule_id: rule.id, rule_kind: rule.kind, severity: rule.severity, fingerprint, sentence: violation.sentence, key });
+    }
+  }
+
+  // Findings were collected per rule, so ordering is: rules by severity then id (ids are unique),
+  // then each rule's findings by key. Cheaper than one sort over every finding.
+  rules.sort((a, b) => severityRank(b.rule.severity) - severityRank(a.rule.severity) || compare(a.rule.id, b.rule.id));
+  const findings = rules.flatMap((entry) => entry.findings.sort(byKey));
+  applied.sort((a, b) => compare(a.rule_id, b.rule_id) || compare(a.key_id, b.key_id));
+  return { findings, exemptions: applied, exemption_notices: book.notices(seenKeyIds) };
+}
+
+function byKey(a: Finding, b: Finding): number {
+  return compare(a.key.id, b.key.id) || compare(a.key.kind, b.key.kind);
+}

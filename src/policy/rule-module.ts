@@ -1,0 +1,53 @@
+import type { z } from "zod";
+import type { KeyRecord } from "../inventory/types.js";
+import type { RuleBase } from "./rule-base.js";
+import type { KeyTimes } from "./time.js";
+
+export interface CheckContext {
+  now: Date;
+  /** `now` in epoch ms. */
+  nowMs: number;
+  /** The checked key's timestamps, parsed once per key. */
+  times: KeyTimes;
+}
+
+export interface Violation {
+  /** Why the key breaks the rule, as a human sentence ("last used 143 days ago, on 2026-07-03"). */
+  sentence: string;
+}
+
+/** A rule as `check` receives it: the base fields plus the kind's own options. */
+export type RuleOf<Kind extends string, Options extends z.ZodObject> = RuleBase & { kind: Kind } & z.output<Options>;
+
+/**
+ * One kind of rule. Adding a kind is one module built with `defineRule` plus one line in registry.ts;
+ * the policy schema, its JSON Schema and the evaluator pick it up from there.
+ */
+export interface RuleModule<Kind extends string = string, Options extends z.ZodObject = z.ZodObject> {
+  kind: Kind;
+  /** One line for the JSON Schema and error messages. */
+  summary: string;
+  /** The kind-specific fields of a rule (the base fields are added by the policy schema). */
+  options: Options;
+  check(key: KeyRecord, rule: RuleOf<Kind, Options>, ctx: CheckContext): Violation | null;
+}
+
+export function defineRule<Kind extends string, Options extends z.ZodObject>(module: RuleModule<Kind, Options>): RuleModule<Kind, Options> {
+  return module;
+}
+
+/**
+ * Caches what a rule compiles to (glob RegExps, condition predicates), keyed by the rule object,
+ * so the work happens once per policy rather than once per key.
+ */
+export function perRule<Rule extends object, Compiled>(compile: (rule: Rule) => Compiled): (rule: Rule) => Compiled {
+  const cache = new WeakMap<Rule, Compiled>();
+  return (rule) => {
+    let compiled = cache.get(rule);
+    if (compiled === undefined) {
+      compiled = compile(rule);
+      cache.set(rule, compiled);
+    }
+    return compiled;
+  };
+}

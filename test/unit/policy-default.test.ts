@@ -1,0 +1,186 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { checkPolicyFiles } from "../../src/cli/policy-check.js";
+import type { KeyOwner, KeyRecord, ProjectRef } from "../../src/inventory/types.js";
+import { type Policy, evaluate, formatPolicyError, loadPolicy, renderPolicySchema } from "../../src/policy/index.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const DEFAULT_PATH = join(ROOT, "policies", "default.yaml");
+const SCHEMA_PATH = join(ROOT, "policies", "policy.schema.json");
+const DEFAULT_TEXT = readFileSync(DEFAULT_PATH, "utf8");
+
+const NOW = new Date("2026-11-24T12:00:00.000Z");
+const DAY = 86_400_000;
+
+function ago(days: number): string {
+  return new Date(NOW.getTime() - days * DAY).toISOString();
+}
+
+type KeyOverrides = Partial<Omit<KeyRecord, "owner" | "project">> & { owner?: Partial<KeyOwner>; project?: Partial<ProjectRef> | null };
+
+/** A key the default policy has nothing against; override what a test is about. */
+function key(id: string, overrides: KeyOverrides = {}): KeyRecord {
+  const { owner, project, ...rest } = overrides;
+  return {
+    kind: "project",
+    id,
+    name: id,
+    redacted_value: "sk-proj-...abcd",
+    created_at: ago(30),
+    last_used_at: ago(1),
+    expires_at: null,
+    owner_access: "active",
+    ...rest,
+    project: project === null ? null : { id: "proj_web", name: "web", archived: false, ...project },
+    owner: { type: "user", id: "user_alice", name: "Alice", email: "alice@example.com", role: "member", ...owner },
+  };
+}
+
+function load(text: string): Policy {
+  const loaded = loadPolicy(text, "policies/default.yaml");
+  if (!loaded.ok) throw new Error(loaded.errors.map(formatPolicyError).join("\n"));
+  return loaded.policy;
+}
+
+/** `rule_id key_id: sentence` for each finding. */
+function findings(keys: KeyRecord[], policy = load(DEFAULT_TEXT)): string[] {
+  return evaluate(keys, policy, NOW).findings.map((finding) => `${finding.rule_id} ${finding.key.id}: ${finding.sentence}`);
+}
+
+describe("policies/default.yaml", () => {
+  it("loads, with the rule ids other code relies on", () => {
+    const policy = load(DEFAULT_TEXT);
+    expect(policy.name).toBe("default");
+    expect(policy.exemptions).toEqual([]);
+    expect(policy.rules.map((rule) => `${rule.id} ${rule.kind} ${rule.severity}`)).toEqual([
+      "unused-90d unused high",
+      "owner-not-allowed owner-allowlist medium",
+      "service-account-owner service-account-role critical",
+      "key-age-365d key-age medium",
+      "admin-key-no-expiry match medium",
+      "owner-lost-access match high",
+      "archived-project-key match low",
+    ]);
+  });
+
+  it("has nothing against a healthy key", () => {
+    expect(findings([key("key_ok"), key("key_ci", { owner: { type: "service_account", name: "ci-deploy", email: null, role: "member" } })])).toEqual([]);
+    expect(findings([key("admin_ok", { kind: "admin", project: null, owner_access: null, expires_at: ago(-90) })])).toEqual([]);
+  });
+
+  it("unused-90d", () => {
+    expect(findings([key("key_idle", { last_used_at: ago(120) })])).toEqual(["unused-90d key_idle: last used 120 days ago, on 2026-07-27"]);
+  });
+
+  it("owner-not-allowed", () => {
+    expect(
+      findings([
+        key("key_mallory", { owner: { email: "mallory@gmail.com" } }),
+        key("key_bot", { owner: { type: "service_account", name: "deploy-bot", email: null, role: "member" } }),
+        key("key_svc", { owner: { type: "service_account", name: "svc-billing", email: null, role: "member" } }),
+        key("key_upper", { owner: { email: "Bob@EXAMPLE.com" } }),
+      ]),
+    ).toEqual([
+      "owner-not-allowed key_bot: owner deploy-bot (service account) is not in the allowlist",
+      "owner-not-allowed key_mallory: owner mallory@gmail.com (user) is not in the allowlist",
+    ]);
+  });
+
+  it("service-account-owner", () => {
+    expect(findings([key("key_sa", { owner: { type: "service_account", name: "ci-release", email: null, role: "owner" } })])).toEqual([
+      "service-account-owner key_sa: owned by service account ci-release with role owner",
+    ]);
+  });
+
+  it("key-age-365d", () => {
+    expect(findings([key("key_old", { created_at: ago(400) })])).toEqual(["key-age-365d key_old: created 400 days ago, on 2025-10-20 (limit 365 days)"]);
+  });
+
+  it("admin-key-no-expiry", () => {
+    const admin = key("admin_1", { kind: "admin", project: null, owner_access: null, owner: { role: "owner" } });
+    expect(findings([admin])).toEqual(["admin-key-no-expiry admin_1: admin key never expires"]);
+    expect(findings([{ ...admin, expires_at: ago(-30) }])).toEqual([]);
+  });
+
+  it("owner-lost-access", () => {
+    expect(findings([key("key_left", { owner_access: "inactive" })])).toEqual(["owner-lost-access key_left: owner no longer has access to the project"]);
+  });
+
+  it("archived-project-key, for project keys only", () => {
+    expect(findings([key("key_archived", { project: { archived: true } })])).toEqual([
+      "archived-project-key key_archived: key still enabled in an archived project",
+    ]);
+  });
+
+  it("fires every one of its rules on a mixed inventory, worst first", () => {
+    const keys = [
+      key("key_idle", { last_used_at: ago(120) }),
+      key("key_mallory", { owner: { email: "mallory@gmail.com" } }),
+      key("key_sa", { owner: { type: "service_account", name: "ci-release", email: null, role: "owner" } }),
+      key("key_old", { created_at: ago(400) }),
+      key("admin_1", { kind: "admin", project: null, owner_access: null }),
+      key("key_left", { owner_access: "inactive" }),
+      key("key_archived", { project: { archived: true } }),
+    ];
+    const result = evaluate(keys, load(DEFAULT_TEXT), NOW);
+    expect(result.findings.map((finding) => finding.rule_id)).toEqual([
+      "service-account-owner",
+      "owner-lost-access",
+      "unused-90d",
+      "admin-key-no-expiry",
+      "key-age-365d",
+      "owner-not-allowed",
+      "archived-project-key",
+    ]);
+  });
+
+  it("its commented exemption example is valid once uncommented", () => {
+    const uncommented = DEFAULT_TEXT.replace("exemptions: []", "exemptions:").replace(/^# {2}(?=[- ] )/gm, "  ");
+    const policy = load(uncommented);
+    expect(policy.exemptions).toEqual([
+      { rule: "unused-90d", key: "key_abc123", reason: "break-glass key, reviewed quarterly", expires: "2027-03-01", approved_by: "security@example.com" },
+    ]);
+    const result = evaluate([key("key_abc123", { last_used_at: ago(200) })], policy, NOW);
+    expect(result.findings).toEqual([]);
+    expect(result.exemptions.map((exemption) => exemption.key_id)).toEqual(["key_abc123"]);
+  });
+});
+
+describe("policies/policy.schema.json", () => {
+  it("is current with the zod schema", () => {
+    const committed = readFileSync(SCHEMA_PATH, "utf8");
+    expect(committed, "policies/policy.schema.json is stale: run `npm run policy:schema`").toBe(renderPolicySchema());
+  });
+
+  it("is a draft 2020-12 schema with an id and a title", () => {
+    const schema = JSON.parse(renderPolicySchema()) as Record<string, unknown>;
+    expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
+    expect(schema.$id).toEqual(expect.any(String));
+    expect(schema.title).toBe("Keywarden policy");
+    expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe("npm run policy:check", () => {
+  const dir = mkdtempSync(join(tmpdir(), "keywarden-policy-check-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("prints ok with the counts for a valid policy", () => {
+    const lines: string[] = [];
+    expect(checkPolicyFiles([DEFAULT_PATH], (line) => lines.push(line))).toBe(0);
+    expect(lines).toEqual([`ok ${DEFAULT_PATH} (7 rules, 0 exemptions)`]);
+  });
+
+  it("prints each error as file:line:col path: message and counts the failure", () => {
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, "version: 1\nname: bad\nrules:\n  - id: a\n    kind: unsed\n    severity: high\n");
+    const lines: string[] = [];
+    expect(checkPolicyFiles([bad, DEFAULT_PATH, join(dir, "missing.yaml")], (line) => lines.push(line))).toBe(2);
+    expect(lines[0]).toBe(`${bad}:5:11 rules[0].kind: unknown rule kind "unsed"; expected one of: unused, key-age, owner-allowlist, service-account-role, match`);
+    expect(lines[1]).toMatch(/^ok /);
+    expect(lines[2]).toMatch(/missing\.yaml:1:1 cannot read the file/);
+  });
+});
