@@ -1,0 +1,34 @@
+/**
+ * `npm run demo`: the simulator serves the sample organization on loopback, and
+ * the same runAudit the Worker calls audits it. Offline; writes out/.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runAudit } from "../src/audit/run.js";
+import { renderTextReport } from "../src/report/text.js";
+import { sampleOrg } from "../test/sim/sample-org.js";
+import { startSimulator } from "../test/sim/server.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "out");
+const adminKey = "sk-admin-demo-local-not-a-real-key-0000";
+const policyFile = "test/sim/sample-policy.yaml";
+
+const sim = await startSimulator({ org: sampleOrg(new Date()), adminKey });
+try {
+  console.log(`Simulated OpenAI Admin API at ${sim.url} (sample organization)\n`);
+  const run = await runAudit({
+    config: { adminKey, baseURL: sim.url },
+    policy: { name: "sample-org", file: policyFile, text: readFileSync(join(root, policyFile), "utf8") },
+    trigger: "demo",
+  });
+  console.log(renderTextReport(run));
+  mkdirSync(out, { recursive: true });
+  const json = `${JSON.stringify(run, null, 2)}\n`;
+  writeFileSync(join(out, `run-${run.id}.json`), json);
+  writeFileSync(join(out, "latest-run.json"), json);
+  console.log(`\nRun JSON: out/run-${run.id}.json (also out/latest-run.json)`);
+} finally {
+  await sim.close();
+}

@@ -1,0 +1,153 @@
+import { type InventoryOptions, collectInventory } from "../inventory/collect.js";
+import { describeScope } from "../inventory/types.js";
+import type { KeyRecord } from "../inventory/types.js";
+import { type Finding, type Policy, evaluate, formatPolicyError, loadPolicy } from "../policy/index.js";
+import { sha256Hex } from "../util/hash.js";
+import { redact } from "../util/redact.js";
+import { newRunId } from "./run-id.js";
+import { type AuditRun, type RunFinding, SEVERITIES, type Trigger } from "./types.js";
+
+export interface PolicySource {
+  name: string;
+  /** Where the text came from, for error messages (`policies/default.yaml`). */
+  file: string;
+  text: string;
+}
+
+export interface RunAuditInput {
+  config: InventoryOptions;
+  policy: PolicySource;
+  trigger: Trigger;
+  /** The clock, injected so runs are reproducible. */
+  now?: () => Date;
+  id?: string;
+}
+
+/**
+ * One audit run: load the policy (before any API call), take the inventory,
+ * evaluate, and say honestly how much was seen. `complete` only when every list
+ * call reached its last page and every item could be read.
+ */
+export async function runAudit(input: RunAuditInput): Promise<AuditRun> {
+  const now = input.now ?? (() => new Date());
+  const started = now();
+  const base = {
+    id: input.id ?? newRunId(started),
+    trigger: input.trigger,
+    started_at: started.toISOString(),
+  };
+
+  const loaded = loadPolicy(input.policy.text, input.policy.file);
+  const policyRef = { name: input.policy.name, file: input.policy.file, sha256: sha256Hex(input.policy.text) };
+  if (!loaded.ok) {
+    const details = loaded.errors.map(formatPolicyError);
+    return emptyRun({ ...base, policy: policyRef, finished_at: now().toISOString(), reason: `policy ${input.policy.file} is invalid`, details });
+  }
+  policyRef.name = loaded.policy.name;
+
+  const inventory = await collectInventory(input.config);
+  const evaluatedAt = now();
+  if (inventory.fatal) {
+    return emptyRun({
+      ...base,
+      policy: policyRef,
+      finished_at: evaluatedAt.toISOString(),
+      reason: redact(inventory.fatal.message, [input.config.adminKey]),
+      details: [],
+      requests: inventory.requests,
+    });
+  }
+
+  const evaluation = evaluate(inventory.keys, loaded.policy, evaluatedAt);
+  const findings = evaluation.findings.map(toRunFinding);
+  return {
+    ...base,
+    policy: policyRef,
+    finished_at: now().toISOString(),
+    status: inventory.errors.length > 0 ? "incomplete" : "complete",
+    counts: {
+      admin_keys: count(inventory.keys, "admin"),
+      projects: inventory.projects.length,
+      archived_projects: inventory.projects.filter((p) => p.archived).length,
+      project_keys: count(inventory.keys, "project"),
+      users: inventory.users.length,
+      api_requests: inventory.requests,
+      findings: countBySeverity(findings),
+    },
+    findings,
+    exemptions: evaluation.exemptions.map((e) => ({ rule_id: e.rule_id, key_id: e.key_id, reason: e.reason, expires: e.expires, fingerprint: e.fingerprint })),
+    exemption_notices: evaluation.exemption_notices.map((n) => ({ kind: n.kind, rule_id: n.rule_id, key_id: n.key_id, expires: n.expires, reason: n.reason })),
+    errors: inventory.errors.map((error) => ({ ...error, message: redact(error.message, [input.config.adminKey]), where: describeScope(error.scope) })),
+  };
+}
+
+function toRunFinding(finding: Finding): RunFinding {
+  const { project, owner, ...key } = finding.key;
+  return {
+    rule_id: finding.rule_id,
+    rule_kind: finding.rule_kind,
+    severity: finding.severity,
+    fingerprint: finding.fingerprint,
+    sentence: finding.sentence,
+    key,
+    project,
+    owner,
+  };
+}
+
+function count(keys: readonly KeyRecord[], kind: KeyRecord["kind"]): number {
+  let n = 0;
+  for (const key of keys) if (key.kind === kind) n++;
+  return n;
+}
+
+export function countBySeverity(findings: readonly { severity: RunFinding["severity"] }[]): AuditRun["counts"]["findings"] {
+  const counts = { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: findings.length };
+  for (const finding of findings) counts[finding.severity]++;
+  return counts;
+}
+
+function emptyRun(input: {
+  id: string;
+  trigger: Trigger;
+  started_at: string;
+  finished_at: string;
+  policy: AuditRun["policy"];
+  reason: string;
+  details: string[];
+  requests?: number;
+}): AuditRun {
+  return {
+    id: input.id,
+    trigger: input.trigger,
+    policy: input.policy,
+    started_at: input.started_at,
+    finished_at: input.finished_at,
+    status: "failed",
+    failure: { reason: input.reason, details: input.details },
+    counts: {
+      admin_keys: 0,
+      projects: 0,
+      archived_projects: 0,
+      project_keys: 0,
+      users: 0,
+      api_requests: input.requests ?? 0,
+      findings: countBySeverity([]),
+    },
+    findings: [],
+    exemptions: [],
+    exemption_notices: [],
+    errors: [],
+  };
+}
+
+/** One line for logs: `keywarden run_… complete: 3 admin keys, 11 project keys in 4 projects; 9 findings (1 critical, 3 high, …)`. */
+export function summarizeRun(run: AuditRun): string {
+  const head = `keywarden ${run.id} ${run.status}`;
+  if (run.status === "failed") return `${head}: ${run.failure?.reason ?? "unknown failure"}`;
+  const c = run.counts;
+  const bySeverity = SEVERITIES.filter((s) => c.findings[s] > 0).map((s) => `${c.findings[s]} ${s}`);
+  const findings = `${c.findings.total} finding${c.findings.total === 1 ? "" : "s"}${bySeverity.length ? ` (${bySeverity.join(", ")})` : ""}`;
+  const missed = run.errors.length ? `; NOT SEEN: ${run.errors.map((e) => e.where).join("; ")}` : "";
+  return `${head}: ${c.admin_keys} admin keys, ${c.project_keys} project keys in ${c.projects} projects; ${findings}${missed}`;
+}

@@ -1,0 +1,58 @@
+import { SEVERITIES } from "../audit/types.js";
+import type { AuditRun, RunFinding } from "../audit/types.js";
+
+/**
+ * A plain-text report of a run for terminals (demo, CLI). An incomplete or
+ * failed run says so first, before any count, so nobody reads "0 findings" as
+ * "all clear".
+ */
+export function renderTextReport(run: AuditRun): string {
+  const lines: string[] = [];
+  const rule = "─".repeat(72);
+  lines.push(rule, `Keywarden audit ${run.id}`, `policy ${run.policy.name} (${run.policy.file}, sha256 ${run.policy.sha256.slice(0, 12)}…)`, rule);
+
+  if (run.status === "failed") {
+    lines.push(`✖ FAILED: ${run.failure?.reason ?? "unknown reason"}`);
+    for (const detail of run.failure?.details ?? []) lines.push(`    ${detail}`);
+    lines.push("No result: the organization was not audited.", rule);
+    return lines.join("\n");
+  }
+  if (run.status === "incomplete") {
+    lines.push(`⚠ INCOMPLETE: ${run.errors.length} part(s) of the organization could not be read. Findings below are a lower bound.`);
+    for (const error of run.errors) lines.push(`    not seen: ${error.where} — ${error.message}`);
+  } else {
+    lines.push(run.counts.findings.total === 0 ? "✔ COMPLETE — all clear: every key was seen and none breaks the policy." : "✔ COMPLETE — every key was seen.");
+  }
+
+  const c = run.counts;
+  lines.push(
+    "",
+    `Inventory: ${c.admin_keys} admin keys, ${c.project_keys} project keys, ${c.projects} projects (${c.archived_projects} archived), ${c.users} users; ${c.api_requests} API requests`,
+    `Findings: ${c.findings.total} — ${SEVERITIES.map((s) => `${s} ${c.findings[s]}`).join(", ")}`,
+  );
+
+  for (const severity of SEVERITIES) {
+    const group = run.findings.filter((f) => f.severity === severity);
+    if (group.length === 0) continue;
+    lines.push("", `${severity.toUpperCase()} (${group.length})`);
+    for (const finding of group) lines.push(`  • ${describeFinding(finding)}`);
+  }
+
+  if (run.exemptions.length > 0) {
+    lines.push("", `Exempted (${run.exemptions.length})`);
+    for (const e of run.exemptions) lines.push(`  • ${e.rule_id} on ${e.key_id} until ${e.expires}: ${e.reason}`);
+  }
+  if (run.exemption_notices.length > 0) {
+    lines.push("", "Exemption notices");
+    for (const n of run.exemption_notices) lines.push(`  • ${n.kind} exemption: ${n.rule_id} on ${n.key_id} (expires ${n.expires})`);
+  }
+  lines.push(rule);
+  return lines.join("\n");
+}
+
+function describeFinding(finding: RunFinding): string {
+  const where = finding.project ? `project ${finding.project.name ?? finding.project.id}${finding.project.archived ? " (archived)" : ""}` : "organization admin key";
+  const owner = finding.owner.email ?? finding.owner.name ?? finding.owner.id;
+  const name = finding.key.name ?? finding.key.id;
+  return `[${finding.rule_id}] ${name} ${finding.key.redacted_value} — ${where}, owner ${owner}: ${finding.sentence}`;
+}

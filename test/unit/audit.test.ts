@@ -1,0 +1,153 @@
+import { readFileSync } from "node:fs";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { type PolicySource, runAudit, summarizeRun } from "../../src/audit/run.js";
+import { renderTextReport } from "../../src/report/text.js";
+import { sampleOrg } from "../sim/sample-org.js";
+import { type Simulator, startSimulator } from "../sim/server.js";
+
+const ADMIN_KEY = "sk-admin-audit-test-secret-abcdefghijklmnop";
+const NOW = new Date("2026-11-20T12:00:00Z");
+const samplePolicy: PolicySource = { name: "sample-org", file: "test/sim/sample-policy.yaml", text: readFileSync("test/sim/sample-policy.yaml", "utf8") };
+const fastRetry = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 2_000, budgetMs: 5_000 };
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ org: sampleOrg(NOW), adminKey: ADMIN_KEY });
+});
+afterAll(() => sim.close());
+afterEach(() => {
+  sim.clearFaults();
+  sim.clearLog();
+});
+
+const audit = (policy: PolicySource = samplePolicy, adminKey = ADMIN_KEY) =>
+  runAudit({ config: { adminKey, baseURL: sim.url, retry: fastRetry }, policy, trigger: "cli", now: () => NOW });
+
+describe("an audit of the sample organization", () => {
+  it("is complete and finds exactly the problems the sample organization has", async () => {
+    const run = await audit();
+    expect(run.status).toBe("complete");
+    expect(run.errors).toEqual([]);
+    expect(run.counts).toMatchObject({ admin_keys: 3, project_keys: 11, projects: 4, archived_projects: 1, api_requests: 7 });
+    expect(run.findings.map((f) => `${f.rule_id} ${f.key.id}`).sort()).toEqual(
+      [
+        "service-account-owner key_admin_ci",
+        "service-account-owner key_data_deploy",
+        "owner-lost-access key_data_eve",
+        "unused-90d key_legacy_old",
+        "unused-90d key_ml_never",
+        "unused-90d key_web_old",
+        "admin-key-no-expiry key_admin_breakglass",
+        "admin-key-no-expiry key_admin_ci",
+        "key-age-365d key_admin_breakglass",
+        "key-age-365d key_legacy_old",
+        "key-age-365d key_ml_ancient",
+        "owner-not-allowed key_data_deploy",
+        "owner-not-allowed key_web_mallory",
+        "archived-project-key key_legacy_old",
+      ].sort(),
+    );
+    expect(run.counts.findings).toEqual({ critical: 2, high: 4, medium: 7, low: 1, info: 0, total: 14 });
+  });
+
+  it("triggers every rule of the default policy at least once", async () => {
+    const run = await audit();
+    const defaultRules = (parse(readFileSync("policies/default.yaml", "utf8")) as { rules: { id: string }[] }).rules.map((r) => r.id);
+    expect(new Set(run.findings.map((f) => f.rule_id))).toEqual(new Set(defaultRules));
+  });
+
+  it("applies the sample exemption and says why", async () => {
+    const run = await audit();
+    expect(run.exemptions).toEqual([expect.objectContaining({ rule_id: "unused-90d", key_id: "key_admin_breakglass", expires: "2099-12-31" })]);
+    expect(run.findings.some((f) => f.rule_id === "unused-90d" && f.key.id === "key_admin_breakglass")).toBe(false);
+  });
+
+  it("records the policy by name and by the SHA-256 of its exact text", async () => {
+    const run = await audit();
+    expect(run.policy).toEqual({ name: "sample-org", file: "test/sim/sample-policy.yaml", sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const other = await audit({ ...samplePolicy, text: `${samplePolicy.text}\n# edited\n` });
+    expect(other.policy.sha256).not.toBe(run.policy.sha256);
+  });
+
+  it("keeps secrets out of findings: only redacted key values", async () => {
+    const run = await audit();
+    expect(JSON.stringify(run)).not.toContain(ADMIN_KEY);
+    for (const finding of run.findings) expect(finding.key.redacted_value).toMatch(/^sk-[a-z]+-\.\.\.[A-Za-z0-9]{4}$/);
+  });
+
+  it("uses a sample policy whose rules are exactly the default policy's", () => {
+    const rules = (file: string) => (parse(readFileSync(file, "utf8")) as { rules: unknown }).rules;
+    expect(rules("test/sim/sample-policy.yaml")).toEqual(rules("policies/default.yaml"));
+  });
+});
+
+describe("an audit that cannot see everything", () => {
+  it("is complete despite a transient 429", async () => {
+    sim.addFault({ match: { path: "/organization/projects/proj_web/api_keys" }, times: 1, effect: { kind: "status", status: 429, retryAfter: 0 } });
+    const run = await audit();
+    expect(run.status).toBe("complete");
+    expect(run.counts.findings.total).toBe(14);
+  });
+
+  it("is incomplete on a persistent 5xx, names the project, and keeps the findings from the rest", async () => {
+    sim.addFault({ match: { path: "/organization/projects/proj_ml/api_keys" }, effect: { kind: "status", status: 502 } });
+    const run = await audit();
+    expect(run.status).toBe("incomplete");
+    expect(run.errors).toEqual([expect.objectContaining({ kind: "http", status: 502, where: 'API keys of project "ml-research" (proj_ml)' })]);
+    expect(run.findings.some((f) => f.key.id === "key_web_old")).toBe(true);
+    expect(run.findings.some((f) => f.project?.id === "proj_ml")).toBe(false);
+    expect(summarizeRun(run)).toMatch(/incomplete: .*NOT SEEN: API keys of project "ml-research" \(proj_ml\)/);
+    expect(renderTextReport(run)).toMatch(/INCOMPLETE[\s\S]*not seen: API keys of project "ml-research"/);
+  });
+
+  it("is incomplete on a malformed page", async () => {
+    sim.addFault({ match: { path: "/organization/projects/proj_data/api_keys" }, effect: { kind: "malformed_json" } });
+    const run = await audit();
+    expect(run.status).toBe("incomplete");
+    expect(run.errors[0]).toMatchObject({ kind: "invalid_json", where: 'API keys of project "data-pipeline" (proj_data)' });
+  });
+
+  it("is incomplete when a page lies about has_more", async () => {
+    sim.addFault({ match: { path: "/organization/users" }, effect: { kind: "lie_has_more" } });
+    const run = await audit();
+    expect(run.status).toBe("incomplete");
+    expect(run.errors[0]).toMatchObject({ kind: "truncated_pagination", where: "organization users" });
+  });
+
+  it("fails on a rejected admin key, with a message that does not contain the key", async () => {
+    const wrong = "sk-admin-wrong-audit-key-0123456789abcdefghij";
+    const run = await audit(samplePolicy, wrong);
+    expect(run.status).toBe("failed");
+    expect(run.failure?.reason).toMatch(/HTTP 401/);
+    expect(run.findings).toEqual([]);
+    expect(JSON.stringify(run)).not.toContain("0123456789abcdefghij");
+    expect(renderTextReport(run)).not.toContain("0123456789abcdefghij");
+  });
+});
+
+describe("a bad policy", () => {
+  const bad = (text: string): PolicySource => ({ name: "bad", file: "policies/bad.yaml", text });
+  const cases: [string, string, RegExp][] = [
+    [
+      "a typo in a rule kind",
+      "version: 1\nname: bad\nrules:\n  - id: stale\n    kind: unsed\n    days: 90\n    severity: high\n",
+      /^policies\/bad\.yaml:5:11 rules\[0\]\.kind: .*unsed.*unused/,
+    ],
+    [
+      "a wrong type",
+      "version: 1\nname: bad\nrules:\n  - id: stale\n    kind: unused\n    days: ninety\n    severity: high\n",
+      /^policies\/bad\.yaml:6:11 rules\[0\]\.days: /,
+    ],
+    ["invalid YAML", "version: 1\nname: bad\nrules:\n  - id: stale\n   kind: [unused\n", /^policies\/bad\.yaml:\d+:\d+ /],
+  ];
+  for (const [what, text, message] of cases) {
+    it(`fails on ${what}, naming file:line:col and the field, before any request`, async () => {
+      const run = await audit(bad(text));
+      expect(run.status).toBe("failed");
+      expect(run.failure?.reason).toBe("policy policies/bad.yaml is invalid");
+      expect(run.failure?.details[0]).toMatch(message);
+      expect(sim.requests).toEqual([]);
+    });
+  }
+});
