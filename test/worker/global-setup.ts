@@ -1,9 +1,20 @@
-import http from "node:http";
 import type { TestProject } from "vitest/node";
+import { sampleOrg } from "../sim/sample-org.js";
+import { startSimulator } from "../sim/server.js";
+
+/** The Admin API simulator runs in Node; tests inside workerd reach it over loopback HTTP. */
+export const SIM_ADMIN_KEY = "sk-admin-sim-worker-tests-000000000000";
+
 export default async function setup(project: TestProject) {
-  const server = http.createServer((req, res) => { res.setHeader("content-type","application/json"); res.end(JSON.stringify({ url: req.url })); });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const addr = server.address();
-  project.provide("simUrl", `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`);
-  return async () => { server.close(); };
+  const sim = await startSimulator({ org: sampleOrg(new Date()), adminKey: SIM_ADMIN_KEY });
+  project.provide("simUrl", sim.url);
+  project.provide("simAdminKey", SIM_ADMIN_KEY);
+  return () => sim.close();
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    simUrl: string;
+    simAdminKey: string;
+  }
 }

@@ -1,0 +1,59 @@
+import type { AuditRun } from "../../audit/types.js";
+import { redact } from "../../util/redact.js";
+import { type CsvCell, toCsv } from "./csv.js";
+import { compareText, contentTypeOf } from "./layout.js";
+import { FINDINGS_CSV_COLUMNS, INVENTORY_CSV_COLUMNS, findingsRows, inventoryRows } from "./tables.js";
+import { type EvidenceInventory, findingsDocument, inventoryDocument } from "./views.js";
+
+export interface EvidenceFile {
+  name: string;
+  content: Uint8Array;
+  contentType: string;
+}
+
+export interface EvidenceInput {
+  run: AuditRun;
+  /** null when no inventory was taken (failed runs). */
+  inventory: EvidenceInventory | null;
+  /** The exact policy text that was evaluated. */
+  policyText: string;
+  /** Configured secrets (admin key, tokens, signing key): removed from every file, whatever field they hide in. */
+  secrets?: readonly (string | undefined)[];
+}
+
+/**
+ * The data files of one run's evidence, sorted by name. A failed run has no
+ * `findings.csv`, and a run without an inventory no `inventory.*`: a header-only
+ * CSV would read as "nothing found" for a run that saw nothing.
+ */
+export function buildEvidenceFiles(input: EvidenceInput): EvidenceFile[] {
+  const { run, inventory } = input;
+  const secrets = input.secrets ?? [];
+  const clean = (text: string) => redact(text, secrets);
+  const files: EvidenceFile[] = [];
+  const add = (name: string, text: string) => files.push({ name, content: utf8(text), contentType: contentTypeOf(name) });
+
+  add("findings.json", json(findingsDocument(run), clean));
+  if (run.status !== "failed") add("findings.csv", csv(FINDINGS_CSV_COLUMNS, findingsRows(run), clean));
+  if (inventory) {
+    add("inventory.json", json(inventoryDocument(run, inventory), clean));
+    add("inventory.csv", csv(INVENTORY_CSV_COLUMNS, inventoryRows(run, inventory.keys), clean));
+  }
+  // Verbatim so that its SHA-256 is the run's policy hash; should a secret ever sit in a
+  // policy, it is removed anyway and verify then reports the hash mismatch.
+  add("policy.yaml", clean(input.policyText));
+  return files.sort((a, b) => compareText(a.name, b.name));
+}
+
+const encoder = new TextEncoder();
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+function json(value: unknown, clean: (text: string) => string): string {
+  return `${JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? clean(v) : v), 2)}\n`;
+}
+
+function csv(header: readonly string[], rows: CsvCell[][], clean: (text: string) => string): string {
+  return toCsv(header, rows.map((row) => row.map((cell) => (typeof cell === "string" ? clean(cell) : cell))));
+}

@@ -1,0 +1,92 @@
+/**
+ * The CSV tables of a run's evidence. The column lists are a documented
+ * contract (docs/evidence.md): add columns at the end, never reorder.
+ */
+import type { AuditRun, RunFinding } from "../../audit/types.js";
+import type { KeyOwner, KeyRecord, ProjectRef } from "../../inventory/types.js";
+import type { CsvCell } from "./csv.js";
+import { sortFindings, sortKeys } from "./views.js";
+
+export const FINDINGS_CSV_COLUMNS = [
+  "run_id",
+  "severity",
+  "rule_id",
+  "rule_kind",
+  "fingerprint",
+  "key_kind",
+  "key_id",
+  "key_name",
+  "redacted_value",
+  "project_id",
+  "project_name",
+  "project_archived",
+  "owner_type",
+  "owner_id",
+  "owner_name",
+  "owner_email",
+  "owner_role",
+  "owner_access",
+  "created_at",
+  "last_used_at",
+  "expires_at",
+  "sentence",
+] as const;
+
+export const INVENTORY_CSV_COLUMNS = [
+  "run_id",
+  "key_kind",
+  "key_id",
+  "key_name",
+  "redacted_value",
+  "project_id",
+  "project_name",
+  "project_archived",
+  "owner_type",
+  "owner_id",
+  "owner_name",
+  "owner_email",
+  "owner_role",
+  "owner_access",
+  "created_at",
+  "last_used_at",
+  "expires_at",
+] as const;
+
+type KeyFields = Omit<KeyRecord, "project" | "owner">;
+
+export function findingsRows(run: AuditRun): CsvCell[][] {
+  return sortFindings(run.findings).map((f: RunFinding) => [
+    run.id,
+    f.severity,
+    f.rule_id,
+    f.rule_kind,
+    f.fingerprint,
+    ...keyCells(f.key, f.project, f.owner),
+    f.sentence,
+  ]);
+}
+
+export function inventoryRows(run: AuditRun, keys: readonly KeyRecord[]): CsvCell[][] {
+  return sortKeys(keys).map((k) => [run.id, ...keyCells(k, k.project, k.owner)]);
+}
+
+function keyCells(key: KeyFields, project: ProjectRef | null, owner: KeyOwner): CsvCell[] {
+  return [
+    key.kind,
+    key.id,
+    key.name,
+    key.redacted_value,
+    project?.id ?? null,
+    project?.name ?? null,
+    project ? project.archived : null,
+    owner.type,
+    owner.id,
+    owner.name,
+    owner.email,
+    owner.role,
+    key.owner_access,
+    key.created_at,
+    key.last_used_at,
+    key.expires_at,
+  ];
+}

@@ -1,0 +1,136 @@
+/**
+ * The JSON documents of a run's evidence, built field by field so their key
+ * order never depends on how the inputs were built, and with every list
+ * sorted, so the same run always serializes to the same bytes.
+ */
+import type { AuditRun, RunError, RunFinding } from "../../audit/types.js";
+import type { KeyOwner, KeyRecord, ProjectRecord, ProjectRef } from "../../inventory/types.js";
+import { severityRank } from "../../policy/severity.js";
+import { compareText } from "./layout.js";
+
+export interface EvidenceInventory {
+  keys: readonly KeyRecord[];
+  projects: readonly ProjectRecord[];
+}
+
+export function findingsDocument(run: AuditRun) {
+  return {
+    run_id: run.id,
+    trigger: run.trigger,
+    status: run.status,
+    started_at: run.started_at,
+    finished_at: run.finished_at,
+    policy: { name: run.policy.name, file: run.policy.file, sha256: run.policy.sha256 },
+    failure: run.failure ? { reason: run.failure.reason, details: [...run.failure.details] } : null,
+    errors: [...run.errors].sort(byError).map(errorView),
+    counts: countsView(run.counts),
+    findings: sortFindings(run.findings).map(findingView),
+    exemptions: [...run.exemptions]
+      .sort((a, b) => compareText(a.rule_id, b.rule_id) || compareText(a.key_id, b.key_id))
+      .map((e) => ({ rule_id: e.rule_id, key_id: e.key_id, fingerprint: e.fingerprint, reason: e.reason, expires: e.expires })),
+    exemption_notices: [...run.exemption_notices]
+      .sort((a, b) => compareText(a.kind, b.kind) || compareText(a.rule_id, b.rule_id) || compareText(a.key_id, b.key_id))
+      .map((n) => ({ kind: n.kind, rule_id: n.rule_id, key_id: n.key_id, expires: n.expires, reason: n.reason })),
+  };
+}
+
+export function inventoryDocument(run: AuditRun, inventory: EvidenceInventory) {
+  return {
+    run_id: run.id,
+    status: run.status,
+    projects: [...inventory.projects].sort((a, b) => compareText(a.id, b.id)).map(projectView),
+    keys: sortKeys(inventory.keys).map(keyView),
+  };
+}
+
+export function countsView(counts: AuditRun["counts"]) {
+  const f = counts.findings;
+  return {
+    admin_keys: counts.admin_keys,
+    projects: counts.projects,
+    archived_projects: counts.archived_projects,
+    project_keys: counts.project_keys,
+    users: counts.users,
+    api_requests: counts.api_requests,
+    findings: { critical: f.critical, high: f.high, medium: f.medium, low: f.low, info: f.info, total: f.total },
+  };
+}
+
+/** Worst first, then by rule and key. */
+export function sortFindings(findings: readonly RunFinding[]): RunFinding[] {
+  return [...findings].sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      compareText(a.rule_id, b.rule_id) ||
+      compareText(a.key.id, b.key.id) ||
+      compareText(a.fingerprint, b.fingerprint),
+  );
+}
+
+/** Admin keys first, then project keys by project, each by id. */
+export function sortKeys(keys: readonly KeyRecord[]): KeyRecord[] {
+  return [...keys].sort(
+    (a, b) => compareText(a.kind, b.kind) || compareText(a.project?.id ?? "", b.project?.id ?? "") || compareText(a.id, b.id),
+  );
+}
+
+function findingView(f: RunFinding) {
+  return {
+    fingerprint: f.fingerprint,
+    severity: f.severity,
+    rule_id: f.rule_id,
+    rule_kind: f.rule_kind,
+    sentence: f.sentence,
+    key: {
+      kind: f.key.kind,
+      id: f.key.id,
+      name: f.key.name,
+      redacted_value: f.key.redacted_value,
+      created_at: f.key.created_at,
+      last_used_at: f.key.last_used_at,
+      expires_at: f.key.expires_at,
+      owner_access: f.key.owner_access,
+    },
+    project: projectRefView(f.project),
+    owner: ownerView(f.owner),
+  };
+}
+
+function keyView(k: KeyRecord) {
+  return {
+    kind: k.kind,
+    id: k.id,
+    name: k.name,
+    redacted_value: k.redacted_value,
+    created_at: k.created_at,
+    last_used_at: k.last_used_at,
+    expires_at: k.expires_at,
+    project: projectRefView(k.project),
+    owner: ownerView(k.owner),
+    owner_access: k.owner_access,
+  };
+}
+
+function projectView(p: ProjectRecord) {
+  return { id: p.id, name: p.name, created_at: p.created_at, archived: p.archived, archived_at: p.archived_at };
+}
+
+function projectRefView(p: ProjectRef | null) {
+  return p ? { id: p.id, name: p.name, archived: p.archived } : null;
+}
+
+function ownerView(o: KeyOwner) {
+  return { type: o.type, id: o.id, name: o.name, email: o.email, role: o.role };
+}
+
+function errorView(e: RunError) {
+  const scope =
+    e.scope.list === "project_api_keys"
+      ? { list: e.scope.list, project_id: e.scope.project_id, project_name: e.scope.project_name }
+      : { list: e.scope.list };
+  return { where: e.where, kind: e.kind, status: e.status ?? null, message: e.message, scope };
+}
+
+function byError(a: RunError, b: RunError): number {
+  return compareText(a.where, b.where) || compareText(a.kind, b.kind) || compareText(a.message, b.message);
+}

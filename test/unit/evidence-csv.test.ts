@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { type CsvCell, toCsv } from "../../src/report/evidence/csv.js";
+
+/** A strict RFC 4180 reader: every record ends with CRLF, quoted fields may hold anything. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let field = "";
+    if (text[i] === '"') {
+      i++;
+      for (;;) {
+        if (i >= text.length) throw new Error("unterminated quoted field");
+        if (text[i] === '"') {
+          if (text[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        field += text[i++];
+      }
+    } else {
+      while (i < text.length && text[i] !== "," && text[i] !== "\r" && text[i] !== "\n") {
+        if (text[i] === '"') throw new Error(`bare quote in unquoted field at ${i}`);
+        field += text[i++];
+      }
+    }
+    record.push(field);
+    if (text[i] === ",") {
+      i++;
+      continue;
+    }
+    if (text.slice(i, i + 2) !== "\r\n") throw new Error(`expected CRLF at ${i}, got ${JSON.stringify(text.slice(i, i + 2))}`);
+    i += 2;
+    records.push(record);
+    record = [];
+  }
+  return records;
+}
+
+describe("toCsv", () => {
+  it("writes a header row and CRLF-terminated records, unquoted when nothing needs quotes", () => {
+    expect(toCsv(["a", "b", "c"], [["x", 1, true], [null, 0, false]])).toBe("a,b,c\r\nx,1,true\r\n,0,false\r\n");
+  });
+
+  it("quotes fields holding a comma, a quote, CR, LF or edge spaces, doubling quotes", () => {
+    const csv = toCsv(["v"], [["a,b"], ['say "hi"'], ["line1\nline2"], ["cr\rhere"], ["crlf\r\nhere"], [" lead"], ["trail "], ["in side"]]);
+    expect(csv).toBe(
+      'v\r\n"a,b"\r\n"say ""hi"""\r\n"line1\nline2"\r\n"cr\rhere"\r\n"crlf\r\nhere"\r\n" lead"\r\n"trail "\r\nin side\r\n',
+    );
+  });
+
+  it("neutralizes cells a spreadsheet would read as a formula", () => {
+    const csv = toCsv(["v"], [['=HYPERLINK("x")'], ["+1"], ["-2"], ["@x"], ["\tx"], ["\rx"], ["\nx"], [-3]]);
+    expect(csv).toBe(`v\r\n"'=HYPERLINK(""x"")"\r\n'+1\r\n'-2\r\n'@x\r\n'\tx\r\n"'\rx"\r\n"'\nx"\r\n'-3\r\n`);
+    expect(parseCsv(csv).slice(1).map((r) => r[0])).toEqual([`'=HYPERLINK("x")`, "'+1", "'-2", "'@x", "'\tx", "'\rx", "'\nx", "'-3"]);
+  });
+
+  it("leaves harmless cells alone: inner = + - @, an existing apostrophe, UTF-8", () => {
+    expect(toCsv(["v"], [["a=b"], ["1+1"], ["x-y@z"], ["'=already"], ["Zoë 🔑 ключ"]])).toBe("v\r\na=b\r\n1+1\r\nx-y@z\r\n'=already\r\nZoë 🔑 ключ\r\n");
+  });
+
+  it("round-trips any text through an RFC 4180 reader, formula starts prefixed with '", () => {
+    const alphabet = ['a', 'Z', '0', ',', '"', "\r", "\n", " ", "\t", "=", "+", "-", "@", "'", "é", "🔑"];
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    const rows: CsvCell[][] = [];
+    for (let r = 0; r < 300; r++) {
+      const row: string[] = [];
+      for (let c = 0; c < 4; c++) {
+        let cell = "";
+        const length = random() % 8;
+        for (let k = 0; k < length; k++) cell += alphabet[random() % alphabet.length];
+        row.push(cell);
+      }
+      rows.push(row);
+    }
+    const parsed = parseCsv(toCsv(["a", "b", "c", "d"], rows));
+    expect(parsed[0]).toEqual(["a", "b", "c", "d"]);
+    const expected = rows.map((row) => row.map((cell) => (/^[=+\-@\t\r\n]/.test(String(cell)) ? `'${cell}` : String(cell))));
+    expect(parsed.slice(1)).toEqual(expected);
+  });
+});
