@@ -45,6 +45,7 @@ async function benchInventory(): Promise<void> {
     const inventory = await collectInventory({ adminKey: ADMIN_KEY, baseURL: sim.url, concurrency: CONCURRENCY });
     const elapsed = performance.now() - started;
     const made = sim.requests.length;
+    const maxInFlight = sim.maxConcurrent;
     sim.clearLog();
 
     const seqStarted = performance.now();
@@ -55,7 +56,7 @@ async function benchInventory(): Promise<void> {
     console.log("Inventory: 300 projects × 5 keys, 250 users, 10 admin keys, 50 ms latency per request");
     console.log(`  keys seen                ${inventory.keys.length} (errors: ${inventory.errors.length})`);
     console.log(`  requests                 ${made} (minimum Σ⌈items/100⌉ = ${minimum}) → ${made === minimum ? "= minimum" : "ABOVE minimum"}`);
-    console.log(`  max in flight            ${sim.maxConcurrent} (limit ${CONCURRENCY})`);
+    console.log(`  max in flight            ${maxInFlight} (limit ${CONCURRENCY})`);
     console.log(`  network time             ${elapsed.toFixed(0)} ms (lower bound ⌈${minimum}/${CONCURRENCY}⌉ × ${LATENCY_MS} ms = ${bound} ms) → ${(elapsed / bound).toFixed(2)}× the bound (target ≤ 1.20×)`);
     console.log(`  sequential SDK loop      ${seqElapsed.toFixed(0)} ms, ${seqRequests} requests → Keywarden is ${(seqElapsed / elapsed).toFixed(1)}× faster (target ≥ 5×)`);
   } finally {
