@@ -1,4 +1,5 @@
 import { auditCommand } from "./audit-command.js";
+import { VERIFY_USAGE, verifyCommand } from "./verify-command.js";
 
 const USAGE = `usage: keywarden <command> [options]
 
@@ -7,7 +8,7 @@ commands:
         Audit the organization of OPENAI_ADMIN_KEY (and OPENAI_BASE_URL when set).
         Exit 0: complete, nothing at or above the threshold; 1: findings at or above it
         (default threshold: info, i.e. any finding); 2: incomplete or failed run.
-`;
+${VERIFY_USAGE}`;
 
 /** Returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -15,6 +16,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "audit":
       return auditCommand(rest);
+    case "verify":
+      return verifyCommand(rest);
     case undefined:
     case "help":
     case "--help":
