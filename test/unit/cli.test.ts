@@ -15,7 +15,7 @@ function keywarden(args: string[], env: Record<string, string> = {}): Promise<{ 
     execFile(
       process.execPath,
       ["bin/keywarden.js", ...args],
-      { env: { PATH: process.env.PATH ?? "", OPENAI_ADMIN_KEY: ADMIN_KEY, OPENAI_BASE_URL: sim.url, ...env }, timeout: 60_000 },
+      { env: { PATH: process.env.PATH ?? "", OPENAI_ADMIN_KEY: ADMIN_KEY, OPENAI_BASE_URL: sim.url, ...env } as unknown as NodeJS.ProcessEnv, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
