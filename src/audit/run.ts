@@ -1,4 +1,4 @@
-import { type InventoryOptions, collectInventory } from "../inventory/collect.js";
+import { type InventoryOptions, type InventoryResult, collectInventory } from "../inventory/collect.js";
 import { describeScope } from "../inventory/types.js";
 import type { KeyRecord } from "../inventory/types.js";
 import { type Finding, type Policy, evaluate, formatPolicyError, loadPolicy } from "../policy/index.js";
@@ -23,47 +23,58 @@ export interface RunAuditInput {
   id?: string;
 }
 
+export interface RunBase {
+  id: string;
+  trigger: Trigger;
+  started_at: string;
+}
+
+export type CheckedPolicy =
+  | { ok: true; policy: Policy; ref: AuditRun["policy"] }
+  | { ok: false; ref: AuditRun["policy"]; details: string[] };
+
+/** Stage 0: the policy is validated before any API call. */
+export function checkPolicy(source: PolicySource): CheckedPolicy {
+  const loaded = loadPolicy(source.text, source.file);
+  const ref = { name: source.name, file: source.file, sha256: sha256Hex(source.text) };
+  if (!loaded.ok) return { ok: false, ref, details: loaded.errors.map(formatPolicyError) };
+  return { ok: true, policy: loaded.policy, ref: { ...ref, name: loaded.policy.name } };
+}
+
+export function invalidPolicyRun(base: RunBase, checked: Extract<CheckedPolicy, { ok: false }>, finishedAt: Date): AuditRun {
+  return emptyRun({ ...base, policy: checked.ref, finished_at: finishedAt.toISOString(), reason: `policy ${checked.ref.file} is invalid`, details: checked.details });
+}
+
 /**
- * One audit run: load the policy (before any API call), take the inventory,
- * evaluate, and say honestly how much was seen. `complete` only when every list
- * call reached its last page and every item could be read.
+ * Stages 2 and 3 as one pure step: evaluate what the inventory saw and say
+ * honestly how much that was. `complete` only when every list call reached its
+ * last page and every item could be read.
  */
-export async function runAudit(input: RunAuditInput): Promise<AuditRun> {
-  const now = input.now ?? (() => new Date());
-  const started = now();
-  const base = {
-    id: input.id ?? newRunId(started),
-    trigger: input.trigger,
-    started_at: started.toISOString(),
-  };
-
-  const loaded = loadPolicy(input.policy.text, input.policy.file);
-  const policyRef = { name: input.policy.name, file: input.policy.file, sha256: sha256Hex(input.policy.text) };
-  if (!loaded.ok) {
-    const details = loaded.errors.map(formatPolicyError);
-    return emptyRun({ ...base, policy: policyRef, finished_at: now().toISOString(), reason: `policy ${input.policy.file} is invalid`, details });
-  }
-  policyRef.name = loaded.policy.name;
-
-  const inventory = await collectInventory(input.config);
-  const evaluatedAt = now();
+export function concludeRun(input: {
+  base: RunBase;
+  policy: Extract<CheckedPolicy, { ok: true }>;
+  inventory: InventoryResult;
+  evaluatedAt: Date;
+  finishedAt: Date;
+  secrets: readonly string[];
+}): AuditRun {
+  const { base, inventory } = input;
   if (inventory.fatal) {
     return emptyRun({
       ...base,
-      policy: policyRef,
-      finished_at: evaluatedAt.toISOString(),
-      reason: redact(inventory.fatal.message, [input.config.adminKey]),
+      policy: input.policy.ref,
+      finished_at: input.finishedAt.toISOString(),
+      reason: redact(inventory.fatal.message, input.secrets),
       details: [],
       requests: inventory.requests,
     });
   }
-
-  const evaluation = evaluate(inventory.keys, loaded.policy, evaluatedAt);
+  const evaluation = evaluate(inventory.keys, input.policy.policy, input.evaluatedAt);
   const findings = evaluation.findings.map(toRunFinding);
   return {
     ...base,
-    policy: policyRef,
-    finished_at: now().toISOString(),
+    policy: input.policy.ref,
+    finished_at: input.finishedAt.toISOString(),
     status: inventory.errors.length > 0 ? "incomplete" : "complete",
     counts: {
       admin_keys: count(inventory.keys, "admin"),
@@ -77,8 +88,20 @@ export async function runAudit(input: RunAuditInput): Promise<AuditRun> {
     findings,
     exemptions: evaluation.exemptions.map((e) => ({ rule_id: e.rule_id, key_id: e.key_id, reason: e.reason, expires: e.expires, fingerprint: e.fingerprint })),
     exemption_notices: evaluation.exemption_notices.map((n) => ({ kind: n.kind, rule_id: n.rule_id, key_id: n.key_id, expires: n.expires, reason: n.reason })),
-    errors: inventory.errors.map((error) => ({ ...error, message: redact(error.message, [input.config.adminKey]), where: describeScope(error.scope) })),
+    errors: inventory.errors.map((error) => ({ ...error, message: redact(error.message, input.secrets), where: describeScope(error.scope) })),
   };
+}
+
+/** One audit run in one go (CLI, demo, tests): check the policy, take the inventory, conclude. */
+export async function runAudit(input: RunAuditInput): Promise<AuditRun> {
+  const now = input.now ?? (() => new Date());
+  const started = now();
+  const base: RunBase = { id: input.id ?? newRunId(started), trigger: input.trigger, started_at: started.toISOString() };
+  const checked = checkPolicy(input.policy);
+  if (!checked.ok) return invalidPolicyRun(base, checked, now());
+  const inventory = await collectInventory(input.config);
+  const evaluatedAt = now();
+  return concludeRun({ base, policy: checked, inventory, evaluatedAt, finishedAt: now(), secrets: [input.config.adminKey] });
 }
 
 function toRunFinding(finding: Finding): RunFinding {
