@@ -1,31 +1,61 @@
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { createServer } from "node:net";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({
-  test: {
-    projects: [
-      {
-        test: {
-          name: "unit",
-          include: ["test/unit/**/*.test.ts"],
-          environment: "node",
+/** A free loopback port, chosen before the Worker's bindings are fixed. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+export default defineConfig(async () => {
+  // The simulators run in Node (test/worker/global-setup.ts) on these ports; the Worker's
+  // bindings point at them, so the Workflow reaches them like it would reach OpenAI and Slack.
+  process.env.KEYWARDEN_TEST_SIM_PORT ??= String(await freePort());
+  process.env.KEYWARDEN_TEST_SLACK_PORT ??= String(await freePort());
+  const migrations = await readD1Migrations("./migrations");
+  return {
+    test: {
+      projects: [
+        {
+          test: {
+            name: "unit",
+            include: ["test/unit/**/*.test.ts"],
+            environment: "node",
+          },
         },
-      },
-      {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: { OPENAI_ADMIN_KEY: "sk-admin-test-worker-key-0000" },
-            },
-          }),
-        ],
-        test: {
-          name: "worker",
-          include: ["test/worker/**/*.test.ts"],
-          globalSetup: ["test/worker/global-setup.ts"],
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  OPENAI_ADMIN_KEY: "sk-admin-sim-worker-tests-000000000000",
+                  OPENAI_BASE_URL: `http://127.0.0.1:${process.env.KEYWARDEN_TEST_SIM_PORT}/v1`,
+                  AUDIT_API_TOKEN: "test-api-token-0123456789abcdef",
+                  AUDIT_SUBREQUESTS_PER_STEP: "45",
+                  TEST_MIGRATIONS: migrations,
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "worker",
+            include: ["test/worker/**/*.test.ts"],
+            globalSetup: ["test/worker/global-setup.ts"],
+            setupFiles: ["test/worker/apply-migrations.ts"],
+            // The simulators are shared: files that inject faults must not overlap.
+            fileParallelism: false,
+            testTimeout: 60_000,
+          },
         },
-      },
-    ],
-  },
+      ],
+    },
+  };
 });

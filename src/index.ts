@@ -1,18 +1,15 @@
-import { Hono } from "hono";
-import { runScheduledAudit } from "./worker/scheduled.js";
+import { createApp } from "./http/app.js";
+import { triggerRun } from "./worker/trigger.js";
 
-const app = new Hono<{ Bindings: Env }>();
+export { AuditWorkflow } from "./worker/workflow.js";
 
-app.get("/healthz", (c) => c.json({ ok: true, service: "keywarden" }));
-app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
-app.onError((error, c) => {
-  console.error(`keywarden: unhandled ${error.name} on ${c.req.method} ${c.req.path}`);
-  return c.json({ error: { code: "internal", message: "internal error" } }, 500);
-});
+const app = createApp();
 
 export default {
   fetch: app.fetch,
-  async scheduled(controller, env, _ctx) {
-    await runScheduledAudit(env as unknown as Record<string, unknown>, controller.scheduledTime);
+  async scheduled(controller, env) {
+    const { id, started } = await triggerRun(env, { trigger: "cron" });
+    const when = new Date(controller.scheduledTime).toISOString();
+    console.log(started ? `keywarden: cron ${when} started run ${id}` : `keywarden: cron ${when} found run ${id} still running; not starting another`);
   },
 } satisfies ExportedHandler<Env>;

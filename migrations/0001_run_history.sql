@@ -1,0 +1,46 @@
+-- Run history: one row per audit run, its findings, and each finding's lifecycle across runs.
+
+CREATE TABLE runs (
+  id TEXT PRIMARY KEY,
+  -- One organization per deployment today; the column keeps "one running run per organization" explicit.
+  org TEXT NOT NULL DEFAULT 'default',
+  trigger TEXT NOT NULL,
+  policy_name TEXT NOT NULL,
+  notify INTEGER NOT NULL DEFAULT 1,
+  status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'incomplete', 'failed')),
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  -- The run JSON without its findings (those are rows of run_findings).
+  summary_json TEXT,
+  -- Slack slash-command follow-up (issue 3/4); null otherwise.
+  response_url TEXT,
+  requested_by TEXT
+);
+
+-- At most one running run per organization: a second insert fails and the caller gets the running run.
+CREATE UNIQUE INDEX runs_one_running ON runs (org) WHERE status = 'running';
+CREATE INDEX runs_by_start ON runs (started_at DESC, id DESC);
+
+CREATE TABLE run_findings (
+  run_id TEXT NOT NULL REFERENCES runs (id),
+  fingerprint TEXT NOT NULL,
+  rule_id TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  lifecycle TEXT NOT NULL CHECK (lifecycle IN ('new', 'open')),
+  finding_json TEXT NOT NULL,
+  PRIMARY KEY (run_id, fingerprint)
+);
+CREATE INDEX run_findings_by_fingerprint ON run_findings (fingerprint);
+
+-- Where each finding stands, per policy (a run under another policy must not resolve these).
+CREATE TABLE finding_state (
+  policy_name TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+  first_seen_run TEXT NOT NULL,
+  last_seen_run TEXT NOT NULL,
+  resolved_run TEXT,
+  summary_json TEXT NOT NULL,
+  PRIMARY KEY (policy_name, fingerprint)
+);

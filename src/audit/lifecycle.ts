@@ -1,0 +1,41 @@
+import type { AuditRun, ResolvedFinding, RunFinding } from "./types.js";
+
+/** A finding that was open after the previous runs of the same policy. */
+export interface OpenFindingState {
+  fingerprint: string;
+  last_seen_run: string;
+  summary: Omit<ResolvedFinding, "last_seen_run">;
+}
+
+export function resolvedSummary(finding: RunFinding): Omit<ResolvedFinding, "last_seen_run"> {
+  return {
+    fingerprint: finding.fingerprint,
+    rule_id: finding.rule_id,
+    severity: finding.severity,
+    key_id: finding.key.id,
+    key_name: finding.key.name,
+    project: finding.project,
+  };
+}
+
+/**
+ * Compares a run with the findings still open from earlier runs (by fingerprint):
+ * a finding is `open` when it was already open, `new` otherwise (first seen, or
+ * seen again after it was resolved). Only a complete run can resolve: one that
+ * did not see everything cannot tell a fixed key from an unseen one.
+ */
+export function applyLifecycle(run: AuditRun, open: ReadonlyMap<string, OpenFindingState>): AuditRun {
+  if (run.status === "failed") return run;
+  const findings = run.findings.map((f) => ({ ...f, lifecycle: open.has(f.fingerprint) ? ("open" as const) : ("new" as const) }));
+  const seen = new Set(findings.map((f) => f.fingerprint));
+  const resolved: ResolvedFinding[] =
+    run.status === "complete"
+      ? [...open.values()].filter((s) => !seen.has(s.fingerprint)).map((s) => ({ ...s.summary, last_seen_run: s.last_seen_run }))
+      : [];
+  const opened = findings.filter((f) => f.lifecycle === "open").length;
+  return {
+    ...run,
+    findings,
+    lifecycle: { new: findings.length - opened, open: opened, resolved: resolved.length, resolved_findings: resolved },
+  };
+}

@@ -1,0 +1,35 @@
+import { Hono } from "hono";
+import { bearerAuth } from "./bearer-auth.js";
+import { jsonError } from "./errors.js";
+import { runsApi } from "./runs.js";
+
+/** Methods each path answers; anything else on a known path is a 405. */
+const ALLOWED: [RegExp, string][] = [
+  [/^\/healthz$/, "GET"],
+  [/^\/runs$/, "GET, POST"],
+  [/^\/runs\/[^/]+$/, "GET"],
+];
+
+export function createApp() {
+  const app = new Hono<{ Bindings: Env }>();
+
+  app.get("/healthz", (c) => c.json({ ok: true, service: "keywarden" }));
+
+  app.use("/runs", bearerAuth((env) => env.AUDIT_API_TOKEN));
+  app.use("/runs/*", bearerAuth((env) => env.AUDIT_API_TOKEN));
+  app.route("/runs", runsApi);
+
+  app.notFound((c) => {
+    const allowed = ALLOWED.find(([pattern]) => pattern.test(c.req.path))?.[1];
+    if (allowed) {
+      c.header("Allow", allowed);
+      return jsonError(c, 405, "method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}; use ${allowed}`);
+    }
+    return jsonError(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`);
+  });
+  app.onError((error, c) => {
+    console.error(`keywarden: unhandled ${error.name} on ${c.req.method} ${c.req.path}`);
+    return jsonError(c, 500, "internal", "internal error");
+  });
+  return app;
+}

@@ -1,0 +1,96 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { ConfigError } from "../config.js";
+import { RunHistory } from "../store/run-history.js";
+import { UnknownPolicyError, triggerRun } from "../worker/trigger.js";
+import { jsonError } from "./errors.js";
+
+const policyName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: "must be a policy name such as default" });
+const startRunBody = z.strictObject({ notify: z.boolean().optional(), policy: policyName.optional() });
+const startRunQuery = z.strictObject({
+  notify: z.enum(["true", "false"], { error: "must be true or false" }).optional(),
+  policy: policyName.optional(),
+});
+const listQuery = z.strictObject({
+  limit: z.coerce.number({ error: "must be a number" }).int({ error: "must be a whole number" }).min(1, { error: "must be 1..100" }).max(100, { error: "must be 1..100" }).default(20),
+  cursor: z.string().optional(),
+});
+
+function describeIssue(issue: z.core.$ZodIssue): { field: string; message: string } {
+  if (issue.code === "unrecognized_keys") return { field: issue.keys.join(", "), message: `unknown field(s) ${issue.keys.join(", ")}` };
+  const field = issue.path.join(".") || "(body)";
+  return { field, message: `${field} ${issue.message}` };
+}
+
+/** Cursors are opaque to clients: base64url of the last item's start time and id. */
+function encodeCursor(item: { started_at: string; id: string }): string {
+  return btoa(JSON.stringify([item.started_at, item.id])).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+function decodeCursor(cursor: string): { started_at: string; id: string } | null {
+  try {
+    const value = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/"))) as unknown;
+    if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string") return { started_at: value[0], id: value[1] };
+  } catch {
+    // fall through
+  }
+  return null;
+}
+
+export const runsApi = new Hono<{ Bindings: Env }>();
+
+runsApi.post("/", async (c) => {
+  const query = startRunQuery.safeParse(c.req.query());
+  if (!query.success) {
+    const { field, message } = describeIssue(query.error.issues[0]!);
+    return jsonError(c, 400, "invalid_request", message, { field });
+  }
+  const raw = await c.req.text();
+  let body: z.infer<typeof startRunBody> = {};
+  if (raw.trim() !== "") {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return jsonError(c, 400, "invalid_json", "the request body is not valid JSON", { field: "(body)" });
+    }
+    const parsed = startRunBody.safeParse(json);
+    if (!parsed.success) {
+      const { field, message } = describeIssue(parsed.error.issues[0]!);
+      return jsonError(c, 400, "invalid_request", message, { field });
+    }
+    body = parsed.data;
+  }
+  const notify = body.notify ?? (query.data.notify === undefined ? undefined : query.data.notify === "true");
+  const policy = body.policy ?? query.data.policy;
+  try {
+    const result = await triggerRun(c.env, { trigger: "http", ...(policy ? { policy } : {}), ...(notify !== undefined ? { notify } : {}) });
+    c.header("Location", `/runs/${result.id}`);
+    return c.json({ id: result.id, status: "running", started: result.started }, 202);
+  } catch (error) {
+    if (error instanceof UnknownPolicyError) return jsonError(c, 400, "unknown_policy", error.message, { field: "policy" });
+    if (error instanceof ConfigError) return jsonError(c, 500, "misconfigured", error.message);
+    throw error;
+  }
+});
+
+runsApi.get("/", async (c) => {
+  const query = listQuery.safeParse(c.req.query());
+  if (!query.success) {
+    const { field, message } = describeIssue(query.error.issues[0]!);
+    return jsonError(c, 400, "invalid_request", message, { field });
+  }
+  const cursor = query.data.cursor === undefined ? undefined : decodeCursor(query.data.cursor);
+  if (cursor === null) return jsonError(c, 400, "invalid_request", "cursor is not one this API returned", { field: "cursor" });
+  const runs = await new RunHistory(c.env.DB).list(query.data.limit + 1, cursor);
+  const page = runs.slice(0, query.data.limit);
+  const last = page.at(-1);
+  return c.json({ runs: page, next_cursor: runs.length > query.data.limit && last ? encodeCursor(last) : null });
+});
+
+runsApi.get("/:id", async (c) => {
+  const id = c.req.param("id");
+  if (!/^run_[0-9A-Za-z_]+$/.test(id)) return jsonError(c, 404, "not_found", "no such run");
+  const run = await new RunHistory(c.env.DB).get(id);
+  if (!run) return jsonError(c, 404, "not_found", `no run ${id}`);
+  return c.json(run);
+});

@@ -1,0 +1,215 @@
+import { type OpenFindingState, resolvedSummary } from "../audit/lifecycle.js";
+import type { AuditRun, RunFinding, Trigger } from "../audit/types.js";
+
+/**
+ * Run history in D1 (migrations/). A run row is inserted as `running` when a run
+ * is triggered; a partial unique index makes that insert the single-flight lock.
+ */
+export interface RunRequest {
+  id: string;
+  trigger: Trigger;
+  policy_name: string;
+  notify: boolean;
+  started_at: string;
+  response_url?: string | null;
+  requested_by?: string | null;
+}
+
+/** A run as stored: `running` until its durable execution records the result. */
+export type StoredRun = Omit<Partial<AuditRun>, "status"> & { id: string; status: AuditRun["status"] | "running" };
+
+export type StartResult = { started: true; id: string } | { started: false; id: string };
+
+export interface RunListItem {
+  id: string;
+  trigger: string;
+  policy_name: string;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  findings: number | null;
+  lifecycle: AuditRun["lifecycle"] extends infer L ? (L extends object ? Omit<L, "resolved_findings"> : null) : null;
+}
+
+interface RunRow {
+  id: string;
+  trigger: string;
+  policy_name: string;
+  notify: number;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  summary_json: string | null;
+  response_url: string | null;
+}
+
+const ORG = "default";
+/** D1 allows 100 bound parameters per statement. */
+const MAX_PARAMS = 100;
+
+export class RunHistory {
+  constructor(private readonly db: D1Database) {}
+
+  /** Inserts a running run, or returns the run already running for this organization. */
+  async start(request: RunRequest): Promise<StartResult> {
+    try {
+      await this.db
+        .prepare("INSERT INTO runs (id, org, trigger, policy_name, notify, status, started_at, response_url, requested_by) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)")
+        .bind(request.id, ORG, request.trigger, request.policy_name, request.notify ? 1 : 0, request.started_at, request.response_url ?? null, request.requested_by ?? null)
+        .run();
+      return { started: true, id: request.id };
+    } catch (error) {
+      const running = await this.running();
+      if (running) return { started: false, id: running.id };
+      throw error;
+    }
+  }
+
+  async running(): Promise<{ id: string; started_at: string } | null> {
+    return this.db.prepare("SELECT id, started_at FROM runs WHERE org = ? AND status = 'running'").bind(ORG).first<{ id: string; started_at: string }>();
+  }
+
+  async row(id: string): Promise<RunRow | null> {
+    return this.db.prepare("SELECT * FROM runs WHERE id = ?").bind(id).first<RunRow>();
+  }
+
+  /** The stored run JSON with its findings, or a `running` stub, or null. */
+  async get(id: string): Promise<StoredRun | null> {
+    const row = await this.row(id);
+    if (!row) return null;
+    if (row.status === "running" || !row.summary_json) {
+      return { id: row.id, trigger: row.trigger as Trigger, status: row.status as StoredRun["status"], started_at: row.started_at, policy: { name: row.policy_name, file: "", sha256: "" } };
+    }
+    const summary = JSON.parse(row.summary_json) as AuditRun;
+    const { results } = await this.db.prepare("SELECT finding_json, lifecycle FROM run_findings WHERE run_id = ?").bind(id).all<{ finding_json: string; lifecycle: string }>();
+    const findings = results.map((r) => JSON.parse(r.finding_json) as RunFinding);
+    return { ...summary, findings: sortFindings(findings) };
+  }
+
+  async list(limit: number, cursor?: { started_at: string; id: string }): Promise<RunListItem[]> {
+    const statement = cursor
+      ? this.db
+          .prepare("SELECT * FROM runs WHERE (started_at < ?1 OR (started_at = ?1 AND id < ?2)) ORDER BY started_at DESC, id DESC LIMIT ?3")
+          .bind(cursor.started_at, cursor.id, limit)
+      : this.db.prepare("SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?").bind(limit);
+    const { results } = await statement.all<RunRow>();
+    return results.map((row) => {
+      const summary = row.summary_json ? (JSON.parse(row.summary_json) as AuditRun) : null;
+      const lifecycle = summary?.lifecycle ? { new: summary.lifecycle.new, open: summary.lifecycle.open, resolved: summary.lifecycle.resolved } : null;
+      return {
+        id: row.id,
+        trigger: row.trigger,
+        policy_name: row.policy_name,
+        status: row.status,
+        started_at: row.started_at,
+        finished_at: row.finished_at,
+        findings: summary ? summary.counts.findings.total : null,
+        lifecycle,
+      } as RunListItem;
+    });
+  }
+
+  /** The last run of a policy that reached an end (complete or incomplete), for the slash command. */
+  async latest(status: "complete" | "any" = "any"): Promise<RunRow | null> {
+    const filter = status === "complete" ? "status = 'complete'" : "status != 'running'";
+    return this.db.prepare(`SELECT * FROM runs WHERE ${filter} ORDER BY started_at DESC, id DESC LIMIT 1`).first<RunRow>();
+  }
+
+  async openFindings(policyName: string): Promise<Map<string, OpenFindingState>> {
+    const { results } = await this.db
+      .prepare("SELECT fingerprint, last_seen_run, summary_json FROM finding_state WHERE policy_name = ? AND status = 'open'")
+      .bind(policyName)
+      .all<{ fingerprint: string; last_seen_run: string; summary_json: string }>();
+    return new Map(results.map((r) => [r.fingerprint, { fingerprint: r.fingerprint, last_seen_run: r.last_seen_run, summary: JSON.parse(r.summary_json) }]));
+  }
+
+  /**
+   * Stores a finished run (lifecycle already applied) atomically: its findings,
+   * the finding states, and the run row. Recording the same run twice is a no-op.
+   */
+  async record(run: AuditRun, policyName: string): Promise<void> {
+    const existing = await this.row(run.id);
+    if (existing && existing.status !== "running") return;
+    const { findings, ...summary } = run;
+    const statements: D1PreparedStatement[] = [];
+    for (const chunk of chunks(findings, Math.floor(MAX_PARAMS / 7))) {
+      statements.push(
+        this.db
+          .prepare(`INSERT OR REPLACE INTO run_findings (run_id, fingerprint, rule_id, severity, key_id, lifecycle, finding_json) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`)
+          .bind(...chunk.flatMap((f) => [run.id, f.fingerprint, f.rule_id, f.severity, f.key.id, f.lifecycle ?? "new", JSON.stringify(f)])),
+      );
+      statements.push(
+        this.db
+          .prepare(
+            `INSERT INTO finding_state (policy_name, fingerprint, status, first_seen_run, last_seen_run, resolved_run, summary_json) VALUES ${chunk.map(() => "(?, ?, 'open', ?, ?, NULL, ?)").join(", ")}
+             ON CONFLICT (policy_name, fingerprint) DO UPDATE SET
+               first_seen_run = CASE WHEN finding_state.status = 'resolved' THEN excluded.first_seen_run ELSE finding_state.first_seen_run END,
+               status = 'open', last_seen_run = excluded.last_seen_run, resolved_run = NULL, summary_json = excluded.summary_json`,
+          )
+          .bind(...chunk.flatMap((f) => [policyName, f.fingerprint, run.id, run.id, JSON.stringify(resolvedSummary(f))])),
+      );
+    }
+    for (const chunk of chunks(run.lifecycle?.resolved_findings ?? [], MAX_PARAMS - 2)) {
+      statements.push(
+        this.db
+          .prepare(`UPDATE finding_state SET status = 'resolved', resolved_run = ? WHERE policy_name = ? AND fingerprint IN (${chunk.map(() => "?").join(", ")})`)
+          .bind(run.id, policyName, ...chunk.map((r) => r.fingerprint)),
+      );
+    }
+    statements.push(
+      this.db
+        .prepare("UPDATE runs SET status = ?, finished_at = ?, summary_json = ? WHERE id = ?")
+        .bind(run.status, run.finished_at, JSON.stringify(summary), run.id),
+    );
+    await this.db.batch(statements);
+  }
+
+  /** Ends a run that will never record a result (its durable execution died), as failed with the reason. */
+  async abandon(id: string, reason: string): Promise<void> {
+    const row = await this.row(id);
+    if (!row || row.status !== "running") return;
+    const now = new Date().toISOString();
+    const summary: Omit<AuditRun, "findings"> = {
+      id,
+      trigger: row.trigger as Trigger,
+      policy: { name: row.policy_name, file: "", sha256: "" },
+      started_at: row.started_at,
+      finished_at: now,
+      status: "failed",
+      failure: { reason, details: [] },
+      counts: {
+        admin_keys: 0,
+        projects: 0,
+        archived_projects: 0,
+        project_keys: 0,
+        users: 0,
+        api_requests: 0,
+        findings: { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 },
+      },
+      exemptions: [],
+      exemption_notices: [],
+      errors: [],
+    };
+    await this.db
+      .prepare("UPDATE runs SET status = 'failed', finished_at = ?, summary_json = ? WHERE id = ? AND status = 'running'")
+      .bind(now, JSON.stringify(summary), id)
+      .run();
+  }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const SEVERITY_ORDER = { critical: 0, high: 1, medium: 2, low: 3, info: 4 } as const;
+function sortFindings(findings: RunFinding[]): RunFinding[] {
+  return findings.sort(
+    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || byCodeUnit(a.rule_id, b.rule_id) || byCodeUnit(a.key.id, b.key.id),
+  );
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

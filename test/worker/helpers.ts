@@ -1,0 +1,59 @@
+import { env, exports } from "cloudflare:workers";
+import { inject } from "vitest";
+import type { SimOrg } from "../sim/org.js";
+
+export const API_TOKEN = "test-api-token-0123456789abcdef";
+export const simUrl = `http://127.0.0.1:${new URL(inject("simUrl")).port}/v1`;
+const simControl = simUrl.replace(/\/v1$/, "/__sim");
+
+export function api(path: string, init: RequestInit & { token?: string | null } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  const token = init.token === undefined ? API_TOKEN : init.token;
+  if (token !== null) headers.set("authorization", `Bearer ${token}`);
+  return exports.default.fetch(`http://keywarden.test${path}`, { ...init, headers });
+}
+
+export async function startRun(body?: unknown): Promise<string> {
+  const response = await api("/runs", { method: "POST", ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  if (response.status !== 202) throw new Error(`POST /runs answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
+export interface StoredRun {
+  id: string;
+  status: string;
+  trigger: string;
+  findings: { fingerprint: string; rule_id: string; key: { id: string }; lifecycle?: string }[];
+  counts: { findings: { total: number }; project_keys: number; admin_keys: number; projects: number; api_requests: number };
+  errors: { where: string; kind: string }[];
+  lifecycle?: { new: number; open: number; resolved: number; resolved_findings: { fingerprint: string; key_id: string; rule_id: string }[] };
+  failure?: { reason: string };
+}
+
+/** Polls GET /runs/:id as a client would, until the run has ended. */
+export async function waitForRun(id: string, timeoutMs = 50_000): Promise<StoredRun> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await api(`/runs/${id}`);
+    const run = (await response.json()) as StoredRun;
+    if (run.status !== "running") return run;
+    if (Date.now() > deadline) throw new Error(`run ${id} still running after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export const sim = {
+  async fault(fault: unknown) {
+    await fetch(`${simControl}/faults`, { method: "POST", body: JSON.stringify(fault) });
+  },
+  async reset(org?: SimOrg) {
+    await fetch(`${simControl}/faults`, { method: "DELETE" });
+    await fetch(`${simControl}/requests`, { method: "DELETE" });
+    if (org) await fetch(`${simControl}/org`, { method: "PUT", body: JSON.stringify(org) });
+  },
+  async requests(): Promise<{ path: string; query: Record<string, string>; status: number }[]> {
+    return ((await (await fetch(`${simControl}/requests`)).json()) as { requests: never }).requests;
+  },
+};
+
+export { env };
