@@ -6,7 +6,7 @@ import { startSimulator } from "../sim/server.js";
 export const SIM_ADMIN_KEY = "sk-admin-sim-worker-tests-000000000000";
 
 export default async function setup(project: TestProject) {
-  const sim = await startSimulator({ org: sampleOrg(new Date()), adminKey: SIM_ADMIN_KEY });
+  const sim = await startSimulator({ org: sampleOrg(new Date()), adminKey: SIM_ADMIN_KEY, port: Number(process.env.KEYWARDEN_TEST_SIM_PORT) });
   project.provide("simUrl", sim.url);
   project.provide("simAdminKey", SIM_ADMIN_KEY);
   return () => sim.close();
