@@ -1,0 +1,111 @@
+import { SLACK_LIMITS, type SlackBlock, type SlackMessage, section } from "./blocks.js";
+import { clip, safe } from "./mrkdwn.js";
+
+/**
+ * Packs list items (findings, resolved findings, …) into as many thread
+ * messages as needed. Every item lands in exactly one message, each message
+ * stays within Slack's limits, and each item is its own section whose
+ * block_id says what it is (`f-<fingerprint>` for a finding).
+ */
+export type ThreadItemKind = "not_seen" | "failure" | "finding" | "resolved" | "exempted" | "notice";
+
+export interface ThreadItem {
+  kind: ThreadItemKind;
+  blockId: string;
+  /** mrkdwn, already escaped. */
+  text: string;
+}
+
+const KIND_TITLE: Record<ThreadItemKind, string> = {
+  not_seen: "Not seen",
+  failure: "Failure details",
+  finding: "Findings",
+  resolved: "Resolved since the last run",
+  exempted: "Exempted by the policy",
+  notice: "Exemption notices",
+};
+
+/** Most items per message: keeps one message about a screen of reading. */
+export const MAX_ITEMS_PER_THREAD_MESSAGE = 40;
+const HEADING_RESERVE = 200;
+const ITEM_MAX = SLACK_LIMITS.sectionText - 100;
+const MESSAGE_BUDGET = SLACK_LIMITS.messageText - 1000;
+
+export interface PackedThread {
+  messages: SlackMessage[];
+  /** Findings listed in each message, in the same order. */
+  findingCounts: number[];
+}
+
+export function packThread(items: readonly ThreadItem[], opts: { channel: string; runId: string }): PackedThread {
+  const totals = new Map<ThreadItemKind, number>();
+  for (const item of items) totals.set(item.kind, (totals.get(item.kind) ?? 0) + 1);
+
+  const ids = new Set<string>();
+  const prepared = items.map((item) => ({ ...item, text: clip(item.text, ITEM_MAX), blockId: uniqueId(item.blockId, ids) }));
+
+  const pages: (typeof prepared)[] = [];
+  let page: typeof prepared = [];
+  let blocks = 1;
+  let chars = HEADING_RESERVE;
+  for (const item of prepared) {
+    const kindChange = page.length > 0 && page[page.length - 1]?.kind !== item.kind;
+    const addBlocks = kindChange ? 2 : 1;
+    const addChars = item.text.length + (kindChange ? HEADING_RESERVE : 0);
+    if (
+      page.length > 0 &&
+      (blocks + addBlocks > SLACK_LIMITS.blocksPerMessage || chars + addChars > MESSAGE_BUDGET || page.length >= MAX_ITEMS_PER_THREAD_MESSAGE)
+    ) {
+      pages.push(page);
+      page = [item];
+      blocks = 2;
+      chars = HEADING_RESERVE + item.text.length;
+      continue;
+    }
+    page.push(item);
+    blocks += addBlocks;
+    chars += addChars;
+  }
+  if (page.length > 0) pages.push(page);
+
+  const seen = new Map<ThreadItemKind, number>();
+  const messages: SlackMessage[] = [];
+  const findingCounts: number[] = [];
+  for (const items of pages) {
+    const runs = kindRuns(items);
+    const ranges = runs.map((run) => {
+      const from = (seen.get(run.kind) ?? 0) + 1;
+      const to = from + run.items.length - 1;
+      seen.set(run.kind, to);
+      const total = totals.get(run.kind) ?? to;
+      return `${KIND_TITLE[run.kind]} ${from === to ? from : `${from}–${to}`} of ${total}`;
+    });
+    const blocks: SlackBlock[] = [];
+    runs.forEach((run, i) => {
+      blocks.push(section(`*${ranges[i]}*`));
+      for (const item of run.items) blocks.push(section(item.text, item.blockId));
+    });
+    messages.push({ channel: opts.channel, text: clip(`Keywarden ${safe(opts.runId, 100)}: ${ranges.join("; ")}`, SLACK_LIMITS.fallbackText), blocks });
+    findingCounts.push(items.filter((item) => item.kind === "finding").length);
+  }
+  return { messages, findingCounts };
+}
+
+function kindRuns<T extends { kind: ThreadItemKind }>(items: readonly T[]): { kind: ThreadItemKind; items: T[] }[] {
+  const runs: { kind: ThreadItemKind; items: T[] }[] = [];
+  for (const item of items) {
+    const last = runs[runs.length - 1];
+    if (last && last.kind === item.kind) last.items.push(item);
+    else runs.push({ kind: item.kind, items: [item] });
+  }
+  return runs;
+}
+
+/** Slack refuses a message with two equal block_ids; they must also stay ≤ 255 characters. */
+function uniqueId(raw: string, ids: Set<string>): string {
+  const base = raw.replace(/[^A-Za-z0-9_.:-]/g, "_").slice(0, SLACK_LIMITS.blockId - 8);
+  let id = base;
+  for (let n = 2; ids.has(id); n++) id = `${base}~${n}`;
+  ids.add(id);
+  return id;
+}

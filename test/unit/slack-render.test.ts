@@ -1,0 +1,330 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAudit } from "../../src/audit/run.js";
+import type { AuditRun } from "../../src/audit/types.js";
+import { type SlackBlock, type SlackMessage, blockTexts, messageProblems } from "../../src/report/slack/blocks.js";
+import { buildEvidenceFiles } from "../../src/report/evidence/files.js";
+import { FINDINGS_CSV_COLUMNS as FINDINGS_CSV_HEADER } from "../../src/report/evidence/tables.js";
+import { renderFindingsCsv } from "../../src/report/slack/csv.js";
+import { blockKitBuilderJson, renderPlainTextPreview } from "../../src/report/slack/preview.js";
+import { type RenderedSlackReport, renderSlackReport } from "../../src/report/slack/render.js";
+import { sampleOrg } from "../sim/sample-org.js";
+import { startSimulator, type Simulator } from "../sim/server.js";
+import { makeError, makeFinding, makeRun, manyFindings } from "../sim/slack-run-factory.js";
+
+const CHANNEL = "C0SECURITY";
+const NOW = new Date("2026-11-23T06:00:00Z");
+
+/** Checked here independently of `messageProblems`, straight from Slack's documented limits. */
+function expectWithinSlackLimits(message: SlackMessage): void {
+  expect(message.text.length).toBeGreaterThan(0);
+  expect(message.text.length).toBeLessThanOrEqual(4000);
+  expect(message.blocks.length).toBeLessThanOrEqual(50);
+  let total = 0;
+  for (const block of message.blocks) {
+    if (block.type === "header") expect(block.text.text.length).toBeLessThanOrEqual(150);
+    if (block.type === "section") {
+      if (block.text) expect(block.text.text.length).toBeLessThanOrEqual(3000);
+      for (const field of block.fields ?? []) expect(field.text.length).toBeLessThanOrEqual(2000);
+    }
+    if (block.type === "context") expect(block.elements.length).toBeLessThanOrEqual(10);
+    if (block.block_id !== undefined) expect(block.block_id.length).toBeLessThanOrEqual(255);
+    total += blockTexts(block).reduce((n, t) => n + t.length, 0);
+  }
+  expect(total).toBeLessThanOrEqual(12_000);
+  expect(messageProblems(message)).toEqual([]);
+}
+
+function allMessages(r: RenderedSlackReport): SlackMessage[] {
+  return [r.main, ...r.thread];
+}
+
+function findingIds(r: RenderedSlackReport): string[] {
+  return r.thread.flatMap((m) => m.blocks.filter((b) => b.block_id?.startsWith("f-")).map((b) => (b.block_id ?? "").slice(2)));
+}
+
+function allText(blocks: readonly SlackBlock[]): string {
+  return blocks.flatMap(blockTexts).join("\n");
+}
+
+/** RFC 4180 parser (quotes, doubled quotes, CRLF, newlines inside quotes). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+      i++;
+    } else field += c;
+  }
+  if (field !== "" || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+describe("renderSlackReport on the sample organization", () => {
+  let sim: Simulator;
+  let run: AuditRun;
+  beforeAll(async () => {
+    const adminKey = "sk-admin-slack-render-test-000000000000";
+    sim = await startSimulator({ org: sampleOrg(NOW), adminKey });
+    run = await runAudit({
+      config: { adminKey, baseURL: sim.url },
+      policy: { name: "default", file: "policies/default.yaml", text: readFileSync("policies/default.yaml", "utf8") },
+      trigger: "demo",
+      now: () => NOW,
+    });
+  });
+  afterAll(() => sim.close());
+
+  it("renders a complete run with findings: header, counts, worst findings, thread and CSV", () => {
+    expect(run.status).toBe("complete");
+    expect(run.findings.length).toBeGreaterThan(0);
+    const r = renderSlackReport({ ...run, evidence: { stored: true, prefix: `runs/${run.id}/` } }, { channel: CHANNEL });
+    for (const m of allMessages(r)) expectWithinSlackLimits(m);
+    const header = r.main.blocks[0];
+    expect(header?.type).toBe("header");
+    expect(header && blockTexts(header)[0]).toBe(`:large_orange_circle: COMPLETE · ${run.findings.length} findings · policy default`);
+    const text = allText(r.main.blocks);
+    expect(text).toContain(`*Findings: ${run.counts.findings.total}*`);
+    expect(text).toContain("*Worst findings*");
+    expect(text).toContain(`runs/${run.id}/`);
+    expect(text).toContain(`${run.counts.api_requests} Admin API requests`);
+    expect(text).not.toMatch(/all clear/i);
+    expect(r.main.channel).toBe(CHANNEL);
+    expect(r.findings_total).toBe(run.counts.findings.total);
+    expect(findingIds(r).sort()).toEqual(run.findings.map((f) => f.fingerprint).sort());
+    const rows = parseCsv(r.csv.content);
+    expect(rows[0]).toEqual([...FINDINGS_CSV_HEADER]);
+    expect(rows).toHaveLength(run.findings.length + 1);
+    expect(r.csv.filename).toBe(`keywarden-${run.id}-findings.csv`);
+    // The worst finding of the run comes first in the main message.
+    const worst = [...run.findings].sort((a, b) => ["critical", "high", "medium", "low", "info"].indexOf(a.severity) - ["critical", "high", "medium", "low", "info"].indexOf(b.severity))[0];
+    expect(text).toContain(`\`${worst?.rule_id}\``);
+  });
+
+  it("gives a plain-text preview and Block Kit Builder JSON", () => {
+    const r = renderSlackReport(run, { channel: CHANNEL });
+    const preview = renderPlainTextPreview(r.main);
+    expect(preview.split("\n")[0]).toMatch(/^🟠 COMPLETE · \d+ findings · policy default$/);
+    expect(preview).not.toMatch(/&lt;|&gt;|&amp;/);
+    expect(JSON.parse(blockKitBuilderJson(r.main))).toEqual({ blocks: r.main.blocks });
+  });
+});
+
+describe("renderSlackReport at scale", () => {
+  it("delivers each of 500 findings exactly once, every message within Slack's limits", () => {
+    const run = makeRun({ findings: manyFindings(500) });
+    const r = renderSlackReport(run, { channel: CHANNEL });
+    for (const m of allMessages(r)) expectWithinSlackLimits(m);
+    expect(r.thread.length).toBeGreaterThan(1);
+    const ids = findingIds(r);
+    expect(ids).toHaveLength(run.counts.findings.total);
+    expect(new Set(ids).size).toBe(500);
+    expect(new Set(ids)).toEqual(new Set(run.findings.map((f) => f.fingerprint)));
+    expect(r.thread_finding_counts.reduce((a, b) => a + b, 0)).toBe(run.counts.findings.total);
+    r.thread.forEach((m, i) => expect(m.blocks.filter((b) => b.block_id?.startsWith("f-"))).toHaveLength(r.thread_finding_counts[i] ?? -1));
+    expect(r.thread[0]?.text).toBe("Keywarden run_20261123T060000Z_abc123: Findings 1–40 of 500");
+    expect(r.thread.at(-1)?.text).toMatch(/Findings \d+–500 of 500$/);
+    // The main message shows the 10 worst, highest severity first.
+    const bullets = allText(r.main.blocks).split("\n").filter((l) => l.startsWith("•"));
+    expect(bullets).toHaveLength(10);
+    expect(allText(r.main.blocks)).toContain("`service-account-owner` — 72 findings (10 shown)");
+  });
+
+  it("keeps every finding when every string is huge and full of characters to escape", () => {
+    const long = "<&>".repeat(4000);
+    const findings = Array.from({ length: 120 }, (_, i) =>
+      makeFinding(i, {
+        sentence: `${long} ${i}`,
+        key: { ...makeFinding(i).key, name: `${long}${i}`, redacted_value: `sk-${"`".repeat(50)}` },
+        owner: { type: "user", id: `user_${i}`, name: long, email: `${long}@example.com`, role: null },
+        project: { id: `proj_${long}`, name: long, archived: false },
+      }),
+    );
+    const run = makeRun({
+      status: "incomplete",
+      findings,
+      errors: Array.from({ length: 30 }, (_, i) => makeError(i, { where: `${long} ${i}`, message: long })),
+      policy: { name: "p".repeat(400), file: long, sha256: "f".repeat(64) },
+    });
+    const r = renderSlackReport(run, { channel: CHANNEL, maxFindingsInMain: 30 });
+    for (const m of allMessages(r)) expectWithinSlackLimits(m);
+    expect(findingIds(r)).toHaveLength(120);
+    expect(r.thread.flatMap((m) => m.blocks.filter((b) => b.block_id?.startsWith("e-")))).toHaveLength(30);
+  });
+
+  it("caps the worst findings of the main message at maxFindingsInMain", () => {
+    const run = makeRun({ findings: manyFindings(50) });
+    const bulletsFor = (max?: number) =>
+      allText(renderSlackReport(run, { channel: CHANNEL, ...(max === undefined ? {} : { maxFindingsInMain: max }) }).main.blocks)
+        .split("\n")
+        .filter((l) => l.startsWith("•")).length;
+    expect(bulletsFor()).toBe(10);
+    expect(bulletsFor(3)).toBe(3);
+    expect(bulletsFor(1000)).toBe(30);
+    expect(bulletsFor(0)).toBe(0);
+  });
+});
+
+describe("renderSlackReport by status", () => {
+  it("opens an incomplete run with a red warning naming what was not seen", () => {
+    const run = makeRun({ status: "incomplete", findings: manyFindings(3), errors: [makeError(1), makeError(2, { where: "organization users", message: "invalid_shape: users[3].email" })] });
+    const r = renderSlackReport(run, { channel: CHANNEL });
+    expect(blockTexts(r.main.blocks[0] as SlackBlock)[0]).toBe(":red_circle: INCOMPLETE · 3 findings so far · policy default");
+    const warning = blockTexts(r.main.blocks[1] as SlackBlock)[0] ?? "";
+    expect(warning.split("\n")[0]).toBe(":red_circle: *INCOMPLETE — 2 parts not seen:*");
+    expect(warning).toContain('API keys of project "Team 1" (proj_x1)');
+    expect(warning).toContain("organization users");
+    expect(warning).toContain("lower bound");
+    expect(r.main.text).toContain("INCOMPLETE");
+    expect(allText(allMessages(r).flatMap((m) => m.blocks))).not.toMatch(/all clear/i);
+    // Nothing was cut, so the errors are not repeated in the thread.
+    expect(r.thread.flatMap((m) => m.blocks).filter((b) => b.block_id?.startsWith("e-"))).toHaveLength(0);
+  });
+
+  it("keeps the count exact when the list of parts not seen is cut, and lists them all in the thread", () => {
+    const run = makeRun({ status: "incomplete", errors: Array.from({ length: 40 }, (_, i) => makeError(i)) });
+    const r = renderSlackReport(run, { channel: CHANNEL });
+    const warning = blockTexts(r.main.blocks[1] as SlackBlock)[0] ?? "";
+    expect(warning).toContain("INCOMPLETE — 40 parts not seen:");
+    expect(warning).toMatch(/…and 25 more \(all listed in the thread\)/);
+    expect(r.thread.flatMap((m) => m.blocks).filter((b) => b.block_id?.startsWith("e-"))).toHaveLength(40);
+    expect(allText(r.main.blocks)).not.toMatch(/all clear/i);
+    expect(r.findings_total).toBe(0);
+  });
+
+  it("posts an alert with the reason for a failed run, and no counts", () => {
+    const run = makeRun({ status: "failed", failure: { reason: "policy policies/x.yaml is invalid", details: ["rules[0].days: expected a number (line 4, column 11)"] } });
+    const r = renderSlackReport(run, { channel: CHANNEL });
+    expect(blockTexts(r.main.blocks[0] as SlackBlock)[0]).toMatch(/^:x: FAILED/);
+    const alert = allText(r.main.blocks);
+    expect(alert).toContain("*The audit failed: policy policies/x.yaml is invalid*");
+    expect(alert).toContain("rules[0].days: expected a number (line 4, column 11)");
+    expect(alert).not.toContain("*Findings:");
+    expect(alert).not.toMatch(/all clear/i);
+    expect(r.main.text).toBe("Keywarden FAILED (policy default): policy policies/x.yaml is invalid");
+    expect(r.thread).toEqual([]);
+    for (const m of allMessages(r)) expectWithinSlackLimits(m);
+  });
+
+  it("says all clear only for a complete run without findings", () => {
+    const clear = renderSlackReport(makeRun(), { channel: CHANNEL });
+    expect(blockTexts(clear.main.blocks[0] as SlackBlock)[0]).toBe(":white_check_mark: ALL CLEAR · policy default");
+    expect(clear.thread).toEqual([]);
+    expect(clear.findings_total).toBe(0);
+    for (const run of [makeRun({ status: "incomplete", errors: [makeError(1)] }), makeRun({ status: "failed", failure: { reason: "x", details: [] } }), makeRun({ findings: manyFindings(1) })]) {
+      const r = renderSlackReport(run, { channel: CHANNEL });
+      expect(JSON.stringify(r)).not.toMatch(/all clear/i);
+    }
+  });
+
+  it("shows new, open and resolved since the last run and lists the resolved ones in the thread", () => {
+    const run = makeRun({
+      findings: manyFindings(2).map((f, i) => ({ ...f, lifecycle: i === 0 ? "new" : "open" })),
+      lifecycle: {
+        new: 1,
+        open: 1,
+        resolved: 1,
+        resolved_findings: [{ fingerprint: "old1", rule_id: "unused-90d", severity: "high", key_id: "key_old", key_name: "old", project: null, last_seen_run: "run_prev" }],
+      },
+      exemptions: [{ rule_id: "unused-90d", key_id: "key_z", reason: "break-glass key", expires: "2027-01-01", fingerprint: "exz" }],
+    });
+    const r = renderSlackReport(run, { channel: CHANNEL });
+    expect(allText(r.main.blocks)).toContain("*Since the last run:* :new: 1 new  ·  1 still open  ·  :white_check_mark: 1 resolved");
+    const ids = r.thread.flatMap((m) => m.blocks.map((b) => b.block_id)).filter(Boolean);
+    expect(ids).toEqual(expect.arrayContaining(["r-old1", "x-exz"]));
+    expect(r.thread_finding_counts.reduce((a, b) => a + b, 0)).toBe(2);
+  });
+
+  it("links the evidence when given a URL, and warns when the evidence was not stored", () => {
+    const linked = renderSlackReport(makeRun({ evidence: { stored: true, prefix: "runs/r1/" } }), { channel: CHANNEL, evidenceUrl: "https://kw.example/runs/r1/evidence?a=1&b=|x" });
+    expect(allText(linked.main.blocks)).toContain("<https://kw.example/runs/r1/evidence?a=1&amp;b=%7Cx|Evidence> · `runs/r1/`");
+    const notStored = renderSlackReport(makeRun({ evidence: { stored: false, prefix: "runs/r1/", error: "R2 put failed" } }), { channel: CHANNEL });
+    expect(allText(notStored.main.blocks)).toContain(":warning: *Evidence NOT stored*: R2 put failed");
+    const badUrl = renderSlackReport(makeRun(), { channel: CHANNEL, evidenceUrl: "javascript:alert(1)" });
+    expect(allText(badUrl.main.blocks)).not.toContain("javascript");
+  });
+});
+
+describe("escaping of organization-controlled strings", () => {
+  it("never lets a key, owner, project or sentence form a mention, link or fake line", () => {
+    const hostile = "<!channel> <!here|here> <@U123> <#C123> <https://evil.example|click> &amp; ok";
+    const run = makeRun({
+      status: "incomplete",
+      errors: [makeError(1, { where: `API keys of project "${hostile}"`, message: hostile })],
+      findings: manyFindings(3).map((f) => ({
+        ...f,
+        sentence: hostile,
+        key: { ...f.key, name: `${hostile}\n:white_check_mark: *All clear*` },
+        owner: { ...f.owner, name: hostile, email: "<mailto:x@evil.example>" },
+        project: { id: "proj_1", name: hostile, archived: false },
+      })),
+      lifecycle: { new: 0, open: 3, resolved: 1, resolved_findings: [{ fingerprint: "r", rule_id: "unused-90d", severity: "high", key_id: "k", key_name: hostile, project: null, last_seen_run: "run_0" }] },
+    });
+    const r = renderSlackReport(run, { channel: CHANNEL });
+    for (const m of allMessages(r)) {
+      const texts = [m.text, ...m.blocks.filter((b) => b.type !== "header").flatMap(blockTexts)];
+      for (const t of texts.map((t) => t.replace(/^> /gm, ""))) {
+        expect(t).not.toContain("<");
+        expect(t).not.toContain(">");
+        expect(t).not.toMatch(/&(?!amp;|lt;|gt;)/);
+      }
+      for (const block of m.blocks) {
+        if (block.type === "section" && block.text) expect(block.text.verbatim).toBe(true);
+      }
+    }
+    const thread = allText(r.thread.flatMap((m) => m.blocks));
+    expect(thread).toContain("&lt;!channel&gt;");
+    expect(thread).toContain("&amp;amp; ok");
+    expect(thread).not.toContain("\n:white_check_mark: *All clear*");
+  });
+});
+
+describe("CSV", () => {
+  it("is RFC 4180 with a header row, and neutralizes formulas", () => {
+    const findings = [
+      makeFinding(1, { sentence: 'has "quotes", commas\nand a newline' }),
+      makeFinding(2, { key: { ...makeFinding(2).key, name: '=HYPERLINK("x")' } }),
+      makeFinding(3, { owner: { type: "user", id: "u", name: "+cmd", email: "@sum(1)", role: "-2+3" } }),
+    ];
+    const run = makeRun({ findings });
+    const rows = parseCsv(renderFindingsCsv(run));
+    expect(rows[0]).toEqual([...FINDINGS_CSV_HEADER]);
+    expect(rows).toHaveLength(4);
+    const col = (name: (typeof FINDINGS_CSV_HEADER)[number]) => FINDINGS_CSV_HEADER.indexOf(name);
+    const row = (keyId: string) => rows.find((r) => r[col("key_id")] === keyId) ?? [];
+    expect(row("key_1")[col("sentence")]).toBe('has "quotes", commas\nand a newline');
+    expect(row("key_2")[col("key_name")]).toBe(`'=HYPERLINK("x")`);
+    expect(row("key_3")[col("owner_name")]).toBe("'+cmd");
+    expect(row("key_3")[col("owner_email")]).toBe("'@sum(1)");
+    expect(row("key_3")[col("owner_role")]).toBe("'-2+3");
+    expect(row("key_1")[col("created_at")]).toBe("2025-01-02T03:04:05.000Z");
+    expect(row("key_1")[col("fingerprint")]).toBe(findings[0]?.fingerprint);
+    for (const row of rows) expect(row).toHaveLength(FINDINGS_CSV_HEADER.length);
+  });
+
+  it("is byte for byte the evidence findings.csv", () => {
+    const run = makeRun({ findings: manyFindings(25) });
+    const evidence = buildEvidenceFiles({ run, inventory: null, policyText: "version: 1" }).find((f) => f.name === "findings.csv");
+    expect(evidence && new TextDecoder().decode(evidence.content)).toBe(renderFindingsCsv(run));
+  });
+});
