@@ -1,6 +1,7 @@
 import { createServer } from "node:net";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { FAKE_SLACK_TOKEN } from "./test/sim/slack-server.js";
 
 /** A free loopback port, chosen before the Worker's bindings are fixed. */
 function freePort(): Promise<number> {
@@ -40,6 +41,11 @@ export default defineConfig(async () => {
                   OPENAI_BASE_URL: `http://127.0.0.1:${process.env.KEYWARDEN_TEST_SIM_PORT}/v1`,
                   AUDIT_API_TOKEN: "test-api-token-0123456789abcdef",
                   AUDIT_SUBREQUESTS_PER_STEP: "45",
+                  SLACK_BOT_TOKEN: FAKE_SLACK_TOKEN,
+                  SLACK_CHANNEL: "C0KEYWARDEN",
+                  SLACK_API_URL: `http://127.0.0.1:${process.env.KEYWARDEN_TEST_SLACK_PORT}/api/`,
+                  SLACK_SIGNING_SECRET: "test-signing-secret-8f742231b10e8888",
+                  SLACK_ALLOWED_USERS: "U_ALLOWED, U_SECOND",
                   TEST_MIGRATIONS: migrations,
                 },
               },

@@ -2,10 +2,12 @@
  * `npm run demo`: the simulator serves the sample organization on loopback, and
  * the same runAudit the Worker calls audits it. Offline; writes out/.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runAudit } from "../src/audit/run.js";
+import { blockKitBuilderJson, renderPlainTextPreview } from "../src/report/slack/preview.js";
+import { renderSlackReport } from "../src/report/slack/render.js";
 import { renderTextReport } from "../src/report/text.js";
 import { sampleOrg } from "../test/sim/sample-org.js";
 import { startSimulator } from "../test/sim/server.js";
@@ -29,6 +31,17 @@ try {
   writeFileSync(join(out, `run-${run.id}.json`), json);
   writeFileSync(join(out, "latest-run.json"), json);
   console.log(`\nRun JSON: out/run-${run.id}.json (also out/latest-run.json)`);
+
+  const slack = renderSlackReport(run, { channel: "C0KEYWARDEN" });
+  const slackDir = join(out, "slack");
+  rmSync(slackDir, { recursive: true, force: true });
+  mkdirSync(slackDir, { recursive: true });
+  writeFileSync(join(slackDir, "main.json"), blockKitBuilderJson(slack.main));
+  slack.thread.forEach((message, i) => writeFileSync(join(slackDir, `thread-${String(i + 1).padStart(2, "0")}.json`), blockKitBuilderJson(message)));
+  writeFileSync(join(slackDir, slack.csv.filename), slack.csv.content);
+  console.log(`\nSlack main message (preview; Block Kit JSON in out/slack/, paste into https://app.slack.com/block-kit-builder):\n`);
+  console.log(renderPlainTextPreview(slack.main));
+  console.log(`\n+ ${slack.thread.length} thread message(s) and ${slack.csv.filename} in out/slack/`);
 } finally {
   await sim.close();
 }

@@ -63,6 +63,25 @@ export interface AuditRun {
   errors: RunError[];
   /** Lifecycle counts against the run history; absent until the run is recorded. */
   lifecycle?: { new: number; open: number; resolved: number; resolved_findings: ResolvedFinding[] };
+  /** The Slack report of this run, once delivery was attempted. */
+  delivery?: SlackDelivery;
   /** Where the evidence of this run is stored (issue 4/4). */
   evidence?: { stored: boolean; prefix: string; manifest_sha256?: string; error?: string };
+}
+
+/** What happened to a run's Slack report; a failure is kept, never dropped, and retried by the durable run. */
+export interface SlackDelivery {
+  status: "delivered" | "failed";
+  attempts: number;
+  at: string;
+  channel?: string;
+  ts?: string;
+  thread_messages?: number;
+  findings_delivered?: number;
+  file_id?: string;
+  /** On failure: the stage (main, thread, file) and Slack's error, redacted. */
+  stage?: string;
+  error?: string;
+  /** On failure: what was posted before it, so a retry continues without posting twice. */
+  posted?: { channel?: string; ts?: string; thread_messages: number };
 }

@@ -2,12 +2,14 @@ import { Hono } from "hono";
 import { bearerAuth } from "./bearer-auth.js";
 import { jsonError } from "./errors.js";
 import { runsApi } from "./runs.js";
+import { slackCommands } from "./slack-commands.js";
 
 /** Methods each path answers; anything else on a known path is a 405. */
 const ALLOWED: [RegExp, string][] = [
   [/^\/healthz$/, "GET"],
   [/^\/runs$/, "GET, POST"],
   [/^\/runs\/[^/]+$/, "GET"],
+  [/^\/slack\/commands$/, "POST"],
 ];
 
 export function createApp() {
@@ -18,6 +20,7 @@ export function createApp() {
   app.use("/runs", bearerAuth((env) => env.AUDIT_API_TOKEN));
   app.use("/runs/*", bearerAuth((env) => env.AUDIT_API_TOKEN));
   app.route("/runs", runsApi);
+  app.route("/slack/commands", slackCommands);
 
   app.notFound((c) => {
     const allowed = ALLOWED.find(([pattern]) => pattern.test(c.req.path))?.[1];

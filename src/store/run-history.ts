@@ -1,5 +1,5 @@
 import { type OpenFindingState, resolvedSummary } from "../audit/lifecycle.js";
-import type { AuditRun, RunFinding, Trigger } from "../audit/types.js";
+import type { AuditRun, RunFinding, SlackDelivery, Trigger } from "../audit/types.js";
 
 /**
  * Run history in D1 (migrations/). A run row is inserted as `running` when a run
@@ -162,6 +162,15 @@ export class RunHistory {
         .bind(run.status, run.finished_at, JSON.stringify(summary), run.id),
     );
     await this.db.batch(statements);
+  }
+
+  /** Records the outcome of a Slack delivery on the stored run (shown by GET /runs/:id). */
+  async recordDelivery(id: string, delivery: SlackDelivery): Promise<void> {
+    await this.db.prepare("UPDATE runs SET summary_json = json_set(summary_json, '$.delivery', json(?)) WHERE id = ?").bind(JSON.stringify(delivery), id).run();
+  }
+
+  async responseUrl(id: string): Promise<string | null> {
+    return (await this.row(id))?.response_url ?? null;
   }
 
   /** Ends a run that will never record a result (its durable execution died), as failed with the reason. */

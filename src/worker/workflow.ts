@@ -1,14 +1,16 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { applyLifecycle } from "../audit/lifecycle.js";
 import { type RunBase, checkPolicy, concludeRun, invalidPolicyRun, summarizeRun } from "../audit/run.js";
-import type { Trigger } from "../audit/types.js";
+import type { AuditRun, Trigger } from "../audit/types.js";
 import { readConfig } from "../config.js";
 import { assembleInventory, collectInventorySlice } from "../inventory/collect.js";
 import type { InventoryError } from "../inventory/types.js";
 import { initialWorkState } from "../inventory/work.js";
 import { RunHistory } from "../store/run-history.js";
 import { WorkStore } from "../store/work-store.js";
+import { answerSlashCommand, deliverRunReport } from "./notify.js";
 import { bundledPolicy } from "./policies.js";
+import { redact } from "../util/redact.js";
 
 export interface AuditParams {
   run_id: string;
@@ -26,7 +28,16 @@ export interface SliceResult {
 
 /** A slice whose errors may pass (rate limits, 5xx, network) is retried as a whole step before they are accepted. */
 const SLICE_STEP = { retries: { limit: 2, delay: "30 seconds", backoff: "exponential" }, timeout: "10 minutes" } as const;
+const SLACK_STEP = { retries: { limit: 2, delay: "1 minute", backoff: "exponential" }, timeout: "10 minutes" } as const;
 const RECORD_STEP = { retries: { limit: 5, delay: "5 seconds", backoff: "exponential" }, timeout: "5 minutes" } as const;
+
+function configuredSecrets(env: Env): string[] {
+  try {
+    return readConfig(env as unknown as Record<string, unknown>).secrets;
+  } catch {
+    return [];
+  }
+}
 
 function isTransient(error: InventoryError): boolean {
   return error.kind === "network" || error.kind === "budget_exhausted" || (error.kind === "http" && (error.status === 429 || (error.status ?? 0) >= 500));
@@ -42,71 +53,109 @@ function isTransient(error: InventoryError): boolean {
 export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
   override async run(event: WorkflowEvent<AuditParams>, step: WorkflowStep): Promise<{ status: string; summary: string; step_requests: number[] }> {
     const params = event.payload;
+    const stepRequests: number[] = [];
+    let outcome: { status: string; summary: string };
+    try {
+      outcome = await this.audit(step, params, stepRequests);
+    } catch (error) {
+      // Every retry of a step is spent: end the run as failed rather than leave it running.
+      outcome = await step.do("record failure", async () => {
+        const reason = `the run stopped: ${error instanceof Error ? error.message : "unknown error"}`;
+        await new RunHistory(this.env.DB).abandon(params.run_id, redact(reason, configuredSecrets(this.env)));
+        return { status: "failed", summary: `keywarden ${params.run_id} failed: ${error instanceof Error ? error.name : "error"}` };
+      });
+    }
+    (outcome.status === "complete" ? console.log : console.error)(outcome.summary);
+    await this.tell(step, params);
+    return { ...outcome, step_requests: stepRequests };
+  }
+
+  /** Policy check, inventory steps, evaluation and recording; returns the recorded status and summary line. */
+  private async audit(step: WorkflowStep, params: AuditParams, stepRequests: number[]): Promise<{ status: string; summary: string }> {
     const env = this.env;
     const history = new RunHistory(env.DB);
     const work = new WorkStore(env.EVIDENCE, params.run_id);
     const base: RunBase = { id: params.run_id, trigger: params.trigger, started_at: params.started_at };
-    const stepRequests: number[] = [];
-    try {
-      const policyProblem = await step.do("check policy", async () => {
-        const source = bundledPolicy(params.policy);
-        if (!source) return { ref: { name: params.policy, file: `policies/${params.policy}.yaml`, sha256: "" }, details: [`no bundled policy named ${params.policy}`] };
-        const checked = checkPolicy(source);
-        return checked.ok ? null : { ref: checked.ref, details: checked.details };
-      });
-      if (!policyProblem) {
-        let index = 0;
-        for (let remaining = 1; remaining > 0; index++) {
-          const sliceIndex = index;
-          const slice: SliceResult = await step.do(`inventory ${sliceIndex}`, SLICE_STEP, async (ctx) => {
-            const config = readConfig(env as unknown as Record<string, unknown>);
-            const state = sliceIndex === 0 ? initialWorkState() : await work.state(sliceIndex - 1);
-            const { part, state: next } = await collectInventorySlice({ adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl }, state, config.subrequestsPerStep);
-            const transient = part.errors.filter(isTransient);
-            const retriesLeft = ctx.attempt <= (ctx.config.retries?.limit ?? 0);
-            if (transient.length > 0 && retriesLeft && !part.fatal) {
-              throw new Error(`inventory step ${sliceIndex}: ${transient.length} transient failure(s), retrying the step: ${transient[0]?.message}`);
-            }
-            await work.putSlice(sliceIndex, part, next);
-            return { requests: part.requests, remaining: part.fatal ? 0 : next.units.length, fatal: part.fatal !== undefined };
-          });
-          stepRequests.push(slice.requests);
-          remaining = slice.remaining;
-        }
-        const sliceCount = index;
-        const outcome = await step.do("evaluate and record", RECORD_STEP, async () => {
-          const config = readConfig(env as unknown as Record<string, unknown>);
-          const source = bundledPolicy(params.policy);
-          const checked = source ? checkPolicy(source) : undefined;
-          if (!checked?.ok) throw new Error(`policy ${params.policy} is no longer valid`);
-          const inventory = assembleInventory(await work.parts(sliceCount));
-          const now = new Date();
-          const concluded = concludeRun({ base, policy: checked, inventory, evaluatedAt: now, finishedAt: now, secrets: config.secrets });
-          const run = applyLifecycle(concluded, await history.openFindings(params.policy));
-          await history.record(run, params.policy);
-          return { status: run.status, summary: summarizeRun(run) };
-        });
-        await step.do("clean up", async () => {
-          await work.clear();
-          return null;
-        });
-        console.log(outcome.summary);
-        return { ...outcome, step_requests: stepRequests };
-      }
-      const outcome = await step.do("record invalid policy", async () => {
+    const policyProblem = await step.do("check policy", async () => {
+      const source = bundledPolicy(params.policy);
+      if (!source) return { ref: { name: params.policy, file: `policies/${params.policy}.yaml`, sha256: "" }, details: [`no bundled policy named ${params.policy}`] };
+      const checked = checkPolicy(source);
+      return checked.ok ? null : { ref: checked.ref, details: checked.details };
+    });
+    if (policyProblem) {
+      return step.do("record invalid policy", async () => {
         const run = invalidPolicyRun(base, { ok: false, ...policyProblem }, new Date());
         await history.record(run, params.policy);
         return { status: run.status, summary: summarizeRun(run) };
       });
-      console.error(outcome.summary);
-      return { ...outcome, step_requests: stepRequests };
-    } catch (error) {
-      // Every retry of a step is spent: end the run as failed rather than leave it running.
-      await step.do("record failure", async () => {
-        await history.abandon(params.run_id, `the run stopped: ${error instanceof Error ? error.name : "error"}`);
-        return null;
-      });
-      throw error;
     }
+    let index = 0;
+    for (let remaining = 1; remaining > 0; index++) {
+      const sliceIndex = index;
+      const slice: SliceResult = await step.do(`inventory ${sliceIndex}`, SLICE_STEP, async (ctx) => {
+        const config = readConfig(env as unknown as Record<string, unknown>);
+        const state = sliceIndex === 0 ? initialWorkState() : await work.state(sliceIndex - 1);
+        const { part, state: next } = await collectInventorySlice({ adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl }, state, config.subrequestsPerStep);
+        const transient = part.errors.filter(isTransient);
+        const retriesLeft = ctx.attempt <= (ctx.config.retries?.limit ?? 0);
+        if (transient.length > 0 && retriesLeft && !part.fatal) {
+          throw new Error(`inventory step ${sliceIndex}: ${transient.length} transient failure(s), retrying the step: ${transient[0]?.message}`);
+        }
+        await work.putSlice(sliceIndex, part, next);
+        return { requests: part.requests, remaining: part.fatal ? 0 : next.units.length, fatal: part.fatal !== undefined };
+      });
+      stepRequests.push(slice.requests);
+      remaining = slice.remaining;
+    }
+    const sliceCount = index;
+    const outcome = await step.do("evaluate and record", RECORD_STEP, async () => {
+      const config = readConfig(env as unknown as Record<string, unknown>);
+      const source = bundledPolicy(params.policy);
+      const checked = source ? checkPolicy(source) : undefined;
+      if (!checked?.ok) throw new Error(`policy ${params.policy} is no longer valid`);
+      const inventory = assembleInventory(await work.parts(sliceCount));
+      const now = new Date();
+      const concluded = concludeRun({ base, policy: checked, inventory, evaluatedAt: now, finishedAt: now, secrets: config.secrets });
+      const run = applyLifecycle(concluded, await history.openFindings(params.policy));
+      await history.record(run, params.policy);
+      return { status: run.status, summary: summarizeRun(run) };
+    });
+    await step.do("clean up", async () => {
+      await work.clear();
+      return null;
+    });
+    return outcome;
+  }
+
+  /**
+   * Reports the recorded run: the Slack channel (unless notify is false) and the
+   * slash command that asked for it. A delivery that fails is recorded on the run
+   * and the step retried; after the last retry the failure stays on the run.
+   */
+  private async tell(step: WorkflowStep, params: AuditParams): Promise<void> {
+    const history = new RunHistory(this.env.DB);
+    const env = this.env as unknown as Record<string, unknown>;
+    if (params.notify && readConfig(env).slack) {
+      await step.do("report to slack", SLACK_STEP, async (ctx) => {
+        const config = readConfig(env);
+        const run = await history.get(params.run_id);
+        if (!run || run.status === "running") throw new Error(`run ${params.run_id} is not recorded`);
+        const delivery = await deliverRunReport(run as AuditRun, config, ctx.attempt, run.delivery);
+        await history.recordDelivery(params.run_id, delivery);
+        const retriesLeft = ctx.attempt <= (ctx.config.retries?.limit ?? 0);
+        if (delivery.status === "failed" && retriesLeft) throw new Error(`Slack delivery failed at ${delivery.stage}: ${delivery.error}; retrying`);
+        if (delivery.status === "failed") console.error(`keywarden ${params.run_id}: Slack delivery failed for good at ${delivery.stage}: ${delivery.error}`);
+        return { status: delivery.status };
+      });
+    }
+    await step.do("answer slash command", SLACK_STEP, async () => {
+      const responseUrl = await history.responseUrl(params.run_id);
+      if (!responseUrl) return { answered: false };
+      const run = await history.get(params.run_id);
+      const answer = await answerSlashCommand(run as AuditRun, responseUrl, readConfig(env));
+      // A response_url expires after 30 minutes: an answer that fails is logged, not retried forever.
+      if (!answer.ok) console.error(`keywarden ${params.run_id}: could not answer the slash command: ${answer.error}`);
+      return { answered: answer.ok };
+    });
   }
 }

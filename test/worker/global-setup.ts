@@ -10,7 +10,7 @@ export default async function setup(project: TestProject) {
   const sim = await startSimulator({ org: sampleOrg(new Date()), adminKey: SIM_ADMIN_KEY, port: Number(process.env.KEYWARDEN_TEST_SIM_PORT) });
   project.provide("simUrl", sim.url);
   project.provide("simAdminKey", SIM_ADMIN_KEY);
-  const slack = await startFakeSlack();
+  const slack = await startFakeSlack({ port: Number(process.env.KEYWARDEN_TEST_SLACK_PORT) });
   project.provide("slackUrl", slack.url);
   project.provide("slackToken", slack.token);
   return async () => {

@@ -57,3 +57,40 @@ export const sim = {
 };
 
 export { env };
+
+const slackBase = `http://127.0.0.1:${new URL(inject("slackUrl")).port}`;
+export const SLACK_CHANNEL = "C0KEYWARDEN";
+export const SIGNING_SECRET = "test-signing-secret-8f742231b10e8888";
+
+export interface SlackCall {
+  method: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown> & { blocks?: { type: string; block_id?: string; text?: { text: string } }[]; text?: string; thread_ts?: string; channel?: string };
+  raw: string;
+  status: number;
+}
+
+export const slack = {
+  base: slackBase,
+  async calls(): Promise<{ calls: SlackCall[]; uploads: { content: string; thread_ts: string | null; completed: boolean }[]; responseUrlPosts: { id: string; body: { text: string; response_type?: string } }[] }> {
+    return (await (await fetch(`${slackBase}/__slack/calls`)).json()) as never;
+  },
+  async reset() {
+    await fetch(`${slackBase}/__slack/calls`, { method: "DELETE" });
+    await fetch(`${slackBase}/__slack/faults`, { method: "DELETE" });
+  },
+  async fault(fault: unknown) {
+    await fetch(`${slackBase}/__slack/faults`, { method: "POST", body: JSON.stringify(fault) });
+  },
+};
+
+/** Waits until the run's Workflow instance has ended (recording, Slack and the slash-command answer included). */
+export async function waitForWorkflow(id: string, timeoutMs = 55_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status } = await (await env.AUDIT_WORKFLOW.get(id)).status();
+    if (status === "complete" || status === "errored" || status === "terminated") return;
+    if (Date.now() > deadline) throw new Error(`workflow ${id} still ${status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

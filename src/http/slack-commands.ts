@@ -1,0 +1,92 @@
+import { Hono } from "hono";
+import type { AuditRun } from "../audit/types.js";
+import { type Config, ConfigError, readConfig } from "../config.js";
+import { renderSlackReport } from "../report/slack/render.js";
+import { RunHistory } from "../store/run-history.js";
+import { UnknownPolicyError, triggerRun } from "../worker/trigger.js";
+import { jsonError } from "./errors.js";
+import { verifySlackSignature } from "./slack-signature.js";
+import { helpText, parseCommandText, parseSlashCommandBody } from "./slash-command-text.js";
+
+const ephemeral = (text: string, blocks?: unknown[]) => ({ response_type: "ephemeral" as const, text, ...(blocks ? { blocks } : {}) });
+
+/**
+ * POST /slack/commands: `/keywarden run [policy] | status | last | help`.
+ * Every request is verified (v0 signature over the raw body, 5-minute window)
+ * before anything is parsed; the answer comes within Slack's 3 seconds because
+ * the run itself is a Workflow that reports back to the response_url.
+ */
+export const slackCommands = new Hono<{ Bindings: Env }>();
+
+slackCommands.post("/", async (c) => {
+  let config: Config;
+  try {
+    config = readConfig(c.env as unknown as Record<string, unknown>);
+  } catch (error) {
+    if (error instanceof ConfigError) return jsonError(c, 500, "misconfigured", error.message);
+    throw error;
+  }
+  if (!config.slackSigningSecret) return jsonError(c, 401, "unauthorized", "slash commands are disabled until SLACK_SIGNING_SECRET is set");
+
+  const rawBody = await c.req.text();
+  const verified = await verifySlackSignature({
+    signingSecret: config.slackSigningSecret,
+    timestamp: c.req.header("x-slack-request-timestamp") ?? null,
+    signature: c.req.header("x-slack-signature") ?? null,
+    rawBody,
+    nowSeconds: Math.floor(Date.now() / 1000),
+  });
+  if (!verified.ok) return jsonError(c, 401, "unauthorized", `request not verified: ${verified.reason}`);
+
+  // A local fake Slack (tests, npm run dev) answers on http; real response_urls are https.
+  const parsed = parseSlashCommandBody(rawBody, { allowHttpResponseUrl: config.slack?.apiUrl.startsWith("http://") ?? false });
+  if (!parsed.ok) return parsed.ssl_check ? c.body(null, 200) : jsonError(c, 400, "invalid_request", parsed.error);
+  const { payload } = parsed;
+  const command = parseCommandText(payload.text ?? "");
+  const history = new RunHistory(c.env.DB);
+
+  switch (command.action) {
+    case "run": {
+      if (config.slackAllowedUsers.length > 0 && !config.slackAllowedUsers.includes(payload.user_id)) {
+        return jsonError(c, 403, "forbidden", "this Slack user may not start Keywarden runs (SLACK_ALLOWED_USERS)");
+      }
+      try {
+        const result = await triggerRun(c.env, {
+          trigger: "slack",
+          ...(command.policy ? { policy: command.policy } : {}),
+          response_url: payload.response_url,
+          requested_by: payload.user_id,
+        });
+        return c.json(
+          ephemeral(
+            result.started
+              ? `Started audit run \`${result.id}\`. I will answer here when it ends; the report goes to the Keywarden channel.`
+              : `Run \`${result.id}\` is already in progress; not starting another. Use \`${payload.command} status\` to follow it.`,
+          ),
+        );
+      } catch (error) {
+        if (error instanceof UnknownPolicyError) return c.json(ephemeral(`:warning: ${error.message}`));
+        throw error;
+      }
+    }
+    case "status": {
+      const running = await history.running();
+      if (running) return c.json(ephemeral(`Run \`${running.id}\` is in progress (started ${running.started_at}).`));
+      const last = await history.latest("any");
+      if (!last) return c.json(ephemeral(`No run yet. Start one with \`${payload.command} run\`.`));
+      const run = await history.get(last.id);
+      return c.json(ephemeral(`No run in progress. Last run \`${last.id}\`: ${run?.status} (finished ${last.finished_at}).`));
+    }
+    case "last": {
+      const last = await history.latest("complete");
+      const run = last ? await history.get(last.id) : null;
+      if (!run) return c.json(ephemeral(`No complete run yet. Start one with \`${payload.command} run\`.`));
+      const { main } = renderSlackReport(run as AuditRun, { channel: config.slack?.channel ?? "" });
+      return c.json(ephemeral(main.text, main.blocks));
+    }
+    case "help":
+      return c.json(ephemeral(helpText(payload.command)));
+    case "unknown":
+      return c.json(ephemeral(`I did not understand that.\n${helpText(payload.command)}`));
+  }
+});

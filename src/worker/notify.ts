@@ -1,0 +1,42 @@
+import type { AuditRun, SlackDelivery } from "../audit/types.js";
+import type { Config } from "../config.js";
+import { renderSlackReport } from "../report/slack/render.js";
+import { createSlackClient, deliverReport, postToResponseUrl } from "../report/slack/send.js";
+
+/**
+ * Delivers a run's report to the Slack channel, continuing a delivery that
+ * failed part-way (`previous.posted`) instead of posting twice.
+ */
+export async function deliverRunReport(run: AuditRun, config: Config, attempt: number, previous: SlackDelivery | undefined): Promise<SlackDelivery> {
+  if (!config.slack) throw new Error("Slack is not configured");
+  const rendered = renderSlackReport(run, { channel: config.slack.channel });
+  const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
+  const resume = previous?.status === "failed" ? previous.posted : undefined;
+  const result = await deliverReport(client, rendered, { secrets: config.secrets, ...(resume ? { resume } : {}) });
+  const at = new Date().toISOString();
+  if (result.ok) {
+    return {
+      status: "delivered",
+      attempts: attempt,
+      at,
+      channel: result.channel,
+      ts: result.ts,
+      thread_messages: result.thread_messages,
+      findings_delivered: result.findings_delivered,
+      ...(result.file_id ? { file_id: result.file_id } : {}),
+    };
+  }
+  return { status: "failed", attempts: attempt, at, stage: result.stage, error: result.error, posted: result.posted };
+}
+
+/** The one-message answer to the `/keywarden run` that started this run. */
+export async function answerSlashCommand(run: AuditRun, responseUrl: string, config: Config): Promise<{ ok: boolean; error?: string }> {
+  const rendered = renderSlackReport(run, { channel: config.slack?.channel ?? "" });
+  const where = config.slack ? ` The full report is in <#${config.slack.channel}>.` : "";
+  const result = await postToResponseUrl(
+    responseUrl,
+    { response_type: "ephemeral", text: `${rendered.main.text}${where}`, blocks: rendered.main.blocks },
+    { secrets: config.secrets },
+  );
+  return result.ok ? { ok: true } : { ok: false, error: result.error };
+}
