@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bearerAuth } from "./bearer-auth.js";
 import { jsonError } from "./errors.js";
+import { evidenceArchive, publicKeyRoute, runEvidence } from "./evidence.js";
 import { runsApi } from "./runs.js";
 import { slackCommands } from "./slack-commands.js";
 
@@ -9,6 +10,8 @@ const ALLOWED: [RegExp, string][] = [
   [/^\/healthz$/, "GET"],
   [/^\/runs$/, "GET, POST"],
   [/^\/runs\/[^/]+$/, "GET"],
+  [/^\/runs\/[^/]+\/evidence(\/[^/]+)?$/, "GET"],
+  [/^\/evidence(\/public-key)?$/, "GET"],
   [/^\/slack\/commands$/, "POST"],
 ];
 
@@ -19,7 +22,11 @@ export function createApp() {
 
   app.use("/runs", bearerAuth((env) => env.AUDIT_API_TOKEN));
   app.use("/runs/*", bearerAuth((env) => env.AUDIT_API_TOKEN));
+  app.route("/runs", runEvidence);
   app.route("/runs", runsApi);
+  app.route("/evidence/public-key", publicKeyRoute);
+  app.use("/evidence", bearerAuth((env) => env.AUDIT_API_TOKEN));
+  app.route("/evidence", evidenceArchive);
   app.route("/slack/commands", slackCommands);
 
   app.notFound((c) => {

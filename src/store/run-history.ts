@@ -169,6 +169,32 @@ export class RunHistory {
     await this.db.prepare("UPDATE runs SET summary_json = json_set(summary_json, '$.delivery', json(?)) WHERE id = ?").bind(JSON.stringify(delivery), id).run();
   }
 
+  /** Records where the run's evidence is (or why it could not be stored). */
+  async recordEvidence(id: string, evidence: NonNullable<AuditRun["evidence"]>): Promise<void> {
+    await this.db
+      .prepare("UPDATE runs SET summary_json = json_set(summary_json, '$.evidence', json(?)), evidence_prefix = ?, evidence_manifest_sha256 = ? WHERE id = ?")
+      .bind(JSON.stringify(evidence), evidence.stored ? evidence.prefix : null, evidence.stored ? (evidence.manifest_sha256 ?? null) : null, id)
+      .run();
+  }
+
+  /** The manifest hash of the latest run (before `id`) whose evidence was stored: the link of the chain. */
+  async previousManifest(id: string): Promise<string | null> {
+    const row = await this.db
+      .prepare("SELECT evidence_manifest_sha256 AS sha FROM runs WHERE evidence_manifest_sha256 IS NOT NULL AND id != ? ORDER BY started_at DESC, id DESC LIMIT 1")
+      .bind(id)
+      .first<{ sha: string }>();
+    return row?.sha ?? null;
+  }
+
+  /** Runs with stored evidence that started in [from, to), oldest first. */
+  async withEvidence(from: string, to: string): Promise<{ id: string; prefix: string }[]> {
+    const { results } = await this.db
+      .prepare("SELECT id, evidence_prefix AS prefix FROM runs WHERE evidence_prefix IS NOT NULL AND started_at >= ? AND started_at < ? ORDER BY started_at, id")
+      .bind(from, to)
+      .all<{ id: string; prefix: string }>();
+    return results;
+  }
+
   async responseUrl(id: string): Promise<string | null> {
     return (await this.row(id))?.response_url ?? null;
   }

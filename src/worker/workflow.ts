@@ -6,7 +6,10 @@ import { readConfig } from "../config.js";
 import { assembleInventory, collectInventorySlice } from "../inventory/collect.js";
 import type { InventoryError } from "../inventory/types.js";
 import { initialWorkState } from "../inventory/work.js";
+import { buildRunEvidence, evidencePrefix, importSigningKey } from "../report/evidence/index.js";
+import { EvidenceStore } from "../store/evidence-store.js";
 import { RunHistory } from "../store/run-history.js";
+import { KEYWARDEN_VERSION } from "../version.js";
 import { WorkStore } from "../store/work-store.js";
 import { answerSlashCommand, deliverRunReport } from "./notify.js";
 import { bundledPolicy } from "./policies.js";
@@ -28,6 +31,7 @@ export interface SliceResult {
 
 /** A slice whose errors may pass (rate limits, 5xx, network) is retried as a whole step before they are accepted. */
 const SLICE_STEP = { retries: { limit: 2, delay: "30 seconds", backoff: "exponential" }, timeout: "10 minutes" } as const;
+const EVIDENCE_STEP = { retries: { limit: 3, delay: "10 seconds", backoff: "exponential" }, timeout: "5 minutes" } as const;
 const SLACK_STEP = { retries: { limit: 2, delay: "1 minute", backoff: "exponential" }, timeout: "10 minutes" } as const;
 const RECORD_STEP = { retries: { limit: 5, delay: "5 seconds", backoff: "exponential" }, timeout: "5 minutes" } as const;
 
@@ -55,8 +59,9 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
     const params = event.payload;
     const stepRequests: number[] = [];
     let outcome: { status: string; summary: string };
+    let slices = 0;
     try {
-      outcome = await this.audit(step, params, stepRequests);
+      ({ slices, ...outcome } = await this.audit(step, params, stepRequests));
     } catch (error) {
       // Every retry of a step is spent: end the run as failed rather than leave it running.
       outcome = await step.do("record failure", async () => {
@@ -66,12 +71,17 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
       });
     }
     (outcome.status === "complete" ? console.log : console.error)(outcome.summary);
+    await this.storeEvidence(step, params, outcome.status === "failed" ? 0 : slices);
+    await step.do("clean up", async () => {
+      await new WorkStore(this.env.EVIDENCE, params.run_id).clear();
+      return null;
+    });
     await this.tell(step, params);
     return { ...outcome, step_requests: stepRequests };
   }
 
   /** Policy check, inventory steps, evaluation and recording; returns the recorded status and summary line. */
-  private async audit(step: WorkflowStep, params: AuditParams, stepRequests: number[]): Promise<{ status: string; summary: string }> {
+  private async audit(step: WorkflowStep, params: AuditParams, stepRequests: number[]): Promise<{ status: string; summary: string; slices: number }> {
     const env = this.env;
     const history = new RunHistory(env.DB);
     const work = new WorkStore(env.EVIDENCE, params.run_id);
@@ -83,11 +93,12 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
       return checked.ok ? null : { ref: checked.ref, details: checked.details };
     });
     if (policyProblem) {
-      return step.do("record invalid policy", async () => {
+      const recorded = await step.do("record invalid policy", async () => {
         const run = invalidPolicyRun(base, { ok: false, ...policyProblem }, new Date());
         await history.record(run, params.policy);
         return { status: run.status, summary: summarizeRun(run) };
       });
+      return { ...recorded, slices: 0 };
     }
     let index = 0;
     for (let remaining = 1; remaining > 0; index++) {
@@ -120,11 +131,47 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
       await history.record(run, params.policy);
       return { status: run.status, summary: summarizeRun(run) };
     });
-    await step.do("clean up", async () => {
-      await work.clear();
-      return null;
+    return { ...outcome, slices: sliceCount };
+  }
+
+  /**
+   * Writes the run's evidence to R2 before anyone is told about the run, chained
+   * to the last stored manifest. A store that keeps failing is recorded on the
+   * run (and so shown in Slack), never skipped silently.
+   */
+  private async storeEvidence(step: WorkflowStep, params: AuditParams, slices: number): Promise<void> {
+    const env = this.env;
+    await step.do("store evidence", EVIDENCE_STEP, async (ctx) => {
+      const config = readConfig(env as unknown as Record<string, unknown>);
+      const history = new RunHistory(env.DB);
+      const run = (await history.get(params.run_id)) as AuditRun | null;
+      if (!run || (run.status as string) === "running") throw new Error(`run ${params.run_id} is not recorded`);
+      const prefix = evidencePrefix(run);
+      try {
+        const signing = config.evidenceSigningKey ? await importSigningKey(config.evidenceSigningKey) : null;
+        if (signing && !signing.ok) throw new Error(`EVIDENCE_SIGNING_KEY is not usable: ${signing.message}`);
+        const parts = slices > 0 ? await new WorkStore(env.EVIDENCE, params.run_id).parts(slices) : [];
+        const inventory = parts.length > 0 ? assembleInventory(parts) : null;
+        const evidence = await buildRunEvidence({
+          run,
+          inventory: inventory && !inventory.fatal ? { keys: inventory.keys, projects: inventory.projects } : null,
+          policyText: bundledPolicy(params.policy)?.text ?? "",
+          secrets: config.secrets,
+          previousManifestSha256: await history.previousManifest(params.run_id),
+          version: KEYWARDEN_VERSION,
+          signingKey: signing?.ok ? signing.key : null,
+        });
+        await new EvidenceStore(env.EVIDENCE).write(evidence);
+        await history.recordEvidence(params.run_id, { stored: true, prefix: evidence.prefix, manifest_sha256: evidence.manifestSha256 });
+        return { stored: true };
+      } catch (error) {
+        const message = redact(error instanceof Error ? error.message : String(error), config.secrets);
+        if (ctx.attempt <= (ctx.config.retries?.limit ?? 0)) throw new Error(`evidence not stored, retrying: ${message}`);
+        await history.recordEvidence(params.run_id, { stored: false, prefix, error: message });
+        console.error(`keywarden ${params.run_id}: evidence NOT stored: ${message}`);
+        return { stored: false };
+      }
     });
-    return outcome;
   }
 
   /**

@@ -94,3 +94,5 @@ export async function waitForWorkflow(id: string, timeoutMs = 55_000): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+export const EVIDENCE_SIGNING_KEY = "MC4CAQAwBQYDK2VwBCIEIAecrjG339RbfXFrvHXf0UlpANJpoyzF4+LtXB1Ju3Tn";

@@ -2,6 +2,7 @@ export { type EvidenceTree, type StoredRun, type ZipRead, buildEvidenceZip, grou
 export { type CsvCell, toCsv } from "./csv.js";
 export { type EvidenceFile, type EvidenceInput, buildEvidenceFiles } from "./files.js";
 export {
+  EVIDENCE_FILE_NAMES,
   FORMAT,
   INDEX_CSV,
   INDEX_JSON,

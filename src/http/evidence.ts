@@ -1,0 +1,93 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { readConfig } from "../config.js";
+import { EVIDENCE_FILE_NAMES, MANIFEST_FILE, SIGNATURE_FILE, buildEvidenceZip, contentTypeOf, exportPublicKey, importSigningKey, parseManifest } from "../report/evidence/index.js";
+import { EvidenceStore } from "../store/evidence-store.js";
+import { RunHistory } from "../store/run-history.js";
+import { sha256Hex } from "../util/hash.js";
+import { jsonError } from "./errors.js";
+
+/** GET /evidence/public-key — public, so auditors can fetch it without a token. */
+export const publicKeyRoute = new Hono<{ Bindings: Env }>();
+publicKeyRoute.get("/", async (c) => {
+  const { evidenceSigningKey } = readConfig(c.env as unknown as Record<string, unknown>);
+  if (!evidenceSigningKey) return jsonError(c, 404, "not_found", "evidence is not signed (EVIDENCE_SIGNING_KEY is not set)");
+  const imported = await importSigningKey(evidenceSigningKey);
+  if (!imported.ok) return jsonError(c, 500, "misconfigured", `EVIDENCE_SIGNING_KEY is not usable: ${imported.message}`);
+  const exported = await exportPublicKey(imported.key.publicKey);
+  if (c.req.query("format") === "jwk") return c.json(exported.jwk);
+  return c.body(exported.pem, 200, { "content-type": "application/x-pem-file; charset=utf-8" });
+});
+
+/** GET /runs/:id/evidence and /runs/:id/evidence/:file (mounted under the bearer-protected /runs). */
+export const runEvidence = new Hono<{ Bindings: Env }>();
+
+runEvidence.get("/:id/evidence", async (c) => {
+  const located = await locate(c.env, c.req.param("id"));
+  if ("error" in located) return jsonError(c, 404, "not_found", located.error);
+  const manifestObject = await new EvidenceStore(c.env.EVIDENCE).get(`${located.prefix}${MANIFEST_FILE}`);
+  if (!manifestObject) return jsonError(c, 404, "not_found", `the evidence of run ${located.id} is missing from storage`);
+  const manifestBytes = new Uint8Array(await manifestObject.arrayBuffer());
+  const parsed = parseManifest(manifestBytes);
+  if (!parsed.ok) return jsonError(c, 500, "corrupt_evidence", parsed.message);
+  const base = `/runs/${located.id}/evidence`;
+  const signature = parsed.manifest.signature ? await new EvidenceStore(c.env.EVIDENCE).get(`${located.prefix}${SIGNATURE_FILE}`) : null;
+  const signatureBytes = signature ? new Uint8Array(await signature.arrayBuffer()) : null;
+  return c.json({
+    run_id: located.id,
+    prefix: located.prefix,
+    manifest_sha256: located.manifest_sha256,
+    signed: parsed.manifest.signature !== null,
+    files: [
+      ...parsed.manifest.files.map((f) => ({ ...f, url: `${base}/${f.name}` })),
+      { name: MANIFEST_FILE, sha256: located.manifest_sha256, size: manifestBytes.length, url: `${base}/${MANIFEST_FILE}` },
+      ...(signatureBytes ? [{ name: SIGNATURE_FILE, sha256: sha256Hex(signatureBytes), size: signatureBytes.length, url: `${base}/${SIGNATURE_FILE}` }] : []),
+    ],
+  });
+});
+
+runEvidence.get("/:id/evidence/:file", async (c) => {
+  const file = c.req.param("file");
+  if (!EVIDENCE_FILE_NAMES.has(file)) return jsonError(c, 404, "not_found", `no evidence file named ${file}`);
+  const located = await locate(c.env, c.req.param("id"));
+  if ("error" in located) return jsonError(c, 404, "not_found", located.error);
+  const object = await new EvidenceStore(c.env.EVIDENCE).get(`${located.prefix}${file}`);
+  if (!object) return jsonError(c, 404, "not_found", `run ${located.id} has no ${file}`);
+  return c.body(object.body, 200, {
+    "content-type": contentTypeOf(file),
+    "content-disposition": `attachment; filename="${located.id}-${file}"`,
+  });
+});
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date YYYY-MM-DD" }).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), { error: "is not a real date" });
+const periodQuery = z.strictObject({ from: day, to: day }).refine((q) => q.from <= q.to, { error: "from must not be after to", path: ["to"] });
+
+/** GET /evidence?from=YYYY-MM-DD&to=YYYY-MM-DD (both inclusive, UTC): one ZIP with every run's evidence and an index. */
+export const evidenceArchive = new Hono<{ Bindings: Env }>();
+evidenceArchive.get("/", async (c) => {
+  const query = periodQuery.safeParse(c.req.query());
+  if (!query.success) {
+    const issue = query.error.issues[0]!;
+    const field = issue.code === "unrecognized_keys" ? issue.keys.join(", ") : issue.path.join(".") || "(query)";
+    return jsonError(c, 400, "invalid_request", `${field} ${issue.message}`, { field });
+  }
+  const { from, to } = query.data;
+  const end = new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString();
+  const runs = await new RunHistory(c.env.DB).withEvidence(`${from}T00:00:00.000Z`, end);
+  const store = new EvidenceStore(c.env.EVIDENCE);
+  const stored = [];
+  for (const run of runs) stored.push({ prefix: run.prefix, files: await store.readRun(run.prefix) });
+  const zip = buildEvidenceZip(stored, { from, to });
+  return c.body(zip as Uint8Array<ArrayBuffer>, 200, {
+    "content-type": "application/zip",
+    "content-disposition": `attachment; filename="keywarden-evidence-${from}-to-${to}.zip"`,
+  });
+});
+
+async function locate(env: Env, id: string): Promise<{ id: string; prefix: string; manifest_sha256: string } | { error: string }> {
+  const row = await new RunHistory(env.DB).row(id);
+  if (!row) return { error: `no run ${id}` };
+  const located = row as unknown as { evidence_prefix: string | null; evidence_manifest_sha256: string | null };
+  if (!located.evidence_prefix || !located.evidence_manifest_sha256) return { error: `run ${id} has no stored evidence` };
+  return { id, prefix: located.evidence_prefix, manifest_sha256: located.evidence_manifest_sha256 };
+}

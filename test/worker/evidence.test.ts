@@ -1,0 +1,103 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { importPublicKey, readEvidenceZip, verifyEvidence } from "../../src/report/evidence/index.js";
+import { sha256Hex } from "../../src/util/hash.js";
+import { sampleOrg } from "../sim/sample-org.js";
+import { API_TOKEN, EVIDENCE_SIGNING_KEY, SIGNING_SECRET, api, env, sim, slack, startRun, waitForRun, waitForWorkflow } from "./helpers.js";
+
+beforeEach(async () => {
+  await sim.reset(sampleOrg(new Date()));
+  await slack.reset();
+});
+
+async function completedRun(): Promise<string> {
+  const id = await startRun();
+  await waitForWorkflow(id);
+  return id;
+}
+
+interface Listing {
+  prefix: string;
+  manifest_sha256: string;
+  signed: boolean;
+  files: { name: string; sha256: string; size: number; url: string }[];
+}
+
+describe("evidence of a run", () => {
+  it("is stored under runs/<yyyy>/<mm>/<run id>/, listed with hashes that match the downloads, and signed", async () => {
+    const id = await completedRun();
+    const run = (await (await api(`/runs/${id}`)).json()) as { started_at: string; evidence: { stored: boolean; prefix: string } };
+    const month = run.started_at.slice(0, 7).replace("-", "/");
+    expect(run.evidence).toMatchObject({ stored: true, prefix: `runs/${month}/${id}/` });
+
+    const listing = (await (await api(`/runs/${id}/evidence`)).json()) as Listing;
+    expect(listing.signed).toBe(true);
+    expect(listing.files.map((f) => f.name).sort()).toEqual(
+      ["findings.csv", "findings.json", "inventory.csv", "inventory.json", "manifest.json", "manifest.sig", "policy.yaml"].sort(),
+    );
+    for (const file of listing.files) {
+      const response = await api(file.url);
+      expect(response.status, file.name).toBe(200);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      expect(bytes.length, file.name).toBe(file.size);
+      expect(sha256Hex(bytes), file.name).toBe(file.sha256);
+    }
+    const policy = await (await api(`/runs/${id}/evidence/policy.yaml`)).text();
+    expect(policy).toContain("name: default");
+    expect((await api(`/runs/${id}/evidence/../../secrets`)).status).toBe(404);
+    expect((await api(`/runs/${id}/evidence/run.json`)).status).toBe(404);
+    expect((await api(`/runs/${id}/evidence`, { token: null })).status).toBe(401);
+  });
+
+  it("is written before Slack is told about the run", async () => {
+    const id = await completedRun();
+    const { calls } = await slack.calls();
+    const firstPost = calls.find((c) => c.method === "chat.postMessage") as unknown as { at: number };
+    const run = (await (await api(`/runs/${id}`)).json()) as { evidence: { prefix: string } };
+    const manifest = await env.EVIDENCE.head(`${run.evidence.prefix}manifest.json`);
+    expect(manifest!.uploaded.getTime()).toBeLessThanOrEqual(firstPost.at);
+    const main = JSON.stringify(calls.find((c) => c.method === "chat.postMessage")!.body);
+    expect(main).toContain(run.evidence.prefix);
+  });
+
+  it("contains no configured secret in any file", async () => {
+    await completedRun();
+    const listed = await env.EVIDENCE.list({ prefix: "runs/" });
+    expect(listed.objects.length).toBeGreaterThan(0);
+    for (const object of listed.objects) {
+      const text = await (await env.EVIDENCE.get(object.key))!.text();
+      for (const secret of ["sk-admin-sim-worker-tests-000000000000", API_TOKEN, SIGNING_SECRET, "xoxb-keywarden-fake-0000000000-secret", EVIDENCE_SIGNING_KEY]) {
+        expect(text, object.key).not.toContain(secret);
+      }
+    }
+  });
+});
+
+describe("GET /evidence?from=&to=", () => {
+  it("returns one ZIP of every run in the period, chained, that verifies with the published public key", async () => {
+    const ids = [await completedRun(), await completedRun(), await completedRun()];
+    const today = new Date().toISOString().slice(0, 10);
+    const response = await api(`/evidence?from=${today}&to=${today}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/zip");
+    const zip = readEvidenceZip(new Uint8Array(await response.arrayBuffer()));
+    if (!zip.ok) throw new Error(zip.message);
+    const pem = await (await api("/evidence/public-key", { token: null })).text();
+    expect(pem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    const publicKey = await importPublicKey(pem);
+    if (!publicKey.ok) throw new Error(publicKey.message);
+    const report = await verifyEvidence(zip.tree.runs, { publicKey: publicKey.key, index: zip.tree.index });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.runs).toBeGreaterThanOrEqual(3);
+    const prefixes = [...zip.tree.runs.keys()].join("\n");
+    for (const id of ids) expect(prefixes).toContain(id);
+  });
+
+  it("rejects a bad period with 400 naming the field, and needs the token", async () => {
+    expect((await api("/evidence?from=2026-13-01&to=2026-12-01")).status).toBe(400);
+    const reversed = await api("/evidence?from=2026-12-02&to=2026-12-01");
+    expect(reversed.status).toBe(400);
+    expect(await reversed.json()).toMatchObject({ error: { field: "to" } });
+    expect((await api("/evidence?from=2026-12-01&to=2026-12-02", { token: null })).status).toBe(401);
+  });
+});
