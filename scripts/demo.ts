@@ -5,7 +5,10 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runAudit } from "../src/audit/run.js";
+import { runAuditWithInventory } from "../src/audit/run.js";
+import { verifyCommand } from "../src/cli/verify-command.js";
+import { buildRunEvidence } from "../src/report/evidence/index.js";
+import { KEYWARDEN_VERSION } from "../src/version.js";
 import { blockKitBuilderJson, renderPlainTextPreview } from "../src/report/slack/preview.js";
 import { renderSlackReport } from "../src/report/slack/render.js";
 import { renderTextReport } from "../src/report/text.js";
@@ -20,9 +23,10 @@ const policyFile = "test/sim/sample-policy.yaml";
 const sim = await startSimulator({ org: sampleOrg(new Date()), adminKey });
 try {
   console.log(`Simulated OpenAI Admin API at ${sim.url} (sample organization)\n`);
-  const run = await runAudit({
+  const policyText = readFileSync(join(root, policyFile), "utf8");
+  const { run, inventory } = await runAuditWithInventory({
     config: { adminKey, baseURL: sim.url },
-    policy: { name: "sample-org", file: policyFile, text: readFileSync(join(root, policyFile), "utf8") },
+    policy: { name: "sample-org", file: policyFile, text: policyText },
     trigger: "demo",
   });
   console.log(renderTextReport(run));
@@ -42,6 +46,25 @@ try {
   console.log(`\nSlack main message (preview; Block Kit JSON in out/slack/, paste into https://app.slack.com/block-kit-builder):\n`);
   console.log(renderPlainTextPreview(slack.main));
   console.log(`\n+ ${slack.thread.length} thread message(s) and ${slack.csv.filename} in out/slack/`);
+
+  // The same evidence files the Worker stores in R2, then verified offline as an auditor would.
+  const evidence = await buildRunEvidence({
+    run,
+    inventory: inventory ? { keys: inventory.keys, projects: inventory.projects } : null,
+    policyText,
+    secrets: [adminKey],
+    previousManifestSha256: null,
+    version: KEYWARDEN_VERSION,
+  });
+  const evidenceDir = join(out, "evidence");
+  rmSync(evidenceDir, { recursive: true, force: true });
+  for (const file of evidence.files) {
+    mkdirSync(join(evidenceDir, evidence.prefix), { recursive: true });
+    writeFileSync(join(evidenceDir, evidence.prefix, file.name), file.content);
+  }
+  console.log(`\nEvidence: out/evidence/${evidence.prefix} (manifest sha256 ${evidence.manifestSha256})`);
+  console.log("$ npx keywarden verify out/evidence");
+  await verifyCommand([evidenceDir]);
 } finally {
   await sim.close();
 }

@@ -94,14 +94,20 @@ export function concludeRun(input: {
 
 /** One audit run in one go (CLI, demo, tests): check the policy, take the inventory, conclude. */
 export async function runAudit(input: RunAuditInput): Promise<AuditRun> {
+  return (await runAuditWithInventory(input)).run;
+}
+
+/** As runAudit, also returning what the inventory saw (null when the policy stopped the run first), for evidence. */
+export async function runAuditWithInventory(input: RunAuditInput): Promise<{ run: AuditRun; inventory: InventoryResult | null }> {
   const now = input.now ?? (() => new Date());
   const started = now();
   const base: RunBase = { id: input.id ?? newRunId(started), trigger: input.trigger, started_at: started.toISOString() };
   const checked = checkPolicy(input.policy);
-  if (!checked.ok) return invalidPolicyRun(base, checked, now());
+  if (!checked.ok) return { run: invalidPolicyRun(base, checked, now()), inventory: null };
   const inventory = await collectInventory(input.config);
   const evaluatedAt = now();
-  return concludeRun({ base, policy: checked, inventory, evaluatedAt, finishedAt: now(), secrets: [input.config.adminKey] });
+  const run = concludeRun({ base, policy: checked, inventory, evaluatedAt, finishedAt: now(), secrets: [input.config.adminKey] });
+  return { run, inventory };
 }
 
 function toRunFinding(finding: Finding): RunFinding {

@@ -1,0 +1,1 @@
+ySvb85EGupDy4mSiykQHcI2+jUrkHr4HpHW+GguXD6qD6HT/LNspjdDEShjzTwR3zFJGssnBbd5xMT9+GxH0AQ==
