@@ -42,7 +42,7 @@ export function checkPolicy(source: PolicySource): CheckedPolicy {
 }
 
 export function invalidPolicyRun(base: RunBase, checked: Extract<CheckedPolicy, { ok: false }>, finishedAt: Date): AuditRun {
-  return emptyRun({ ...base, policy: checked.ref, finished_at: finishedAt.toISOString(), reason: `policy ${checked.ref.file} is invalid`, details: checked.details });
+  return failedRun({ ...base, policy: checked.ref, finished_at: finishedAt.toISOString(), reason: `policy ${checked.ref.file} is invalid`, details: checked.details });
 }
 
 /**
@@ -60,7 +60,7 @@ export function concludeRun(input: {
 }): AuditRun {
   const { base, inventory } = input;
   if (inventory.fatal) {
-    return emptyRun({
+    return failedRun({
       ...base,
       policy: input.policy.ref,
       finished_at: input.finishedAt.toISOString(),
@@ -136,7 +136,8 @@ export function countBySeverity(findings: readonly { severity: RunFinding["sever
   return counts;
 }
 
-function emptyRun(input: {
+/** A run that produced no result: status failed, with the reason. */
+export function failedRun(input: {
   id: string;
   trigger: Trigger;
   started_at: string;

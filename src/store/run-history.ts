@@ -1,4 +1,5 @@
 import { type OpenFindingState, resolvedSummary } from "../audit/lifecycle.js";
+import { failedRun } from "../audit/run.js";
 import type { AuditRun, RunFinding, SlackDelivery, Trigger } from "../audit/types.js";
 
 /**
@@ -204,27 +205,15 @@ export class RunHistory {
     const row = await this.row(id);
     if (!row || row.status !== "running") return;
     const now = new Date().toISOString();
-    const summary: Omit<AuditRun, "findings"> = {
+    const { findings: _none, ...summary } = failedRun({
       id,
       trigger: row.trigger as Trigger,
       policy: { name: row.policy_name, file: "", sha256: "" },
       started_at: row.started_at,
       finished_at: now,
-      status: "failed",
-      failure: { reason, details: [] },
-      counts: {
-        admin_keys: 0,
-        projects: 0,
-        archived_projects: 0,
-        project_keys: 0,
-        users: 0,
-        api_requests: 0,
-        findings: { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 },
-      },
-      exemptions: [],
-      exemption_notices: [],
-      errors: [],
-    };
+      reason,
+      details: [],
+    });
     await this.db
       .prepare("UPDATE runs SET status = 'failed', finished_at = ?, summary_json = ? WHERE id = ? AND status = 'running'")
       .bind(now, JSON.stringify(summary), id)

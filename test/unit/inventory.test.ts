@@ -175,6 +175,16 @@ describe("faults", () => {
     expect(inventory.keys.filter((k) => k.project?.id === "proj_web")).toHaveLength(3);
   });
 
+  it("records a 400 on an archived project's keys as an error naming that project", async () => {
+    sim.addFault({ match: { path: "/organization/projects/proj_legacy/api_keys" }, effect: { kind: "status", status: 400 } });
+    const inventory = await collectInventory(options());
+    expect(inventory.errors).toEqual([
+      expect.objectContaining({ kind: "http", status: 400, scope: { list: "project_api_keys", project_id: "proj_legacy", project_name: "legacy-chatbot" } }),
+    ]);
+    // A 400 is not retried.
+    expect(sim.requests.filter((r) => r.path.endsWith("/proj_legacy/api_keys"))).toHaveLength(1);
+  });
+
   it("does not wait for a Retry-After longer than the cap", async () => {
     sim.addFault({ match: { path: mlKeys }, effect: { kind: "status", status: 429, retryAfter: 3600 } });
     const started = Date.now();

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, readConfig } from "../../src/config.js";
+
+const base = { OPENAI_ADMIN_KEY: "sk-admin-config-test-secret-000000000000" };
+
+function problems(env: Record<string, unknown>): string {
+  try {
+    readConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  return "";
+}
+
+describe("readConfig", () => {
+  it("applies the documented defaults", () => {
+    const config = readConfig(base);
+    expect(config).toMatchObject({
+      openaiBaseUrl: "https://api.openai.com/v1",
+      policy: "default",
+      subrequestsPerStep: 45,
+      slack: undefined,
+      auditApiToken: undefined,
+    });
+    expect(config.secrets).toEqual([base.OPENAI_ADMIN_KEY]);
+  });
+
+  it("names a missing or invalid setting, never its value", () => {
+    expect(problems({})).toMatch(/OPENAI_ADMIN_KEY is not set/);
+    const bad = problems({ ...base, OPENAI_BASE_URL: "ftp://secret-host.example", AUDIT_SUBREQUESTS_PER_STEP: "lots", POLICY: "Bad Name!" });
+    expect(bad).toMatch(/OPENAI_BASE_URL must be an http\(s\) URL/);
+    expect(bad).toMatch(/AUDIT_SUBREQUESTS_PER_STEP must be a whole number/);
+    expect(bad).toMatch(/POLICY must be a policy name/);
+    expect(bad).not.toContain("secret-host");
+    expect(bad).not.toContain(base.OPENAI_ADMIN_KEY);
+  });
+
+  it("needs SLACK_BOT_TOKEN and SLACK_CHANNEL together, and collects every secret for redaction", () => {
+    expect(problems({ ...base, SLACK_BOT_TOKEN: "xoxb-config-test-token-000" })).toMatch(/SLACK_BOT_TOKEN and SLACK_CHANNEL must be set together/);
+    const config = readConfig({ ...base, SLACK_BOT_TOKEN: "xoxb-config-test-token-000", SLACK_CHANNEL: "C1", AUDIT_API_TOKEN: "tok", SLACK_SIGNING_SECRET: "sig", SLACK_ALLOWED_USERS: "U1, U2 U3" });
+    expect(config.slack).toEqual({ botToken: "xoxb-config-test-token-000", channel: "C1", apiUrl: "https://slack.com/api/" });
+    expect(config.slackAllowedUsers).toEqual(["U1", "U2", "U3"]);
+    expect(config.secrets.sort()).toEqual([base.OPENAI_ADMIN_KEY, "xoxb-config-test-token-000", "tok", "sig"].sort());
+  });
+
+  it("treats empty strings (unset vars in wrangler.toml) as unset", () => {
+    expect(readConfig({ ...base, SLACK_CHANNEL: "", OPENAI_BASE_URL: "" }).openaiBaseUrl).toBe("https://api.openai.com/v1");
+  });
+});
