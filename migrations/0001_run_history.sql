@@ -8,6 +8,9 @@ CREATE TABLE runs (
   policy_name TEXT NOT NULL,
   notify INTEGER NOT NULL DEFAULT 1,
   status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'incomplete', 'failed')),
+  -- 1 from the trigger until the run's evidence is stored: the single-flight lock (the evidence chain
+  -- needs each run to link to the one before it, so the next run waits for it).
+  active INTEGER NOT NULL DEFAULT 1,
   started_at TEXT NOT NULL,
   finished_at TEXT,
   -- The run JSON without its findings (those are rows of run_findings).
@@ -17,8 +20,8 @@ CREATE TABLE runs (
   requested_by TEXT
 );
 
--- At most one running run per organization: a second insert fails and the caller gets the running run.
-CREATE UNIQUE INDEX runs_one_running ON runs (org) WHERE status = 'running';
+-- At most one active run per organization: a second insert fails and the caller gets the active run.
+CREATE UNIQUE INDEX runs_one_active ON runs (org) WHERE active = 1;
 CREATE INDEX runs_by_start ON runs (started_at DESC, id DESC);
 
 CREATE TABLE run_findings (

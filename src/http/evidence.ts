@@ -5,6 +5,7 @@ import { EVIDENCE_FILE_NAMES, MANIFEST_FILE, SIGNATURE_FILE, buildEvidenceZip, c
 import { EvidenceStore } from "../store/evidence-store.js";
 import { RunHistory } from "../store/run-history.js";
 import { sha256Hex } from "../util/hash.js";
+import { redact } from "../util/redact.js";
 import { jsonError } from "./errors.js";
 
 /** GET /evidence/public-key — public, so auditors can fetch it without a token. */
@@ -13,7 +14,7 @@ publicKeyRoute.get("/", async (c) => {
   const { evidenceSigningKey } = readConfig(c.env as unknown as Record<string, unknown>);
   if (!evidenceSigningKey) return jsonError(c, 404, "not_found", "evidence is not signed (EVIDENCE_SIGNING_KEY is not set)");
   const imported = await importSigningKey(evidenceSigningKey);
-  if (!imported.ok) return jsonError(c, 500, "misconfigured", `EVIDENCE_SIGNING_KEY is not usable: ${imported.message}`);
+  if (!imported.ok) return jsonError(c, 500, "misconfigured", redact(`EVIDENCE_SIGNING_KEY is not usable: ${imported.message}`, [evidenceSigningKey]));
   const exported = await exportPublicKey(imported.key.publicKey);
   if (c.req.query("format") === "jwk") return c.json(exported.jwk);
   return c.body(exported.pem, 200, { "content-type": "application/x-pem-file; charset=utf-8" });

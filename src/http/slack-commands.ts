@@ -45,11 +45,13 @@ slackCommands.post("/", async (c) => {
   const command = parseCommandText(payload.text ?? "");
   const history = new RunHistory(c.env.DB);
 
+  // Starting a run and reading findings (key names, owners) are for the allowed users only.
+  if ((command.action === "run" || command.action === "last") && config.slackAllowedUsers.length > 0 && !config.slackAllowedUsers.includes(payload.user_id)) {
+    return jsonError(c, 403, "forbidden", "this Slack user may not start Keywarden runs or read their findings (SLACK_ALLOWED_USERS)");
+  }
+
   switch (command.action) {
     case "run": {
-      if (config.slackAllowedUsers.length > 0 && !config.slackAllowedUsers.includes(payload.user_id)) {
-        return jsonError(c, 403, "forbidden", "this Slack user may not start Keywarden runs (SLACK_ALLOWED_USERS)");
-      }
       try {
         const result = await triggerRun(c.env, {
           trigger: "slack",
@@ -70,7 +72,7 @@ slackCommands.post("/", async (c) => {
       }
     }
     case "status": {
-      const running = await history.running();
+      const running = await history.active();
       if (running) return c.json(ephemeral(`Run \`${running.id}\` is in progress (started ${running.started_at}).`));
       const last = await history.latest("any");
       if (!last) return c.json(ephemeral(`No run yet. Start one with \`${payload.command} run\`.`));
@@ -80,9 +82,13 @@ slackCommands.post("/", async (c) => {
     case "last": {
       const last = await history.latest("complete");
       const run = last ? await history.get(last.id) : null;
-      if (!run) return c.json(ephemeral(`No complete run yet. Start one with \`${payload.command} run\`.`));
+      if (!run || !last) return c.json(ephemeral(`No complete run yet. Start one with \`${payload.command} run\`.`));
       const { main } = renderSlackReport(run as AuditRun, { channel: config.slack?.channel ?? "" });
-      return c.json(ephemeral(main.text, main.blocks));
+      // An older complete run must not read as the current state when newer runs saw less.
+      const newest = await history.latest("any");
+      const warning =
+        newest && newest.id !== last.id ? `:warning: The newest run \`${newest.id}\` is *${newest.status}*; below is the last complete run.\n` : "";
+      return c.json(ephemeral(`${warning}${main.text}`, warning ? [{ type: "section", text: { type: "mrkdwn", text: warning.trim() } }, ...main.blocks] : main.blocks));
     }
     case "help":
       return c.json(ephemeral(helpText(payload.command)));

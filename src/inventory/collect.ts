@@ -73,12 +73,25 @@ export async function collectInventory(options: InventoryOptions): Promise<Inven
 export function assembleInventory(parts: readonly InventoryPart[]): InventoryResult {
   const users = parts.flatMap((p) => p.users);
   const usersById = new Map(users.map((user) => [user.id, user]));
+  // A key is one record even if a page shift listed it twice; findings are keyed by its id.
   const keys = new Map<string, KeyRecord>();
+  const conflicts: InventoryError[] = [];
   for (const part of parts) {
     for (const key of part.adminKeys) keys.set(`admin:${key.id}`, normalizeAdminKey(key, usersById));
   }
   for (const part of parts) {
-    for (const key of part.projectKeys) keys.set(`project:${key.project?.id}:${key.id}`, key);
+    for (const key of part.projectKeys) {
+      const seen = keys.get(`project:${key.id}`);
+      if (seen && seen.project?.id !== key.project?.id) {
+        conflicts.push({
+          scope: { list: "project_api_keys", project_id: key.project?.id ?? "", project_name: key.project?.name ?? null },
+          kind: "invalid_shape",
+          message: `key ${key.id} is listed under projects ${seen.project?.id} and ${key.project?.id}; only the first is audited`,
+        });
+        continue;
+      }
+      keys.set(`project:${key.id}`, key);
+    }
   }
   const fatal = parts.find((p) => p.fatal)?.fatal;
   return {
@@ -86,7 +99,7 @@ export function assembleInventory(parts: readonly InventoryPart[]): InventoryRes
     projects: parts.flatMap((p) => p.projects),
     users,
     // Every list failed for the same reason when the key was refused; one error says it.
-    errors: fatal ? [fatal] : parts.flatMap((p) => p.errors),
+    errors: fatal ? [fatal] : [...parts.flatMap((p) => p.errors), ...conflicts],
     requests: parts.reduce((n, p) => n + p.requests, 0),
     ...(fatal ? { fatal } : {}),
   };

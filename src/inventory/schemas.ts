@@ -53,7 +53,8 @@ const projectKeyUserOwner = z.object({
     id: z.string().min(1),
     email: z.string().nullish(),
     name: z.string().nullish(),
-    role: z.string().nullish(),
+    // Required by the spec, and rules depend on it: a key without it is an error, not a guess.
+    role: z.string(),
   }),
 });
 const projectKeyServiceAccountOwner = z.object({
@@ -61,7 +62,7 @@ const projectKeyServiceAccountOwner = z.object({
   service_account: z.object({
     id: z.string().min(1),
     name: z.string().nullish(),
-    role: z.string().nullish(),
+    role: z.string(),
   }),
 });
 

@@ -24,6 +24,8 @@ export interface WorkState {
   usersQueued: boolean;
   /** Cursors already followed per list, to catch a pagination that does not advance. */
   seenCursors: Record<string, string[]>;
+  /** Projects whose key list is already queued: a project listed twice (pages shifting) is listed once. */
+  projectIds: string[];
 }
 
 /** What one slice read. Plain JSON, so a Workflow step can persist it. */
@@ -38,7 +40,7 @@ export interface InventoryPart {
 }
 
 export function initialWorkState(): WorkState {
-  return { units: [{ list: "admin_api_keys" }, { list: "projects" }], usersQueued: false, seenCursors: {} };
+  return { units: [{ list: "admin_api_keys" }, { list: "projects" }], usersQueued: false, seenCursors: {}, projectIds: [] };
 }
 
 export function emptyPart(): InventoryPart {
@@ -75,6 +77,7 @@ export async function executeWork(state: WorkState, options: ExecuteOptions): Pr
   const queue = [...state.units];
   const seenCursors = new Map(Object.entries(state.seenCursors).map(([k, v]) => [k, new Set(v)]));
   let usersQueued = state.usersQueued;
+  const projectIds = new Set(state.projectIds);
   const part = emptyPart();
   const startRequests = options.api.requests;
   let inFlight = 0;
@@ -116,6 +119,8 @@ export async function executeWork(state: WorkState, options: ExecuteOptions): Pr
       }
       case "projects":
         for (const project of collect(scope, items, projectSchema, part).map(normalizeProject)) {
+          if (projectIds.has(project.id)) continue;
+          projectIds.add(project.id);
           part.projects.push(project);
           queue.push({ list: "project_api_keys", project });
         }
@@ -183,6 +188,6 @@ export async function executeWork(state: WorkState, options: ExecuteOptions): Pr
   }
   return {
     part,
-    state: { units: queue, usersQueued, seenCursors: Object.fromEntries([...seenCursors].map(([k, v]) => [k, [...v]])) },
+    state: { units: queue, usersQueued, seenCursors: Object.fromEntries([...seenCursors].map(([k, v]) => [k, [...v]])), projectIds: [...projectIds] },
   };
 }

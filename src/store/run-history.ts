@@ -51,23 +51,29 @@ const MAX_PARAMS = 100;
 export class RunHistory {
   constructor(private readonly db: D1Database) {}
 
-  /** Inserts a running run, or returns the run already running for this organization. */
+  /** Inserts a running run, or returns the run already active for this organization. */
   async start(request: RunRequest): Promise<StartResult> {
     try {
       await this.db
-        .prepare("INSERT INTO runs (id, org, trigger, policy_name, notify, status, started_at, response_url, requested_by) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)")
+        .prepare("INSERT INTO runs (id, org, trigger, policy_name, notify, status, active, started_at, response_url, requested_by) VALUES (?, ?, ?, ?, ?, 'running', 1, ?, ?, ?)")
         .bind(request.id, ORG, request.trigger, request.policy_name, request.notify ? 1 : 0, request.started_at, request.response_url ?? null, request.requested_by ?? null)
         .run();
       return { started: true, id: request.id };
     } catch (error) {
-      const running = await this.running();
-      if (running) return { started: false, id: running.id };
+      const active = await this.active();
+      if (active) return { started: false, id: active.id };
       throw error;
     }
   }
 
-  async running(): Promise<{ id: string; started_at: string } | null> {
-    return this.db.prepare("SELECT id, started_at FROM runs WHERE org = ? AND status = 'running'").bind(ORG).first<{ id: string; started_at: string }>();
+  /** The run holding the lock: running, or recorded but its evidence not yet stored. */
+  async active(): Promise<{ id: string; started_at: string; status: string } | null> {
+    return this.db.prepare("SELECT id, started_at, status FROM runs WHERE org = ? AND active = 1").bind(ORG).first<{ id: string; started_at: string; status: string }>();
+  }
+
+  /** Lets the next run start (after this one's evidence is stored or given up). */
+  async release(id: string): Promise<void> {
+    await this.db.prepare("UPDATE runs SET active = 0 WHERE id = ?").bind(id).run();
   }
 
   async row(id: string): Promise<RunRow | null> {
@@ -178,11 +184,13 @@ export class RunHistory {
       .run();
   }
 
-  /** The manifest hash of the latest run (before `id`) whose evidence was stored: the link of the chain. */
-  async previousManifest(id: string): Promise<string | null> {
+  /** The manifest hash of the latest run started before `id` whose evidence was stored: the link of the chain. */
+  async previousManifest(id: string, startedAt: string): Promise<string | null> {
     const row = await this.db
-      .prepare("SELECT evidence_manifest_sha256 AS sha FROM runs WHERE evidence_manifest_sha256 IS NOT NULL AND id != ? ORDER BY started_at DESC, id DESC LIMIT 1")
-      .bind(id)
+      .prepare(
+        "SELECT evidence_manifest_sha256 AS sha FROM runs WHERE evidence_manifest_sha256 IS NOT NULL AND id != ?1 AND (started_at < ?2 OR (started_at = ?2 AND id < ?1)) ORDER BY started_at DESC, id DESC LIMIT 1",
+      )
+      .bind(id, startedAt)
       .first<{ sha: string }>();
     return row?.sha ?? null;
   }
@@ -203,7 +211,8 @@ export class RunHistory {
   /** Ends a run that will never record a result (its durable execution died), as failed with the reason. */
   async abandon(id: string, reason: string): Promise<void> {
     const row = await this.row(id);
-    if (!row || row.status !== "running") return;
+    if (!row) return;
+    if (row.status !== "running") return this.release(id);
     const now = new Date().toISOString();
     const { findings: _none, ...summary } = failedRun({
       id,
@@ -215,7 +224,7 @@ export class RunHistory {
       details: [],
     });
     await this.db
-      .prepare("UPDATE runs SET status = 'failed', finished_at = ?, summary_json = ? WHERE id = ? AND status = 'running'")
+      .prepare("UPDATE runs SET status = 'failed', active = 0, finished_at = ?, summary_json = ? WHERE id = ? AND status = 'running'")
       .bind(now, JSON.stringify(summary), id)
       .run();
   }

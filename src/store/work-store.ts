@@ -27,8 +27,12 @@ export class WorkStore {
   }
 
   async clear(): Promise<void> {
-    const listed = await this.bucket.list({ prefix: `work/${this.runId}/` });
-    if (listed.objects.length > 0) await this.bucket.delete(listed.objects.map((o) => o.key));
+    for (;;) {
+      const listed = await this.bucket.list({ prefix: `work/${this.runId}/` });
+      if (listed.objects.length === 0) return;
+      await this.bucket.delete(listed.objects.map((o) => o.key));
+      if (!listed.truncated) return;
+    }
   }
 
   private async read<T>(name: string): Promise<T> {

@@ -26,8 +26,10 @@ export interface TriggerResult {
   started: boolean;
 }
 
-/** Instance states in which a Workflow will never record its run. */
-const DEAD_INSTANCE = new Set(["errored", "terminated", "complete", "unknown"]);
+/** Instance states in which a Workflow will never finish its run. */
+const DEAD_INSTANCE = new Set(["errored", "terminated", "complete"]);
+/** A trigger inserts its row and then creates the instance: a younger row without an instance is not dead yet. */
+const START_GRACE_MS = 2 * 60_000;
 
 /**
  * Starts a durable run, at most one at a time: the D1 insert is the lock, the
@@ -52,7 +54,7 @@ export async function triggerRun(env: Env, request: TriggerRequest, config: Conf
       requested_by: request.requested_by ?? null,
     });
     if (!result.started) {
-      if (attempt === 0 && (await instanceIsDead(env, result.id))) {
+      if (attempt === 0 && (await instanceIsDead(env, result.id, await history.row(result.id)))) {
         await history.abandon(result.id, "the durable run ended without recording a result");
         continue;
       }
@@ -70,12 +72,16 @@ export async function triggerRun(env: Env, request: TriggerRequest, config: Conf
   throw new Error("could not start a run");
 }
 
-async function instanceIsDead(env: Env, id: string): Promise<boolean> {
+async function instanceIsDead(env: Env, id: string, row: { started_at: string } | null): Promise<boolean> {
+  if (!row) return false;
+  const old = Date.now() - Date.parse(row.started_at) > START_GRACE_MS;
+  let instance;
   try {
-    const status = await (await env.AUDIT_WORKFLOW.get(id)).status();
-    return DEAD_INSTANCE.has(status.status);
-  } catch {
-    // No such instance: the trigger that inserted the row died before creating it.
-    return true;
+    instance = await env.AUDIT_WORKFLOW.get(id);
+  } catch (error) {
+    // No such instance: the trigger that inserted the row died before creating it — once the grace period is over.
+    return old && error instanceof Error && /not.?found/i.test(error.message);
   }
+  const { status } = await instance.status();
+  return DEAD_INSTANCE.has(status);
 }

@@ -71,8 +71,14 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
       });
     }
     (outcome.status === "complete" ? console.log : console.error)(outcome.summary);
-    await this.storeEvidence(step, params, outcome.status === "failed" ? 0 : slices);
-    await step.do("clean up", async () => {
+    try {
+      await this.storeEvidence(step, params, outcome.status === "failed" ? 0 : slices);
+    } catch (error) {
+      // The step itself could not run (D1 unreachable): still release the lock and tell Slack.
+      console.error(`keywarden ${params.run_id}: evidence step failed: ${redact(error instanceof Error ? error.message : String(error), configuredSecrets(this.env))}`);
+    }
+    await step.do("release and clean up", async () => {
+      await new RunHistory(this.env.DB).release(params.run_id);
       await new WorkStore(this.env.EVIDENCE, params.run_id).clear();
       return null;
     });
@@ -157,7 +163,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
           inventory: inventory && !inventory.fatal ? { keys: inventory.keys, projects: inventory.projects } : null,
           policyText: bundledPolicy(params.policy)?.text ?? "",
           secrets: config.secrets,
-          previousManifestSha256: await history.previousManifest(params.run_id),
+          previousManifestSha256: await history.previousManifest(params.run_id, run.started_at),
           version: KEYWARDEN_VERSION,
           signingKey: signing?.ok ? signing.key : null,
         });

@@ -161,9 +161,12 @@ describe("service-account-role", () => {
     expect(sentences("kind: service-account-role, roles: [OWNER]", serviceAccount("owner"))).toHaveLength(1);
   });
 
-  it("leaves other roles, missing roles and users alone", () => {
+  it("flags a service account whose role is unknown (fail closed)", () => {
+    expect(sentences(rule, serviceAccount(null))).toEqual(["owned by service account deploy-bot whose role is unknown"]);
+  });
+
+  it("leaves other roles and users alone", () => {
     expect(sentences(rule, serviceAccount("member"))).toEqual([]);
-    expect(sentences(rule, serviceAccount(null))).toEqual([]);
     expect(sentences(rule, key({ owner: { type: "user", role: "owner" } }))).toEqual([]);
   });
 

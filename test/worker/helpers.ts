@@ -30,13 +30,19 @@ export interface StoredRun {
   failure?: { reason: string };
 }
 
-/** Polls GET /runs/:id as a client would, until the run has ended. */
+/**
+ * Polls GET /runs/:id as a client would, until the run has ended; then waits for
+ * its Workflow to finish too (evidence, Slack), so the next trigger starts a new run.
+ */
 export async function waitForRun(id: string, timeoutMs = 50_000): Promise<StoredRun> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await api(`/runs/${id}`);
     const run = (await response.json()) as StoredRun;
-    if (run.status !== "running") return run;
+    if (run.status !== "running") {
+      await waitForWorkflow(id, Math.max(1_000, deadline - Date.now()));
+      return (await (await api(`/runs/${id}`)).json()) as StoredRun;
+    }
     if (Date.now() > deadline) throw new Error(`run ${id} still running after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -14,7 +14,9 @@ export const serviceAccountRole = defineRule({
   }),
   check(key, rule) {
     const { owner } = key;
-    if (owner.type !== "service_account" || owner.role === null) return null;
+    if (owner.type !== "service_account") return null;
+    // Fail closed: a service account whose role the API did not give may well hold a listed one.
+    if (owner.role === null) return { sentence: `owned by service account ${owner.name ?? owner.id} whose role is unknown` };
     if (!lowerCasedRoles(rule).has(owner.role.toLowerCase())) return null;
     return { sentence: `owned by service account ${owner.name ?? owner.id} with role ${owner.role}` };
   },
