@@ -119,6 +119,28 @@ describe("pagination", () => {
   });
 });
 
+describe("duplicates", () => {
+  it("audits a key listed under two projects once and says the inventory is inconsistent", async () => {
+    const org = sampleOrg(NOW);
+    const copied = { ...org.projectKeys.proj_web!.find((k) => k.id === "key_web_mallory")! };
+    org.projectKeys.proj_ml = [...org.projectKeys.proj_ml!, copied];
+    sim.setOrg(org);
+    const inventory = await collectInventory(options());
+    expect(inventory.keys.filter((k) => k.id === "key_web_mallory")).toHaveLength(1);
+    expect(inventory.errors).toEqual([expect.objectContaining({ kind: "invalid_shape", message: expect.stringMatching(/key_web_mallory is listed under projects/) })]);
+  });
+
+  it("lists the keys of a project once even when the project appears on two pages", async () => {
+    const org = sampleOrg(NOW);
+    org.projects = [...org.projects, { ...org.projects[0]! }];
+    sim.setOrg(org);
+    const inventory = await collectInventory(options({ pageSize: 2 }));
+    const first = org.projects[0]!.id;
+    expect(inventory.projects.filter((p) => p.id === first)).toHaveLength(1);
+    expect(sim.requests.filter((r) => r.path === `/v1/organization/projects/${first}/api_keys` && !r.query.after)).toHaveLength(1);
+  });
+});
+
 describe("concurrency", () => {
   it("keeps at most 6 requests in flight, and uses them", async () => {
     const org = generateOrg({ projects: 40, keysPerProject: 2, users: 10, adminKeys: 2, now: NOW, seed: 3 });

@@ -133,6 +133,21 @@ describe("/keywarden status, last, help and anything else", () => {
     expect(last.blocks.length).toBeGreaterThan(0);
   });
 
+  it("warns in last when a newer run did not see everything", async () => {
+    const first = /`(run_[^`]+)`/.exec(((await (await signedCommand("run")).json()) as { text: string }).text)![1]!;
+    await waitForWorkflow(first);
+    await using introspector = await introspectWorkflow(env.AUDIT_WORKFLOW);
+    await introspector.modifyAll(async (m) => {
+      await m.disableRetryDelays();
+    });
+    await sim.fault({ match: { path: "/organization/projects/proj_ml/api_keys" }, effect: { kind: "status", status: 500 } });
+    const second = /`(run_[^`]+)`/.exec(((await (await signedCommand("run")).json()) as { text: string }).text)![1]!;
+    await waitForWorkflow(second);
+    const last = (await (await signedCommand("last")).json()) as { text: string };
+    expect(last.text).toContain(`The newest run \`${second}\` is *incomplete*`);
+    expect((await signedCommand("last", "U_STRANGER")).status).toBe(403);
+  });
+
   it("answers help and unknown text with the help", async () => {
     for (const text of ["help", "", "delete everything"]) {
       const answer = (await (await signedCommand(text)).json()) as { response_type: string; text: string };
