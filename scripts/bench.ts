@@ -12,7 +12,7 @@ import { generateOrg } from "../test/sim/generate.js";
 import type { SimOrg } from "../test/sim/org.js";
 import { startSimulator } from "../test/sim/server.js";
 
-const ADMIN_KEY = "sk-admin-bench-local-000000000000";
+const ADMIN_KEY = "sk-admin-fake-bench-key-000000000000";
 const LATENCY_MS = 50;
 const CONCURRENCY = 6;
 const NOW = new Date();

@@ -17,7 +17,7 @@ import { startSimulator } from "../test/sim/server.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "out");
-const adminKey = "sk-admin-demo-local-not-a-real-key-0000";
+const adminKey = "sk-admin-fake-demo-key-0000000000000";
 const policyFile = "test/sim/sample-policy.yaml";
 
 const sim = await startSimulator({ org: sampleOrg(new Date()), adminKey });

@@ -9,7 +9,7 @@ import { startSimulator } from "../test/sim/server.js";
 
 const SIM_PORT = Number(process.env.KEYWARDEN_SIM_PORT ?? 8788);
 const WORKER_PORT = Number(process.env.PORT ?? 8787);
-const ADMIN_KEY = "sk-admin-sim-local-0000000000";
+const ADMIN_KEY = "sk-admin-fake-dev-key-0000000000000";
 const API_TOKEN = process.env.AUDIT_API_TOKEN ?? "dev-token";
 
 const sim = await startSimulator({ org: sampleOrg(new Date()), adminKey: ADMIN_KEY, port: SIM_PORT });
