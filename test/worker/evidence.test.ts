@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { importPublicKey, readEvidenceZip, verifyEvidence } from "../../src/report/evidence/index.js";
 import { sha256Hex } from "../../src/util/hash.js";
 import { sampleOrg } from "../sim/sample-org.js";
-import { API_TOKEN, EVIDENCE_SIGNING_KEY, SIGNING_SECRET, api, env, sim, slack, startRun, waitForRun, waitForWorkflow } from "./helpers.js";
+import { API_TOKEN, EVIDENCE_SIGNING_KEY, SIGNING_SECRET, api, env, sim, slack, startRun, waitForWorkflow } from "./helpers.js";
 
 beforeEach(async () => {
   await sim.reset(sampleOrg(new Date()));
