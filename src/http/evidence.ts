@@ -38,7 +38,7 @@ runEvidence.get("/:id/evidence", async (c) => {
     run_id: located.id,
     prefix: located.prefix,
     manifest_sha256: located.manifest_sha256,
-    signed: parsed.manifest.signature !== null,
+    signed: parsed.manifest.signature !== null && signatureBytes !== null,
     files: [
       ...parsed.manifest.files.map((f) => ({ ...f, url: `${base}/${f.name}` })),
       { name: MANIFEST_FILE, sha256: located.manifest_sha256, size: manifestBytes.length, url: `${base}/${MANIFEST_FILE}` },

@@ -19,6 +19,19 @@ const ephemeral = (text: string, blocks?: unknown[]) => ({ response_type: "ephem
 export const slackCommands = new Hono<{ Bindings: Env }>();
 
 slackCommands.post("/", async (c) => {
+  // Verify before anything else: an unsigned request learns nothing, not even about the configuration.
+  const signingSecret = (c.env as unknown as { SLACK_SIGNING_SECRET?: string }).SLACK_SIGNING_SECRET;
+  if (!signingSecret) return jsonError(c, 401, "unauthorized", "slash commands are disabled until SLACK_SIGNING_SECRET is set");
+  const rawBody = await c.req.text();
+  const verified = await verifySlackSignature({
+    signingSecret,
+    timestamp: c.req.header("x-slack-request-timestamp") ?? null,
+    signature: c.req.header("x-slack-signature") ?? null,
+    rawBody,
+    nowSeconds: Math.floor(Date.now() / 1000),
+  });
+  if (!verified.ok) return jsonError(c, 401, "unauthorized", `request not verified: ${verified.reason}`);
+
   let config: Config;
   try {
     config = readConfig(c.env as unknown as Record<string, unknown>);
@@ -26,17 +39,6 @@ slackCommands.post("/", async (c) => {
     if (error instanceof ConfigError) return jsonError(c, 500, "misconfigured", error.message);
     throw error;
   }
-  if (!config.slackSigningSecret) return jsonError(c, 401, "unauthorized", "slash commands are disabled until SLACK_SIGNING_SECRET is set");
-
-  const rawBody = await c.req.text();
-  const verified = await verifySlackSignature({
-    signingSecret: config.slackSigningSecret,
-    timestamp: c.req.header("x-slack-request-timestamp") ?? null,
-    signature: c.req.header("x-slack-signature") ?? null,
-    rawBody,
-    nowSeconds: Math.floor(Date.now() / 1000),
-  });
-  if (!verified.ok) return jsonError(c, 401, "unauthorized", `request not verified: ${verified.reason}`);
 
   // A local fake Slack (tests, npm run dev) answers on http; real response_urls are https.
   const parsed = parseSlashCommandBody(rawBody, { allowHttpResponseUrl: config.slack?.apiUrl.startsWith("http://") ?? false });

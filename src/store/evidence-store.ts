@@ -1,4 +1,4 @@
-import type { RunEvidence } from "../report/evidence/index.js";
+import { MANIFEST_FILE, type RunEvidence, SIGNATURE_FILE } from "../report/evidence/index.js";
 import { sha256Hex } from "../util/hash.js";
 
 /**
@@ -8,15 +8,13 @@ import { sha256Hex } from "../util/hash.js";
 export class EvidenceStore {
   constructor(private readonly bucket: R2Bucket) {}
 
+  /** Data files first, the manifest (and its signature) last: a manifest never names a file not yet stored. */
   async write(evidence: RunEvidence): Promise<void> {
-    await Promise.all(
-      evidence.files.map((file) =>
-        this.bucket.put(`${evidence.prefix}${file.name}`, file.content, {
-          sha256: sha256Hex(file.content),
-          httpMetadata: { contentType: file.contentType },
-        }),
-      ),
-    );
+    const isManifest = (name: string) => name === MANIFEST_FILE || name === SIGNATURE_FILE;
+    const put = (file: RunEvidence["files"][number]) =>
+      this.bucket.put(`${evidence.prefix}${file.name}`, file.content, { sha256: sha256Hex(file.content), httpMetadata: { contentType: file.contentType } });
+    await Promise.all(evidence.files.filter((f) => !isManifest(f.name)).map(put));
+    await Promise.all(evidence.files.filter((f) => isManifest(f.name)).map(put));
   }
 
   /** The files of one run: name → bytes. */

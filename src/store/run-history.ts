@@ -209,10 +209,10 @@ export class RunHistory {
   }
 
   /** Ends a run that will never record a result (its durable execution died), as failed with the reason. */
-  async abandon(id: string, reason: string): Promise<void> {
+  async abandon(id: string, reason: string, options: { keepLock?: boolean } = {}): Promise<void> {
     const row = await this.row(id);
     if (!row) return;
-    if (row.status !== "running") return this.release(id);
+    if (row.status !== "running") return options.keepLock ? undefined : this.release(id);
     const now = new Date().toISOString();
     const { findings: _none, ...summary } = failedRun({
       id,
@@ -224,8 +224,8 @@ export class RunHistory {
       details: [],
     });
     await this.db
-      .prepare("UPDATE runs SET status = 'failed', active = 0, finished_at = ?, summary_json = ? WHERE id = ? AND status = 'running'")
-      .bind(now, JSON.stringify(summary), id)
+      .prepare("UPDATE runs SET status = 'failed', active = ?, finished_at = ?, summary_json = ? WHERE id = ? AND status = 'running'")
+      .bind(options.keepLock ? 1 : 0, now, JSON.stringify(summary), id)
       .run();
   }
 }

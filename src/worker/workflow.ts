@@ -13,6 +13,7 @@ import { KEYWARDEN_VERSION } from "../version.js";
 import { WorkStore } from "../store/work-store.js";
 import { answerSlashCommand, deliverRunReport } from "./notify.js";
 import { bundledPolicy } from "./policies.js";
+import { sha256Hex } from "../util/hash.js";
 import { redact } from "../util/redact.js";
 
 export interface AuditParams {
@@ -66,7 +67,8 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
       // Every retry of a step is spent: end the run as failed rather than leave it running.
       outcome = await step.do("record failure", async () => {
         const reason = `the run stopped: ${error instanceof Error ? error.message : "unknown error"}`;
-        await new RunHistory(this.env.DB).abandon(params.run_id, redact(reason, configuredSecrets(this.env)));
+        // The lock stays until the evidence step below: the chain needs this run's manifest first.
+        await new RunHistory(this.env.DB).abandon(params.run_id, redact(reason, configuredSecrets(this.env)), { keepLock: true });
         return { status: "failed", summary: `keywarden ${params.run_id} failed: ${error instanceof Error ? error.name : "error"}` };
       });
     }
@@ -74,15 +76,29 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
     try {
       await this.storeEvidence(step, params, outcome.status === "failed" ? 0 : slices);
     } catch (error) {
-      // The step itself could not run (D1 unreachable): still release the lock and tell Slack.
-      console.error(`keywarden ${params.run_id}: evidence step failed: ${redact(error instanceof Error ? error.message : String(error), configuredSecrets(this.env))}`);
+      // The step itself kept failing (D1 unreachable?): say so on the run if possible, then go on.
+      const message = redact(error instanceof Error ? error.message : String(error), configuredSecrets(this.env));
+      console.error(`keywarden ${params.run_id}: evidence step failed: ${message}`);
+      await step.do("record evidence failure", async () => {
+        try {
+          await new RunHistory(this.env.DB).recordEvidence(params.run_id, { stored: false, prefix: "", error: message });
+        } catch {
+          // Nothing more can be recorded; the log line above stays.
+        }
+        return null;
+      });
     }
     await step.do("release and clean up", async () => {
       await new RunHistory(this.env.DB).release(params.run_id);
       await new WorkStore(this.env.EVIDENCE, params.run_id).clear();
       return null;
     });
-    await this.tell(step, params);
+    try {
+      await this.tell(step, params);
+    } catch (error) {
+      // The delivery outcome is already recorded on the run; the instance still ends cleanly.
+      console.error(`keywarden ${params.run_id}: reporting failed: ${redact(error instanceof Error ? error.message : String(error), configuredSecrets(this.env))}`);
+    }
     return { ...outcome, step_requests: stepRequests };
   }
 
@@ -158,10 +174,14 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
         if (signing && !signing.ok) throw new Error(`EVIDENCE_SIGNING_KEY is not usable: ${signing.message}`);
         const parts = slices > 0 ? await new WorkStore(env.EVIDENCE, params.run_id).parts(slices) : [];
         const inventory = parts.length > 0 ? assembleInventory(parts) : null;
+        const policyText = bundledPolicy(params.policy)?.text ?? "";
+        if (run.policy.sha256 && sha256Hex(policyText) !== run.policy.sha256) {
+          throw new Error(`policy ${params.policy} changed since the run was evaluated (a deploy during the run); its exact text is not available`);
+        }
         const evidence = await buildRunEvidence({
           run,
           inventory: inventory && !inventory.fatal ? { keys: inventory.keys, projects: inventory.projects } : null,
-          policyText: bundledPolicy(params.policy)?.text ?? "",
+          policyText,
           secrets: config.secrets,
           previousManifestSha256: await history.previousManifest(params.run_id, run.started_at),
           version: KEYWARDEN_VERSION,
@@ -188,11 +208,15 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
   private async tell(step: WorkflowStep, params: AuditParams): Promise<void> {
     const history = new RunHistory(this.env.DB);
     const env = this.env as unknown as Record<string, unknown>;
-    if (params.notify && readConfig(env).slack) {
+    if (params.notify) {
+      // Whether Slack is configured is decided inside the step, so a replay takes the same path.
       await step.do("report to slack", SLACK_STEP, async (ctx) => {
         const config = readConfig(env);
+        if (!config.slack) return { status: "not configured" };
         const run = await history.get(params.run_id);
         if (!run || run.status === "running") throw new Error(`run ${params.run_id} is not recorded`);
+        // A retry after a delivery that was recorded must not post the report twice.
+        if (run.delivery?.status === "delivered") return { status: "delivered" };
         const delivery = await deliverRunReport(run as AuditRun, config, ctx.attempt, run.delivery);
         await history.recordDelivery(params.run_id, delivery);
         const retriesLeft = ctx.attempt <= (ctx.config.retries?.limit ?? 0);
