@@ -74,11 +74,13 @@ evidenceArchive.get("/", async (c) => {
   }
   const { from, to } = query.data;
   const end = new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString();
-  const runs = await new RunHistory(c.env.DB).withEvidence(`${from}T00:00:00.000Z`, end);
+  const history = new RunHistory(c.env.DB);
+  const runs = await history.withEvidence(`${from}T00:00:00.000Z`, end);
+  const gaps = await history.withoutEvidence(`${from}T00:00:00.000Z`, end);
   const store = new EvidenceStore(c.env.EVIDENCE);
   const stored = [];
   for (const run of runs) stored.push({ prefix: run.prefix, files: await store.readRun(run.prefix) });
-  const zip = buildEvidenceZip(stored, { from, to });
+  const zip = buildEvidenceZip(stored, { from, to }, gaps);
   return c.body(zip as Uint8Array<ArrayBuffer>, 200, {
     "content-type": "application/zip",
     "content-disposition": `attachment; filename="keywarden-evidence-${from}-to-${to}.zip"`,

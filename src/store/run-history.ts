@@ -204,6 +204,17 @@ export class RunHistory {
     return results;
   }
 
+  /** Finished runs that started in [from, to) and have no stored evidence, with the recorded reason. */
+  async withoutEvidence(from: string, to: string): Promise<{ id: string; started_at: string; status: string; reason: string }[]> {
+    const { results } = await this.db
+      .prepare(
+        "SELECT id, started_at, status, json_extract(summary_json, '$.evidence.error') AS error FROM runs WHERE evidence_prefix IS NULL AND active = 0 AND started_at >= ? AND started_at < ? ORDER BY started_at, id",
+      )
+      .bind(from, to)
+      .all<{ id: string; started_at: string; status: string; error: string | null }>();
+    return results.map((r) => ({ id: r.id, started_at: r.started_at, status: r.status, reason: r.error ?? "no evidence was recorded for this run" }));
+  }
+
   async responseUrl(id: string): Promise<string | null> {
     return (await this.row(id))?.response_url ?? null;
   }

@@ -473,6 +473,17 @@ describe("period ZIP", () => {
     ]);
   });
 
+  it("lists a run of the period that stored no evidence, and verification fails naming it", async () => {
+    const { runs } = await buildChain();
+    const gap = { id: "run_20261103T060000Z_nostor", started_at: "2026-11-03T06:00:00.000Z", status: "complete", reason: "R2 put failed" };
+    const read = readEvidenceZip(buildEvidenceZip(runs, { from: "a", to: "b" }, [gap]));
+    if (!read.ok) throw new Error(read.message);
+    expect(JSON.parse(new TextDecoder().decode(read.tree.index!)).runs_without_evidence).toEqual([gap]);
+    const report = await verifyEvidence(read.tree.runs, { index: read.tree.index });
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([expect.objectContaining({ run: gap.id, message: `run ${gap.id} (complete) has no stored evidence: R2 put failed` })]);
+  });
+
   it("refuses what is not a ZIP", () => {
     expect(readEvidenceZip(new TextEncoder().encode("hello")).ok).toBe(false);
   });

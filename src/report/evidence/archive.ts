@@ -26,13 +26,21 @@ export interface EvidenceTree {
 // fflate stamps entries with the local-time fields of this date: built from local fields, it is the same everywhere.
 const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 
-export function buildEvidenceZip(runs: readonly StoredRun[], period: { from: string; to: string }): Uint8Array {
+/** A run of the period that has no stored evidence: listed in the index, so the gap is visible. */
+export interface RunWithoutEvidence {
+  id: string;
+  started_at: string;
+  status: string;
+  reason: string;
+}
+
+export function buildEvidenceZip(runs: readonly StoredRun[], period: { from: string; to: string }, withoutEvidence: readonly RunWithoutEvidence[] = []): Uint8Array {
   const entries = indexEntries(runs);
   const files: Record<string, Uint8Array> = {};
   for (const run of runs) {
     for (const [name, content] of Object.entries(run.files)) files[`${run.prefix}${name}`] = content;
   }
-  files[INDEX_JSON] = new TextEncoder().encode(indexJson(entries, period));
+  files[INDEX_JSON] = new TextEncoder().encode(indexJson(entries, period, withoutEvidence));
   files[INDEX_CSV] = new TextEncoder().encode(indexCsv(entries));
   const zippable: Zippable = {};
   for (const path of Object.keys(files).sort(compareText)) zippable[path] = files[path] as Uint8Array;

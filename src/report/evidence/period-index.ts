@@ -72,8 +72,13 @@ export function indexEntries(runs: readonly { prefix: string; files: Record<stri
   );
 }
 
-export function indexJson(entries: readonly IndexEntry[], period: { from: string; to: string }): string {
-  return `${JSON.stringify({ format: INDEX_FORMAT, period: { from: period.from, to: period.to }, runs: entries }, null, 2)}\n`;
+export function indexJson(
+  entries: readonly IndexEntry[],
+  period: { from: string; to: string },
+  withoutEvidence: readonly { id: string; started_at: string; status: string; reason: string }[] = [],
+): string {
+  const index = { format: INDEX_FORMAT, period: { from: period.from, to: period.to }, runs: entries, runs_without_evidence: withoutEvidence };
+  return `${JSON.stringify(index, null, 2)}\n`;
 }
 
 export function indexCsv(entries: readonly IndexEntry[]): string {

@@ -190,6 +190,7 @@ function checkChain(runs: readonly ReadRun[], notes: string[]): VerifyProblem[] 
 
 const indexSchema = z.object({
   runs: z.array(z.object({ id: z.string(), manifest_sha256: z.string().nullable() })),
+  runs_without_evidence: z.array(z.object({ id: z.string(), status: z.string(), reason: z.string() })).optional(),
 });
 
 function checkIndex(bytes: Uint8Array, runs: readonly ReadRun[]): VerifyProblem[] {
@@ -214,6 +215,10 @@ function checkIndex(bytes: Uint8Array, runs: readonly ReadRun[]): VerifyProblem[
   }
   for (const run of runs) {
     if (!listed.has(run.manifest.run.id)) problems.push({ run: run.manifest.run.id, file: "index.json", message: "present, but not listed in the index" });
+  }
+  // A run of the period that left no evidence is a gap in the record, whatever the files say.
+  for (const gap of parsed.data.runs_without_evidence ?? []) {
+    problems.push({ run: gap.id, file: "index.json", message: `run ${gap.id} (${gap.status}) has no stored evidence: ${gap.reason}` });
   }
   return problems;
 }
