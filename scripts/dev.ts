@@ -1,20 +1,26 @@
 /**
  * `npm run dev`: the Worker under `wrangler dev`, against the Admin API simulator
- * serving the sample organization, with the local D1 migrated. Offline.
+ * serving the sample organization and the fake Slack Web API, with the local D1
+ * migrated. Offline.
  *   curl -X POST -H "Authorization: Bearer dev-token" localhost:8787/runs
  */
 import { spawn, spawnSync } from "node:child_process";
 import { sampleOrg } from "../test/sim/sample-org.js";
 import { startSimulator } from "../test/sim/server.js";
+import { FAKE_SLACK_TOKEN, startFakeSlack } from "../test/sim/slack-server.js";
 
 const SIM_PORT = Number(process.env.KEYWARDEN_SIM_PORT ?? 8788);
 const WORKER_PORT = Number(process.env.PORT ?? 8787);
 const ADMIN_KEY = "sk-admin-fake-dev-key-0000000000000";
 const API_TOKEN = process.env.AUDIT_API_TOKEN ?? "dev-token";
+const SLACK_PORT = Number(process.env.KEYWARDEN_SLACK_PORT ?? 8789);
+const SIGNING_SECRET = "dev-signing-secret";
 
 const sim = await startSimulator({ org: sampleOrg(new Date()), adminKey: ADMIN_KEY, port: SIM_PORT });
 console.log(`Admin API simulator (sample organization): ${sim.url}`);
 console.log(`  faults and request log: http://127.0.0.1:${SIM_PORT}/__sim/requests`);
+const slack = await startFakeSlack({ port: SLACK_PORT });
+console.log(`Fake Slack Web API: ${slack.url}  (what Keywarden posted: ${slack.base}/__slack/calls)`);
 
 const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env: { ...process.env, CI: "true" } });
 if (migrate.status !== 0) {
@@ -24,16 +30,24 @@ if (migrate.status !== 0) {
 
 console.log(`\nKeywarden on http://localhost:${WORKER_PORT}  (API token: ${API_TOKEN === "dev-token" ? "dev-token" : "from AUDIT_API_TOKEN"})`);
 console.log(`  curl -X POST -H "Authorization: Bearer ${API_TOKEN === "dev-token" ? "dev-token" : "$AUDIT_API_TOKEN"}" localhost:${WORKER_PORT}/runs\n`);
-const vars = [`OPENAI_BASE_URL:${sim.url}`, `OPENAI_ADMIN_KEY:${ADMIN_KEY}`, `AUDIT_API_TOKEN:${API_TOKEN}`];
+const vars = [
+  `OPENAI_BASE_URL:${sim.url}`,
+  `OPENAI_ADMIN_KEY:${ADMIN_KEY}`,
+  `AUDIT_API_TOKEN:${API_TOKEN}`,
+  `SLACK_API_URL:${slack.url}`,
+  `SLACK_BOT_TOKEN:${FAKE_SLACK_TOKEN}`,
+  `SLACK_CHANNEL:C0KEYWARDEN`,
+  `SLACK_SIGNING_SECRET:${SIGNING_SECRET}`,
+];
 const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(WORKER_PORT), "--test-scheduled", ...vars.flatMap((v) => ["--var", v])], { stdio: "inherit" });
 
 const stop = async () => {
   wrangler.kill("SIGINT");
-  await sim.close();
+  await Promise.all([sim.close(), slack.close()]);
 };
 process.on("SIGINT", () => void stop());
 process.on("SIGTERM", () => void stop());
 wrangler.on("exit", async (code) => {
-  await sim.close();
+  await Promise.all([sim.close(), slack.close()]);
   process.exit(code ?? 0);
 });
