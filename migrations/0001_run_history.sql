@@ -31,6 +31,8 @@ CREATE TABLE run_findings (
   severity TEXT NOT NULL,
   key_id TEXT NOT NULL,
   lifecycle TEXT NOT NULL CHECK (lifecycle IN ('new', 'open')),
+  -- Order in the run (as evaluation sorted them: worst first), so GET /runs/:id returns them as evaluated.
+  position INTEGER NOT NULL,
   finding_json TEXT NOT NULL,
   PRIMARY KEY (run_id, fingerprint)
 );

@@ -9,19 +9,13 @@ import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { collectInventory } from "../src/inventory/collect.js";
 import { generateOrg } from "../test/sim/generate.js";
-import type { SimOrg } from "../test/sim/org.js";
+import { minimumRequests } from "../test/sim/minimum-requests.js";
 import { startSimulator } from "../test/sim/server.js";
 
 const ADMIN_KEY = "sk-admin-fake-bench-key-000000000000";
 const LATENCY_MS = 50;
 const CONCURRENCY = 6;
 const NOW = new Date();
-
-function minimumRequests(org: SimOrg): number {
-  const pages = (n: number) => Math.max(1, Math.ceil(n / 100));
-  const keyPages = org.projects.reduce((sum, p) => sum + pages(org.projectKeys[p.id]?.length ?? 0), 0);
-  return pages(org.adminKeys.length) + pages(org.projects.length) + (org.adminKeys.length > 0 ? pages(org.users.length) : 0) + keyPages;
-}
 
 async function sequentialSdkLoop(baseURL: string): Promise<number> {
   const client = new OpenAI({ adminAPIKey: ADMIN_KEY, apiKey: "unused", baseURL, maxRetries: 0, organization: null, project: null });

@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { POLICY_NAME } from "./policy/name.js";
 
 /**
  * Worker settings, read from `env` once per invocation. The names are a contract
  * (README, wrangler.toml, tests). Errors name the setting, never its value.
  */
-const POLICY_NAME = /^[a-z0-9][a-z0-9-]*$/;
 const optionalSecret = z.string().min(1).optional();
 
 const configSchema = z.object({
@@ -48,8 +48,10 @@ export class ConfigError extends Error {
   }
 }
 
-export function readConfig(env: Record<string, unknown>): Config {
-  const input = Object.fromEntries(Object.keys(configSchema.shape).map((name) => [name, emptyToUndefined(env[name])]));
+/** `env` is the Worker's Env or process.env: any object whose properties are the settings. */
+export function readConfig(env: object): Config {
+  const settings = env as Record<string, unknown>;
+  const input = Object.fromEntries(Object.keys(configSchema.shape).map((name) => [name, emptyToUndefined(settings[name])]));
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     // zod messages never echo the input; the path is the setting's name.
@@ -72,10 +74,6 @@ export function readConfig(env: Record<string, unknown>): Config {
       (s): s is string => typeof s === "string",
     ),
   };
-}
-
-export function isPolicyName(name: string): boolean {
-  return POLICY_NAME.test(name);
 }
 
 function emptyToUndefined(value: unknown): unknown {

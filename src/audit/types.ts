@@ -4,7 +4,7 @@ import type { Severity } from "../policy/index.js";
 export type Trigger = "cron" | "http" | "slack" | "cli" | "demo";
 export type RunStatus = "complete" | "incomplete" | "failed";
 
-export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low", "info"];
+export { SEVERITIES } from "../policy/index.js";
 
 /** Across runs, by fingerprint: first seen in this run, or seen in an earlier one too. */
 export type FindingLifecycle = "new" | "open";

@@ -1,7 +1,19 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
 
 /** Every HTTP error is `{ "error": { "code", "message" } }`. */
 export function jsonError(c: Context, status: ContentfulStatusCode, code: string, message: string, extra: Record<string, unknown> = {}) {
   return c.json({ error: { code, message, ...extra } }, status);
+}
+
+/** A 400 for input that failed its zod schema, naming the first field at fault. */
+export function invalidRequest(c: Context, error: z.ZodError, whole: "(body)" | "(query)") {
+  const issue = error.issues[0];
+  if (issue?.code === "unrecognized_keys") {
+    const field = issue.keys.join(", ");
+    return jsonError(c, 400, "invalid_request", `unknown field(s) ${field}`, { field });
+  }
+  const field = issue?.path.join(".") || whole;
+  return jsonError(c, 400, "invalid_request", `${field} ${issue?.message ?? "is invalid"}`, { field });
 }

@@ -6,12 +6,12 @@ import { EvidenceStore } from "../store/evidence-store.js";
 import { RunHistory } from "../store/run-history.js";
 import { sha256Hex } from "../util/hash.js";
 import { redact } from "../util/redact.js";
-import { jsonError } from "./errors.js";
+import { invalidRequest, jsonError } from "./errors.js";
 
 /** GET /evidence/public-key — public, so auditors can fetch it without a token. */
 export const publicKeyRoute = new Hono<{ Bindings: Env }>();
 publicKeyRoute.get("/", async (c) => {
-  const { evidenceSigningKey } = readConfig(c.env as unknown as Record<string, unknown>);
+  const { evidenceSigningKey } = readConfig(c.env);
   if (!evidenceSigningKey) return jsonError(c, 404, "not_found", "evidence is not signed (EVIDENCE_SIGNING_KEY is not set)");
   const imported = await importSigningKey(evidenceSigningKey);
   if (!imported.ok) return jsonError(c, 500, "misconfigured", redact(`EVIDENCE_SIGNING_KEY is not usable: ${imported.message}`, [evidenceSigningKey]));
@@ -67,11 +67,7 @@ const periodQuery = z.strictObject({ from: day, to: day }).refine((q) => q.from 
 export const evidenceArchive = new Hono<{ Bindings: Env }>();
 evidenceArchive.get("/", async (c) => {
   const query = periodQuery.safeParse(c.req.query());
-  if (!query.success) {
-    const issue = query.error.issues[0]!;
-    const field = issue.code === "unrecognized_keys" ? issue.keys.join(", ") : issue.path.join(".") || "(query)";
-    return jsonError(c, 400, "invalid_request", `${field} ${issue.message}`, { field });
-  }
+  if (!query.success) return invalidRequest(c, query.error, "(query)");
   const { from, to } = query.data;
   const end = new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString();
   const history = new RunHistory(c.env.DB);

@@ -1,11 +1,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { ConfigError } from "../config.js";
+import { POLICY_NAME } from "../policy/name.js";
 import { RunHistory } from "../store/run-history.js";
 import { UnknownPolicyError, triggerRun } from "../worker/trigger.js";
-import { jsonError } from "./errors.js";
+import { invalidRequest, jsonError } from "./errors.js";
 
-const policyName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: "must be a policy name such as default" });
+const policyName = z.string().regex(POLICY_NAME, { error: "must be a policy name such as default" });
 const startRunBody = z.strictObject({ notify: z.boolean().optional(), policy: policyName.optional() });
 const startRunQuery = z.strictObject({
   notify: z.enum(["true", "false"], { error: "must be true or false" }).optional(),
@@ -15,12 +16,6 @@ const listQuery = z.strictObject({
   limit: z.coerce.number({ error: "must be a number" }).int({ error: "must be a whole number" }).min(1, { error: "must be 1..100" }).max(100, { error: "must be 1..100" }).default(20),
   cursor: z.string().optional(),
 });
-
-function describeIssue(issue: z.core.$ZodIssue): { field: string; message: string } {
-  if (issue.code === "unrecognized_keys") return { field: issue.keys.join(", "), message: `unknown field(s) ${issue.keys.join(", ")}` };
-  const field = issue.path.join(".") || "(body)";
-  return { field, message: `${field} ${issue.message}` };
-}
 
 /** Cursors are opaque to clients: base64url of the last item's start time and id. */
 function encodeCursor(item: { started_at: string; id: string }): string {
@@ -40,10 +35,7 @@ export const runsApi = new Hono<{ Bindings: Env }>();
 
 runsApi.post("/", async (c) => {
   const query = startRunQuery.safeParse(c.req.query());
-  if (!query.success) {
-    const { field, message } = describeIssue(query.error.issues[0]!);
-    return jsonError(c, 400, "invalid_request", message, { field });
-  }
+  if (!query.success) return invalidRequest(c, query.error, "(query)");
   const raw = await c.req.text();
   let body: z.infer<typeof startRunBody> = {};
   if (raw.trim() !== "") {
@@ -54,10 +46,7 @@ runsApi.post("/", async (c) => {
       return jsonError(c, 400, "invalid_json", "the request body is not valid JSON", { field: "(body)" });
     }
     const parsed = startRunBody.safeParse(json);
-    if (!parsed.success) {
-      const { field, message } = describeIssue(parsed.error.issues[0]!);
-      return jsonError(c, 400, "invalid_request", message, { field });
-    }
+    if (!parsed.success) return invalidRequest(c, parsed.error, "(body)");
     body = parsed.data;
   }
   const notify = body.notify ?? (query.data.notify === undefined ? undefined : query.data.notify === "true");
@@ -75,10 +64,7 @@ runsApi.post("/", async (c) => {
 
 runsApi.get("/", async (c) => {
   const query = listQuery.safeParse(c.req.query());
-  if (!query.success) {
-    const { field, message } = describeIssue(query.error.issues[0]!);
-    return jsonError(c, 400, "invalid_request", message, { field });
-  }
+  if (!query.success) return invalidRequest(c, query.error, "(query)");
   const cursor = query.data.cursor === undefined ? undefined : decodeCursor(query.data.cursor);
   if (cursor === null) return jsonError(c, 400, "invalid_request", "cursor is not one this API returned", { field: "cursor" });
   const runs = await new RunHistory(c.env.DB).list(query.data.limit + 1, cursor);

@@ -34,7 +34,7 @@ slackCommands.post("/", async (c) => {
 
   let config: Config;
   try {
-    config = readConfig(c.env as unknown as Record<string, unknown>);
+    config = readConfig(c.env);
   } catch (error) {
     if (error instanceof ConfigError) return jsonError(c, 500, "misconfigured", error.message);
     throw error;

@@ -1,8 +1,7 @@
 import { z } from "zod";
+import { POLICY_NAME } from "../policy/name.js";
 import { escapeMrkdwn } from "../report/slack/mrkdwn.js";
 
-/** Policy names as they appear in `policies/<name>.yaml`. */
-export const POLICY_NAME = /^[a-z0-9][a-z0-9-]*$/;
 const MAX_POLICY_NAME = 64;
 
 /**

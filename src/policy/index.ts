@@ -9,3 +9,4 @@ export { type PolicyError, formatPolicyError } from "./policy-error.js";
 export { RULE_KINDS, type RuleKind } from "./registry.js";
 export { type Exemption, type Policy, type Rule, policySchema } from "./schema.js";
 export { SEVERITIES, type Severity, severityRank } from "./severity.js";
+export { POLICY_NAME } from "./name.js";

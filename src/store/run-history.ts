@@ -88,9 +88,8 @@ export class RunHistory {
       return { id: row.id, trigger: row.trigger as Trigger, status: row.status as StoredRun["status"], started_at: row.started_at, policy: { name: row.policy_name, file: "", sha256: "" } };
     }
     const summary = JSON.parse(row.summary_json) as AuditRun;
-    const { results } = await this.db.prepare("SELECT finding_json, lifecycle FROM run_findings WHERE run_id = ?").bind(id).all<{ finding_json: string; lifecycle: string }>();
-    const findings = results.map((r) => JSON.parse(r.finding_json) as RunFinding);
-    return { ...summary, findings: sortFindings(findings) };
+    const { results } = await this.db.prepare("SELECT finding_json FROM run_findings WHERE run_id = ? ORDER BY position").bind(id).all<{ finding_json: string }>();
+    return { ...summary, findings: results.map((r) => JSON.parse(r.finding_json) as RunFinding) };
   }
 
   async list(limit: number, cursor?: { started_at: string; id: string }): Promise<RunListItem[]> {
@@ -139,11 +138,14 @@ export class RunHistory {
     if (existing && existing.status !== "running") return;
     const { findings, ...summary } = run;
     const statements: D1PreparedStatement[] = [];
-    for (const chunk of chunks(findings, Math.floor(MAX_PARAMS / 7))) {
+    const positioned = findings.map((finding, position) => ({ finding, position }));
+    for (const chunk of chunks(positioned, Math.floor(MAX_PARAMS / 8))) {
       statements.push(
         this.db
-          .prepare(`INSERT OR REPLACE INTO run_findings (run_id, fingerprint, rule_id, severity, key_id, lifecycle, finding_json) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`)
-          .bind(...chunk.flatMap((f) => [run.id, f.fingerprint, f.rule_id, f.severity, f.key.id, f.lifecycle ?? "new", JSON.stringify(f)])),
+          .prepare(
+            `INSERT OR REPLACE INTO run_findings (run_id, fingerprint, rule_id, severity, key_id, lifecycle, position, finding_json) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+          )
+          .bind(...chunk.flatMap(({ finding: f, position }) => [run.id, f.fingerprint, f.rule_id, f.severity, f.key.id, f.lifecycle ?? "new", position, JSON.stringify(f)])),
       );
       statements.push(
         this.db
@@ -153,7 +155,7 @@ export class RunHistory {
                first_seen_run = CASE WHEN finding_state.status = 'resolved' THEN excluded.first_seen_run ELSE finding_state.first_seen_run END,
                status = 'open', last_seen_run = excluded.last_seen_run, resolved_run = NULL, summary_json = excluded.summary_json`,
           )
-          .bind(...chunk.flatMap((f) => [policyName, f.fingerprint, run.id, run.id, JSON.stringify(resolvedSummary(f))])),
+          .bind(...chunk.flatMap(({ finding: f }) => [policyName, f.fingerprint, run.id, run.id, JSON.stringify(resolvedSummary(f))])),
       );
     }
     for (const chunk of chunks(run.lifecycle?.resolved_findings ?? [], MAX_PARAMS - 2)) {
@@ -245,15 +247,4 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-const SEVERITY_ORDER = { critical: 0, high: 1, medium: 2, low: 3, info: 4 } as const;
-function sortFindings(findings: RunFinding[]): RunFinding[] {
-  return findings.sort(
-    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || byCodeUnit(a.rule_id, b.rule_id) || byCodeUnit(a.key.id, b.key.id),
-  );
-}
-
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

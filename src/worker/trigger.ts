@@ -36,7 +36,7 @@ const START_GRACE_MS = 2 * 60_000;
  * Workflow instance (id = run id) does the work. A run left `running` by an
  * instance that died is marked failed so the next trigger can start.
  */
-export async function triggerRun(env: Env, request: TriggerRequest, config: Config = readConfig(env as unknown as Record<string, unknown>)): Promise<TriggerResult> {
+export async function triggerRun(env: Env, request: TriggerRequest, config: Config = readConfig(env)): Promise<TriggerResult> {
   const policy = request.policy ?? config.policy;
   if (!bundledPolicy(policy)) throw new UnknownPolicyError(policy);
   const history = new RunHistory(env.DB);

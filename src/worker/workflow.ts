@@ -38,7 +38,7 @@ const RECORD_STEP = { retries: { limit: 5, delay: "5 seconds", backoff: "exponen
 
 function configuredSecrets(env: Env): string[] {
   try {
-    return readConfig(env as unknown as Record<string, unknown>).secrets;
+    return readConfig(env).secrets;
   } catch {
     return [];
   }
@@ -126,7 +126,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
     for (let remaining = 1; remaining > 0; index++) {
       const sliceIndex = index;
       const slice: SliceResult = await step.do(`inventory ${sliceIndex}`, SLICE_STEP, async (ctx) => {
-        const config = readConfig(env as unknown as Record<string, unknown>);
+        const config = readConfig(env);
         const state = sliceIndex === 0 ? initialWorkState() : await work.state(sliceIndex - 1);
         const { part, state: next } = await collectInventorySlice({ adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl }, state, config.subrequestsPerStep);
         const transient = part.errors.filter(isTransient);
@@ -142,7 +142,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
     }
     const sliceCount = index;
     const outcome = await step.do("evaluate and record", RECORD_STEP, async () => {
-      const config = readConfig(env as unknown as Record<string, unknown>);
+      const config = readConfig(env);
       const source = bundledPolicy(params.policy);
       const checked = source ? checkPolicy(source) : undefined;
       if (!checked?.ok) throw new Error(`policy ${params.policy} is no longer valid`);
@@ -164,7 +164,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
   private async storeEvidence(step: WorkflowStep, params: AuditParams, slices: number): Promise<void> {
     const env = this.env;
     await step.do("store evidence", EVIDENCE_STEP, async (ctx) => {
-      const config = readConfig(env as unknown as Record<string, unknown>);
+      const config = readConfig(env);
       const history = new RunHistory(env.DB);
       const run = (await history.get(params.run_id)) as AuditRun | null;
       if (!run || (run.status as string) === "running") throw new Error(`run ${params.run_id} is not recorded`);
@@ -207,7 +207,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
    */
   private async tell(step: WorkflowStep, params: AuditParams): Promise<void> {
     const history = new RunHistory(this.env.DB);
-    const env = this.env as unknown as Record<string, unknown>;
+    const env = this.env;
     if (params.notify) {
       // Whether Slack is configured is decided inside the step, so a replay takes the same path.
       await step.do("report to slack", SLACK_STEP, async (ctx) => {

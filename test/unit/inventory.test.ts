@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { collectInventory, type InventoryOptions } from "../../src/inventory/collect.js";
 import type { RetryPolicy } from "../../src/inventory/retry.js";
 import { generateOrg } from "../sim/generate.js";
+import { minimumRequests } from "../sim/minimum-requests.js";
 import { sampleOrg } from "../sim/sample-org.js";
 import { type Simulator, startSimulator } from "../sim/server.js";
 
@@ -21,14 +22,6 @@ afterEach(() => {
 });
 
 const options = (extra: Partial<InventoryOptions> = {}): InventoryOptions => ({ adminKey: ADMIN_KEY, baseURL: sim.url, retry: FAST_RETRY, ...extra });
-
-/** Σ ⌈items/100⌉ over every list, an empty list still costing one request. */
-function minimumRequests(org: ReturnType<typeof sampleOrg>, pageSize = 100): number {
-  const pages = (n: number) => Math.max(1, Math.ceil(n / pageSize));
-  const projectKeyPages = org.projects.reduce((sum, p) => sum + pages(org.projectKeys[p.id]?.length ?? 0), 0);
-  const users = org.adminKeys.length > 0 ? pages(org.users.length) : 0;
-  return pages(org.adminKeys.length) + pages(org.projects.length) + users + projectKeyPages;
-}
 
 describe("inventory of the sample organization", () => {
   it("lists every admin key and every project key, archived projects and owner-less-access keys included", async () => {

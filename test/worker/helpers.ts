@@ -19,6 +19,11 @@ export async function startRun(body?: unknown): Promise<string> {
   return ((await response.json()) as { id: string }).id;
 }
 
+/** How many runs the history holds (up to 100). */
+export async function runCount(): Promise<number> {
+  return ((await (await api("/runs?limit=100")).json()) as { runs: unknown[] }).runs.length;
+}
+
 export interface StoredRun {
   id: string;
   status: string;

@@ -2,14 +2,9 @@ import { introspectWorkflow } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { generateOrg } from "../sim/generate.js";
 import { sampleOrg } from "../sim/sample-org.js";
-import { API_TOKEN, api, env, sim, startRun, waitForRun } from "./helpers.js";
+import { API_TOKEN, api, env, runCount, sim, startRun, waitForRun } from "./helpers.js";
 
 beforeEach(() => sim.reset(sampleOrg(new Date())));
-
-async function runCount(): Promise<number> {
-  const list = (await (await api("/runs?limit=100")).json()) as { runs: unknown[] };
-  return list.runs.length;
-}
 
 describe("POST /runs and GET /runs/:id", () => {
   it("accepts a run (202 + Location) that a client polls until complete with the sample org's findings", async () => {

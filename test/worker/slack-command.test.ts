@@ -2,7 +2,7 @@ import { introspectWorkflow } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { sampleOrg } from "../sim/sample-org.js";
-import { API_TOKEN, SIGNING_SECRET, api, env, sim, slack, waitForRun, waitForWorkflow } from "./helpers.js";
+import { API_TOKEN, SIGNING_SECRET, api, env, runCount, sim, slack, waitForRun, waitForWorkflow } from "./helpers.js";
 
 const ADMIN_KEY = "sk-admin-sim-worker-tests-000000000000";
 const BOT_TOKEN = "xoxb-keywarden-fake-0000000000-secret";
@@ -44,10 +44,6 @@ async function signedCommand(text: string, user?: string, responseId?: string): 
   const body = commandBody(text, user, responseId);
   const ts = Math.floor(Date.now() / 1000);
   return send(body, { "x-slack-request-timestamp": String(ts), "x-slack-signature": await sign(body, ts) });
-}
-
-async function runCount(): Promise<number> {
-  return ((await (await api("/runs?limit=100")).json()) as { runs: unknown[] }).runs.length;
 }
 
 describe("/keywarden run", () => {
