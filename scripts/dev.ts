@@ -5,6 +5,7 @@
  *   curl -X POST -H "Authorization: Bearer dev-token" localhost:8787/runs
  */
 import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { sampleOrg } from "../test/sim/sample-org.js";
 import { startSimulator } from "../test/sim/server.js";
 import { FAKE_SLACK_TOKEN, startFakeSlack } from "../test/sim/slack-server.js";
@@ -30,16 +31,23 @@ if (migrate.status !== 0) {
 
 console.log(`\nKeywarden on http://localhost:${WORKER_PORT}  (API token: ${API_TOKEN === "dev-token" ? "dev-token" : "from AUDIT_API_TOKEN"})`);
 console.log(`  curl -X POST -H "Authorization: Bearer ${API_TOKEN === "dev-token" ? "dev-token" : "$AUDIT_API_TOKEN"}" localhost:${WORKER_PORT}/runs\n`);
-const vars = [
-  `OPENAI_BASE_URL:${sim.url}`,
-  `OPENAI_ADMIN_KEY:${ADMIN_KEY}`,
-  `AUDIT_API_TOKEN:${API_TOKEN}`,
-  `SLACK_API_URL:${slack.url}`,
-  `SLACK_BOT_TOKEN:${FAKE_SLACK_TOKEN}`,
-  `SLACK_CHANNEL:C0KEYWARDEN`,
-  `SLACK_SIGNING_SECRET:${SIGNING_SECRET}`,
-];
-const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(WORKER_PORT), "--test-scheduled", ...vars.flatMap((v) => ["--var", v])], { stdio: "inherit" });
+// The simulated settings go in an env file of their own (your .dev.vars, if any, is for plain
+// `wrangler dev` against real services and is not read here), so every required secret is there.
+const settings: Record<string, string> = {
+  OPENAI_BASE_URL: sim.url,
+  OPENAI_ADMIN_KEY: ADMIN_KEY,
+  AUDIT_API_TOKEN: API_TOKEN,
+  SLACK_API_URL: slack.url,
+  SLACK_BOT_TOKEN: FAKE_SLACK_TOKEN,
+  SLACK_CHANNEL: "C0KEYWARDEN",
+  SLACK_SIGNING_SECRET: SIGNING_SECRET,
+  SLACK_RESPONSE_URL_PREFIX: `${slack.base}/`,
+  EVIDENCE_SIGNING_KEY: "off",
+};
+mkdirSync(".wrangler", { recursive: true });
+const envFile = ".wrangler/dev-simulated.env";
+writeFileSync(envFile, Object.entries(settings).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join("\n"));
+const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(WORKER_PORT), "--test-scheduled", "--env-file", envFile], { stdio: "inherit" });
 
 const stop = async () => {
   wrangler.kill("SIGINT");

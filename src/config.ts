@@ -6,6 +6,12 @@ import { POLICY_NAME } from "./policy/name.js";
  * (README, wrangler.toml, tests). Errors name the setting, never its value.
  */
 const optionalSecret = z.string().min(1).optional();
+/**
+ * Every secret is listed in wrangler.toml's `[secrets] required` (so `wrangler dev` loads it from
+ * .dev.vars and `wrangler deploy` checks it is set); a feature's secret set to this word turns it off.
+ */
+export const SECRET_OFF = "off";
+const OPTIONAL_SECRETS = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "EVIDENCE_SIGNING_KEY"] as const;
 
 const configSchema = z.object({
   OPENAI_ADMIN_KEY: z.string({ error: "is not set (wrangler secret put OPENAI_ADMIN_KEY)" }).min(1, { error: "is empty" }),
@@ -24,6 +30,12 @@ const configSchema = z.object({
     .min(10, { error: "must be at least 10" })
     .max(10_000, { error: "must be at most 10000" })
     .default(45),
+  STALE_AFTER_DAYS: z.coerce
+    .number({ error: "must be a whole number of days" })
+    .int({ error: "must be a whole number of days" })
+    .min(1, { error: "must be at least 1" })
+    .max(366, { error: "must be at most 366" })
+    .default(8),
 });
 
 export interface Config {
@@ -37,6 +49,8 @@ export interface Config {
   evidenceSigningKey: string | undefined;
   /** Most Admin API requests one Workflow step may make (Workers Free allows 50 subrequests per invocation). */
   subrequestsPerStep: number;
+  /** /healthz answers 503 when no run completed within this many days. */
+  staleAfterDays: number;
   /** Every configured secret, for redaction. */
   secrets: string[];
 }
@@ -51,15 +65,19 @@ export class ConfigError extends Error {
 /** `env` is the Worker's Env or process.env: any object whose properties are the settings. */
 export function readConfig(env: object): Config {
   const settings = env as Record<string, unknown>;
-  const input = Object.fromEntries(Object.keys(configSchema.shape).map((name) => [name, emptyToUndefined(settings[name])]));
+  const input = Object.fromEntries(Object.keys(configSchema.shape).map((name) => [name, unsetToUndefined(name, settings[name])]));
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     // zod messages never echo the input; the path is the setting's name.
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
   }
   const c = parsed.data;
-  const slackHalf = [c.SLACK_BOT_TOKEN, c.SLACK_CHANNEL].filter(Boolean).length === 1;
-  if (slackHalf) throw new ConfigError(["SLACK_BOT_TOKEN and SLACK_CHANNEL must be set together"]);
+  if (c.SLACK_BOT_TOKEN && !c.SLACK_CHANNEL) {
+    throw new ConfigError([`SLACK_BOT_TOKEN and SLACK_CHANNEL must be set together: SLACK_CHANNEL is empty (set it, or set SLACK_BOT_TOKEN to ${SECRET_OFF})`]);
+  }
+  if (c.SLACK_CHANNEL && !c.SLACK_BOT_TOKEN) {
+    throw new ConfigError(["SLACK_BOT_TOKEN and SLACK_CHANNEL must be set together: SLACK_BOT_TOKEN is not set (wrangler secret put SLACK_BOT_TOKEN)"]);
+  }
   return {
     openaiAdminKey: c.OPENAI_ADMIN_KEY,
     openaiBaseUrl: c.OPENAI_BASE_URL,
@@ -70,12 +88,34 @@ export function readConfig(env: object): Config {
     slackAllowedUsers: (c.SLACK_ALLOWED_USERS ?? "").split(/[\s,]+/).filter(Boolean),
     evidenceSigningKey: c.EVIDENCE_SIGNING_KEY,
     subrequestsPerStep: c.AUDIT_SUBREQUESTS_PER_STEP,
-    secrets: [c.OPENAI_ADMIN_KEY, c.AUDIT_API_TOKEN, c.SLACK_BOT_TOKEN, c.SLACK_SIGNING_SECRET, c.EVIDENCE_SIGNING_KEY].filter(
-      (s): s is string => typeof s === "string",
-    ),
+    staleAfterDays: c.STALE_AFTER_DAYS,
+    secrets: secretValues(c),
   };
 }
 
-function emptyToUndefined(value: unknown): unknown {
-  return value === "" ? undefined : value;
+const SECRET_NAMES = ["OPENAI_ADMIN_KEY", "AUDIT_API_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "EVIDENCE_SIGNING_KEY"] as const;
+
+/** Every secret value present in `env`, valid or not: what must be redacted even when the configuration is broken. */
+export function secretValues(env: object): string[] {
+  const settings = env as Record<string, unknown>;
+  return SECRET_NAMES.map((name) => settings[name]).filter((v): v is string => typeof v === "string" && v !== "" && v !== SECRET_OFF);
+}
+
+/**
+ * The channel-report settings alone, when they are valid: a run that cannot start because of another
+ * setting can still be reported to Slack.
+ */
+export function readSlackReportSettings(env: object): Config["slack"] {
+  const settings = env as Record<string, unknown>;
+  const slackSchema = configSchema.pick({ SLACK_BOT_TOKEN: true, SLACK_CHANNEL: true, SLACK_API_URL: true });
+  const parsed = slackSchema.safeParse(Object.fromEntries(Object.keys(slackSchema.shape).map((name) => [name, unsetToUndefined(name, settings[name])])));
+  if (!parsed.success || !parsed.data.SLACK_BOT_TOKEN || !parsed.data.SLACK_CHANNEL) return undefined;
+  return { botToken: parsed.data.SLACK_BOT_TOKEN, channel: parsed.data.SLACK_CHANNEL, apiUrl: parsed.data.SLACK_API_URL };
+}
+
+/** An empty var (wrangler.toml's `""`) is unset, and so is an optional secret set to `off`. */
+function unsetToUndefined(name: string, value: unknown): unknown {
+  if (value === "") return undefined;
+  if (value === SECRET_OFF && (OPTIONAL_SECRETS as readonly string[]).includes(name)) return undefined;
+  return value;
 }

@@ -44,6 +44,18 @@ describe("readConfig", () => {
     expect(config.secrets.sort()).toEqual([base.OPENAI_ADMIN_KEY, "xoxb-config-test-token-000", "tok", "sig"].sort());
   });
 
+  it("treats an optional secret set to off as unset, and names which Slack half is missing", () => {
+    const config = readConfig({ ...base, SLACK_BOT_TOKEN: "off", SLACK_SIGNING_SECRET: "off", EVIDENCE_SIGNING_KEY: "off", SLACK_CHANNEL: "" });
+    expect(config.slack).toBeUndefined();
+    expect(config.slackSigningSecret).toBeUndefined();
+    expect(config.evidenceSigningKey).toBeUndefined();
+    expect(config.secrets).toEqual([base.OPENAI_ADMIN_KEY]);
+    expect(problems({ ...base, SLACK_BOT_TOKEN: "off", SLACK_CHANNEL: "C1" })).toMatch(/SLACK_BOT_TOKEN is not set/);
+    expect(problems({ ...base, SLACK_BOT_TOKEN: "xoxb-config-test-token-000" })).toMatch(/SLACK_CHANNEL is empty \(set it, or set SLACK_BOT_TOKEN to off\)/);
+    expect(problems({ ...base, STALE_AFTER_DAYS: "0" })).toMatch(/STALE_AFTER_DAYS must be at least 1/);
+    expect(readConfig(base).staleAfterDays).toBe(8);
+  });
+
   it("treats empty strings (unset vars in wrangler.toml) as unset", () => {
     expect(readConfig({ ...base, SLACK_CHANNEL: "", OPENAI_BASE_URL: "" }).openaiBaseUrl).toBe("https://api.openai.com/v1");
   });

@@ -1,0 +1,179 @@
+/**
+ * Local settings work as documented: every setting the README names, put in `.dev.vars`, reaches the
+ * Worker under plain `wrangler dev` (wrangler loads from .dev.vars only names listed in `[vars]` or
+ * `[secrets] required`; anything else is dropped without a word).
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sampleOrg } from "../sim/sample-org.js";
+import { type Simulator, startSimulator } from "../sim/server.js";
+import { type FakeSlack, startFakeSlack } from "../sim/slack-server.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
+
+/** The settings table of the README: the names a user is told to set. */
+function readmeSettings(): string[] {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const table = readme.slice(readme.indexOf("### Settings"));
+  return [...table.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1] as string);
+}
+
+/** The names wrangler.toml declares: keys of `[vars]` and `[secrets] required`. */
+function declaredInWranglerToml(): Set<string> {
+  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+  const vars = toml.split(/^\[vars\]$/m)[1]?.split(/^\[/m)[0] ?? "";
+  const required = /^required = \[(.*)\]$/m.exec(toml)?.[1] ?? "";
+  return new Set([...[...vars.matchAll(/^([A-Z0-9_]+) = /gm)].map((m) => m[1] as string), ...[...required.matchAll(/"([A-Z0-9_]+)"/g)].map((m) => m[1] as string)]);
+}
+
+describe("settings", () => {
+  it("every setting the README names is declared in wrangler.toml, so wrangler dev loads it from .dev.vars", () => {
+    const declared = declaredInWranglerToml();
+    const settings = readmeSettings();
+    expect(settings.length).toBeGreaterThan(10);
+    expect(settings.filter((name) => !declared.has(name))).toEqual([]);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => done(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+const ADMIN_KEY = "sk-admin-fake-local-settings-000000000";
+const API_TOKEN = "local-settings-api-token-0123456789";
+const SIGNING_SECRET = "local-settings-signing-secret-abcdef";
+// A throwaway Ed25519 key (PKCS#8, base64) made for tests only (the same one vitest.config.ts uses).
+const EVIDENCE_KEY = "MC4CAQAwBQYDK2VwBCIEIAecrjG339RbfXFrvHXf0UlpANJpoyzF4+LtXB1Ju3Tn";
+
+describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_000 }, () => {
+  let dir: string;
+  let sim: Simulator;
+  let slack: FakeSlack;
+  let wrangler: ChildProcess | undefined;
+  let base: string;
+  let output = "";
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "keywarden-dev-vars-"));
+    sim = await startSimulator({ org: sampleOrg(new Date()), adminKey: ADMIN_KEY, port: 0 });
+    slack = await startFakeSlack({ port: 0 });
+    const values: Record<string, string> = {
+      OPENAI_ADMIN_KEY: ADMIN_KEY,
+      AUDIT_API_TOKEN: API_TOKEN,
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      EVIDENCE_SIGNING_KEY: EVIDENCE_KEY,
+      OPENAI_BASE_URL: sim.url,
+      POLICY: "default",
+      SLACK_API_URL: slack.url,
+      SLACK_CHANNEL: "C0LOCALDEV",
+      SLACK_ALLOWED_USERS: "U_LOCAL",
+      SLACK_RESPONSE_URL_PREFIX: `${slack.base}/`,
+      AUDIT_SUBREQUESTS_PER_STEP: "45",
+      STALE_AFTER_DAYS: "8",
+    };
+    const missing = readmeSettings().filter((name) => !(name in values));
+    if (missing.length > 0) throw new Error(`this test has no local value for ${missing.join(", ")}: add one`);
+    writeFileSync(join(dir, ".dev.vars"), Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n"));
+    // The repository's wrangler.toml, byte for byte, except the two paths that are relative to it.
+    const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
+      .replace(/^main = "src\/index.ts"$/m, `main = ${JSON.stringify(join(ROOT, "src/index.ts"))}`)
+      .replace(/^migrations_dir = "migrations"$/m, `migrations_dir = ${JSON.stringify(join(ROOT, "migrations"))}`);
+    writeFileSync(join(dir, "wrangler.toml"), toml);
+    const childEnv = { PATH: process.env.PATH ?? "", HOME: dir, CI: "true", WRANGLER_SEND_METRICS: "false", XDG_CONFIG_HOME: join(dir, ".config") } as unknown as NodeJS.ProcessEnv;
+    const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--config", join(dir, "wrangler.toml"), "--persist-to", join(dir, "state")], {
+      env: childEnv,
+      encoding: "utf8",
+    });
+    if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const child = spawn(
+      WRANGLER,
+      ["dev", "--config", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--persist-to", join(dir, "state")],
+      { env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    wrangler = child;
+    child.stdout?.on("data", (chunk) => (output += chunk));
+    child.stderr?.on("data", (chunk) => (output += chunk));
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const ready = await fetch(`${base}/healthz`).then(
+        (r) => r.status > 0,
+        () => false,
+      );
+      if (ready) break;
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  });
+
+  afterAll(async () => {
+    if (wrangler?.pid && wrangler.exitCode === null) {
+      const exited = new Promise((r) => wrangler?.once("exit", r));
+      process.kill(-wrangler.pid, "SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (wrangler.exitCode === null) process.kill(-wrangler.pid, "SIGKILL");
+    }
+    await Promise.all([sim?.close(), slack?.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("warns about no missing secret, is ready, runs an audit reported to Slack, and accepts a signed /keywarden", async () => {
+    expect(output).not.toMatch(/Missing required secrets/);
+
+    const health = await fetch(`${base}/healthz`);
+    const healthBody = (await health.json()) as { ok: boolean; problems?: string[] };
+    expect(healthBody.problems ?? []).not.toContainEqual(expect.stringMatching(/SLACK|OPENAI|AUDIT|EVIDENCE/));
+
+    const started = await fetch(`${base}/runs`, { method: "POST", headers: { authorization: `Bearer ${API_TOKEN}` } });
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: string };
+    const deadline = Date.now() + 90_000;
+    let run: { status: string; evidence?: { stored: boolean; manifest_sha256?: string }; delivery?: { status: string } } = { status: "running" };
+    while ((run.status === "running" || !run.delivery) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 300));
+      run = (await (await fetch(`${base}/runs/${id}`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json()) as typeof run;
+    }
+    expect(run.status).toBe("complete");
+    expect(run.delivery?.status).toBe("delivered");
+    expect(run.evidence?.stored).toBe(true);
+    const posts = slack.calls.filter((call) => call.method === "chat.postMessage");
+    expect(posts[0]?.body.channel).toBe("C0LOCALDEV");
+    // Signed with EVIDENCE_SIGNING_KEY from .dev.vars: the public key route answers.
+    const publicKey = await fetch(`${base}/evidence/public-key`);
+    expect(publicKey.status).toBe(200);
+
+    const body = new URLSearchParams({
+      team_id: "T0001",
+      channel_id: "C0LOCALDEV",
+      user_id: "U_LOCAL",
+      user_name: "local",
+      command: "/keywarden",
+      text: "help",
+      response_url: `${slack.base}/response/local`,
+      trigger_id: "1.2.3",
+    }).toString();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = `v0=${createHmac("sha256", SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+    const command = await fetch(`${base}/slack/commands`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": signature },
+      body,
+    });
+    expect(command.status).toBe(200);
+  });
+});
