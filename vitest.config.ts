@@ -21,6 +21,9 @@ export default defineConfig(async () => {
   process.env.KEYWARDEN_TEST_SIM_PORT ??= String(await freePort());
   process.env.KEYWARDEN_TEST_SLACK_PORT ??= String(await freePort());
   const migrations = await readD1Migrations("./migrations");
+  // The Worker's secrets come from the bindings below, not .dev.vars: wrangler's "Missing required
+  // secrets" warning would be noise in every test run.
+  process.env.WRANGLER_LOG ??= "error";
   return {
     test: {
       projects: [
@@ -36,6 +39,8 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
+                // A database no migration ever ran on: what a deployment that skipped the migrate step has.
+                d1Databases: { UNMIGRATED_DB: "keywarden-unmigrated" },
                 bindings: {
                   OPENAI_ADMIN_KEY: "sk-admin-sim-worker-tests-000000000000",
                   OPENAI_BASE_URL: `http://127.0.0.1:${process.env.KEYWARDEN_TEST_SIM_PORT}/v1`,

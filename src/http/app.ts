@@ -1,4 +1,7 @@
 import { Hono } from "hono";
+import { ConfigError } from "../config.js";
+import { SchemaNotMigratedError, isUnmigratedSchemaError } from "../store/schema.js";
+import { readiness } from "../worker/health.js";
 import { bearerAuth } from "./bearer-auth.js";
 import { jsonError } from "./errors.js";
 import { evidenceArchive, publicKeyRoute, runEvidence } from "./evidence.js";
@@ -18,7 +21,12 @@ const ALLOWED: [RegExp, string][] = [
 export function createApp() {
   const app = new Hono<{ Bindings: Env }>();
 
-  app.get("/healthz", (c) => c.json({ ok: true, service: "keywarden" }));
+  // Readiness for uptime monitors: 200 only when the Worker can run and an audit completed recently.
+  app.get("/healthz", async (c) => {
+    const ready = await readiness(c.env, new Date());
+    c.header("Cache-Control", "no-store");
+    return c.json(ready, ready.ok ? 200 : 503);
+  });
 
   app.use("/runs", bearerAuth((env) => env.AUDIT_API_TOKEN));
   app.use("/runs/*", bearerAuth((env) => env.AUDIT_API_TOKEN));
@@ -38,6 +46,11 @@ export function createApp() {
     return jsonError(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`);
   });
   app.onError((error, c) => {
+    if (error instanceof ConfigError) return jsonError(c, 500, "misconfigured", error.message);
+    if (error instanceof SchemaNotMigratedError || isUnmigratedSchemaError(error)) {
+      const message = error instanceof SchemaNotMigratedError ? error.message : new SchemaNotMigratedError([]).message;
+      return jsonError(c, 503, "not_migrated", message);
+    }
     console.error(`keywarden: unhandled ${error.name} on ${c.req.method} ${c.req.path}`);
     return jsonError(c, 500, "internal", "internal error");
   });

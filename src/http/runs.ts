@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ConfigError } from "../config.js";
 import { POLICY_NAME } from "../policy/name.js";
 import { RunHistory } from "../store/run-history.js";
-import { UnknownPolicyError, triggerRun } from "../worker/trigger.js";
+import { UnknownPolicyError, startRun } from "../worker/trigger.js";
 import { invalidRequest, jsonError } from "./errors.js";
 
 const policyName = z.string().regex(POLICY_NAME, { error: "must be a policy name such as default" });
@@ -52,7 +52,7 @@ runsApi.post("/", async (c) => {
   const notify = body.notify ?? (query.data.notify === undefined ? undefined : query.data.notify === "true");
   const policy = body.policy ?? query.data.policy;
   try {
-    const result = await triggerRun(c.env, { trigger: "http", ...(policy ? { policy } : {}), ...(notify !== undefined ? { notify } : {}) });
+    const result = await startRun(c.env, { trigger: "http", ...(policy ? { policy } : {}), ...(notify !== undefined ? { notify } : {}) });
     c.header("Location", `/runs/${result.id}`);
     return c.json({ id: result.id, status: "running", started: result.started }, 202);
   } catch (error) {

@@ -3,7 +3,7 @@ import type { AuditRun } from "../audit/types.js";
 import { type Config, ConfigError, readConfig } from "../config.js";
 import { renderSlackReport } from "../report/slack/render.js";
 import { RunHistory } from "../store/run-history.js";
-import { UnknownPolicyError, triggerRun } from "../worker/trigger.js";
+import { UnknownPolicyError, startRun } from "../worker/trigger.js";
 import { jsonError } from "./errors.js";
 import { verifySlackSignature } from "./slack-signature.js";
 import { helpText, parseCommandText, parseSlashCommandBody } from "./slash-command-text.js";
@@ -55,7 +55,7 @@ slackCommands.post("/", async (c) => {
   switch (command.action) {
     case "run": {
       try {
-        const result = await triggerRun(c.env, {
+        const result = await startRun(c.env, {
           trigger: "slack",
           ...(command.policy ? { policy: command.policy } : {}),
           response_url: payload.response_url,

@@ -221,6 +221,18 @@ export class RunHistory {
     return (await this.row(id))?.response_url ?? null;
   }
 
+  /**
+   * Records a run that could not even start (a broken setting, the Workflow refusing it) as failed,
+   * without taking the lock, so the history and Slack show that the trigger fired and why nothing ran.
+   */
+  async recordFailedStart(run: AuditRun): Promise<void> {
+    const { findings: _none, ...summary } = run;
+    await this.db
+      .prepare("INSERT INTO runs (id, org, trigger, policy_name, notify, status, active, started_at, finished_at, summary_json) VALUES (?, ?, ?, ?, 1, 'failed', 0, ?, ?, ?)")
+      .bind(run.id, ORG, run.trigger, run.policy.name, run.started_at, run.finished_at, JSON.stringify(summary))
+      .run();
+  }
+
   /** Ends a run that will never record a result (its durable execution died), as failed with the reason. */
   async abandon(id: string, reason: string, options: { keepLock?: boolean } = {}): Promise<void> {
     const row = await this.row(id);

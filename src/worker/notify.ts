@@ -7,7 +7,12 @@ import { createSlackClient, deliverReport, postToResponseUrl } from "../report/s
  * Delivers a run's report to the Slack channel, continuing a delivery that
  * failed part-way (`previous.posted`) instead of posting twice.
  */
-export async function deliverRunReport(run: AuditRun, config: Config, attempt: number, previous: SlackDelivery | undefined): Promise<SlackDelivery> {
+export async function deliverRunReport(
+  run: AuditRun,
+  config: Pick<Config, "slack" | "secrets">,
+  attempt: number,
+  previous: SlackDelivery | undefined,
+): Promise<SlackDelivery> {
   if (!config.slack) throw new Error("Slack is not configured");
   const rendered = renderSlackReport(run, { channel: config.slack.channel });
   const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });

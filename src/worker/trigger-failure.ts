@@ -1,0 +1,85 @@
+import { failedRun } from "../audit/run.js";
+import type { AuditRun, Trigger } from "../audit/types.js";
+import { newRunId } from "../audit/run-id.js";
+import { ConfigError, readSlackReportSettings, secretValues } from "../config.js";
+import { RunHistory } from "../store/run-history.js";
+import { redact } from "../util/redact.js";
+import { deliverRunReport } from "./notify.js";
+
+export interface TriggerFailureOutcome {
+  run_id: string;
+  recorded: boolean;
+  slack: "delivered" | "failed" | "not configured";
+}
+
+/** Why a trigger could not start its run, naming settings (never their values). */
+export function triggerFailureReason(error: unknown): { reason: string; details: string[] } {
+  if (error instanceof ConfigError) return { reason: "the run could not start: invalid configuration", details: error.problems };
+  const message = error instanceof Error ? error.message : String(error);
+  return { reason: `the run could not start: ${message}`, details: [] };
+}
+
+/**
+ * A trigger (cron, HTTP, Slack) that cannot start a run must not fail silently: the attempt is
+ * recorded as a failed run wherever D1 can take it, and the Slack channel is told whenever the
+ * Slack settings alone are usable. Each part is tried on its own; none of them throws.
+ */
+export async function recordTriggerFailure(
+  env: Env,
+  request: { trigger: Trigger; policy?: string | undefined },
+  error: unknown,
+  now: Date = new Date(),
+): Promise<TriggerFailureOutcome> {
+  const secrets = secretValues(env);
+  const { reason, details } = triggerFailureReason(error);
+  const configuredPolicy: string = env.POLICY;
+  const policy = request.policy ?? (configuredPolicy || "default");
+  const run: AuditRun = failedRun({
+    id: newRunId(now),
+    trigger: request.trigger,
+    policy: { name: policy, file: `policies/${policy}.yaml`, sha256: "" },
+    started_at: now.toISOString(),
+    finished_at: now.toISOString(),
+    reason: redact(reason, secrets),
+    details: details.map((d) => redact(d, secrets)),
+  });
+  const history = new RunHistory(env.DB);
+  let recorded = false;
+  try {
+    await history.recordFailedStart(run);
+    recorded = true;
+  } catch (dbError) {
+    console.error(`keywarden: could not record the failed ${request.trigger} trigger in D1 (${dbError instanceof Error ? dbError.name : "error"})`);
+  }
+  const slack = readSlackReportSettings(env);
+  let slackOutcome: TriggerFailureOutcome["slack"] = "not configured";
+  if (slack) {
+    try {
+      const delivery = await deliverRunReport(run, { slack, secrets }, 1, undefined);
+      slackOutcome = delivery.status;
+      if (recorded) await history.recordDelivery(run.id, delivery);
+    } catch {
+      slackOutcome = "failed";
+    }
+  }
+  console.error(`keywarden ${run.id} failed: ${request.trigger} trigger could not start a run (recorded: ${recorded}, Slack: ${slackOutcome})`);
+  return { run_id: run.id, recorded, slack: slackOutcome };
+}
+
+/**
+ * Tells the Slack channel about a run that a later trigger found abandoned or hung (it is recorded
+ * as failed already), and records the delivery on it. Never throws.
+ */
+export async function reportEndedRun(env: Env, runId: string): Promise<void> {
+  const slack = readSlackReportSettings(env);
+  const history = new RunHistory(env.DB);
+  try {
+    const run = await history.get(runId);
+    console.error(`keywarden ${runId} failed: ${run?.failure?.reason ?? "abandoned"}`);
+    if (!slack || !run || run.status === "running") return;
+    const delivery = await deliverRunReport(run as AuditRun, { slack, secrets: secretValues(env) }, 1, undefined);
+    await history.recordDelivery(runId, delivery);
+  } catch (error) {
+    console.error(`keywarden ${runId}: could not report the abandoned run (${error instanceof Error ? error.name : "error"})`);
+  }
+}
