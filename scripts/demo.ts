@@ -36,17 +36,6 @@ try {
   writeFileSync(join(out, "latest-run.json"), json);
   console.log(`\nRun JSON: out/run-${run.id}.json (also out/latest-run.json)`);
 
-  const slack = renderSlackReport(run, { channel: "C0KEYWARDEN" });
-  const slackDir = join(out, "slack");
-  rmSync(slackDir, { recursive: true, force: true });
-  mkdirSync(slackDir, { recursive: true });
-  writeFileSync(join(slackDir, "main.json"), blockKitBuilderJson(slack.main));
-  slack.thread.forEach((message, i) => writeFileSync(join(slackDir, `thread-${String(i + 1).padStart(2, "0")}.json`), blockKitBuilderJson(message)));
-  writeFileSync(join(slackDir, slack.csv.filename), slack.csv.content);
-  console.log(`\nSlack main message (preview; Block Kit JSON in out/slack/, paste into https://app.slack.com/block-kit-builder):\n`);
-  console.log(renderPlainTextPreview(slack.main));
-  console.log(`\n+ ${slack.thread.length} thread message(s) and ${slack.csv.filename} in out/slack/`);
-
   // The same evidence files the Worker stores in R2, then verified offline as an auditor would.
   const evidence = await buildRunEvidence({
     run,
@@ -62,6 +51,18 @@ try {
     mkdirSync(join(evidenceDir, evidence.prefix), { recursive: true });
     writeFileSync(join(evidenceDir, evidence.prefix, file.name), file.content);
   }
+  // As in the Worker, the evidence exists before Slack hears of the run, so the report says where it is.
+  const slack = renderSlackReport({ ...run, evidence: { stored: true, prefix: evidence.prefix, manifest_sha256: evidence.manifestSha256 } }, { channel: "C0KEYWARDEN" });
+  const slackDir = join(out, "slack");
+  rmSync(slackDir, { recursive: true, force: true });
+  mkdirSync(slackDir, { recursive: true });
+  writeFileSync(join(slackDir, "main.json"), blockKitBuilderJson(slack.main));
+  slack.thread.forEach((message, i) => writeFileSync(join(slackDir, `thread-${String(i + 1).padStart(2, "0")}.json`), blockKitBuilderJson(message)));
+  writeFileSync(join(slackDir, slack.csv.filename), slack.csv.content);
+  console.log(`\nSlack main message (preview; Block Kit JSON in out/slack/, paste into https://app.slack.com/block-kit-builder):\n`);
+  console.log(renderPlainTextPreview(slack.main));
+  console.log(`\n+ ${slack.thread.length} thread message(s) and ${slack.csv.filename} in out/slack/`);
+
   console.log(`\nEvidence: out/evidence/${evidence.prefix} (manifest sha256 ${evidence.manifestSha256})`);
   console.log("$ npx keywarden verify out/evidence");
   await verifyCommand([evidenceDir]);

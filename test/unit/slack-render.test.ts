@@ -328,3 +328,18 @@ describe("CSV", () => {
     expect(evidence && new TextDecoder().decode(evidence.content)).toBe(renderFindingsCsv(run));
   });
 });
+
+describe("where the evidence is", () => {
+  it("shows the full manifest SHA-256, the value auditors keep for verify --anchor", () => {
+    const sha = "a".repeat(32) + "b".repeat(32);
+    const { main } = renderSlackReport(makeRun({ evidence: { stored: true, prefix: "runs/2026/11/run_x/", manifest_sha256: sha } }), { channel: CHANNEL });
+    const text = main.blocks.flatMap(blockTexts).join("\n");
+    expect(text).toContain(`manifest sha256 \`${sha}\``);
+    expect(text).toContain("verify --anchor");
+  });
+
+  it("does not show an empty policy hash for a run that never read its policy", () => {
+    const { main } = renderSlackReport(makeRun({ status: "failed", policy: { name: "default", file: "policies/default.yaml", sha256: "" } }), { channel: CHANNEL });
+    expect(main.blocks.flatMap(blockTexts).join("\n")).not.toContain("sha256 ``");
+  });
+});

@@ -201,7 +201,7 @@ function contextBlock(run: AuditRun, opts: MainMessageOptions): SlackBlock {
     `Run ${inlineCode(clip(run.id, 100))} · triggered by ${safe(run.trigger, 20)}`,
     `${formatTime(run.started_at)} → ${formatTime(run.finished_at)}${duration ? ` (${duration})` : ""}`,
     plural(run.counts.api_requests, "Admin API request"),
-    `Policy ${inlineCode(clip(run.policy.name, 100))} · ${safe(run.policy.file, 200)} · sha256 ${inlineCode(run.policy.sha256.slice(0, 12))}`,
+    `Policy ${inlineCode(clip(run.policy.name, 100))} · ${safe(run.policy.file, 200)}${run.policy.sha256 ? ` · sha256 ${inlineCode(run.policy.sha256.slice(0, 12))}` : ""}`,
     evidenceText(run, opts.evidenceUrl),
   ];
   return { type: "context", elements: elements.map((e) => mrkdwn(clip(e, SLACK_LIMITS.contextText))) };
@@ -211,7 +211,8 @@ function evidenceText(run: AuditRun, evidenceUrl: string | undefined): string {
   const evidence = run.evidence;
   if (evidence && !evidence.stored) return `:warning: *Evidence NOT stored*${evidence.error ? `: ${safe(evidence.error, 500)}` : ""}`;
   const prefix = evidence?.prefix ? inlineCode(clip(evidence.prefix, 300)) : "";
-  const manifest = evidence?.manifest_sha256 ? ` · manifest sha256 ${inlineCode(evidence.manifest_sha256.slice(0, 12))}` : "";
+  // In full: auditors keep it outside Cloudflare and pass it to `keywarden verify --anchor`.
+  const manifest = evidence?.manifest_sha256 ? ` · manifest sha256 ${inlineCode(clip(evidence.manifest_sha256, 64))} (keep it for verify --anchor)` : "";
   const link = evidenceUrl ? slackLink(evidenceUrl, "Evidence") : null;
   if (link) return `:file_folder: ${link}${prefix ? ` · ${prefix}` : ""}${manifest}`;
   if (prefix) return `:file_folder: Evidence: ${prefix}${manifest}`;
