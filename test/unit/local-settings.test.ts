@@ -39,6 +39,14 @@ describe("settings", () => {
     expect(settings.length).toBeGreaterThan(10);
     expect(settings.filter((name) => !declared.has(name))).toEqual([]);
   });
+
+  it(".dev.vars.example names every setting of the README, and nothing wrangler.toml does not declare", () => {
+    const example = readFileSync(join(ROOT, ".dev.vars.example"), "utf8");
+    const names = [...example.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1] as string);
+    expect([...names].sort()).toEqual([...readmeSettings()].sort());
+    const declared = declaredInWranglerToml();
+    expect(names.filter((name) => !declared.has(name))).toEqual([]);
+  });
 });
 
 function freePort(): Promise<number> {
