@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { readConfig } from "../config.js";
 import { EVIDENCE_FILE_NAMES, MANIFEST_FILE, SIGNATURE_FILE, buildEvidenceZip, contentTypeOf, exportPublicKey, importSigningKey, parseManifest } from "../report/evidence/index.js";
+import { checkPeriod } from "../report/evidence/period.js";
 import { EvidenceStore } from "../store/evidence-store.js";
 import { RunHistory } from "../store/run-history.js";
 import { sha256Hex } from "../util/hash.js";
@@ -60,19 +61,24 @@ runEvidence.get("/:id/evidence/:file", async (c) => {
   });
 });
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date YYYY-MM-DD" }).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), { error: "is not a real date" });
-const periodQuery = z.strictObject({ from: day, to: day }).refine((q) => q.from <= q.to, { error: "from must not be after to", path: ["to"] });
+const dayText = z.string({ error: "is required: a date YYYY-MM-DD" });
+/** Real calendar days, from ≤ to, at most MAX_PERIOD_DAYS (see ../report/evidence/period.ts). */
+const periodQuery = z.strictObject({ from: dayText, to: dayText }).transform((q, ctx) => {
+  const checked = checkPeriod(q.from, q.to);
+  if (checked.ok) return checked.period;
+  ctx.addIssue({ code: "custom", path: [checked.field], message: checked.message, input: q });
+  return z.NEVER;
+});
 
-/** GET /evidence?from=YYYY-MM-DD&to=YYYY-MM-DD (both inclusive, UTC): one ZIP with every run's evidence and an index. */
+/** GET /evidence?from=YYYY-MM-DD&to=YYYY-MM-DD (both inclusive, UTC, at most 366 days): one ZIP with every run's evidence and an index. */
 export const evidenceArchive = new Hono<{ Bindings: Env }>();
 evidenceArchive.get("/", async (c) => {
   const query = periodQuery.safeParse(c.req.query());
   if (!query.success) return invalidRequest(c, query.error, "(query)");
-  const { from, to } = query.data;
-  const end = new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString();
+  const { from, to, start, end } = query.data;
   const history = new RunHistory(c.env.DB);
-  const runs = await history.withEvidence(`${from}T00:00:00.000Z`, end);
-  const gaps = await history.withoutEvidence(`${from}T00:00:00.000Z`, end);
+  const runs = await history.withEvidence(start, end);
+  const gaps = await history.withoutEvidence(start, end);
   const store = new EvidenceStore(c.env.EVIDENCE);
   const stored = [];
   for (const run of runs) stored.push({ prefix: run.prefix, files: await store.readRun(run.prefix) });

@@ -93,6 +93,71 @@ describe("GET /evidence?from=&to=", () => {
     for (const id of ids) expect(prefixes).toContain(id);
   });
 
+  /** The run ids in a period ZIP (runs with evidence, and runs listed without). */
+  async function runsIn(query: string): Promise<string[]> {
+    const response = await api(`/evidence?${query}`);
+    expect(response.status, await response.clone().text()).toBe(200);
+    const zip = readEvidenceZip(new Uint8Array(await response.arrayBuffer()));
+    if (!zip.ok) throw new Error(zip.message);
+    return [...zip.tree.runs.keys()].map((prefix) => prefix.split("/").filter(Boolean).at(-1) ?? prefix);
+  }
+
+  /** Moves a finished run to another start time for one check, then puts it back (the chain of later tests relies on it). */
+  async function startedAt<T>(id: string, at: string, check: () => Promise<T>): Promise<T> {
+    const row = await env.DB.prepare("SELECT started_at FROM runs WHERE id = ?").bind(id).first<{ started_at: string }>();
+    await env.DB.prepare("UPDATE runs SET started_at = ? WHERE id = ?").bind(at, id).run();
+    try {
+      return await check();
+    } finally {
+      await env.DB.prepare("UPDATE runs SET started_at = ? WHERE id = ?").bind(row!.started_at, id).run();
+    }
+  }
+
+  it("includes a run that started at the last millisecond of the last day, up to 9999-12-31", async () => {
+    const id = await completedRun();
+    await startedAt(id, "9999-12-31T23:59:59.999Z", async () => {
+      expect(await runsIn("from=9999-12-01&to=9999-12-31")).toEqual([id]);
+      expect(await runsIn("from=9999-12-31&to=9999-12-31")).toEqual([id]);
+      expect(await runsIn("from=9999-01-01&to=9999-12-30")).toEqual([]);
+    });
+    await startedAt(id, "2024-02-29T23:59:59.999Z", async () => {
+      expect(await runsIn("from=2024-02-01&to=2024-02-29")).toEqual([id]);
+      expect(await runsIn("from=2024-02-29&to=2024-03-31")).toEqual([id]);
+      expect(await runsIn("from=2024-02-01&to=2024-02-28")).toEqual([]);
+      expect(await runsIn("from=2024-03-01&to=2024-03-31")).toEqual([]);
+    });
+    await startedAt(id, "2025-01-01T00:00:00.000Z", async () => {
+      expect(await runsIn("from=2025-01-01&to=2025-01-01")).toEqual([id]);
+      expect(await runsIn("from=2024-01-01&to=2024-12-31")).toEqual([]);
+    });
+  });
+
+  it.each([
+    ["from=2026-02-30&to=2026-03-01", "from", "from is not a real date: 2026-02-30 (February 2026 has 28 days)"],
+    ["from=2026-02-01&to=2026-02-29", "to", "to is not a real date: 2026-02-29 (February 2026 has 28 days)"],
+    ["from=1900-02-29&to=1900-03-01", "from", "from is not a real date: 1900-02-29 (February 1900 has 28 days)"],
+    ["from=2026-04-31&to=2026-05-01", "from", "from is not a real date: 2026-04-31 (April 2026 has 30 days)"],
+    ["from=2026-13-01&to=2026-12-01", "from", "from is not a real date: 2026-13-01 (there is no month 13)"],
+    ["from=2026-1-01&to=2026-12-01", "from", "from must be a date YYYY-MM-DD"],
+    ["from=2026-01-01&to=9999-12-31", "to", "to is too far after from: the period may be at most 366 days, and 2026-01-01 to 9999-12-31 is 2912443 days"],
+    ["from=2025-01-01&to=2026-01-02", "to", "to is too far after from: the period may be at most 366 days, and 2025-01-01 to 2026-01-02 is 367 days"],
+    ["from=2026-12-02&to=2026-12-01", "to", "to must not be before from (2026-12-01 is before 2026-12-02)"],
+    ["from=2027-01-01&to=2026-12-31", "to", "to must not be before from (2026-12-31 is before 2027-01-01)"],
+    ["to=2026-12-01", "from", "from is required: a date YYYY-MM-DD"],
+    ["from=2026-12-01", "to", "to is required: a date YYYY-MM-DD"],
+    ["from=2026-12-01&to=2026-12-02&format=tar", "format", "unknown field(s) format"],
+  ])("answers %s with 400 naming %s", async (query, field, message) => {
+    const response = await api(`/evidence?${query}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: { code: "invalid_request", message, field } });
+  });
+
+  it("accepts real leap days and a period of exactly 366 days", async () => {
+    for (const query of ["from=2024-02-29&to=2024-02-29", "from=2000-02-29&to=2000-03-01", "from=2024-01-01&to=2024-12-31", "from=2025-01-01&to=2026-01-01"]) {
+      expect((await api(`/evidence?${query}`)).status, query).toBe(200);
+    }
+  });
+
   it("rejects a bad period with 400 naming the field, and needs the token", async () => {
     expect((await api("/evidence?from=2026-13-01&to=2026-12-01")).status).toBe(400);
     const reversed = await api("/evidence?from=2026-12-02&to=2026-12-01");

@@ -1,14 +1,22 @@
 /**
  * RFC 4180 CSV that is safe to open in a spreadsheet: CRLF line ends, fields
- * quoted when they hold `,` `"` CR LF or leading/trailing spaces, quotes
- * doubled; and any cell whose text would start a formula is prefixed with `'`
+ * quoted when they hold `,` `;` `"` CR LF or leading/trailing spaces, quotes
+ * doubled; and any cell whose text could start a formula is prefixed with `'`
  * (OWASP "CSV injection"). Every line, the last one included, ends with CRLF.
  */
 export type CsvCell = string | number | boolean | null;
 
-/** First characters a spreadsheet may read as the start of a formula (LF added to the OWASP list: some importers strip it). */
-const FORMULA_START = new Set(["=", "+", "-", "@", "\t", "\r", "\n"]);
-const NEEDS_QUOTES = /[",\r\n]|^ | $/;
+/**
+ * Text a spreadsheet may read as a formula: `=` `+` `-` `@`, or their full-width
+ * forms `＝` `＋` `－` `＠` (an IME types those, and some spreadsheets take them as
+ * operators), at the start or after whitespace (which importers trim) and `;`/`,`
+ * (cell boundaries in one locale or another: `;=cmd` is an empty cell then a
+ * formula where `;` separates); or a leading tab, CR or LF (OWASP's list, plus
+ * LF: some importers strip it).
+ */
+const FORMULA_START = /^[\s;,]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|^[\t\r\n]/u;
+/** `;` is quoted too, so a spreadsheet that splits on `;` keeps the cell whole. */
+const NEEDS_QUOTES = /[",;\r\n]|^ | $/;
 
 export function toCsv(header: readonly string[], rows: readonly (readonly CsvCell[])[]): string {
   const lines = [header, ...rows].map((row) => row.map(formatCell).join(","));
@@ -20,6 +28,7 @@ export function formatCell(cell: CsvCell): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** The text, or the text after a `'` when a spreadsheet could evaluate it (the JSON files keep it as it was). */
 export function neutralize(text: string): string {
-  return FORMULA_START.has(text.charAt(0)) ? `'${text}` : text;
+  return FORMULA_START.test(text) ? `'${text}` : text;
 }

@@ -39,9 +39,11 @@ export function oneLine(text: string): string {
 
 /** A user string made safe for mrkdwn: one line, escaped, clipped to `max`. */
 export function safe(text: string, max: number): string {
-  // Escaping only lengthens text, so anything past `max` raw characters is cut anyway.
-  const head = text.length > max ? text.slice(0, max + 1) : text;
-  return clip(escapeMrkdwn(oneLine(head)), max);
+  // Escaping only lengthens text, so past `max` characters of the line it is cut anyway. Cut after oneLine,
+  // which shortens text: cut before it, ("\n\n\nproduction-old", 10) came out as " producti", with no "…".
+  const line = oneLine(text);
+  const head = line.length > max ? line.slice(0, max + 1) : line;
+  return clip(escapeMrkdwn(head), max);
 }
 
 /**
