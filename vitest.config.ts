@@ -15,7 +15,29 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Lines the local Workflows emulation prints as "uncaught" when a test does on purpose what
+ * production code does too: look up an instance that was never created, terminate a hung one.
+ * Exactly these lines are dropped; any other uncaught exception is still printed.
+ */
+const EXPECTED_EMULATOR_LINES = [
+  /^uncaught exception; source = Uncaught \(in promise\); stack = Error: (Engine was never started|instance\.not_found)$/,
+  /^uncaught exception; exception = workerd\/api\/actor-state\.c\+\+:\d+: failed: broken\.outputGateBroken; jsg\.Error: Aborting engine: User called terminate$/,
+];
+function dropExpectedEmulatorLines(): void {
+  // The emulator's plain-text lines reach the plugin as "log" level and are written to stdout.
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      // One chunk is one message: its first line, then the emulator's own stack.
+      if (typeof chunk === "string" && EXPECTED_EMULATOR_LINES.some((line) => line.test(chunk.split("\n")[0] ?? ""))) return true;
+      return write(chunk, ...rest);
+    }) as typeof stream.write;
+  }
+}
+
 export default defineConfig(async () => {
+  dropExpectedEmulatorLines();
   // The simulators run in Node (test/worker/global-setup.ts) on these ports; the Worker's
   // bindings point at them, so the Workflow reaches them like it would reach OpenAI and Slack.
   process.env.KEYWARDEN_TEST_SIM_PORT ??= String(await freePort());

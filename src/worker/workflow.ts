@@ -13,6 +13,7 @@ import { KEYWARDEN_VERSION } from "../version.js";
 import { WorkStore } from "../store/work-store.js";
 import { answerSlashCommand, deliverRunReport } from "./notify.js";
 import { bundledPolicy } from "./policies.js";
+import { type RetryPlan, stepWithRetries } from "./step-retries.js";
 import { sha256Hex } from "../util/hash.js";
 import { redact } from "../util/redact.js";
 
@@ -30,11 +31,18 @@ export interface SliceResult {
   fatal: boolean;
 }
 
-/** A slice whose errors may pass (rate limits, 5xx, network) is retried as a whole step before they are accepted. */
+/**
+ * Each step's own `retries` are for the unexpected (an isolate lost mid-step, D1 unreachable). Failures
+ * that are expected to pass are tried again by `stepWithRetries`, under the plans below.
+ */
 const SLICE_STEP = { retries: { limit: 2, delay: "30 seconds", backoff: "exponential" }, timeout: "10 minutes" } as const;
 const EVIDENCE_STEP = { retries: { limit: 3, delay: "10 seconds", backoff: "exponential" }, timeout: "5 minutes" } as const;
 const SLACK_STEP = { retries: { limit: 2, delay: "1 minute", backoff: "exponential" }, timeout: "10 minutes" } as const;
 const RECORD_STEP = { retries: { limit: 5, delay: "5 seconds", backoff: "exponential" }, timeout: "5 minutes" } as const;
+/** A slice whose errors may pass (rate limits, 5xx, network) is tried again as a whole before they are accepted. */
+const SLICE_ATTEMPTS: RetryPlan = { attempts: 3, firstDelaySeconds: 30 };
+const EVIDENCE_ATTEMPTS: RetryPlan = { attempts: 4, firstDelaySeconds: 10 };
+const SLACK_ATTEMPTS: RetryPlan = { attempts: 3, firstDelaySeconds: 60 };
 
 function configuredSecrets(env: Env): string[] {
   try {
@@ -125,17 +133,16 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
     let index = 0;
     for (let remaining = 1; remaining > 0; index++) {
       const sliceIndex = index;
-      const slice: SliceResult = await step.do(`inventory ${sliceIndex}`, SLICE_STEP, async (ctx) => {
+      const slice: SliceResult = await stepWithRetries<SliceResult>(step, `inventory ${sliceIndex}`, SLICE_STEP, SLICE_ATTEMPTS, async ({ last }) => {
         const config = readConfig(env);
         const state = sliceIndex === 0 ? initialWorkState() : await work.state(sliceIndex - 1);
         const { part, state: next } = await collectInventorySlice({ adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl }, state, config.subrequestsPerStep);
         const transient = part.errors.filter(isTransient);
-        const retriesLeft = ctx.attempt <= (ctx.config.retries?.limit ?? 0);
-        if (transient.length > 0 && retriesLeft && !part.fatal) {
-          throw new Error(`inventory step ${sliceIndex}: ${transient.length} transient failure(s), retrying the step: ${transient[0]?.message}`);
+        if (transient.length > 0 && !last && !part.fatal) {
+          return { retry: `${transient.length} transient failure(s), first: ${redact(transient[0]?.message ?? "", config.secrets)}` };
         }
         await work.putSlice(sliceIndex, part, next);
-        return { requests: part.requests, remaining: part.fatal ? 0 : next.units.length, fatal: part.fatal !== undefined };
+        return { done: { requests: part.requests, remaining: part.fatal ? 0 : next.units.length, fatal: part.fatal !== undefined } };
       });
       stepRequests.push(slice.requests);
       remaining = slice.remaining;
@@ -163,7 +170,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
    */
   private async storeEvidence(step: WorkflowStep, params: AuditParams, slices: number): Promise<void> {
     const env = this.env;
-    await step.do("store evidence", EVIDENCE_STEP, async (ctx) => {
+    await stepWithRetries<{ stored: boolean }>(step, "store evidence", EVIDENCE_STEP, EVIDENCE_ATTEMPTS, async ({ last }) => {
       const config = readConfig(env);
       const history = new RunHistory(env.DB);
       const run = (await history.get(params.run_id)) as AuditRun | null;
@@ -189,13 +196,13 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
         });
         await new EvidenceStore(env.EVIDENCE).write(evidence);
         await history.recordEvidence(params.run_id, { stored: true, prefix: evidence.prefix, manifest_sha256: evidence.manifestSha256 });
-        return { stored: true };
+        return { done: { stored: true } };
       } catch (error) {
         const message = redact(error instanceof Error ? error.message : String(error), config.secrets);
-        if (ctx.attempt <= (ctx.config.retries?.limit ?? 0)) throw new Error(`evidence not stored, retrying: ${message}`);
+        if (!last) return { retry: `evidence not stored: ${message}` };
         await history.recordEvidence(params.run_id, { stored: false, prefix, error: message });
         console.error(`keywarden ${params.run_id}: evidence NOT stored: ${message}`);
-        return { stored: false };
+        return { done: { stored: false } };
       }
     });
   }
@@ -210,19 +217,18 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
     const env = this.env;
     if (params.notify) {
       // Whether Slack is configured is decided inside the step, so a replay takes the same path.
-      await step.do("report to slack", SLACK_STEP, async (ctx) => {
+      await stepWithRetries<{ status: string }>(step, "report to slack", SLACK_STEP, SLACK_ATTEMPTS, async ({ attempt, last }) => {
         const config = readConfig(env);
-        if (!config.slack) return { status: "not configured" };
+        if (!config.slack) return { done: { status: "not configured" } };
         const run = await history.get(params.run_id);
         if (!run || run.status === "running") throw new Error(`run ${params.run_id} is not recorded`);
         // A retry after a delivery that was recorded must not post the report twice.
-        if (run.delivery?.status === "delivered") return { status: "delivered" };
-        const delivery = await deliverRunReport(run as AuditRun, config, ctx.attempt, run.delivery);
+        if (run.delivery?.status === "delivered") return { done: { status: "delivered" } };
+        const delivery = await deliverRunReport(run as AuditRun, config, attempt, run.delivery);
         await history.recordDelivery(params.run_id, delivery);
-        const retriesLeft = ctx.attempt <= (ctx.config.retries?.limit ?? 0);
-        if (delivery.status === "failed" && retriesLeft) throw new Error(`Slack delivery failed at ${delivery.stage}: ${delivery.error}; retrying`);
+        if (delivery.status === "failed" && !last) return { retry: `Slack delivery failed at ${delivery.stage}: ${delivery.error}` };
         if (delivery.status === "failed") console.error(`keywarden ${params.run_id}: Slack delivery failed for good at ${delivery.stage}: ${delivery.error}`);
-        return { status: delivery.status };
+        return { done: { status: delivery.status } };
       });
     }
     await step.do("answer slash command", SLACK_STEP, async () => {

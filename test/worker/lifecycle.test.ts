@@ -11,6 +11,7 @@ describe("finding lifecycle across runs", () => {
     await using introspector = await introspectWorkflow(env.AUDIT_WORKFLOW);
     await introspector.modifyAll(async (m) => {
       await m.disableRetryDelays();
+      await m.disableSleeps();
     });
     const org = sampleOrg(new Date());
     const first = await waitForRun(await startRun());

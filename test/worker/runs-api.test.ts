@@ -97,6 +97,7 @@ describe("durability", () => {
     await using introspector = await introspectWorkflow(env.AUDIT_WORKFLOW);
     await introspector.modifyAll(async (m) => {
       await m.disableRetryDelays();
+      await m.disableSleeps();
     });
     // More consecutive 503s than one step's own retries: the step fails and the Workflow retries it.
     await sim.fault({ match: { path: "/organization/projects/proj_ml/api_keys" }, times: 4, effect: { kind: "status", status: 503 } });
@@ -112,6 +113,7 @@ describe("durability", () => {
     await using introspector = await introspectWorkflow(env.AUDIT_WORKFLOW);
     await introspector.modifyAll(async (m) => {
       await m.disableRetryDelays();
+      await m.disableSleeps();
     });
     await sim.fault({ match: { path: "/organization/projects/proj_ml/api_keys" }, effect: { kind: "status", status: 500 } });
     const run = await waitForRun(await startRun());

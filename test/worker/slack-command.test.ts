@@ -135,6 +135,7 @@ describe("/keywarden status, last, help and anything else", () => {
     await using introspector = await introspectWorkflow(env.AUDIT_WORKFLOW);
     await introspector.modifyAll(async (m) => {
       await m.disableRetryDelays();
+      await m.disableSleeps();
     });
     await sim.fault({ match: { path: "/organization/projects/proj_ml/api_keys" }, effect: { kind: "status", status: 500 } });
     const second = /`(run_[^`]+)`/.exec(((await (await signedCommand("run")).json()) as { text: string }).text)![1]!;
@@ -162,6 +163,7 @@ describe("secrets", () => {
     await using introspector = await introspectWorkflow(env.AUDIT_WORKFLOW);
     await introspector.modifyAll(async (m) => {
       await m.disableRetryDelays();
+      await m.disableSleeps();
     });
     await sim.fault({ match: { path: "/organization/projects/proj_ml/api_keys" }, effect: { kind: "status", status: 500 } });
     const id = /`(run_[^`]+)`/.exec(((await (await signedCommand("run", "U_ALLOWED", "secrets")).json()) as { text: string }).text)![1]!;

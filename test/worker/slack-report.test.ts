@@ -73,6 +73,7 @@ describe("the Slack report of a run", () => {
     await using introspector = await introspectWorkflow(env.AUDIT_WORKFLOW);
     await introspector.modifyAll(async (m) => {
       await m.disableRetryDelays();
+      await m.disableSleeps();
     });
     await slack.fault({ method: "chat.postMessage", effect: { kind: "error", error: "channel_not_found" } });
     const { run, slack: recorded } = await auditAndReport();
@@ -87,6 +88,7 @@ describe("the Slack report of a run", () => {
     await using introspector = await introspectWorkflow(env.AUDIT_WORKFLOW);
     await introspector.modifyAll(async (m) => {
       await m.disableRetryDelays();
+      await m.disableSleeps();
     });
     await sim.fault({ match: { path: "/organization/projects/proj_ml/api_keys" }, effect: { kind: "status", status: 500 } });
     const { run, slack: recorded } = await auditAndReport();

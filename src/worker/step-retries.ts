@@ -1,0 +1,43 @@
+import type { WorkflowStep, WorkflowStepConfig } from "cloudflare:workers";
+
+/** What a step body answers: its result, or why it should be tried again (a failure that may pass). */
+export type StepOutcome<T> = { done: T } | { retry: string };
+
+export interface AttemptInfo {
+  /** 1-based. */
+  attempt: number;
+  /** No attempt comes after this one: the body must accept what it has and record it. */
+  last: boolean;
+}
+
+export interface RetryPlan {
+  attempts: number;
+  /** Before attempt n + 1 the Workflow sleeps firstDelaySeconds × 2^(n−1). */
+  firstDelaySeconds: number;
+}
+
+/**
+ * Runs a step whose body decides by itself whether a failure is worth another attempt. Expected,
+ * transient failures (a 503 storm, Slack down) are answered as `{ retry }` instead of thrown, so they
+ * are not logged as uncaught exceptions; each attempt is its own durable step with a durable sleep
+ * between, replayed exactly on a restart. The step's own `retries` still covers what is unexpected.
+ */
+export async function stepWithRetries<T>(
+  step: WorkflowStep,
+  name: string,
+  config: WorkflowStepConfig,
+  plan: RetryPlan,
+  body: (info: AttemptInfo) => Promise<StepOutcome<T>>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const last = attempt >= plan.attempts;
+    const label = attempt === 1 ? name : `${name} (attempt ${attempt})`;
+    // Step results must be serializable; every T this is used with is plain JSON.
+    const outcome = (await step.do(label, config, () => body({ attempt, last }) as Promise<never>)) as StepOutcome<T>;
+    if ("done" in outcome) return outcome.done;
+    if (last) throw new Error(`${name}: the last attempt asked for another (${outcome.retry})`);
+    // The reason stays in the step's stored result; the log line carries no name from the API.
+    console.log(`keywarden: ${name}: attempt ${attempt} failed in a way that may pass; trying again`);
+    await step.sleep(`wait before ${name} (attempt ${attempt + 1})`, `${plan.firstDelaySeconds * 2 ** (attempt - 1)} seconds`);
+  }
+}
