@@ -72,6 +72,7 @@ export default defineConfig(async () => {
                   SLACK_CHANNEL: "C0KEYWARDEN",
                   SLACK_API_URL: `http://127.0.0.1:${process.env.KEYWARDEN_TEST_SLACK_PORT}/api/`,
                   SLACK_SIGNING_SECRET: "test-signing-secret-8f742231b10e8888",
+                  SLACK_RESPONSE_URL_PREFIX: `http://127.0.0.1:${process.env.KEYWARDEN_TEST_SLACK_PORT}/response/`,
                   SLACK_ALLOWED_USERS: "U_ALLOWED, U_SECOND",
                   // A throwaway Ed25519 key (PKCS#8, base64) made for these tests only.
                   EVIDENCE_SIGNING_KEY: "MC4CAQAwBQYDK2VwBCIEIAecrjG339RbfXFrvHXf0UlpANJpoyzF4+LtXB1Ju3Tn",

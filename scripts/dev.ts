@@ -41,7 +41,7 @@ const settings: Record<string, string> = {
   SLACK_BOT_TOKEN: FAKE_SLACK_TOKEN,
   SLACK_CHANNEL: "C0KEYWARDEN",
   SLACK_SIGNING_SECRET: SIGNING_SECRET,
-  SLACK_RESPONSE_URL_PREFIX: `${slack.base}/`,
+  SLACK_RESPONSE_URL_PREFIX: `${slack.base}/response/`,
   EVIDENCE_SIGNING_KEY: "off",
 };
 mkdirSync(".wrangler", { recursive: true });

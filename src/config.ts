@@ -11,6 +11,8 @@ const optionalSecret = z.string().min(1).optional();
  * .dev.vars and `wrangler deploy` checks it is set); a feature's secret set to this word turns it off.
  */
 export const SECRET_OFF = "off";
+/** Where Slack's response_urls live. */
+export const DEFAULT_RESPONSE_URL_PREFIX = "https://hooks.slack.com/";
 const OPTIONAL_SECRETS = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "EVIDENCE_SIGNING_KEY"] as const;
 
 const configSchema = z.object({
@@ -22,6 +24,10 @@ const configSchema = z.object({
   SLACK_SIGNING_SECRET: optionalSecret,
   SLACK_API_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://slack.com/api/"),
   SLACK_CHANNEL: z.string().min(1).optional(),
+  SLACK_RESPONSE_URL_PREFIX: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .refine((url) => url.endsWith("/"), { error: "must end with / (so that https://hooks.slack.com does not also match https://hooks.slack.com.example)" })
+    .default(DEFAULT_RESPONSE_URL_PREFIX),
   SLACK_ALLOWED_USERS: z.string().optional(),
   EVIDENCE_SIGNING_KEY: optionalSecret,
   AUDIT_SUBREQUESTS_PER_STEP: z.coerce
@@ -46,6 +52,8 @@ export interface Config {
   slack: { botToken: string; channel: string; apiUrl: string } | undefined;
   slackSigningSecret: string | undefined;
   slackAllowedUsers: string[];
+  /** A slash command's response_url must start with this; Keywarden posts nowhere else. */
+  slackResponseUrlPrefix: string;
   evidenceSigningKey: string | undefined;
   /** Most Admin API requests one Workflow step may make (Workers Free allows 50 subrequests per invocation). */
   subrequestsPerStep: number;
@@ -86,6 +94,7 @@ export function readConfig(env: object): Config {
     slack: c.SLACK_BOT_TOKEN && c.SLACK_CHANNEL ? { botToken: c.SLACK_BOT_TOKEN, channel: c.SLACK_CHANNEL, apiUrl: c.SLACK_API_URL } : undefined,
     slackSigningSecret: c.SLACK_SIGNING_SECRET,
     slackAllowedUsers: (c.SLACK_ALLOWED_USERS ?? "").split(/[\s,]+/).filter(Boolean),
+    slackResponseUrlPrefix: c.SLACK_RESPONSE_URL_PREFIX,
     evidenceSigningKey: c.EVIDENCE_SIGNING_KEY,
     subrequestsPerStep: c.AUDIT_SUBREQUESTS_PER_STEP,
     staleAfterDays: c.STALE_AFTER_DAYS,

@@ -1,5 +1,6 @@
 import { createApp } from "./http/app.js";
 import { startRun } from "./worker/trigger.js";
+import { log, rememberSecrets } from "./worker/log.js";
 
 export { AuditWorkflow } from "./worker/workflow.js";
 
@@ -8,10 +9,11 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   async scheduled(controller, env, _ctx) {
+    rememberSecrets(env);
     const when = new Date(controller.scheduledTime).toISOString();
     // A cron that cannot start its run is recorded as a failed run and told to Slack (startRun);
     // the error still goes on, so Cloudflare's cron history shows the invocation as failed.
     const { id, started } = await startRun(env, { trigger: "cron" });
-    console.log(started ? `keywarden: cron ${when} started run ${id}` : `keywarden: cron ${when} found run ${id} still running; not starting another`);
+    log.info(started ? `keywarden: cron ${when} started run ${id}` : `keywarden: cron ${when} found run ${id} still running; not starting another`);
   },
 } satisfies ExportedHandler<Env>;

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { ConfigError } from "../config.js";
+import { ConfigError, secretValues } from "../config.js";
 import { SchemaNotMigratedError, isUnmigratedSchemaError } from "../store/schema.js";
 import { readiness } from "../worker/health.js";
 import { bearerAuth } from "./bearer-auth.js";
@@ -7,19 +7,29 @@ import { jsonError } from "./errors.js";
 import { evidenceArchive, publicKeyRoute, runEvidence } from "./evidence.js";
 import { runsApi } from "./runs.js";
 import { slackCommands } from "./slack-commands.js";
+import { log, rememberSecrets } from "../worker/log.js";
+import { redact } from "../util/redact.js";
 
-/** Methods each path answers; anything else on a known path is a 405. */
-const ALLOWED: [RegExp, string][] = [
-  [/^\/healthz$/, "GET"],
-  [/^\/runs$/, "GET, POST"],
-  [/^\/runs\/[^/]+$/, "GET"],
-  [/^\/runs\/[^/]+\/evidence(\/[^/]+)?$/, "GET"],
-  [/^\/evidence(\/public-key)?$/, "GET"],
-  [/^\/slack\/commands$/, "POST"],
+/** The only routes that answer without the bearer token; Slack's verify Slack's signature instead. */
+const PUBLIC_ROUTES: [method: string, path: RegExp][] = [
+  ["GET", /^\/healthz$/],
+  ["GET", /^\/evidence\/public-key$/],
+  ["POST", /^\/slack\/commands$/],
 ];
+
+const requireBearer = bearerAuth((env) => env.AUDIT_API_TOKEN);
 
 export function createApp() {
   const app = new Hono<{ Bindings: Env }>();
+
+  // Every answer leaves through here: no configured secret in it, whatever a stored name holds.
+  app.use("*", async (c, next) => {
+    rememberSecrets(c.env);
+    await next();
+    c.res = await redactResponse(c.res, secretValues(c.env));
+  });
+  // Default deny: a route is public only when it is listed above.
+  app.use("*", (c, next) => (PUBLIC_ROUTES.some(([method, path]) => method === c.req.method && path.test(c.req.path)) ? next() : requireBearer(c, next)));
 
   // Readiness for uptime monitors: 200 only when the Worker can run and an audit completed recently.
   app.get("/healthz", async (c) => {
@@ -27,21 +37,18 @@ export function createApp() {
     c.header("Cache-Control", "no-store");
     return c.json(ready, ready.ok ? 200 : 503);
   });
-
-  app.use("/runs", bearerAuth((env) => env.AUDIT_API_TOKEN));
-  app.use("/runs/*", bearerAuth((env) => env.AUDIT_API_TOKEN));
   app.route("/runs", runEvidence);
   app.route("/runs", runsApi);
   app.route("/evidence/public-key", publicKeyRoute);
-  app.use("/evidence", bearerAuth((env) => env.AUDIT_API_TOKEN));
   app.route("/evidence", evidenceArchive);
   app.route("/slack/commands", slackCommands);
 
+  const allowed = allowedMethodsOf(app.routes);
   app.notFound((c) => {
-    const allowed = ALLOWED.find(([pattern]) => pattern.test(c.req.path))?.[1];
-    if (allowed) {
-      c.header("Allow", allowed);
-      return jsonError(c, 405, "method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}; use ${allowed}`);
+    const methods = allowed(c.req.path);
+    if (methods) {
+      c.header("Allow", methods);
+      return jsonError(c, 405, "method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}; use ${methods}`);
     }
     return jsonError(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`);
   });
@@ -51,8 +58,36 @@ export function createApp() {
       const message = error instanceof SchemaNotMigratedError ? error.message : new SchemaNotMigratedError([]).message;
       return jsonError(c, 503, "not_migrated", message);
     }
-    console.error(`keywarden: unhandled ${error.name} on ${c.req.method} ${c.req.path}`);
+    log.error(`keywarden: unhandled ${error.name} on ${c.req.method} ${c.req.path}`);
     return jsonError(c, 500, "internal", "internal error");
   });
   return app;
+}
+
+/** The methods each registered path answers (from the routes themselves), for 405 and `Allow`. */
+function allowedMethodsOf(routes: readonly { method: string; path: string }[]): (path: string) => string | undefined {
+  const byPattern = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  for (const route of routes) {
+    if (route.method === "ALL") continue;
+    const entry = byPattern.get(route.path) ?? { pattern: new RegExp(`^${route.path.replace(/\/$/, "").replace(/:[^/]+/g, "[^/]+") || ""}/?$`), methods: new Set() };
+    entry.methods.add(route.method);
+    byPattern.set(route.path, entry);
+  }
+  return (path) => {
+    const methods = new Set<string>();
+    for (const { pattern, methods: m } of byPattern.values()) if (pattern.test(path)) for (const method of m) methods.add(method);
+    return methods.size > 0 ? [...methods].sort().join(", ") : undefined;
+  };
+}
+
+/** JSON and text answers with every configured secret replaced; binary answers (ZIP) as they are. */
+async function redactResponse(response: Response, secrets: readonly string[]): Promise<Response> {
+  const type = response.headers.get("content-type") ?? "";
+  if (secrets.length === 0 || !response.body || !/^(application\/json|text\/)/.test(type)) return response;
+  const text = await response.text();
+  const clean = redact(text, secrets);
+  if (clean === text) return new Response(text, response);
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  return new Response(clean, { status: response.status, statusText: response.statusText, headers });
 }

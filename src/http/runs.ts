@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { ConfigError } from "../config.js";
 import { POLICY_NAME } from "../policy/name.js";
@@ -33,7 +34,15 @@ function decodeCursor(cursor: string): { started_at: string; id: string } | null
 
 export const runsApi = new Hono<{ Bindings: Env }>();
 
-runsApi.post("/", async (c) => {
+/** A start request is a few bytes of JSON; anything large is refused before it is read. */
+const START_BODY_LIMIT_BYTES = 8 * 1024;
+
+const startBodyLimit = bodyLimit({
+  maxSize: START_BODY_LIMIT_BYTES,
+  onError: (c) => jsonError(c, 413, "payload_too_large", `the request body may be at most ${START_BODY_LIMIT_BYTES / 1024} KiB`),
+});
+
+runsApi.post("/", startBodyLimit, async (c) => {
   const query = startRunQuery.safeParse(c.req.query());
   if (!query.success) return invalidRequest(c, query.error, "(query)");
   const raw = await c.req.text();

@@ -5,8 +5,9 @@ import { renderSlackReport } from "../report/slack/render.js";
 import { RunHistory } from "../store/run-history.js";
 import { UnknownPolicyError, startRun } from "../worker/trigger.js";
 import { jsonError } from "./errors.js";
-import { verifySlackSignature } from "./slack-signature.js";
-import { helpText, parseCommandText, parseSlashCommandBody } from "./slash-command-text.js";
+import { type SlackRequestEnv, slackBodyLimit, verifiedSlackRequest } from "./slack-request.js";
+import { echoedCommand, helpText, parseCommandText, parseSlashCommandBody } from "./slash-command-text.js";
+import { log } from "../worker/log.js";
 
 const ephemeral = (text: string, blocks?: unknown[]) => ({ response_type: "ephemeral" as const, text, ...(blocks ? { blocks } : {}) });
 
@@ -16,22 +17,9 @@ const ephemeral = (text: string, blocks?: unknown[]) => ({ response_type: "ephem
  * before anything is parsed; the answer comes within Slack's 3 seconds because
  * the run itself is a Workflow that reports back to the response_url.
  */
-export const slackCommands = new Hono<{ Bindings: Env }>();
+export const slackCommands = new Hono<SlackRequestEnv>();
 
-slackCommands.post("/", async (c) => {
-  // Verify before anything else: an unsigned request learns nothing, not even about the configuration.
-  const signingSecret = (c.env as unknown as { SLACK_SIGNING_SECRET?: string }).SLACK_SIGNING_SECRET;
-  if (!signingSecret) return jsonError(c, 401, "unauthorized", "slash commands are disabled until SLACK_SIGNING_SECRET is set");
-  const rawBody = await c.req.text();
-  const verified = await verifySlackSignature({
-    signingSecret,
-    timestamp: c.req.header("x-slack-request-timestamp") ?? null,
-    signature: c.req.header("x-slack-signature") ?? null,
-    rawBody,
-    nowSeconds: Math.floor(Date.now() / 1000),
-  });
-  if (!verified.ok) return jsonError(c, 401, "unauthorized", `request not verified: ${verified.reason}`);
-
+slackCommands.post("/", slackBodyLimit, verifiedSlackRequest, async (c) => {
   let config: Config;
   try {
     config = readConfig(c.env);
@@ -40,24 +28,28 @@ slackCommands.post("/", async (c) => {
     throw error;
   }
 
-  // A local fake Slack (tests, npm run dev) answers on http; real response_urls are https.
-  const parsed = parseSlashCommandBody(rawBody, { allowHttpResponseUrl: config.slack?.apiUrl.startsWith("http://") ?? false });
-  if (!parsed.ok) return parsed.ssl_check ? c.body(null, 200) : jsonError(c, 400, "invalid_request", parsed.error);
+  const parsed = parseSlashCommandBody(c.get("slackBody"), { responseUrlPrefix: config.slackResponseUrlPrefix });
+  if (!parsed.ok && parsed.ssl_check) return c.body(null, 200);
+  if (!parsed.ok) {
+    if (parsed.fields.includes("response_url")) log.error("keywarden: refused a signed slash command whose response_url is outside SLACK_RESPONSE_URL_PREFIX");
+    return jsonError(c, 400, "invalid_request", parsed.error, { field: parsed.fields.join(", ") });
+  }
   const { payload } = parsed;
-  const command = parseCommandText(payload.text ?? "");
+  const command = echoedCommand(payload.command);
+  const action = parseCommandText(payload.text ?? "");
   const history = new RunHistory(c.env.DB);
 
   // Starting a run and reading findings (key names, owners) are for the allowed users only.
-  if ((command.action === "run" || command.action === "last") && config.slackAllowedUsers.length > 0 && !config.slackAllowedUsers.includes(payload.user_id)) {
+  if ((action.action === "run" || action.action === "last") && config.slackAllowedUsers.length > 0 && !config.slackAllowedUsers.includes(payload.user_id)) {
     return jsonError(c, 403, "forbidden", "this Slack user may not start Keywarden runs or read their findings (SLACK_ALLOWED_USERS)");
   }
 
-  switch (command.action) {
+  switch (action.action) {
     case "run": {
       try {
         const result = await startRun(c.env, {
           trigger: "slack",
-          ...(command.policy ? { policy: command.policy } : {}),
+          ...(action.policy ? { policy: action.policy } : {}),
           response_url: payload.response_url,
           requested_by: payload.user_id,
         });
@@ -65,7 +57,7 @@ slackCommands.post("/", async (c) => {
           ephemeral(
             result.started
               ? `Started audit run \`${result.id}\`. I will answer here when it ends; the report goes to the Keywarden channel.`
-              : `Run \`${result.id}\` is already in progress; not starting another. Use \`${payload.command} status\` to follow it.`,
+              : `Run \`${result.id}\` is already in progress; not starting another. Use \`${command} status\` to follow it.`,
           ),
         );
       } catch (error) {
@@ -77,14 +69,14 @@ slackCommands.post("/", async (c) => {
       const running = await history.active();
       if (running) return c.json(ephemeral(`Run \`${running.id}\` is in progress (started ${running.started_at}).`));
       const last = await history.latest("any");
-      if (!last) return c.json(ephemeral(`No run yet. Start one with \`${payload.command} run\`.`));
+      if (!last) return c.json(ephemeral(`No run yet. Start one with \`${command} run\`.`));
       const run = await history.get(last.id);
       return c.json(ephemeral(`No run in progress. Last run \`${last.id}\`: ${run?.status} (finished ${last.finished_at}).`));
     }
     case "last": {
       const last = await history.latest("complete");
       const run = last ? await history.get(last.id) : null;
-      if (!run || !last) return c.json(ephemeral(`No complete run yet. Start one with \`${payload.command} run\`.`));
+      if (!run || !last) return c.json(ephemeral(`No complete run yet. Start one with \`${command} run\`.`));
       const { main } = renderSlackReport(run as AuditRun, { channel: config.slack?.channel ?? "" });
       // An older complete run must not read as the current state when newer runs saw less.
       const newest = await history.latest("any");

@@ -9,8 +9,8 @@ export interface SlackSignatureInput {
   timestamp: string | null | undefined;
   /** `X-Slack-Signature` (`v0=<hex>`), as received. */
   signature: string | null | undefined;
-  /** The request body exactly as received, before any form parsing. */
-  rawBody: string;
+  /** The request body exactly as received (bytes), before any decoding or form parsing. */
+  rawBody: Uint8Array | string;
   /** The clock, injected; default now. */
   nowSeconds?: number;
 }
@@ -33,13 +33,18 @@ export async function verifySlackSignature(input: SlackSignatureInput): Promise<
   // An empty secret would let anyone compute a valid signature: fail closed.
   if (!input.signingSecret) return { ok: false, reason: "bad_signature" };
 
-  const expected = `v0=${await hmacSha256Hex(input.signingSecret, `v0:${timestamp}:${input.rawBody}`)}`;
+  const body = typeof input.rawBody === "string" ? encoder.encode(input.rawBody) : input.rawBody;
+  const prefix = encoder.encode(`v0:${timestamp}:`);
+  const message = new Uint8Array(prefix.length + body.length);
+  message.set(prefix);
+  message.set(body, prefix.length);
+  const expected = `v0=${await hmacSha256Hex(input.signingSecret, message)}`;
   return timingSafeEqualStrings(expected, signature) ? { ok: true } : { ok: false, reason: "bad_signature" };
 }
 
-async function hmacSha256Hex(secret: string, message: string): Promise<string> {
+async function hmacSha256Hex(secret: string, message: Uint8Array): Promise<string> {
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, message));
   let hex = "";
   for (const byte of mac) hex += byte.toString(16).padStart(2, "0");
   return hex;

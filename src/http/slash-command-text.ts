@@ -1,22 +1,25 @@
 import { z } from "zod";
+import { DEFAULT_RESPONSE_URL_PREFIX } from "../config.js";
 import { POLICY_NAME } from "../policy/name.js";
 import { escapeMrkdwn } from "../report/slack/mrkdwn.js";
 
 const MAX_POLICY_NAME = 64;
 
+
 /**
- * The fields of Slack's slash-command form payload that Keywarden uses.
- * `response_url` must be https unless `allowHttpResponseUrl` (local tests
- * against the fake Slack server).
+ * The fields of Slack's slash-command form payload that Keywarden uses. Keywarden POSTs the report
+ * to `response_url`, so it must start with `responseUrlPrefix` (Slack's hooks host by default; the
+ * fake Slack's address in tests): a signed request must not be able to send the report elsewhere.
  */
-export function slashCommandSchema(opts: { allowHttpResponseUrl?: boolean } = {}) {
+export function slashCommandSchema(opts: { responseUrlPrefix?: string } = {}) {
+  const prefix = opts.responseUrlPrefix ?? DEFAULT_RESPONSE_URL_PREFIX;
   return z.object({
     command: z.string().min(1),
     text: z.string().default(""),
     user_id: z.string().min(1),
     channel_id: z.string().min(1),
     team_id: z.string().min(1),
-    response_url: z.url({ protocol: opts.allowHttpResponseUrl ? /^https?$/ : /^https$/ }),
+    response_url: z.url({ protocol: /^https?$/ }).refine((url) => url.startsWith(prefix), { error: "is outside SLACK_RESPONSE_URL_PREFIX" }),
   });
 }
 
@@ -26,16 +29,16 @@ export type ParsedSlashCommandBody =
   | { ok: true; payload: SlashCommandPayload }
   /** Slack's `ssl_check=1` probe: answer 200 and do nothing. */
   | { ok: false; ssl_check: true }
-  | { ok: false; ssl_check: false; error: string };
+  | { ok: false; ssl_check: false; error: string; fields: string[] };
 
 /** Parses the (already signature-verified) raw form body. */
-export function parseSlashCommandBody(rawBody: string, opts: { allowHttpResponseUrl?: boolean } = {}): ParsedSlashCommandBody {
+export function parseSlashCommandBody(rawBody: string, opts: { responseUrlPrefix?: string } = {}): ParsedSlashCommandBody {
   const form = new URLSearchParams(rawBody);
   if (form.get("ssl_check") === "1") return { ok: false, ssl_check: true };
   const result = slashCommandSchema(opts).safeParse(Object.fromEntries(form));
   if (result.success) return { ok: true, payload: result.data };
   const fields = [...new Set(result.error.issues.map((issue) => issue.path.join(".") || "(body)"))];
-  return { ok: false, ssl_check: false, error: `invalid slash command payload: ${fields.join(", ")}` };
+  return { ok: false, ssl_check: false, error: `invalid slash command payload: ${fields.join(", ")}`, fields };
 }
 
 export type CommandAction =
@@ -66,9 +69,14 @@ export function parseCommandText(text: string): CommandAction {
   return { action: "unknown", text: text.trim() };
 }
 
+/** The payload's command (e.g. "/keywarden") as it may be echoed in mrkdwn: no markup, no spaces, no backticks. */
+export function echoedCommand(command: string): string {
+  return escapeMrkdwn(command.replace(/[`\s]/g, "")).slice(0, 64);
+}
+
 /** Slack mrkdwn. `command` is the payload's command (e.g. "/keywarden"). */
 export function helpText(command = "/keywarden"): string {
-  command = escapeMrkdwn(command.replace(/[`\s]/g, ""));
+  command = echoedCommand(command);
   return [
     "*Keywarden* audits the API keys of the OpenAI organization against a policy.",
     `• \`${command} run [policy]\` — start an audit now (the default policy unless one is named, e.g. \`${command} run default\`); the report is posted in the Keywarden channel`,

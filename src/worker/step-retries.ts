@@ -1,4 +1,5 @@
 import type { WorkflowStep, WorkflowStepConfig } from "cloudflare:workers";
+import { log } from "./log.js";
 
 /** What a step body answers: its result, or why it should be tried again (a failure that may pass). */
 export type StepOutcome<T> = { done: T } | { retry: string };
@@ -37,7 +38,7 @@ export async function stepWithRetries<T>(
     if ("done" in outcome) return outcome.done;
     if (last) throw new Error(`${name}: the last attempt asked for another (${outcome.retry})`);
     // The reason stays in the step's stored result; the log line carries no name from the API.
-    console.log(`keywarden: ${name}: attempt ${attempt} failed in a way that may pass; trying again`);
+    log.info(`keywarden: ${name}: attempt ${attempt} failed in a way that may pass; trying again`);
     await step.sleep(`wait before ${name} (attempt ${attempt + 1})`, `${plan.firstDelaySeconds * 2 ** (attempt - 1)} seconds`);
   }
 }

@@ -5,6 +5,7 @@ import { ConfigError, readSlackReportSettings, secretValues } from "../config.js
 import { RunHistory } from "../store/run-history.js";
 import { redact } from "../util/redact.js";
 import { deliverRunReport } from "./notify.js";
+import { log } from "./log.js";
 
 export interface TriggerFailureOutcome {
   run_id: string;
@@ -49,7 +50,7 @@ export async function recordTriggerFailure(
     await history.recordFailedStart(run);
     recorded = true;
   } catch (dbError) {
-    console.error(`keywarden: could not record the failed ${request.trigger} trigger in D1 (${dbError instanceof Error ? dbError.name : "error"})`);
+    log.error(`keywarden: could not record the failed ${request.trigger} trigger in D1 (${dbError instanceof Error ? dbError.name : "error"})`);
   }
   const slack = readSlackReportSettings(env);
   let slackOutcome: TriggerFailureOutcome["slack"] = "not configured";
@@ -62,7 +63,7 @@ export async function recordTriggerFailure(
       slackOutcome = "failed";
     }
   }
-  console.error(`keywarden ${run.id} failed: ${request.trigger} trigger could not start a run (recorded: ${recorded}, Slack: ${slackOutcome})`);
+  log.error(`keywarden ${run.id} failed: ${request.trigger} trigger could not start a run (recorded: ${recorded}, Slack: ${slackOutcome})`);
   return { run_id: run.id, recorded, slack: slackOutcome };
 }
 
@@ -75,11 +76,11 @@ export async function reportEndedRun(env: Env, runId: string): Promise<void> {
   const history = new RunHistory(env.DB);
   try {
     const run = await history.get(runId);
-    console.error(`keywarden ${runId} failed: ${run?.failure?.reason ?? "abandoned"}`);
+    log.error(`keywarden ${runId} failed: ${run?.failure?.reason ?? "abandoned"}`);
     if (!slack || !run || run.status === "running") return;
     const delivery = await deliverRunReport(run as AuditRun, { slack, secrets: secretValues(env) }, 1, undefined);
     await history.recordDelivery(runId, delivery);
   } catch (error) {
-    console.error(`keywarden ${runId}: could not report the abandoned run (${error instanceof Error ? error.name : "error"})`);
+    log.error(`keywarden ${runId}: could not report the abandoned run (${error instanceof Error ? error.name : "error"})`);
   }
 }

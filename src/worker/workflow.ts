@@ -16,6 +16,7 @@ import { bundledPolicy } from "./policies.js";
 import { type RetryPlan, stepWithRetries } from "./step-retries.js";
 import { sha256Hex } from "../util/hash.js";
 import { redact } from "../util/redact.js";
+import { log, rememberSecrets } from "./log.js";
 
 export interface AuditParams {
   run_id: string;
@@ -65,6 +66,7 @@ function isTransient(error: InventoryError): boolean {
  */
 export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
   override async run(event: WorkflowEvent<AuditParams>, step: WorkflowStep): Promise<{ status: string; summary: string; step_requests: number[] }> {
+    rememberSecrets(this.env);
     const params = event.payload;
     const stepRequests: number[] = [];
     let outcome: { status: string; summary: string };
@@ -80,13 +82,13 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
         return { status: "failed", summary: `keywarden ${params.run_id} failed: ${error instanceof Error ? error.name : "error"}` };
       });
     }
-    (outcome.status === "complete" ? console.log : console.error)(outcome.summary);
+    (outcome.status === "complete" ? log.info : log.error)(outcome.summary);
     try {
       await this.storeEvidence(step, params, outcome.status === "failed" ? 0 : slices);
     } catch (error) {
       // The step itself kept failing (D1 unreachable?): say so on the run if possible, then go on.
       const message = redact(error instanceof Error ? error.message : String(error), configuredSecrets(this.env));
-      console.error(`keywarden ${params.run_id}: evidence step failed: ${message}`);
+      log.error(`keywarden ${params.run_id}: evidence step failed: ${message}`);
       await step.do("record evidence failure", async () => {
         try {
           await new RunHistory(this.env.DB).recordEvidence(params.run_id, { stored: false, prefix: "", error: message });
@@ -105,7 +107,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
       await this.tell(step, params);
     } catch (error) {
       // The delivery outcome is already recorded on the run; the instance still ends cleanly.
-      console.error(`keywarden ${params.run_id}: reporting failed: ${redact(error instanceof Error ? error.message : String(error), configuredSecrets(this.env))}`);
+      log.error(`keywarden ${params.run_id}: reporting failed: ${redact(error instanceof Error ? error.message : String(error), configuredSecrets(this.env))}`);
     }
     return { ...outcome, step_requests: stepRequests };
   }
@@ -201,7 +203,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
         const message = redact(error instanceof Error ? error.message : String(error), config.secrets);
         if (!last) return { retry: `evidence not stored: ${message}` };
         await history.recordEvidence(params.run_id, { stored: false, prefix, error: message });
-        console.error(`keywarden ${params.run_id}: evidence NOT stored: ${message}`);
+        log.error(`keywarden ${params.run_id}: evidence NOT stored: ${message}`);
         return { done: { stored: false } };
       }
     });
@@ -227,7 +229,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
         const delivery = await deliverRunReport(run as AuditRun, config, attempt, run.delivery);
         await history.recordDelivery(params.run_id, delivery);
         if (delivery.status === "failed" && !last) return { retry: `Slack delivery failed at ${delivery.stage}: ${delivery.error}` };
-        if (delivery.status === "failed") console.error(`keywarden ${params.run_id}: Slack delivery failed for good at ${delivery.stage}: ${delivery.error}`);
+        if (delivery.status === "failed") log.error(`keywarden ${params.run_id}: Slack delivery failed for good at ${delivery.stage}: ${delivery.error}`);
         return { done: { status: delivery.status } };
       });
     }
@@ -237,7 +239,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
       const run = await history.get(params.run_id);
       const answer = await answerSlashCommand(run as AuditRun, responseUrl, readConfig(env));
       // A response_url expires after 30 minutes: an answer that fails is logged, not retried forever.
-      if (!answer.ok) console.error(`keywarden ${params.run_id}: could not answer the slash command: ${answer.error}`);
+      if (!answer.ok) log.error(`keywarden ${params.run_id}: could not answer the slash command: ${answer.error}`);
       return { answered: answer.ok };
     });
   }

@@ -89,7 +89,7 @@ describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_
       SLACK_API_URL: slack.url,
       SLACK_CHANNEL: "C0LOCALDEV",
       SLACK_ALLOWED_USERS: "U_LOCAL",
-      SLACK_RESPONSE_URL_PREFIX: `${slack.base}/`,
+      SLACK_RESPONSE_URL_PREFIX: `${slack.base}/response/`,
       AUDIT_SUBREQUESTS_PER_STEP: "45",
       STALE_AFTER_DAYS: "8",
     };

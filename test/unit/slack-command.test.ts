@@ -33,11 +33,14 @@ describe("parseSlashCommandBody", () => {
     expect(parseSlashCommandBody(form(withoutText))).toMatchObject({ ok: true, payload: { text: "" } });
   });
 
-  it("wants an https response_url unless told otherwise", () => {
+  it("wants a response_url under the configured prefix (Slack's hooks host by default)", () => {
     const local = form({ ...base, response_url: "http://127.0.0.1:9/response/abc" });
-    expect(parseSlashCommandBody(local)).toEqual({ ok: false, ssl_check: false, error: "invalid slash command payload: response_url" });
-    expect(parseSlashCommandBody(local, { allowHttpResponseUrl: true })).toMatchObject({ ok: true });
-    expect(parseSlashCommandBody(form({ ...base, response_url: "javascript:alert(1)" }), { allowHttpResponseUrl: true })).toMatchObject({ ok: false });
+    const refused = { ok: false, ssl_check: false, error: "invalid slash command payload: response_url", fields: ["response_url"] };
+    expect(parseSlashCommandBody(local)).toEqual(refused);
+    expect(parseSlashCommandBody(local, { responseUrlPrefix: "http://127.0.0.1:9/" })).toMatchObject({ ok: true });
+    for (const elsewhere of ["https://attacker.example/collect", "https://hooks.slack.com.attacker.example/x", "javascript:alert(1)"]) {
+      expect(parseSlashCommandBody(form({ ...base, response_url: elsewhere }))).toEqual(refused);
+    }
   });
 
   it("names missing fields and recognizes Slack's ssl_check probe", () => {
@@ -45,6 +48,7 @@ describe("parseSlashCommandBody", () => {
       ok: false,
       ssl_check: false,
       error: "invalid slash command payload: user_id, channel_id, team_id, response_url",
+      fields: ["user_id", "channel_id", "team_id", "response_url"],
     });
     expect(parseSlashCommandBody("ssl_check=1&token=x")).toEqual({ ok: false, ssl_check: true });
   });

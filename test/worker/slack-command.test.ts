@@ -28,7 +28,7 @@ function commandBody(text: string, user = "U_ALLOWED", responseId = "r1"): strin
     command: "/keywarden",
     text,
     response_url: `${slack.base}/response/${responseId}`,
-    trigger_id: "1.2.3",
+    trigger_id: crypto.randomUUID(),
   }).toString();
 }
 

@@ -205,8 +205,8 @@ function uploadedFileId(res: unknown): string | undefined {
 }
 
 /** Defense in depth: the renderer never puts a secret in a message, and this makes sure. */
-function redactMessage(message: SlackMessage, secrets: readonly (string | undefined)[]): SlackMessage {
-  return JSON.parse(JSON.stringify(message), (_key, value: unknown) => (typeof value === "string" ? redact(value, secrets) : value)) as SlackMessage;
+function redactMessage<T extends object>(message: T, secrets: readonly (string | undefined)[]): T {
+  return JSON.parse(JSON.stringify(message), (_key, value: unknown) => (typeof value === "string" ? redact(value, secrets) : value)) as T;
 }
 
 function describeError(error: unknown): { error: string; retryAfter?: number } {
@@ -244,7 +244,7 @@ export async function postToResponseUrl(
     const response = await doFetch(url, {
       method: "POST",
       headers: { "content-type": "application/json; charset=utf-8" },
-      body: JSON.stringify(message),
+      body: JSON.stringify(redactMessage(message, secrets)),
       redirect: "manual",
       signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
     });
