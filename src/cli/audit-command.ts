@@ -1,47 +1,80 @@
 import { readFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type PolicySource, runAudit } from "../audit/run.js";
 import type { AuditRun } from "../audit/types.js";
 import { ConfigError, readConfig } from "../config.js";
 import { type Severity, severityRank } from "../policy/index.js";
 import { renderTextReport } from "../report/text.js";
+import { auditProgress } from "./audit-progress.js";
+import { displayPath } from "./display-path.js";
+import { type CliIo, processIo } from "./io.js";
+import { policiesDir } from "./keywarden-root.js";
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_INCOMPLETE = 2;
 
 const SEVERITY_NAMES = ["critical", "high", "medium", "low", "info"] as const;
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
-export async function auditCommand(argv: string[]): Promise<number> {
+export const AUDIT_USAGE = `usage: keywarden audit [--policy FILE] [--json] [--fail-on SEVERITY|none] [--quiet]
+
+  Audits every admin and project API key of the organization of OPENAI_ADMIN_KEY
+  (export OPENAI_ADMIN_KEY=sk-admin-…; OPENAI_BASE_URL to audit another endpoint,
+  such as the one keywarden sim prints) against a policy.
+  --policy FILE   the policy to apply (default: Keywarden's policies/<POLICY>.yaml,
+                  POLICY defaulting to "default")
+  --json          print only the run JSON on stdout (default: a readable report)
+  --fail-on SEV   lowest severity that makes the exit code 1: ${SEVERITY_NAMES.join(", ")},
+                  or none (default: info, i.e. any finding)
+  --quiet         no progress on stderr (problems are still reported there)
+  Exit 0: complete, nothing at or above --fail-on; 1: findings at or above it;
+  2: the run is incomplete or failed, or the command line is wrong.
+`;
+
+/** The CLI's message for a missing admin key: a laptop exports it (the Worker's says wrangler secret put). */
+const NO_ADMIN_KEY = `OPENAI_ADMIN_KEY is not set. Export an Admin API key (read access is enough) first:
+  export OPENAI_ADMIN_KEY=sk-admin-…
+or try Keywarden offline on a simulated organization: keywarden sim`;
+
+export async function auditCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const fail = (message: string): number => {
+    io.stderr.write(`keywarden audit: ${message}\n`);
+    return EXIT_INCOMPLETE;
+  };
   let args;
   try {
     args = parseArgs({
       args: argv,
-      options: { policy: { type: "string" }, json: { type: "boolean", default: false }, "fail-on": { type: "string", default: "info" } },
+      options: {
+        policy: { type: "string" },
+        json: { type: "boolean", default: false },
+        "fail-on": { type: "string", default: "info" },
+        quiet: { type: "boolean", short: "q", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
       strict: true,
       allowPositionals: false,
     });
   } catch (error) {
-    process.stderr.write(`keywarden audit: ${(error as Error).message}\n`);
-    return EXIT_INCOMPLETE;
+    return fail(`${(error as Error).message} (keywarden audit --help lists the options)`);
+  }
+  if (args.values.help) {
+    io.stdout.write(AUDIT_USAGE);
+    return EXIT_OK;
   }
   const failOn = args.values["fail-on"];
   if (failOn !== "none" && !(SEVERITY_NAMES as readonly string[]).includes(failOn)) {
-    process.stderr.write(`keywarden audit: --fail-on must be one of ${SEVERITY_NAMES.join(", ")}, none (got "${failOn}")\n`);
-    return EXIT_INCOMPLETE;
+    return fail(`--fail-on must be one of ${SEVERITY_NAMES.join(", ")}, none (got "${failOn}")`);
   }
 
+  if (!io.env.OPENAI_ADMIN_KEY) return fail(NO_ADMIN_KEY);
   let config;
   try {
-    config = readConfig(process.env);
+    // Only the settings the CLI uses: a laptop's other variables (Slack tokens…) are not its business.
+    config = readConfig({ OPENAI_ADMIN_KEY: io.env.OPENAI_ADMIN_KEY, OPENAI_BASE_URL: io.env.OPENAI_BASE_URL, POLICY: io.env.POLICY });
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`keywarden audit: ${error.message}\n`);
-      return EXIT_INCOMPLETE;
-    }
+    if (error instanceof ConfigError) return fail(error.message);
     throw error;
   }
 
@@ -49,17 +82,24 @@ export async function auditCommand(argv: string[]): Promise<number> {
   try {
     policy = readPolicySource(args.values.policy, config.policy);
   } catch (error) {
-    process.stderr.write(`keywarden audit: ${(error as Error).message}\n`);
-    return EXIT_INCOMPLETE;
+    return fail((error as Error).message);
   }
 
-  process.stderr.write(`keywarden: auditing ${config.openaiBaseUrl} with policy ${policy.file}…\n`);
-  const run = await runAudit({ config: { adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl }, policy, trigger: "cli" });
-  if (args.values.json) {
-    process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-  } else {
-    process.stdout.write(`${renderTextReport(run)}\n`);
+  const quiet = args.values.quiet;
+  if (!quiet) io.stderr.write(`keywarden: auditing ${withoutCredentials(config.openaiBaseUrl)} with policy ${policy.file}…\n`);
+  const progress = quiet ? undefined : auditProgress(io.stderr, { env: io.env });
+  let run: AuditRun;
+  try {
+    run = await runAudit({
+      config: { adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl, ...(progress ? { onProgress: progress.update } : {}) },
+      policy,
+      trigger: "cli",
+    });
+  } finally {
+    progress?.finish();
   }
+  io.stdout.write(args.values.json ? `${JSON.stringify(run, null, 2)}\n` : `${renderTextReport(run)}\n`);
+  io.stderr.write(problemsOf(run));
   return exitCodeFor(run, failOn === "none" ? undefined : (failOn as Severity));
 }
 
@@ -70,14 +110,35 @@ export function exitCodeFor(run: AuditRun, threshold: Severity | undefined): num
   return run.findings.some((f) => severityRank(f.severity) >= limit) ? EXIT_FINDINGS : EXIT_OK;
 }
 
+/** Why the exit code is 2, on stderr, so it is seen even when stdout goes to a file (--json > run.json). */
+function problemsOf(run: AuditRun): string {
+  if (run.status === "failed") {
+    const details = (run.failure?.details ?? []).map((d) => `  ${d}\n`).join("");
+    return `keywarden audit: the run failed: ${run.failure?.reason ?? "unknown reason"}\n${details}`;
+  }
+  if (run.status === "incomplete") {
+    const parts = run.errors.map((e) => `  not seen: ${e.message}\n`).join("");
+    return `keywarden audit: the run is incomplete (its findings are a lower bound):\n${parts}`;
+  }
+  return "";
+}
+
 function readPolicySource(file: string | undefined, name: string): PolicySource {
-  const path = file ?? join(repoRoot, "policies", `${name}.yaml`);
+  const path = file ?? join(policiesDir(), `${name}.yaml`);
   let text: string;
   try {
     text = readFileSync(path, "utf8");
-  } catch {
-    throw new Error(`cannot read policy file ${path}`);
+  } catch (error) {
+    throw new Error(`cannot read policy file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  const shown = file ?? relative(process.cwd(), path);
+  const shown = file ?? displayPath(path);
   return { name: file ? shown : name, file: shown, text };
+}
+
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return url;
+  parsed.username = "";
+  parsed.password = "";
+  return parsed.toString();
 }

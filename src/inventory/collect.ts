@@ -2,7 +2,7 @@ import { AdminApi } from "./admin-api.js";
 import { normalizeAdminKey } from "./normalize.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, type Sleep, realSleep } from "./retry.js";
 import type { Inventory, InventoryError, KeyRecord } from "./types.js";
-import { type InventoryPart, type WorkState, executeWork, initialWorkState } from "./work.js";
+import { type InventoryPart, type InventoryProgress, type WorkState, executeWork, initialWorkState } from "./work.js";
 
 export interface InventoryOptions {
   adminKey: string;
@@ -15,6 +15,8 @@ export interface InventoryOptions {
   retry?: RetryPolicy;
   fetch?: typeof fetch;
   sleep?: Sleep;
+  /** Told when a page is requested and when it is read (CLI progress). */
+  onProgress?: (progress: InventoryProgress) => void;
 }
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -22,7 +24,7 @@ export const DEFAULT_CONCURRENCY = 6;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface InventoryResult extends Inventory {
-  /** Set when the Admin API refused the credentials: nothing could be seen. */
+  /** Set when the Admin API refused the credentials or never answered: nothing could be seen. */
   fatal?: InventoryError;
 }
 
@@ -56,6 +58,7 @@ export async function collectInventorySlice(
     attemptsPerUnit: retry.maxAttempts,
     adminKey: options.adminKey,
     ...(requestCap !== undefined ? { requestCap } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
 }
 
@@ -93,7 +96,7 @@ export function assembleInventory(parts: readonly InventoryPart[]): InventoryRes
       keys.set(`project:${key.id}`, key);
     }
   }
-  const fatal = parts.find((p) => p.fatal)?.fatal;
+  const fatal = parts.find((p) => p.fatal)?.fatal ?? unreachable(parts);
   return {
     keys: [...keys.values()],
     projects: parts.flatMap((p) => p.projects),
@@ -103,4 +106,16 @@ export function assembleInventory(parts: readonly InventoryPart[]): InventoryRes
     requests: parts.reduce((n, p) => n + p.requests, 0),
     ...(fatal ? { fatal } : {}),
   };
+}
+
+/**
+ * The Admin API never answered (closed port, DNS failure, timeouts): both lists a run starts with
+ * failed to connect and nothing was read. That is no result at all, not an incomplete run with 0 findings.
+ */
+function unreachable(parts: readonly InventoryPart[]): InventoryError | undefined {
+  const errors = parts.flatMap((p) => p.errors);
+  const readSomething = parts.some((p) => p.adminKeys.length + p.projects.length + p.users.length + p.projectKeys.length > 0);
+  if (readSomething || errors.length === 0 || !errors.every((e) => e.kind === "network")) return undefined;
+  if (!errors.some((e) => e.scope.list === "admin_api_keys") || !errors.some((e) => e.scope.list === "projects")) return undefined;
+  return { scope: { list: "admin_api_keys" }, kind: "network", message: `the Admin API could not be reached, not one request was answered (${errors[0]?.message})` };
 }

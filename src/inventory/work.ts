@@ -66,6 +66,19 @@ export interface ExecuteOptions {
   /** Requests one unit may need at most (its retry attempts). */
   attemptsPerUnit: number;
   adminKey: string;
+  /** Told when a page is requested and when it is read (CLI progress). */
+  onProgress?: (progress: InventoryProgress) => void;
+}
+
+/** How far the inventory got, for a progress display. */
+export interface InventoryProgress {
+  /** The list a page was last requested from, e.g. `API keys of project "web" (proj_web)`. */
+  listing: string;
+  /** Projects whose key list was read to its end (or given up on), of the projects found so far. */
+  projectsListed: number;
+  projectsFound: number;
+  /** Requests made so far, retries included. */
+  requests: number;
 }
 
 /**
@@ -81,13 +94,18 @@ export async function executeWork(state: WorkState, options: ExecuteOptions): Pr
   const part = emptyPart();
   const startRequests = options.api.requests;
   let inFlight = 0;
+  let projectsListed = 0;
   const wake: (() => void)[] = [];
 
   const fitsUnderCap = () =>
     options.requestCap === undefined ||
     options.api.requests - startRequests + (inFlight + 1) * options.attemptsPerUnit <= options.requestCap;
 
-  async function runUnit(unit: WorkUnit): Promise<void> {
+  const report = (unit: WorkUnit) =>
+    options.onProgress?.({ listing: describeScope(scopeOf(unit)), projectsListed, projectsFound: projectIds.size, requests: options.api.requests - startRequests });
+
+  /** Reads one page; true when it queued the next page of the same list. */
+  async function runUnit(unit: WorkUnit): Promise<boolean | undefined> {
     const scope = scopeOf(unit);
     const query = unit.after === undefined ? { limit: options.pageSize } : { limit: options.pageSize, after: unit.after };
     const result = await options.api.page(scope, (client) => {
@@ -146,6 +164,7 @@ export async function executeWork(state: WorkState, options: ExecuteOptions): Pr
     seen.add(cursor);
     seenCursors.set(listKey(unit), seen);
     queue.push({ ...unit, after: cursor });
+    return true;
   }
 
   function collect<T>(scope: InventoryScope, items: unknown[], schema: z.ZodType<T>, into: InventoryPart): T[] {
@@ -169,10 +188,13 @@ export async function executeWork(state: WorkState, options: ExecuteOptions): Pr
         continue;
       }
       inFlight++;
+      report(unit);
       try {
-        await runUnit(unit);
+        const continues = await runUnit(unit);
+        if (unit.list === "project_api_keys" && !continues) projectsListed++;
       } finally {
         inFlight--;
+        report(unit);
         for (const w of wake.splice(0)) w();
       }
     }

@@ -5,7 +5,9 @@
  *                           [--admin-key KEY] [--latency-ms 0] [--seed 1]
  *
  * Prints the base URL (ending in /v1) on stdout. Control it over HTTP via
- * /__sim/faults, /__sim/requests and /__sim/org (see server.ts).
+ * /__sim/faults, /__sim/requests and /__sim/org (see server.ts). `keywarden sim`
+ * (src/cli/sim-command.ts) is the user-facing one: the sample organization only,
+ * printing the lines to export.
  */
 import { parseArgs } from "node:util";
 import { generateOrg } from "./generate.js";

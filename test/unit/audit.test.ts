@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { type PolicySource, runAudit, summarizeRun } from "../../src/audit/run.js";
+import type { InventoryProgress } from "../../src/inventory/work.js";
 import { renderTextReport } from "../../src/report/text.js";
 import { sampleOrg } from "../sim/sample-org.js";
 import { type Simulator, startSimulator } from "../sim/server.js";
@@ -150,4 +152,47 @@ describe("a bad policy", () => {
       expect(sim.requests).toEqual([]);
     });
   }
+});
+
+describe("an Admin API that cannot be reached", () => {
+  /** A loopback port nothing listens on: a free port, closed again. */
+  function closedPort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+  }
+
+  it("fails the run (no result), instead of calling it incomplete with 0 findings", async () => {
+    const baseURL = `http://127.0.0.1:${await closedPort()}/v1`;
+    const run = await runAudit({ config: { adminKey: ADMIN_KEY, baseURL, retry: fastRetry }, policy: samplePolicy, trigger: "cli", now: () => NOW });
+    expect(run.status).toBe("failed");
+    expect(run.failure?.reason).toMatch(/^the Admin API could not be reached, not one request was answered \(.*could not connect/);
+    expect(run.findings).toEqual([]);
+    expect(renderTextReport(run)).toMatch(/FAILED: the Admin API could not be reached[\s\S]*No result: the organization was not audited/);
+  });
+
+  it("stays incomplete when the API answered some lists and only others timed out", async () => {
+    sim.addFault({ match: { path: "/organization/projects" }, effect: { kind: "latency", ms: 1_000 } });
+    const run = await runAudit({ config: { adminKey: ADMIN_KEY, baseURL: sim.url, retry: fastRetry, timeoutMs: 100 }, policy: samplePolicy, trigger: "cli", now: () => NOW });
+    expect(run.status).toBe("incomplete");
+    expect(run.errors).toEqual([expect.objectContaining({ kind: "network", where: "projects" })]);
+    expect(run.counts.admin_keys).toBe(3);
+  });
+});
+
+describe("progress of an audit", () => {
+  it("tells what it lists and ends with every project's keys listed and every request counted", async () => {
+    const reports: InventoryProgress[] = [];
+    const run = await runAudit({ config: { adminKey: ADMIN_KEY, baseURL: sim.url, retry: fastRetry, onProgress: (p) => reports.push(p) }, policy: samplePolicy, trigger: "cli", now: () => NOW });
+    expect(run.status).toBe("complete");
+    expect(reports[0]).toEqual({ listing: "admin API keys", projectsListed: 0, projectsFound: 0, requests: 0 });
+    expect(reports.map((r) => r.listing)).toContain('API keys of project "ml-research" (proj_ml)');
+    expect(reports.at(-1)).toMatchObject({ projectsListed: 4, projectsFound: 4, requests: 7 });
+    for (const [i, r] of reports.entries()) expect(r.projectsListed).toBeGreaterThanOrEqual(reports[i - 1]?.projectsListed ?? 0);
+  });
 });
