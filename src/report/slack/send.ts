@@ -9,7 +9,6 @@ import {
 } from "@slack/web-api";
 import { type Sleep, parseRetryAfter, realSleep } from "../../inventory/retry.js";
 import { redact } from "../../util/redact.js";
-import type { SlackMessage } from "./blocks.js";
 import type { RenderedSlackReport } from "./render.js";
 
 export const DEFAULT_SLACK_API_URL = "https://slack.com/api/";
