@@ -1,9 +1,10 @@
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type EvidenceTree, groupEvidencePaths, readEvidenceZip } from "../report/evidence/archive.js";
+import { type EvidenceTree, readEvidenceZip } from "../report/evidence/archive.js";
+import { printableName } from "../report/evidence/entry-names.js";
+import { readEvidenceDirectory } from "../report/evidence/read-directory.js";
 import { type EvidencePublicKey, importPublicKey } from "../report/evidence/signing.js";
-import { type VerifyReport, verifyEvidence } from "../report/evidence/verify.js";
+import { type VerifyReport, verifyEvidenceTree } from "../report/evidence/verify.js";
 
 export const EXIT_VERIFIED = 0;
 export const EXIT_FAILED = 1;
@@ -14,8 +15,11 @@ export const VERIFY_USAGE = `usage: keywarden verify <dir or zip> [--public-key 
   Checks Keywarden evidence offline: every file's SHA-256 and size against its
   manifest, the chain of manifests (naming a missing or altered run) and, with
   --public-key (PEM, base64 or JWK, from GET /evidence/public-key), every signature.
+  Any other file or ZIP entry (not evidence, a name twice or spelled two ways, an
+  absolute or .. path, a link) fails: what you extract is what was verified.
   --anchor: a manifest SHA-256 kept outside the evidence store; it must match a run.
-  Exit 0: verified; 1: verification failed; 2: usage or read error.
+  Exit 0: verified; 1: verification failed; 2: usage or read error (including a
+  ZIP over the decompression limits).
 `;
 
 export async function verifyCommand(argv: string[]): Promise<number> {
@@ -61,9 +65,9 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   }
 
   const tree = loadEvidence(target);
-  if (typeof tree === "string") return usageError(tree);
+  if (typeof tree === "string") return readError(tree);
 
-  const report = await verifyEvidence(tree.runs, { publicKey, index: tree.index, orphans: tree.orphans, anchors });
+  const report = await verifyEvidenceTree(tree, { publicKey, anchors });
   process.stdout.write(args.values.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, publicKey !== undefined));
   return report.ok ? EXIT_VERIFIED : EXIT_FAILED;
 }
@@ -77,7 +81,10 @@ export function loadEvidence(path: string): EvidenceTree | string {
     return `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
   }
   try {
-    if (stat.isDirectory()) return groupEvidencePaths(readTree(path));
+    if (stat.isDirectory()) {
+      const read = readEvidenceDirectory(path);
+      return read.ok ? read.tree : `${path}: ${read.message}`;
+    }
     const bytes = readFileSync(path);
     if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) return `${path} is neither a directory nor a ZIP archive`;
     const read = readEvidenceZip(bytes);
@@ -85,16 +92,6 @@ export function loadEvidence(path: string): EvidenceTree | string {
   } catch (error) {
     return `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
   }
-}
-
-function readTree(root: string): Record<string, Uint8Array> {
-  const files: Record<string, Uint8Array> = {};
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = join(entry.parentPath, entry.name);
-    files[relative(root, full).split(sep).join("/")] = readFileSync(full);
-  }
-  return files;
 }
 
 export function renderReport(report: VerifyReport, signaturesChecked: boolean): string {
@@ -111,7 +108,14 @@ export function renderReport(report: VerifyReport, signaturesChecked: boolean): 
     }
   }
   for (const note of report.notes) lines.push(`  note: ${note}`);
-  return `${lines.join("\n")}\n`;
+  // Run ids and file names come from the evidence: escaped, a crafted one cannot move the cursor or clear lines.
+  return `${lines.map(printableName).join("\n")}\n`;
+}
+
+/** The evidence could not be read: nothing was verified. */
+function readError(message: string): number {
+  process.stderr.write(`keywarden verify: ${printableName(message)}\n`);
+  return EXIT_USAGE;
 }
 
 function usageError(message: string): number {

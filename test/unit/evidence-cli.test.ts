@@ -146,6 +146,16 @@ describe("keywarden verify", () => {
     expect(result.err).toMatch(/bad\.pem: the public key/);
   });
 
+  it("escapes control characters from the evidence, so a crafted manifest cannot rewrite the terminal", async () => {
+    const root = fresh("escapes");
+    const manifestFile = join(root, evidence[4]!.prefix, "manifest.json");
+    writeFileSync(manifestFile, readFileSync(manifestFile, "utf8").replace(`"id": "${evidence[4]!.manifest.run.id}"`, '"id": "run_x\\u001b[1A\\u001b[2KVERIFIED"'));
+    const result = await cli(root);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("run run_x\\u001b[1A\\u001b[2KVERIFIED: stored under");
+    expect(result.out).not.toContain("\u001b");
+  });
+
   it("fails on an empty directory", async () => {
     const empty = join(dir, "empty");
     mkdirSync(empty);

@@ -3,8 +3,11 @@
  * the manifests against each other (the hash chain), and the signatures
  * against a public key obtained outside the evidence. Pure: bytes in, report out.
  */
-import { z } from "zod";
 import { sha256Hex } from "../../util/hash.js";
+import { fromBase64, toBase64 } from "./base64.js";
+import { type EvidenceContent, digestOf, isBytes } from "./evidence-content.js";
+import type { EvidenceTree, UnverifiedEntry } from "./evidence-tree.js";
+import { checkIndex } from "./index-check.js";
 import { EVIDENCE_FILE_NAMES, MANIFEST_FILE, SIGNATURE_FILE, compareRuns, compareText, runIdOfPrefix } from "./layout.js";
 import { type Manifest, parseManifest } from "./manifest.js";
 import { type EvidencePublicKey, verifyManifestSignature } from "./signing.js";
@@ -27,15 +30,36 @@ export interface VerifyOptions {
   publicKey?: EvidencePublicKey;
   /** index.json of a period export: cross-checked against the runs present. */
   index?: Uint8Array | null;
+  /** index.csv of a period export: must be the same table as index.json. */
+  indexCsv?: Uint8Array | null;
+  /** The folder holding the index (`` at the top): the index's run prefixes are relative to it. */
+  indexDir?: string;
   /** Directories with files but no manifest.json (see groupEvidencePaths). */
   orphans?: readonly { dir: string; files: readonly string[] }[];
   /** Manifest SHA-256s kept outside the evidence store: each must be the manifest of a run present. */
   anchors?: readonly string[];
+  /** Entries of the ZIP or folder that were not checked (see EvidenceTree.unverified): each is a failure. */
+  unverified?: readonly UnverifiedEntry[];
+  /** Files skipped as file-manager metadata: named in a note. */
+  ignored?: readonly string[];
+}
+
+/** Verifies everything a ZIP or folder held: its runs, index, orphans and the entries that could not be checked. */
+export function verifyEvidenceTree(tree: EvidenceTree, opts: Pick<VerifyOptions, "publicKey" | "anchors"> = {}): Promise<VerifyReport> {
+  return verifyEvidence(tree.runs, {
+    ...opts,
+    index: tree.index,
+    indexCsv: tree.indexCsv,
+    indexDir: tree.indexDir,
+    orphans: tree.orphans,
+    unverified: tree.unverified,
+    ignored: tree.ignored,
+  });
 }
 
 interface ReadRun {
   prefix: string;
-  files: Record<string, Uint8Array>;
+  files: Record<string, EvidenceContent>;
   manifest: Manifest;
   bytes: Uint8Array;
   sha256: string;
@@ -43,8 +67,8 @@ interface ReadRun {
 
 const RESERVED = new Set([MANIFEST_FILE, SIGNATURE_FILE]);
 
-export async function verifyEvidence(runs: ReadonlyMap<string, Record<string, Uint8Array>>, opts: VerifyOptions = {}): Promise<VerifyReport> {
-  const problems: VerifyProblem[] = [];
+export async function verifyEvidence(runs: ReadonlyMap<string, Record<string, EvidenceContent>>, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const problems: VerifyProblem[] = (opts.unverified ?? []).map((entry) => ({ file: entry.path, message: entry.message }));
   const notes: string[] = [];
   const readable: ReadRun[] = [];
 
@@ -54,6 +78,10 @@ export async function verifyEvidence(runs: ReadonlyMap<string, Record<string, Ui
     const bytes = files[MANIFEST_FILE];
     if (!bytes) {
       problems.push({ run: label, file: MANIFEST_FILE, message: "missing" });
+      continue;
+    }
+    if (!isBytes(bytes)) {
+      problems.push({ run: label, file: MANIFEST_FILE, message: "given as a digest: verify needs its bytes" });
       continue;
     }
     const parsed = parseManifest(bytes);
@@ -75,7 +103,8 @@ export async function verifyEvidence(runs: ReadonlyMap<string, Record<string, Ui
   }
   problems.push(...checkDuplicates(readable));
   problems.push(...checkChain(readable, notes));
-  if (opts.index) problems.push(...checkIndex(opts.index, readable));
+  const indexed = readable.map((r) => ({ id: r.manifest.run.id, prefix: r.prefix, manifestBytes: r.bytes, sha256: r.sha256, signed: r.files[SIGNATURE_FILE] !== undefined }));
+  problems.push(...checkIndex({ json: opts.index ?? null, csv: opts.indexCsv ?? null, dir: opts.indexDir ?? "" }, indexed));
   for (const anchor of opts.anchors ?? []) {
     const wanted = anchor.trim().toLowerCase();
     if (!readable.some((r) => r.sha256 === wanted)) {
@@ -91,6 +120,8 @@ export async function verifyEvidence(runs: ReadonlyMap<string, Record<string, Ui
       notes.push(`ignored ${where}: ${orphan.files.join(", ")} (not evidence)`);
     }
   }
+
+  if (opts.ignored && opts.ignored.length > 0) notes.push(`ignored file-manager metadata (not evidence): ${opts.ignored.join(", ")}`);
 
   if (runs.size === 0 && problems.length === 0) problems.push({ message: "no evidence found: no manifest.json anywhere" });
   const signed = readable.filter((r) => r.files[SIGNATURE_FILE]).length;
@@ -115,12 +146,12 @@ function checkFiles(run: ReadRun): VerifyProblem[] {
       problems.push({ run: id, file: entry.name, message: "missing (listed in the manifest)" });
       continue;
     }
-    const actual = sha256Hex(content);
-    if (actual !== entry.sha256 || content.length !== entry.size) {
+    const { size, sha256: actual } = digestOf(content);
+    if (actual !== entry.sha256 || size !== entry.size) {
       problems.push({
         run: id,
         file: entry.name,
-        message: `altered: ${content.length} bytes, sha256 ${actual}; the manifest says ${entry.size} bytes, sha256 ${entry.sha256}`,
+        message: `altered: ${size} bytes, sha256 ${actual}; the manifest says ${entry.size} bytes, sha256 ${entry.sha256}`,
       });
       continue;
     }
@@ -142,13 +173,22 @@ async function checkSignature(run: ReadRun, publicKey: EvidencePublicKey | undef
     if (declared) return [{ run: id, file: SIGNATURE_FILE, message: "missing, although the manifest says it is signed" }];
     return publicKey ? [{ run: id, file: SIGNATURE_FILE, message: "missing: the manifest is not signed, and a public key was given" }] : [];
   }
+  const text = isBytes(sig) ? new TextDecoder().decode(sig) : "";
+  if (!isSignatureAsWritten(text)) {
+    return [{ run: id, file: SIGNATURE_FILE, message: "altered: not one line of standard base64 of a 64-byte signature, as Keywarden writes it" }];
+  }
   if (!publicKey) return [];
-  const text = new TextDecoder().decode(sig);
   if (await verifyManifestSignature(run.bytes, text, publicKey)) return [];
   if (declared && declared.public_key_sha256 !== publicKey.sha256) {
     return [{ run: id, file: SIGNATURE_FILE, message: `signed with another key (public key sha256 ${declared.public_key_sha256}), not the given one (${publicKey.sha256})` }];
   }
   return [{ run: id, file: SIGNATURE_FILE, message: "wrong signature: manifest.json or manifest.sig was altered, or the manifest was signed by another key" }];
+}
+
+/** Exactly `<base64>\n`: the signature check alone would also accept other spellings of the same bytes (whitespace, URL-safe base64, unpadded). */
+function isSignatureAsWritten(text: string): boolean {
+  const signature = fromBase64(text);
+  return signature !== null && signature.length === 64 && text === `${toBase64(signature)}\n`;
 }
 
 function checkDuplicates(runs: readonly ReadRun[]): VerifyProblem[] {
@@ -184,41 +224,6 @@ function checkChain(runs: readonly ReadRun[], notes: string[]): VerifyProblem[] 
         ? `${b} claims to start a new chain`
         : `${b} links to manifest ${previous}, but the manifest of ${a} hashes to ${before.sha256}`;
     problems.push({ run: b, message: `chain broken between run ${a} and run ${b}: run(s) missing or altered (${detail})` });
-  }
-  return problems;
-}
-
-const indexSchema = z.object({
-  runs: z.array(z.object({ id: z.string(), manifest_sha256: z.string().nullable() })),
-  runs_without_evidence: z.array(z.object({ id: z.string(), status: z.string(), reason: z.string() })).optional(),
-});
-
-function checkIndex(bytes: Uint8Array, runs: readonly ReadRun[]): VerifyProblem[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    return [{ file: "index.json", message: "not valid JSON" }];
-  }
-  const parsed = indexSchema.safeParse(value);
-  if (!parsed.success) return [{ file: "index.json", message: "not a Keywarden evidence index" }];
-  const problems: VerifyProblem[] = [];
-  const present = new Map(runs.map((r) => [r.manifest.run.id, r]));
-  const listed = new Set<string>();
-  for (const entry of parsed.data.runs) {
-    listed.add(entry.id);
-    const run = present.get(entry.id);
-    if (!run) problems.push({ run: entry.id, file: "index.json", message: "listed in the index, but its evidence is missing" });
-    else if (entry.manifest_sha256 !== run.sha256) {
-      problems.push({ run: entry.id, file: "index.json", message: `the index lists manifest ${entry.manifest_sha256}, but manifest.json hashes to ${run.sha256}` });
-    }
-  }
-  for (const run of runs) {
-    if (!listed.has(run.manifest.run.id)) problems.push({ run: run.manifest.run.id, file: "index.json", message: "present, but not listed in the index" });
-  }
-  // A run of the period that left no evidence is a gap in the record, whatever the files say.
-  for (const gap of parsed.data.runs_without_evidence ?? []) {
-    problems.push({ run: gap.id, file: "index.json", message: `run ${gap.id} (${gap.status}) has no stored evidence: ${gap.reason}` });
   }
   return problems;
 }

@@ -1,0 +1,122 @@
+/**
+ * Which files of a ZIP or a folder verify checks, decided from their paths
+ * alone (before anything is inflated or read): every folder holding a
+ * manifest.json is a run, all of whose files are checked; index.json and
+ * index.csv in the top folder without a run are the period index; evidence
+ * files in a folder without a manifest are a run whose manifest went missing.
+ * Anything else is not verified, and fails verification: what an auditor
+ * extracts must be exactly what was verified.
+ */
+import type { EvidenceContent } from "./evidence-content.js";
+import { EVIDENCE_FILE_NAMES, INDEX_CSV, INDEX_JSON, MANIFEST_FILE, compareText } from "./layout.js";
+
+/** An entry verify did not check, and why: any makes verification fail. */
+export interface UnverifiedEntry {
+  path: string;
+  message: string;
+}
+
+export interface EvidenceTree {
+  /** Directory prefix (`runs/2026/11/run_x/`, or `` for a single run at the root) → its files. */
+  runs: Map<string, Record<string, EvidenceContent>>;
+  /** index.json of a period export, when there is one. */
+  index: Uint8Array | null;
+  /** index.csv next to it, when there is one. */
+  indexCsv: Uint8Array | null;
+  /** The folder holding the index (`` at the top). */
+  indexDir: string;
+  /** Directories holding evidence files but no manifest.json. */
+  orphans: { dir: string; files: string[] }[];
+  /** Entries not checked (unsafe or ambiguous names, files that are not evidence, links): each fails verification. */
+  unverified: UnverifiedEntry[];
+  /** File-manager metadata skipped in a folder (`.DS_Store`, `Thumbs.db`), named in a note. */
+  ignored: string[];
+}
+
+export interface TreePlan {
+  /** Run directory → the names of its files. */
+  runs: Map<string, string[]>;
+  indexJson: string | null;
+  indexCsv: string | null;
+  orphans: { dir: string; files: string[] }[];
+  unverified: UnverifiedEntry[];
+}
+
+const NOT_EVIDENCE = "not verified: verify checks only the files of runs (folders holding a manifest.json) and the index (index.json, index.csv)";
+
+/** Plans the tree of these file paths (canonical, unique, no folders). */
+export function planEvidenceTree(paths: readonly string[]): TreePlan {
+  const dirs = new Map<string, string[]>();
+  for (const path of paths) {
+    const slash = path.lastIndexOf("/");
+    const dir = path.slice(0, slash + 1);
+    const names = dirs.get(dir) ?? [];
+    names.push(path.slice(slash + 1));
+    dirs.set(dir, names);
+  }
+  const sorted = [...dirs.keys()].sort(compareText);
+  const isIndex = (name: string) => name === INDEX_JSON || name === INDEX_CSV;
+  const indexDir = sorted
+    .filter((dir) => !dirs.get(dir)?.includes(MANIFEST_FILE) && dirs.get(dir)?.some(isIndex))
+    .reduce<string | null>((best, dir) => (best === null || depth(dir) < depth(best) ? dir : best), null);
+
+  const plan: TreePlan = { runs: new Map(), indexJson: null, indexCsv: null, orphans: [], unverified: [] };
+  for (const dir of sorted) {
+    const names = (dirs.get(dir) ?? []).sort(compareText);
+    if (names.includes(MANIFEST_FILE)) {
+      plan.runs.set(dir, names);
+      continue;
+    }
+    const orphaned: string[] = [];
+    for (const name of names) {
+      if (dir === indexDir && name === INDEX_JSON) plan.indexJson = `${dir}${name}`;
+      else if (dir === indexDir && name === INDEX_CSV) plan.indexCsv = `${dir}${name}`;
+      else if (isIndex(name)) plan.unverified.push({ path: `${dir}${name}`, message: `not verified: only the index at ${indexDir || "./"} is checked` });
+      else if (EVIDENCE_FILE_NAMES.has(name)) orphaned.push(name);
+      else plan.unverified.push({ path: `${dir}${name}`, message: NOT_EVIDENCE });
+    }
+    if (orphaned.length > 0) plan.orphans.push({ dir, files: orphaned });
+  }
+  return plan;
+}
+
+/** Every path whose content verify needs: the runs' files and the index. */
+export function plannedPaths(plan: TreePlan): string[] {
+  const paths = [...plan.runs].flatMap(([dir, names]) => names.map((name) => `${dir}${name}`));
+  for (const index of [plan.indexJson, plan.indexCsv]) if (index !== null) paths.push(index);
+  return paths;
+}
+
+/** The tree, with the content read for every planned path. */
+export function assembleEvidenceTree(plan: TreePlan, contents: ReadonlyMap<string, EvidenceContent>, unverified: readonly UnverifiedEntry[], ignored: readonly string[] = []): EvidenceTree {
+  const bytes = (path: string | null) => {
+    const content = path === null ? undefined : contents.get(path);
+    return content && ArrayBuffer.isView(content) ? content : null;
+  };
+  const runs = new Map<string, Record<string, EvidenceContent>>();
+  for (const [dir, names] of plan.runs) {
+    const files: Record<string, EvidenceContent> = {};
+    for (const name of names) {
+      const content = contents.get(`${dir}${name}`);
+      if (content) files[name] = content;
+    }
+    runs.set(dir, files);
+  }
+  return {
+    runs,
+    index: bytes(plan.indexJson),
+    indexCsv: bytes(plan.indexCsv),
+    indexDir: dirOf(plan.indexJson ?? plan.indexCsv ?? ""),
+    orphans: plan.orphans,
+    unverified: [...unverified, ...plan.unverified],
+    ignored: [...ignored],
+  };
+}
+
+function dirOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/") + 1);
+}
+
+function depth(dir: string): number {
+  return dir.split("/").length;
+}
