@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: measures the inventory against the simulator with 50 ms of
- * latency per request, and policy evaluation on 100,000 keys × 10 rules.
- * It prints figures; it asserts nothing.
+ * latency per request, policy evaluation on 100,000 keys × 10 rules, how fast
+ * the CLI starts (bench-startup.ts), and the CPU and memory of each kind of
+ * Workflow step against the Workers plans' limits (bench-steps.ts).
+ * It prints figures; it asserts nothing. `npm run bench -- --quick` skips the steps (~90 s).
  */
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -67,5 +69,14 @@ function benchEvaluation(): void {
   process.stdout.write(output);
 }
 
+/** The other benchmarks are scripts of their own (they need child processes); their output goes straight through. */
+function benchScript(name: string): void {
+  const here = dirname(fileURLToPath(import.meta.url));
+  console.log("");
+  execFileSync(process.execPath, ["--import", "tsx", join(here, name)], { stdio: "inherit" });
+}
+
 await benchInventory();
 benchEvaluation();
+benchScript("bench-startup.ts");
+if (!process.argv.includes("--quick")) benchScript("bench-steps.ts");

@@ -1,3 +1,4 @@
+import type { InventoryError } from "./types.js";
 /**
  * Retry policy for Admin API calls. The SDK's own retries are turned off
  * (maxRetries: 0) because they have no total budget and follow any Retry-After
@@ -47,8 +48,14 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
+/** The one definition of an HTTP answer that may pass if asked again (request-level retries and Workflow retries alike). */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** An inventory error that may pass on a later attempt: the network, a retryable status, or a retry budget used up. */
+export function isTransientError(error: InventoryError): boolean {
+  return error.kind === "network" || error.kind === "budget_exhausted" || (error.kind === "http" && isRetryableStatus(error.status ?? 0));
 }
 
 /** Backoff with full jitter when the server did not say how long to wait. */

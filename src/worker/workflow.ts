@@ -4,7 +4,7 @@ import { type RunBase, checkPolicy, concludeRun, invalidPolicyRun, summarizeRun 
 import type { AuditRun, Trigger } from "../audit/types.js";
 import { readConfig } from "../config.js";
 import { assembleInventory, collectInventorySlice } from "../inventory/collect.js";
-import type { InventoryError } from "../inventory/types.js";
+import { isTransientError } from "../inventory/retry.js";
 import { initialWorkState } from "../inventory/work.js";
 import { buildRunEvidence, evidencePrefix, importSigningKey } from "../report/evidence/index.js";
 import { EvidenceStore } from "../store/evidence-store.js";
@@ -53,9 +53,6 @@ function configuredSecrets(env: Env): string[] {
   }
 }
 
-function isTransient(error: InventoryError): boolean {
-  return error.kind === "network" || error.kind === "budget_exhausted" || (error.kind === "http" && (error.status === 429 || (error.status ?? 0) >= 500));
-}
 
 /**
  * One audit run as a Workflow instance (id = run id): the policy check, then the
@@ -139,7 +136,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
         const config = readConfig(env);
         const state = sliceIndex === 0 ? initialWorkState() : await work.state(sliceIndex - 1);
         const { part, state: next } = await collectInventorySlice({ adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl }, state, config.subrequestsPerStep);
-        const transient = part.errors.filter(isTransient);
+        const transient = part.errors.filter(isTransientError);
         if (transient.length > 0 && !last && !part.fatal) {
           return { retry: `${transient.length} transient failure(s), first: ${redact(transient[0]?.message ?? "", config.secrets)}` };
         }
