@@ -1,0 +1,213 @@
+import { applyLifecycle } from "../audit/lifecycle.js";
+import { type PolicySource, type RunBase, checkPolicy, concludeRun, invalidPolicyRun, summarizeRun } from "../audit/run.js";
+import type { AuditRun, Trigger } from "../audit/types.js";
+import type { Config } from "../config.js";
+import { assembleInventory, collectInventorySlice } from "../inventory/collect.js";
+import { isTransientError } from "../inventory/retry.js";
+import { initialWorkState } from "../inventory/work.js";
+import { buildRunEvidence, evidencePrefix, importSigningKey } from "../report/evidence/index.js";
+import type { EvidenceStore } from "../store/evidence-store.js";
+import type { RunHistory } from "../store/run-history.js";
+import type { WorkStore } from "../store/work-store.js";
+import { sha256Hex } from "../util/hash.js";
+import { redact } from "../util/redact.js";
+import { KEYWARDEN_VERSION } from "../version.js";
+import { log } from "./log.js";
+import { answerSlashCommand, deliverRunReport } from "./notify.js";
+import type { AttemptInfo, StepOutcome } from "./step-retries.js";
+
+/**
+ * The bodies of the audit Workflow's steps, as plain functions of what they touch (the stores, the
+ * settings, the clock, the bundled policies, which attempt this is), so that every path — a slice
+ * error, a policy that changed mid-run, evidence that cannot be stored — is tested in Node. The
+ * Workflow (workflow.ts) only says which step runs when, and how often it may be tried.
+ */
+export interface AuditParams {
+  run_id: string;
+  trigger: Trigger;
+  policy: string;
+  notify: boolean;
+  started_at: string;
+}
+
+export interface AuditContext {
+  params: AuditParams;
+  history: RunHistory;
+  work: WorkStore;
+  evidence: EvidenceStore;
+  /** The settings, read afresh in each step (a deploy may change them between steps). */
+  settings: () => Config;
+  now: () => Date;
+  policy: (name: string) => PolicySource | undefined;
+}
+
+export interface SliceResult {
+  requests: number;
+  remaining: number;
+  fatal: boolean;
+}
+
+export interface RecordedOutcome {
+  status: string;
+  summary: string;
+}
+
+export interface PolicyProblem {
+  ref: AuditRun["policy"];
+  details: string[];
+}
+
+const base = (params: AuditParams): RunBase => ({ id: params.run_id, trigger: params.trigger, started_at: params.started_at });
+
+/** "check policy": the bundled policy parses and validates, or what is wrong with it. */
+export function policyProblem(ctx: AuditContext): PolicyProblem | null {
+  const { policy } = ctx.params;
+  const source = ctx.policy(policy);
+  if (!source) return { ref: { name: policy, file: `policies/${policy}.yaml`, sha256: "" }, details: [`no bundled policy named ${policy}`] };
+  const checked = checkPolicy(source);
+  return checked.ok ? null : { ref: checked.ref, details: checked.details };
+}
+
+/** "record invalid policy": a failed run, nothing requested. */
+export async function recordInvalidPolicy(ctx: AuditContext, problem: PolicyProblem): Promise<RecordedOutcome> {
+  const run = invalidPolicyRun(base(ctx.params), { ok: false, ...problem }, ctx.now());
+  await ctx.history.record(run, ctx.params.policy);
+  return { status: run.status, summary: summarizeRun(run) };
+}
+
+/**
+ * "inventory <i>": at most AUDIT_SUBREQUESTS_PER_STEP Admin API requests, from where the previous
+ * slice stopped; its part and the state after it go to R2. Failures that may pass are tried again
+ * (unless this is the last attempt, which keeps them as errors: the run will say what it did not see).
+ */
+export async function inventorySlice(ctx: AuditContext, sliceIndex: number, { last }: AttemptInfo): Promise<StepOutcome<SliceResult>> {
+  const config = ctx.settings();
+  const state = sliceIndex === 0 ? initialWorkState() : await ctx.work.state(sliceIndex - 1);
+  const { part, state: next } = await collectInventorySlice({ adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl }, state, config.subrequestsPerStep);
+  const transient = part.errors.filter(isTransientError);
+  if (transient.length > 0 && !last && !part.fatal) {
+    return { retry: `${transient.length} transient failure(s), first: ${redact(transient[0]?.message ?? "", config.secrets)}` };
+  }
+  await ctx.work.putSlice(sliceIndex, part, next);
+  return { done: { requests: part.requests, remaining: part.fatal ? 0 : next.units.length, fatal: part.fatal !== undefined } };
+}
+
+/** "evaluate and record": every slice's part assembled, evaluated, compared with the open findings, stored. */
+export async function evaluateAndRecord(ctx: AuditContext, sliceCount: number): Promise<RecordedOutcome> {
+  const config = ctx.settings();
+  const source = ctx.policy(ctx.params.policy);
+  const checked = source ? checkPolicy(source) : undefined;
+  if (!checked?.ok) throw new Error(`policy ${ctx.params.policy} is no longer valid`);
+  const inventory = assembleInventory(await ctx.work.parts(sliceCount));
+  const now = ctx.now();
+  const concluded = concludeRun({ base: base(ctx.params), policy: checked, inventory, evaluatedAt: now, finishedAt: now, secrets: config.secrets });
+  const run = applyLifecycle(concluded, await ctx.history.openFindings(ctx.params.policy));
+  await ctx.history.record(run, ctx.params.policy);
+  return { status: run.status, summary: summarizeRun(run) };
+}
+
+/** "record failure": every attempt of a step was spent; the run ends failed (the lock stays for the evidence step). */
+export async function recordFailure(ctx: AuditContext, error: unknown): Promise<RecordedOutcome> {
+  const config = safeSettings(ctx);
+  const reason = `the run stopped: ${error instanceof Error ? error.message : "unknown error"}`;
+  await ctx.history.abandon(ctx.params.run_id, redact(reason, config?.secrets ?? []), { keepLock: true });
+  return { status: "failed", summary: `keywarden ${ctx.params.run_id} failed: ${error instanceof Error ? error.name : "error"}` };
+}
+
+/**
+ * "store evidence": the run's evidence in R2 before anyone is told about the run, chained to the last
+ * stored manifest. What keeps failing is recorded on the run at the last attempt (and so shown in
+ * Slack), never skipped silently.
+ */
+export async function storeEvidence(ctx: AuditContext, slices: number, { last }: AttemptInfo): Promise<StepOutcome<{ stored: boolean }>> {
+  const { run_id: runId, policy } = ctx.params;
+  const config = ctx.settings();
+  const run = (await ctx.history.get(runId)) as AuditRun | null;
+  if (!run || (run.status as string) === "running") throw new Error(`run ${runId} is not recorded`);
+  const prefix = evidencePrefix(run);
+  try {
+    const signing = config.evidenceSigningKey ? await importSigningKey(config.evidenceSigningKey) : null;
+    if (signing && !signing.ok) throw new Error(`EVIDENCE_SIGNING_KEY is not usable: ${signing.message}`);
+    const parts = slices > 0 ? await ctx.work.parts(slices) : [];
+    const inventory = parts.length > 0 ? assembleInventory(parts) : null;
+    const policyText = ctx.policy(policy)?.text ?? "";
+    if (run.policy.sha256 && sha256Hex(policyText) !== run.policy.sha256) {
+      throw new Error(`policy ${policy} changed since the run was evaluated (a deploy during the run); its exact text is not available`);
+    }
+    const evidence = await buildRunEvidence({
+      run,
+      inventory: inventory && !inventory.fatal ? { keys: inventory.keys, projects: inventory.projects } : null,
+      policyText,
+      secrets: config.secrets,
+      previousManifestSha256: await ctx.history.previousManifest(runId, run.started_at),
+      version: KEYWARDEN_VERSION,
+      signingKey: signing?.ok ? signing.key : null,
+    });
+    await ctx.evidence.write(evidence);
+    await ctx.history.recordEvidence(runId, { stored: true, prefix: evidence.prefix, manifest_sha256: evidence.manifestSha256 });
+    return { done: { stored: true } };
+  } catch (error) {
+    const message = redact(error instanceof Error ? error.message : String(error), config.secrets);
+    if (!last) return { retry: `evidence not stored: ${message}` };
+    await ctx.history.recordEvidence(runId, { stored: false, prefix, error: message });
+    log.error(`keywarden ${runId}: evidence NOT stored: ${message}`);
+    return { done: { stored: false } };
+  }
+}
+
+/** "record evidence failure": the evidence step itself kept failing (D1 unreachable?); say so on the run if possible. */
+export async function recordEvidenceFailure(ctx: AuditContext, error: unknown): Promise<null> {
+  const message = redact(error instanceof Error ? error.message : String(error), safeSettings(ctx)?.secrets ?? []);
+  log.error(`keywarden ${ctx.params.run_id}: evidence step failed: ${message}`);
+  try {
+    await ctx.history.recordEvidence(ctx.params.run_id, { stored: false, prefix: "", error: message });
+  } catch {
+    // Nothing more can be recorded; the log line above stays.
+  }
+  return null;
+}
+
+/** "release and clean up": the next run may start (its evidence will chain to this one's); the scratch space goes. */
+export async function releaseAndCleanUp(ctx: AuditContext): Promise<null> {
+  await ctx.history.release(ctx.params.run_id);
+  await ctx.work.clear();
+  return null;
+}
+
+/**
+ * "report to slack": the channel report, continuing a delivery that failed part-way; a delivery that
+ * was recorded is never posted again (a retried or replayed step).
+ */
+export async function reportToSlack(ctx: AuditContext, { attempt, last }: AttemptInfo): Promise<StepOutcome<{ status: string }>> {
+  const { run_id: runId } = ctx.params;
+  const config = ctx.settings();
+  if (!config.slack) return { done: { status: "not configured" } };
+  const run = await ctx.history.get(runId);
+  if (!run || run.status === "running") throw new Error(`run ${runId} is not recorded`);
+  if (run.delivery?.status === "delivered") return { done: { status: "delivered" } };
+  const delivery = await deliverRunReport(run as AuditRun, config, attempt, run.delivery);
+  await ctx.history.recordDelivery(runId, delivery);
+  if (delivery.status === "failed" && !last) return { retry: `Slack delivery failed at ${delivery.stage}: ${delivery.error}` };
+  if (delivery.status === "failed") log.error(`keywarden ${runId}: Slack delivery failed for good at ${delivery.stage}: ${delivery.error}`);
+  return { done: { status: delivery.status } };
+}
+
+/** "answer slash command": one answer on the response_url of the command that asked for the run, if any. */
+export async function answerCommand(ctx: AuditContext): Promise<{ answered: boolean }> {
+  const { run_id: runId } = ctx.params;
+  const responseUrl = await ctx.history.responseUrl(runId);
+  if (!responseUrl) return { answered: false };
+  const run = await ctx.history.get(runId);
+  const answer = await answerSlashCommand(run as AuditRun, responseUrl, ctx.settings());
+  // A response_url expires after 30 minutes: an answer that fails is logged, not retried forever.
+  if (!answer.ok) log.error(`keywarden ${runId}: could not answer the slash command: ${answer.error}`);
+  return { answered: answer.ok };
+}
+
+function safeSettings(ctx: AuditContext): Config | undefined {
+  try {
+    return ctx.settings();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The Workflow's step bodies, run in Node against real SQL (node:sqlite with the migrations) and an
+ * in-memory R2: the paths that are slow or impossible to reach inside workerd.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { type Config, readConfig } from "../../src/config.js";
+import { EvidenceStore } from "../../src/store/evidence-store.js";
+import { RunHistory } from "../../src/store/run-history.js";
+import { WorkStore } from "../../src/store/work-store.js";
+import {
+  type AuditContext,
+  type AuditParams,
+  evaluateAndRecord,
+  inventorySlice,
+  recordFailure,
+  releaseAndCleanUp,
+  storeEvidence,
+} from "../../src/worker/audit-steps.js";
+import { bundledPolicy } from "../../src/worker/policies.js";
+import { generateOrg } from "../sim/generate.js";
+import { sampleOrg } from "../sim/sample-org.js";
+import { type Simulator, startSimulator } from "../sim/server.js";
+import { type MemoryR2, memoryR2 } from "../support/memory-r2.js";
+import { type SqliteD1, sqliteD1 } from "../support/sqlite-d1.js";
+
+const ADMIN_KEY = "sk-admin-fake-audit-steps-0000000000";
+const NOW = new Date("2026-11-23T06:00:00Z");
+const FIRST = { attempt: 1, last: false };
+const LAST = { attempt: 3, last: true };
+
+let sim: Simulator;
+let d1: SqliteD1;
+let r2: MemoryR2;
+
+beforeAll(async () => {
+  sim = await startSimulator({ org: sampleOrg(NOW), adminKey: ADMIN_KEY, port: 0 });
+});
+afterAll(() => sim.close());
+beforeEach(() => {
+  sim.setOrg(sampleOrg(NOW));
+  sim.clearFaults();
+  d1 = sqliteD1();
+  r2 = memoryR2();
+});
+
+let runs = 0;
+
+function context(overrides: Partial<AuditContext> & { env?: Record<string, string> } = {}): AuditContext {
+  runs++;
+  const runId = `run_20261123T060000Z_${String(runs).padStart(6, "0")}`;
+  const params: AuditParams = { run_id: runId, trigger: "http", policy: "default", notify: false, started_at: new Date(NOW.getTime() + runs * 1000).toISOString() };
+  const settings = (): Config =>
+    readConfig({ OPENAI_ADMIN_KEY: ADMIN_KEY, OPENAI_BASE_URL: sim.url, AUDIT_SUBREQUESTS_PER_STEP: "10", ...overrides.env });
+  return {
+    params,
+    history: new RunHistory(d1.db),
+    work: new WorkStore(r2.bucket, runId),
+    evidence: new EvidenceStore(r2.bucket),
+    settings,
+    now: () => NOW,
+    policy: bundledPolicy,
+    ...overrides,
+  };
+}
+
+/** What the Workflow does up to the record step: start the run row, then every slice in order. */
+async function runUntilRecorded(ctx: AuditContext, attempt = LAST): Promise<{ slices: number; status: string }> {
+  await ctx.history.start({ id: ctx.params.run_id, trigger: "http", policy_name: "default", notify: false, started_at: ctx.params.started_at });
+  let slices = 0;
+  for (let remaining = 1; remaining > 0; slices++) {
+    const outcome = await inventorySlice(ctx, slices, attempt);
+    if (!("done" in outcome)) throw new Error(`slice ${slices} asked for a retry: ${outcome.retry}`);
+    remaining = outcome.done.remaining;
+  }
+  const { status } = await evaluateAndRecord(ctx, slices);
+  return { slices, status };
+}
+
+describe("inventory slices", () => {
+  it("ask to be tried again on a transient failure, and keep it as an error only on the last attempt", async () => {
+    sim.addFault({ match: { path: "/organization/projects/proj_ml/api_keys" }, effect: { kind: "status", status: 503 } });
+    const ctx = context();
+    await ctx.history.start({ id: ctx.params.run_id, trigger: "http", policy_name: "default", notify: false, started_at: ctx.params.started_at });
+    let outcome = await inventorySlice(ctx, 0, FIRST);
+    for (let i = 1; "done" in outcome && outcome.done.remaining > 0; i++) outcome = await inventorySlice(ctx, i, FIRST);
+    expect(outcome).toEqual({ retry: expect.stringMatching(/^1 transient failure\(s\), first: .*proj_ml/) });
+  });
+
+  it("lose no error of an early, a middle or the last slice: the run is incomplete and names each part", async () => {
+    const org = generateOrg({ projects: 30, keysPerProject: 3, users: 20, adminKeys: 2, now: NOW, seed: 7 });
+    sim.setOrg(org);
+    const projects = org.projects.map((p) => p.id);
+    const ctx = context();
+    // A slice is 10 requests here; the organization needs ~35, so these land in the first, a middle and the last slice.
+    for (const project of [projects[0], projects[14], projects[29]]) {
+      // Malformed JSON is not retried: the slice keeps the error at once.
+      sim.addFault({ match: { path: `/organization/projects/${project}/api_keys` }, effect: { kind: "malformed_json" } });
+    }
+    const { slices, status } = await runUntilRecorded(ctx, FIRST);
+    expect(slices).toBeGreaterThanOrEqual(3);
+    expect(status).toBe("incomplete");
+    const run = await ctx.history.get(ctx.params.run_id);
+    const where = (run?.errors ?? []).map((e) => e.where).join("\n");
+    for (const id of [projects[0], projects[14], projects[29]]) expect(where).toContain(`(${id})`);
+    expect(run?.errors).toHaveLength(3);
+  });
+});
+
+describe("store evidence", () => {
+  it("stores chained evidence for a recorded run and records where it is", async () => {
+    const first = context();
+    const { slices } = await runUntilRecorded(first);
+    expect(await storeEvidence(first, slices, FIRST)).toEqual({ done: { stored: true } });
+    await releaseAndCleanUp(first);
+    const second = context();
+    const again = await runUntilRecorded(second);
+    expect(await storeEvidence(second, again.slices, FIRST)).toEqual({ done: { stored: true } });
+    const [a, b] = [await first.history.get(first.params.run_id), await second.history.get(second.params.run_id)];
+    const manifest = JSON.parse(new TextDecoder().decode(r2.objects.get(`${b?.evidence?.prefix}manifest.json`)));
+    expect(manifest.previous_manifest_sha256).toBe(a?.evidence?.manifest_sha256);
+  });
+
+  it("refuses a policy that changed since the run was evaluated (a deploy mid-run), and records that at the last attempt", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const ctx = context();
+    const { slices } = await runUntilRecorded(ctx);
+    const deployed = bundledPolicy("default");
+    const changed = context({ ...ctx, policy: (name) => (deployed && name === "default" ? { ...deployed, text: `${deployed.text}\n# edited\n` } : undefined) });
+    expect(await storeEvidence(changed, slices, FIRST)).toEqual({ retry: expect.stringContaining("changed since the run was evaluated") });
+    expect(await storeEvidence(changed, slices, LAST)).toEqual({ done: { stored: false } });
+    expect((await ctx.history.get(ctx.params.run_id))?.evidence).toMatchObject({ stored: false, error: expect.stringContaining("changed since the run was evaluated") });
+    expect([...r2.objects.keys()].filter((k) => k.startsWith("runs/"))).toEqual([]);
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining("evidence NOT stored"));
+  });
+
+  it("retries an R2 that fails, then records the evidence as not stored, never as stored", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const ctx = context();
+    const { slices } = await runUntilRecorded(ctx);
+    r2.failOn("put", /^runs\//);
+    expect(await storeEvidence(ctx, slices, FIRST)).toEqual({ retry: expect.stringContaining("R2 put failed") });
+    expect(await storeEvidence(ctx, slices, LAST)).toEqual({ done: { stored: false } });
+    const run = await ctx.history.get(ctx.params.run_id);
+    expect(run?.evidence).toMatchObject({ stored: false, error: expect.stringContaining("R2 put failed") });
+  });
+
+  it("never writes a configured secret into the recorded reason", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const ctx = context();
+    const { slices } = await runUntilRecorded(ctx);
+    r2.failOn("put", /^runs\//);
+    const secretive = context({ ...ctx, evidence: { write: async () => Promise.reject(new Error(`bucket said ${ADMIN_KEY}`)) } as unknown as EvidenceStore });
+    await storeEvidence(secretive, slices, LAST);
+    expect(JSON.stringify(await ctx.history.get(ctx.params.run_id))).not.toContain(ADMIN_KEY);
+  });
+});
+
+describe("record failure", () => {
+  it("ends a running run as failed with the reason and keeps the lock for the evidence step", async () => {
+    const ctx = context();
+    await ctx.history.start({ id: ctx.params.run_id, trigger: "http", policy_name: "default", notify: false, started_at: ctx.params.started_at });
+    expect(await recordFailure(ctx, new Error("D1_ERROR: no more tries"))).toMatchObject({ status: "failed" });
+    expect(await ctx.history.get(ctx.params.run_id)).toMatchObject({ status: "failed", failure: { reason: "the run stopped: D1_ERROR: no more tries" } });
+    expect((await ctx.history.active())?.id).toBe(ctx.params.run_id);
+    await releaseAndCleanUp(ctx);
+    expect(await ctx.history.active()).toBeNull();
+  });
+});
