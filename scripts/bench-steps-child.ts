@@ -38,6 +38,7 @@ import { bundledPolicy } from "../src/worker/policies.js";
 import { generateOrg } from "../test/sim/generate.js";
 import { minimumRequests } from "../test/sim/minimum-requests.js";
 import { startSimulator } from "../test/sim/server.js";
+import { recordStatements } from "../src/store/record-statements.js";
 
 export const ADMIN_KEY = "sk-admin-bench-steps-not-a-real-key-0000000000";
 export const POLICY_NAME = "default";
@@ -168,51 +169,13 @@ export function evaluateStep(
   return { status: run.status, summary: summarizeRun(run), stored, record, findings: run.findings.length };
 }
 
-const MAX_PARAMS = 100;
-
-/** REPLICA of RunHistory.record without D1: the statements' SQL and bound values. */
+/** What RunHistory.record binds (recordStatements, the real builder), plus the rows the next steps read back. */
 function recordReplica(run: AuditRun, policyName: string): { stored: StoredRun; record: RecordShape } {
   const { findings, ...summary } = run;
-  const statements: { sql: string; params: unknown[] }[] = [];
-  const findingJsons: string[] = [];
-  const openRows: OpenFindingRow[] = [];
-  const size = Math.floor(MAX_PARAMS / 8);
-  for (let start = 0; start < findings.length; start += size) {
-    const chunk = findings.slice(start, start + size).map((finding, i) => ({ finding, position: start + i }));
-    const params: unknown[] = [];
-    for (const { finding: f, position } of chunk) {
-      const json = JSON.stringify(f);
-      findingJsons.push(json);
-      params.push(run.id, f.fingerprint, f.rule_id, f.severity, f.key.id, f.lifecycle ?? "new", position, json);
-    }
-    statements.push({
-      sql: `INSERT OR REPLACE INTO run_findings (run_id, fingerprint, rule_id, severity, key_id, lifecycle, position, finding_json) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
-      params,
-    });
-    const stateParams: unknown[] = [];
-    for (const { finding: f } of chunk) {
-      const json = JSON.stringify(resolvedSummary(f));
-      openRows.push({ fingerprint: f.fingerprint, last_seen_run: run.id, summary_json: json });
-      stateParams.push(policyName, f.fingerprint, run.id, run.id, json);
-    }
-    statements.push({
-      sql: `INSERT INTO finding_state (policy_name, fingerprint, status, first_seen_run, last_seen_run, resolved_run, summary_json) VALUES ${chunk.map(() => "(?, ?, 'open', ?, ?, NULL, ?)").join(", ")}
-             ON CONFLICT (policy_name, fingerprint) DO UPDATE SET
-               first_seen_run = CASE WHEN finding_state.status = 'resolved' THEN excluded.first_seen_run ELSE finding_state.first_seen_run END,
-               status = 'open', last_seen_run = excluded.last_seen_run, resolved_run = NULL, summary_json = excluded.summary_json`,
-      params: stateParams,
-    });
-  }
-  const resolved = run.lifecycle?.resolved_findings ?? [];
-  for (let start = 0; start < resolved.length; start += MAX_PARAMS - 2) {
-    const chunk = resolved.slice(start, start + MAX_PARAMS - 2);
-    statements.push({
-      sql: `UPDATE finding_state SET status = 'resolved', resolved_run = ? WHERE policy_name = ? AND fingerprint IN (${chunk.map(() => "?").join(", ")})`,
-      params: [run.id, policyName, ...chunk.map((r) => r.fingerprint)],
-    });
-  }
+  const statements = recordStatements(run, policyName);
+  const findingJsons = findings.map((f) => JSON.stringify(f));
+  const openRows: OpenFindingRow[] = findings.map((f) => ({ fingerprint: f.fingerprint, last_seen_run: run.id, summary_json: JSON.stringify(resolvedSummary(f)) }));
   const summaryJson = JSON.stringify(summary);
-  statements.push({ sql: "UPDATE runs SET status = ?, finished_at = ?, summary_json = ? WHERE id = ?", params: [run.status, run.finished_at, summaryJson, run.id] });
   let findingJsonBytes = 0;
   for (const json of findingJsons) findingJsonBytes += json.length;
   let stateJsonBytes = 0;

@@ -1,6 +1,7 @@
-import { type OpenFindingState, resolvedSummary } from "../audit/lifecycle.js";
+import type { OpenFindingState } from "../audit/lifecycle.js";
 import { failedRun } from "../audit/run.js";
 import type { AuditRun, RunFinding, SlackDelivery, Trigger } from "../audit/types.js";
+import { recordStatements } from "./record-statements.js";
 
 /**
  * Run history in D1 (migrations/). A run row is inserted as `running` when a run
@@ -45,8 +46,6 @@ interface RunRow {
 }
 
 const ORG = "default";
-/** D1 allows 100 bound parameters per statement. */
-const MAX_PARAMS = 100;
 
 export class RunHistory {
   constructor(private readonly db: D1Database) {}
@@ -136,40 +135,7 @@ export class RunHistory {
   async record(run: AuditRun, policyName: string): Promise<void> {
     const existing = await this.row(run.id);
     if (existing && existing.status !== "running") return;
-    const { findings, ...summary } = run;
-    const statements: D1PreparedStatement[] = [];
-    const positioned = findings.map((finding, position) => ({ finding, position }));
-    for (const chunk of chunks(positioned, Math.floor(MAX_PARAMS / 8))) {
-      statements.push(
-        this.db
-          .prepare(
-            `INSERT OR REPLACE INTO run_findings (run_id, fingerprint, rule_id, severity, key_id, lifecycle, position, finding_json) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
-          )
-          .bind(...chunk.flatMap(({ finding: f, position }) => [run.id, f.fingerprint, f.rule_id, f.severity, f.key.id, f.lifecycle ?? "new", position, JSON.stringify(f)])),
-      );
-      statements.push(
-        this.db
-          .prepare(
-            `INSERT INTO finding_state (policy_name, fingerprint, status, first_seen_run, last_seen_run, resolved_run, summary_json) VALUES ${chunk.map(() => "(?, ?, 'open', ?, ?, NULL, ?)").join(", ")}
-             ON CONFLICT (policy_name, fingerprint) DO UPDATE SET
-               first_seen_run = CASE WHEN finding_state.status = 'resolved' THEN excluded.first_seen_run ELSE finding_state.first_seen_run END,
-               status = 'open', last_seen_run = excluded.last_seen_run, resolved_run = NULL, summary_json = excluded.summary_json`,
-          )
-          .bind(...chunk.flatMap(({ finding: f }) => [policyName, f.fingerprint, run.id, run.id, JSON.stringify(resolvedSummary(f))])),
-      );
-    }
-    for (const chunk of chunks(run.lifecycle?.resolved_findings ?? [], MAX_PARAMS - 2)) {
-      statements.push(
-        this.db
-          .prepare(`UPDATE finding_state SET status = 'resolved', resolved_run = ? WHERE policy_name = ? AND fingerprint IN (${chunk.map(() => "?").join(", ")})`)
-          .bind(run.id, policyName, ...chunk.map((r) => r.fingerprint)),
-      );
-    }
-    statements.push(
-      this.db
-        .prepare("UPDATE runs SET status = ?, finished_at = ?, summary_json = ? WHERE id = ?")
-        .bind(run.status, run.finished_at, JSON.stringify(summary), run.id),
-    );
+    const statements = recordStatements(run, policyName).map(({ sql, params }) => this.db.prepare(sql).bind(...params));
     await this.db.batch(statements);
   }
 
@@ -255,8 +221,3 @@ export class RunHistory {
   }
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
