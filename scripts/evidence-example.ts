@@ -1,27 +1,50 @@
 /**
- * `npm run evidence:example`: the evidence of the sample organization's run at a
- * fixed time, written to docs/examples/sample-org-evidence/ — the files
- * docs/evidence.md documents. A test rebuilds them and fails when they differ by
- * one byte, so the documentation cannot drift from the code.
+ * `npm run evidence:example` (from the repository root): the evidence of the sample
+ * organization's run at a fixed time — the files docs/evidence.md documents:
+ *
+ * - docs/examples/sample-org-evidence/: the run's files, exactly as stored in R2;
+ * - docs/examples/keywarden-evidence-2026-11-01-to-2026-11-30.zip: the period export
+ *   (`GET /evidence?from=2026-11-01&to=2026-11-30`, saved under the name the Worker gives it);
+ * - docs/examples/sample-org-public-key.pem: the public key of the throwaway key that signs
+ *   them (what `GET /evidence/public-key` serves), outside the evidence folder: `keywarden
+ *   verify` fails on any file in it that is not evidence.
+ *
+ * A test rebuilds them and fails when they differ by one byte, so the documentation
+ * cannot drift from the code.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { runAuditWithInventory } from "../src/audit/run.js";
-import { buildRunEvidence, importSigningKey } from "../src/report/evidence/index.js";
+import { buildEvidenceZip, buildRunEvidence, derivePublicKey, importSigningKey } from "../src/report/evidence/index.js";
 import { KEYWARDEN_VERSION } from "../src/version.js";
 import { sampleOrg } from "../test/sim/sample-org.js";
 import { startSimulator } from "../test/sim/server.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const EXAMPLE_DIR = join(root, "docs/examples/sample-org-evidence");
+export const EXAMPLES_DIR = join(root, "docs/examples");
+export const EXAMPLE_DIR = join(EXAMPLES_DIR, "sample-org-evidence");
+/** The period export of November 2026, named as `GET /evidence` names it. */
+export const EXAMPLE_ZIP = join(EXAMPLES_DIR, "keywarden-evidence-2026-11-01-to-2026-11-30.zip");
+/** Next to the evidence, not in it. */
+export const EXAMPLE_PUBLIC_KEY = join(EXAMPLES_DIR, "sample-org-public-key.pem");
+const PERIOD = { from: "2026-11-01", to: "2026-11-30" };
 const NOW = new Date("2026-11-23T06:00:00.000Z");
 const ADMIN_KEY = "sk-admin-example-not-a-real-key-000000";
 /** A throwaway Ed25519 key, published on purpose: it signs only this example. */
 export const EXAMPLE_SIGNING_KEY = "MC4CAQAwBQYDK2VwBCIEIPuMD6F32B2a+WkeTGglxg/V0JxKIwnzu78pX+ZKzbpB";
 
-/** The example's files, path (relative to EXAMPLE_DIR) → bytes. */
-export async function buildExampleEvidence(): Promise<Map<string, Uint8Array>> {
+export interface ExampleFiles {
+  /** The run's files, path relative to EXAMPLE_DIR (`runs/yyyy/mm/<id>/<name>`) → bytes. */
+  evidence: Map<string, Uint8Array>;
+  /** The bytes of EXAMPLE_ZIP. */
+  zip: Uint8Array;
+  /** The text of EXAMPLE_PUBLIC_KEY: PEM SubjectPublicKeyInfo of EXAMPLE_SIGNING_KEY. */
+  publicKeyPem: string;
+}
+
+/** Everything the example holds, built from the code. */
+export async function buildExample(): Promise<ExampleFiles> {
   const sim = await startSimulator({ org: sampleOrg(NOW), adminKey: ADMIN_KEY });
   try {
     const policyText = readFileSync(join(root, "test/sim/sample-policy.yaml"), "utf8");
@@ -43,17 +66,30 @@ export async function buildExampleEvidence(): Promise<Map<string, Uint8Array>> {
       version: KEYWARDEN_VERSION,
       signingKey: signing.key,
     });
-    return new Map(evidence.files.map((f) => [`${evidence.prefix}${f.name}`, f.content]));
+    const stored = { prefix: evidence.prefix, files: Object.fromEntries(evidence.files.map((f) => [f.name, f.content])) };
+    return {
+      evidence: new Map(evidence.files.map((f) => [`${evidence.prefix}${f.name}`, f.content])),
+      zip: buildEvidenceZip([stored], PERIOD),
+      publicKeyPem: (await derivePublicKey(signing.key)).pem,
+    };
   } finally {
     await sim.close();
   }
 }
 
+/** The example's run files, path relative to EXAMPLE_DIR → bytes. */
+export async function buildExampleEvidence(): Promise<Map<string, Uint8Array>> {
+  return (await buildExample()).evidence;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const example = await buildExample();
   rmSync(EXAMPLE_DIR, { recursive: true, force: true });
-  for (const [path, content] of await buildExampleEvidence()) {
+  for (const [path, content] of example.evidence) {
     mkdirSync(dirname(join(EXAMPLE_DIR, path)), { recursive: true });
     writeFileSync(join(EXAMPLE_DIR, path), content);
   }
-  console.log(`wrote ${EXAMPLE_DIR}`);
+  writeFileSync(EXAMPLE_ZIP, example.zip);
+  writeFileSync(EXAMPLE_PUBLIC_KEY, example.publicKeyPem);
+  console.log(`wrote ${EXAMPLE_DIR}/, ${EXAMPLE_ZIP} and ${EXAMPLE_PUBLIC_KEY}`);
 }
