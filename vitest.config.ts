@@ -1,19 +1,7 @@
-import { createServer } from "node:net";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { FAKE_SLACK_TOKEN } from "./test/sim/slack-server.js";
-
-/** A free loopback port, chosen before the Worker's bindings are fixed. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from "./test/support/free-port.js";
 
 /**
  * Lines the local Workflows emulation prints as "uncaught" when a test does on purpose what

@@ -6,13 +6,13 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleOrg } from "../sim/sample-org.js";
 import { type Simulator, startSimulator } from "../sim/server.js";
 import { type FakeSlack, startFakeSlack } from "../sim/slack-server.js";
+import { freePort } from "../support/free-port.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -48,17 +48,6 @@ describe("settings", () => {
     expect(names.filter((name) => !declared.has(name))).toEqual([]);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => done(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 const ADMIN_KEY = "sk-admin-fake-local-settings-000000000";
 const API_TOKEN = "local-settings-api-token-0123456789";
@@ -127,7 +116,7 @@ describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-  });
+  }, 150_000);
 
   afterAll(async () => {
     if (wrangler?.pid && wrangler.exitCode === null) {
@@ -138,7 +127,7 @@ describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_
     }
     await Promise.all([sim?.close(), slack?.close()]);
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   it("warns about no missing secret, is ready, runs an audit reported to Slack, and accepts a signed /keywarden", async () => {
     expect(output).not.toMatch(/Missing required secrets/);
