@@ -21,11 +21,21 @@ export interface HeaderBlock {
   text: PlainText;
   block_id?: string;
 }
+export interface ButtonElement {
+  type: "button";
+  text: PlainText;
+  /** Which interaction this is (e.g. `accept_risk`); Keywarden's interactivity endpoint dispatches on it. */
+  action_id: string;
+  /** At most 2,000 characters; Keywarden puts the finding's fingerprint here. */
+  value: string;
+  style?: "primary" | "danger";
+}
 export interface SectionBlock {
   type: "section";
   text?: MrkdwnText;
   fields?: MrkdwnText[];
   block_id?: string;
+  accessory?: ButtonElement;
 }
 export interface ContextBlock {
   type: "context";

@@ -1,6 +1,7 @@
 import type { AuditRun } from "../../audit/types.js";
 import type { SlackMessage } from "./blocks.js";
 import { renderFindingsCsv } from "./csv.js";
+import { findingBlockId } from "./finding-actions.js";
 import { findingText, plural, resolvedText } from "./format.js";
 import { type MainMessageOptions, renderMain } from "./main-message.js";
 import { clip, inlineCode, safe } from "./mrkdwn.js";
@@ -46,7 +47,7 @@ export function renderSlackReport(run: AuditRun, opts: RenderSlackOptions): Rend
   if (main.cutDetails) {
     (run.failure?.details ?? []).forEach((detail, i) => items.push({ kind: "failure", blockId: `d-${i}`, text: `• ${safe(detail, 2500)}` }));
   }
-  for (const f of findings) items.push({ kind: "finding", blockId: `f-${f.fingerprint}`, text: findingText(f) });
+  for (const f of findings) items.push({ kind: "finding", blockId: findingBlockId(f.fingerprint), text: findingText(f) });
   for (const r of run.lifecycle?.resolved_findings ?? []) items.push({ kind: "resolved", blockId: `r-${r.fingerprint}`, text: resolvedText(r) });
   for (const x of run.exemptions) {
     items.push({
