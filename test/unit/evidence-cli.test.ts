@@ -1,41 +1,17 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { AuditRun } from "../../src/audit/types.js";
-import { verifyCommand } from "../../src/cli/verify-command.js";
-import { type RunEvidence, buildEvidenceZip, buildRunEvidence, derivePublicKey, importSigningKey } from "../../src/report/evidence/index.js";
-import { toBase64 } from "../../src/report/evidence/base64.js";
-import { sha256Hex } from "../../src/util/hash.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunEvidence, derivePublicKey } from "../../src/report/evidence/index.js";
+import { buildEvidenceChain, generateSigningKey, generateSigningKeyBase64, periodZipOf, runVerify, weeklyAuditRun } from "../support/evidence-fixture.js";
 
-const POLICY = "version: 1\nname: default\nrules: []\n";
-
-function run(i: number): AuditRun {
-  const started = new Date(Date.UTC(2026, 9, 26 + 7 * i, 6));
-  return {
-    id: `run_${started.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "")}_00000${i}`,
-    trigger: "cron",
-    policy: { name: "default", file: "policies/default.yaml", sha256: sha256Hex(POLICY) },
-    started_at: started.toISOString(),
-    finished_at: new Date(started.getTime() + 5000).toISOString(),
-    status: "complete",
-    counts: { admin_keys: 0, projects: 0, archived_projects: 0, project_keys: 0, users: 0, api_requests: 3, findings: { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 } },
-    findings: [],
-    exemptions: [],
-    exemption_notices: [],
-    errors: [],
-  };
-}
+/** Five weekly runs from Monday 26 October 2026, so that the chain spans two months. */
+const FIRST_START = new Date(Date.UTC(2026, 9, 26, 6));
 
 let dir: string;
 let evidence: RunEvidence[];
 let publicKeyFile: string;
 let otherKeyFile: string;
-
-async function generatePem(): Promise<string> {
-  const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
-  return toBase64(new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer));
-}
 
 function writeRuns(root: string, runs: readonly RunEvidence[], layout: (ev: RunEvidence) => string = (ev) => ev.prefix): void {
   for (const ev of runs) {
@@ -47,32 +23,14 @@ function writeRuns(root: string, runs: readonly RunEvidence[], layout: (ev: RunE
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "keywarden-verify-"));
-  const signing = await importSigningKey(await generatePem());
-  if (!signing.ok) throw new Error(signing.message);
-  evidence = [];
-  let previous: string | null = null;
-  for (let i = 0; i < 5; i++) {
-    const ev = await buildRunEvidence({ run: run(i), inventory: { keys: [], projects: [] }, policyText: POLICY, previousManifestSha256: previous, version: "0.1.0", signingKey: signing.key });
-    evidence.push(ev);
-    previous = ev.manifestSha256;
-  }
+  const signingKey = await generateSigningKey();
+  evidence = await buildEvidenceChain({ runs: 5, auditRun: (i) => weeklyAuditRun(i, { firstStart: FIRST_START }), signingKey });
   publicKeyFile = join(dir, "public.pem");
-  writeFileSync(publicKeyFile, (await derivePublicKey(signing.key)).pem);
+  writeFileSync(publicKeyFile, (await derivePublicKey(signingKey)).pem);
   otherKeyFile = join(dir, "other.pem");
-  writeFileSync(otherKeyFile, (await derivePublicKey(await generatePem())).pem);
+  writeFileSync(otherKeyFile, (await derivePublicKey(await generateSigningKeyBase64())).pem);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-afterEach(() => vi.restoreAllMocks());
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((err += String(chunk)), true));
-  const code = await verifyCommand(argv);
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
 
 function fresh(name: string, layout?: (ev: RunEvidence) => string): string {
   const root = join(dir, name);
@@ -83,19 +41,19 @@ function fresh(name: string, layout?: (ev: RunEvidence) => string): string {
 describe("keywarden verify", () => {
   it("verifies a directory of runs/yyyy/mm/<id>/ with and without the public key", async () => {
     const root = fresh("tree");
-    const withKey = await cli(root, "--public-key", publicKeyFile);
+    const withKey = await runVerify(root, "--public-key", publicKeyFile);
     expect(withKey.code).toBe(0);
     expect(withKey.out.split("\n")[0]).toBe("VERIFIED: 5 runs, every file matches its manifest, chain intact, signatures valid");
-    const withoutKey = await cli(root);
+    const withoutKey = await runVerify(root);
     expect(withoutKey.code).toBe(0);
     expect(withoutKey.out).toMatch(/^VERIFIED: 5 runs, .* signatures not checked \(no --public-key\)/);
   });
 
   it("verifies <id>/ subdirectories and a single run's directory", async () => {
     const flat = fresh("flat", (ev) => `${ev.manifest.run.id}/`);
-    expect((await cli(flat, "--public-key", publicKeyFile)).code).toBe(0);
+    expect((await runVerify(flat, "--public-key", publicKeyFile)).code).toBe(0);
     const single = join(flat, evidence[2]!.manifest.run.id);
-    const result = await cli(single, "--public-key", publicKeyFile);
+    const result = await runVerify(single, "--public-key", publicKeyFile);
     expect(result.code).toBe(0);
     expect(result.out).toContain("VERIFIED: 1 run,");
     expect(result.out).toContain(`links to manifest ${evidence[1]!.manifestSha256}`);
@@ -103,9 +61,9 @@ describe("keywarden verify", () => {
 
   it("verifies a period ZIP, and prints JSON on request", async () => {
     const zipFile = join(dir, "period.zip");
-    writeFileSync(zipFile, buildEvidenceZip(evidence.map((ev) => ({ prefix: ev.prefix, files: Object.fromEntries(ev.files.map((f) => [f.name, f.content])) })), { from: "2026-10-01", to: "2026-12-01" }));
-    expect((await cli(zipFile, "--public-key", publicKeyFile)).code).toBe(0);
-    const json = await cli(zipFile, "--json", "--anchor", evidence[4]!.manifestSha256);
+    writeFileSync(zipFile, periodZipOf(evidence, { from: "2026-10-01", to: "2026-12-01" }));
+    expect((await runVerify(zipFile, "--public-key", publicKeyFile)).code).toBe(0);
+    const json = await runVerify(zipFile, "--json", "--anchor", evidence[4]!.manifestSha256);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.out)).toMatchObject({ ok: true, runs: 5, problems: [] });
   });
@@ -117,7 +75,7 @@ describe("keywarden verify", () => {
     bytes[0] = (bytes[0] ?? 0) ^ 1;
     writeFileSync(victim, bytes);
     rmSync(join(root, evidence[3]!.prefix), { recursive: true });
-    const result = await cli(root, "--public-key", publicKeyFile);
+    const result = await runVerify(root, "--public-key", publicKeyFile);
     expect(result.code).toBe(1);
     const [, b, c] = evidence.map((ev) => ev.manifest.run.id);
     expect(result.out.split("\n").slice(0, 3)).toEqual([
@@ -126,22 +84,22 @@ describe("keywarden verify", () => {
       expect.stringContaining(`  run ${evidence[4]!.manifest.run.id}: chain broken between run ${c} and run ${evidence[4]!.manifest.run.id}: run(s) missing or altered`),
     ]);
 
-    const wrongKey = await cli(fresh("wrong-key"), "--public-key", otherKeyFile);
+    const wrongKey = await runVerify(fresh("wrong-key"), "--public-key", otherKeyFile);
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.out).toMatch(/^FAILED: 5 problems in 5 runs\n  run run_\S+, manifest.sig: signed with another key/);
   });
 
   it("exits 2 on usage and read errors", async () => {
-    expect((await cli()).code).toBe(2);
-    expect((await cli(join(dir, "nope"))).code).toBe(2);
-    expect((await cli(dir, "--bogus")).code).toBe(2);
-    expect((await cli(dir, "--anchor", "xyz")).code).toBe(2);
+    expect((await runVerify()).code).toBe(2);
+    expect((await runVerify(join(dir, "nope"))).code).toBe(2);
+    expect((await runVerify(dir, "--bogus")).code).toBe(2);
+    expect((await runVerify(dir, "--anchor", "xyz")).code).toBe(2);
     const notZip = join(dir, "not.zip");
     writeFileSync(notZip, "hello");
-    expect((await cli(notZip)).code).toBe(2);
+    expect((await runVerify(notZip)).code).toBe(2);
     const badKey = join(dir, "bad.pem");
     writeFileSync(badKey, "garbage");
-    const result = await cli(fresh("bad-key"), "--public-key", badKey);
+    const result = await runVerify(fresh("bad-key"), "--public-key", badKey);
     expect(result.code).toBe(2);
     expect(result.err).toMatch(/bad\.pem: the public key/);
   });
@@ -150,7 +108,7 @@ describe("keywarden verify", () => {
     const root = fresh("escapes");
     const manifestFile = join(root, evidence[4]!.prefix, "manifest.json");
     writeFileSync(manifestFile, readFileSync(manifestFile, "utf8").replace(`"id": "${evidence[4]!.manifest.run.id}"`, '"id": "run_x\\u001b[1A\\u001b[2KVERIFIED"'));
-    const result = await cli(root);
+    const result = await runVerify(root);
     expect(result.code).toBe(1);
     expect(result.out).toContain("run run_x\\u001b[1A\\u001b[2KVERIFIED: stored under");
     expect(result.out).not.toContain("\u001b");
@@ -159,7 +117,7 @@ describe("keywarden verify", () => {
   it("fails on an empty directory", async () => {
     const empty = join(dir, "empty");
     mkdirSync(empty);
-    const result = await cli(empty);
+    const result = await runVerify(empty);
     expect(result.code).toBe(1);
     expect(result.out).toContain("no evidence found");
   });

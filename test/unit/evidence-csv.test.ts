@@ -1,46 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type CsvCell, toCsv } from "../../src/report/evidence/csv.js";
-
-/** A strict RFC 4180 reader: every record ends with CRLF, quoted fields may hold anything. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    let field = "";
-    if (text[i] === '"') {
-      i++;
-      for (;;) {
-        if (i >= text.length) throw new Error("unterminated quoted field");
-        if (text[i] === '"') {
-          if (text[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        field += text[i++];
-      }
-    } else {
-      while (i < text.length && text[i] !== "," && text[i] !== "\r" && text[i] !== "\n") {
-        if (text[i] === '"') throw new Error(`bare quote in unquoted field at ${i}`);
-        field += text[i++];
-      }
-    }
-    record.push(field);
-    if (text[i] === ",") {
-      i++;
-      continue;
-    }
-    if (text.slice(i, i + 2) !== "\r\n") throw new Error(`expected CRLF at ${i}, got ${JSON.stringify(text.slice(i, i + 2))}`);
-    i += 2;
-    records.push(record);
-    record = [];
-  }
-  return records;
-}
+import { parseCsv } from "../support/csv-parse.js";
 
 describe("toCsv", () => {
   it("writes a header row and CRLF-terminated records, unquoted when nothing needs quotes", () => {

@@ -4,32 +4,20 @@
  * the untouched evidence verifies in any entry order.
  */
 import fc from "fast-check";
-import { Zip, ZipPassThrough, unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { AuditRun } from "../../src/audit/types.js";
-import { type EvidencePublicKey, buildEvidenceZip, buildRunEvidence, importSigningKey, readEvidenceZip, verifyEvidence } from "../../src/report/evidence/index.js";
-import { toBase64 } from "../../src/report/evidence/base64.js";
+import { type EvidencePublicKey, readEvidenceZip, verifyEvidence } from "../../src/report/evidence/index.js";
 import { verifyEvidenceTree } from "../../src/report/evidence/verify.js";
-import { sha256Hex } from "../../src/util/hash.js";
+import { buildPeriod, generateSigningKey, weeklyAuditRun } from "../support/evidence-fixture.js";
+import { streamedZip } from "../support/streamed-zip.js";
 
 const POLICY = "version: 1\nname: default\nrules:\n  - id: unused-90d\n    kind: unused\n    days: 90\n    severity: high\n";
 const NUM_RUNS = 100;
 
+/** Runs that differ in more than their dates: the second incomplete, each with its own user count and project name. */
 function auditRun(i: number): AuditRun {
-  const started = new Date(Date.UTC(2026, 10, 2 + 7 * i, 6));
-  return {
-    id: `run_${started.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "")}_00000${i}`,
-    trigger: "cron",
-    policy: { name: "default", file: "policies/default.yaml", sha256: sha256Hex(POLICY) },
-    started_at: started.toISOString(),
-    finished_at: new Date(started.getTime() + 5000).toISOString(),
-    status: i === 1 ? "incomplete" : "complete",
-    counts: { admin_keys: 0, projects: 1, archived_projects: 0, project_keys: 0, users: i, api_requests: 3, findings: { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 } },
-    findings: [],
-    exemptions: [],
-    exemption_notices: [],
-    errors: [],
-  };
+  const run = weeklyAuditRun(i, { policyText: POLICY });
+  return { ...run, status: i === 1 ? "incomplete" : "complete", counts: { ...run.counts, projects: 1, users: i } };
 }
 
 let publicKey: EvidencePublicKey;
@@ -38,19 +26,10 @@ let runFiles: [string, Uint8Array][];
 let indexFiles: [string, Uint8Array][];
 
 beforeAll(async () => {
-  const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
-  const signing = await importSigningKey(toBase64(new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer)));
-  if (!signing.ok) throw new Error(signing.message);
-  publicKey = signing.key.publicKey;
-  const stored = [];
-  let previous: string | null = null;
-  for (let i = 0; i < 3; i++) {
-    const projects = [{ id: "proj_a", name: `project ${i}`, created_at: "2026-01-01T00:00:00.000Z", archived: false, archived_at: null }];
-    const ev = await buildRunEvidence({ run: auditRun(i), inventory: { keys: [], projects }, policyText: POLICY, previousManifestSha256: previous, version: "0.1.0", signingKey: signing.key });
-    stored.push({ prefix: ev.prefix, files: Object.fromEntries(ev.files.map((f) => [f.name, f.content])) });
-    previous = ev.manifestSha256;
-  }
-  const entries = Object.entries(unzipSync(buildEvidenceZip(stored, { from: "2026-11-01", to: "2026-11-30" })));
+  const signingKey = await generateSigningKey();
+  publicKey = signingKey.publicKey;
+  const inventory = (i: number) => ({ keys: [], projects: [{ id: "proj_a", name: `project ${i}`, created_at: "2026-01-01T00:00:00.000Z", archived: false, archived_at: null }] });
+  const entries = Object.entries((await buildPeriod({ runs: 3, auditRun, policyText: POLICY, inventory, signingKey })).entries);
   runFiles = entries.filter(([path]) => path.startsWith("runs/"));
   indexFiles = entries.filter(([path]) => !path.startsWith("runs/"));
 });
@@ -67,30 +46,9 @@ function treeOf(files: readonly (readonly [string, Uint8Array])[]): Map<string, 
   return tree;
 }
 
-/** Stored entries, in the given order, repeated names kept (fflate's zipSync would merge them). */
-function zipOf(entries: readonly (readonly [string, Uint8Array])[]): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  const zip = new Zip((error, chunk) => {
-    if (error) throw error;
-    chunks.push(chunk);
-  });
-  for (const [name, data] of entries) {
-    const file = new ZipPassThrough(name);
-    zip.add(file);
-    file.push(data, true);
-  }
-  zip.end();
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 async function verifyZip(entries: readonly (readonly [string, Uint8Array])[]): Promise<boolean> {
-  const read = readEvidenceZip(zipOf(entries));
+  // Stored entries, in the given order, repeated names kept (fflate's zipSync would merge them).
+  const read = readEvidenceZip(streamedZip(entries, { stored: true }));
   return read.ok && (await verifyEvidenceTree(read.tree, { publicKey })).ok;
 }
 

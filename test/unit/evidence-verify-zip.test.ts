@@ -6,32 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32, deflateRawSync } from "node:zlib";
-import { Zip, ZipDeflate, unzipSync } from "fflate";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { AuditRun } from "../../src/audit/types.js";
-import { verifyCommand } from "../../src/cli/verify-command.js";
-import { type RunEvidence, buildEvidenceZip, buildRunEvidence, readEvidenceZip } from "../../src/report/evidence/index.js";
-import { sha256Hex } from "../../src/util/hash.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { joinChunks } from "../../src/report/evidence/evidence-content.js";
+import { type RunEvidence, readEvidenceZip } from "../../src/report/evidence/index.js";
+import { type VerifyOutput, buildPeriod, runVerify } from "../support/evidence-fixture.js";
+import { streamedZip } from "../support/streamed-zip.js";
 
-const POLICY = "version: 1\nname: default\nrules: []\n";
 const MiB = 1024 * 1024;
-
-function auditRun(i: number): AuditRun {
-  const started = new Date(Date.UTC(2026, 10, 2 + 7 * i, 6));
-  return {
-    id: `run_${started.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "")}_00000${i}`,
-    trigger: "cron",
-    policy: { name: "default", file: "policies/default.yaml", sha256: sha256Hex(POLICY) },
-    started_at: started.toISOString(),
-    finished_at: new Date(started.getTime() + 5000).toISOString(),
-    status: "complete",
-    counts: { admin_keys: 0, projects: 0, archived_projects: 0, project_keys: 0, users: 0, api_requests: 3, findings: { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 } },
-    findings: [],
-    exemptions: [],
-    exemption_notices: [],
-    errors: [],
-  };
-}
 
 let dir: string;
 let evidence: RunEvidence[];
@@ -42,18 +23,9 @@ let victim: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "keywarden-verify-zip-"));
-  evidence = [];
-  let previous: string | null = null;
-  for (let i = 0; i < 2; i++) {
-    const ev = await buildRunEvidence({ run: auditRun(i), inventory: { keys: [], projects: [] }, policyText: POLICY, previousManifestSha256: previous, version: "0.1.0" });
-    evidence.push(ev);
-    previous = ev.manifestSha256;
-  }
-  const zip = buildEvidenceZip(
-    evidence.map((ev) => ({ prefix: ev.prefix, files: Object.fromEntries(ev.files.map((f) => [f.name, f.content])) })),
-    { from: "2026-11-01", to: "2026-11-30" },
-  );
-  genuine = Object.entries(unzipSync(zip));
+  const period = await buildPeriod({ runs: 2 });
+  evidence = period.evidence;
+  genuine = Object.entries(period.entries);
   victim = `${evidence[1]!.prefix}findings.csv`;
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -131,51 +103,17 @@ function rawZip(entries: readonly RawEntry[]): Uint8Array {
   end.setUint16(10, count, true);
   end.setUint32(12, centralSize, true);
   end.setUint32(16, offset, true);
-  return concat([...parts, ...central, new Uint8Array(end.buffer)]);
-}
-
-/** A ZIP from fflate's streaming writer: data descriptors, and every entry kept even under a repeated name. */
-function streamedZip(entries: readonly (readonly [string, Uint8Array])[]): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  const zip = new Zip((error, chunk) => {
-    if (error) throw error;
-    chunks.push(chunk);
-  });
-  for (const [name, data] of entries) {
-    const file = new ZipDeflate(name, { level: 6 });
-    zip.add(file);
-    file.push(data, true);
-  }
-  zip.end();
-  return concat(chunks);
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return joinChunks([...parts, ...central, new Uint8Array(end.buffer)]);
 }
 
 const entries = (list: readonly (readonly [string, Uint8Array])[]): RawEntry[] => list.map(([name, data]) => ({ name, data }));
 let zips = 0;
 
-async function verifyZip(bytes: Uint8Array, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+/** `keywarden verify` on these bytes, written to a ZIP file of their own. */
+async function verifyZip(bytes: Uint8Array, ...argv: string[]): Promise<VerifyOutput> {
   const file = join(dir, `period-${zips++}.zip`);
   writeFileSync(file, bytes);
-  let out = "";
-  let err = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((err += String(chunk)), true));
-  try {
-    const code = await verifyCommand([file, ...argv]);
-    return { code, out, err };
-  } finally {
-    vi.restoreAllMocks();
-  }
+  return runVerify(file, ...argv);
 }
 
 describe("keywarden verify on a ZIP", () => {
@@ -265,7 +203,7 @@ describe("keywarden verify on a ZIP", () => {
     field.setUint16(0, 0x7075, true);
     field.setUint16(2, 5 + other.length, true);
     field.setUint8(4, 1);
-    const extra = concat([new Uint8Array(field.buffer), other]);
+    const extra = joinChunks([new Uint8Array(field.buffer), other]);
     const result = await verifyZip(rawZip(entries(genuine).map((e) => (e.name === victim ? { ...e, extra } : e))));
     expect(result.code).toBe(1);
     expect(result.out).toContain(`  ${victim}: an Info-ZIP Unicode Path field renames it ${evidence[1]!.prefix}findings.cs_`);
