@@ -6,7 +6,9 @@ import { bearerAuth } from "./bearer-auth.js";
 import { jsonError } from "./errors.js";
 import { evidenceArchive, publicKeyRoute, runEvidence } from "./evidence.js";
 import { runsApi } from "./runs.js";
+import { exemptionsApi } from "./exemptions.js";
 import { slackCommands } from "./slack-commands.js";
+import { slackInteractions } from "./slack-interactions.js";
 import { log, rememberSecrets } from "../worker/log.js";
 import { redact } from "../util/redact.js";
 
@@ -15,6 +17,7 @@ const PUBLIC_ROUTES: [method: string, path: RegExp][] = [
   ["GET", /^\/healthz$/],
   ["GET", /^\/evidence\/public-key$/],
   ["POST", /^\/slack\/commands$/],
+  ["POST", /^\/slack\/interactions$/],
 ];
 
 const requireBearer = bearerAuth((env) => env.AUDIT_API_TOKEN);
@@ -42,6 +45,8 @@ export function createApp() {
   app.route("/evidence/public-key", publicKeyRoute);
   app.route("/evidence", evidenceArchive);
   app.route("/slack/commands", slackCommands);
+  app.route("/slack/interactions", slackInteractions);
+  app.route("/exemptions", exemptionsApi);
 
   const allowed = allowedMethodsOf(app.routes);
   app.notFound((c) => {

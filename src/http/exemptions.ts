@@ -1,0 +1,64 @@
+import { Hono } from "hono";
+import { checkPolicy } from "../audit/run.js";
+import { AcceptanceStore, acceptanceStatus } from "../store/acceptances.js";
+import { log } from "../worker/log.js";
+import { bundledPolicy, bundledPolicyNames } from "../worker/policies.js";
+import { jsonError } from "./errors.js";
+
+/**
+ * GET /exemptions: every exemption — those written in the bundled policies and the risks accepted
+ * from Slack — with its source and whether it is active. DELETE /exemptions/:id revokes an accepted
+ * one: recorded (who, when), never erased; a policy exemption is changed in its policy file.
+ */
+export const exemptionsApi = new Hono<{ Bindings: Env }>();
+
+exemptionsApi.get("/", async (c) => {
+  const now = new Date();
+  const today = now.toISOString().slice(0, 10);
+  const fromPolicies = bundledPolicyNames().flatMap((name) => {
+    const source = bundledPolicy(name);
+    const checked = source ? checkPolicy(source) : undefined;
+    if (!checked?.ok) return [];
+    return (checked.policy.exemptions ?? []).map((e) => ({
+      id: null,
+      source: "policy" as const,
+      policy: name,
+      rule_id: e.rule,
+      key_id: e.key,
+      reason: e.reason,
+      expires: e.expires,
+      approved_by: e.approved_by ?? null,
+      status: today > e.expires ? "expired" : "active",
+    }));
+  });
+  const accepted = (await new AcceptanceStore(c.env.DB).list()).map((a) => ({
+    id: a.id,
+    source: "slack" as const,
+    policy: a.policy_name,
+    rule_id: a.rule_id,
+    key_id: a.key_id,
+    fingerprint: a.fingerprint,
+    severity: a.severity,
+    reason: a.reason,
+    expires: a.expires,
+    ticket: a.ticket,
+    approved_by: { id: a.accepted_by_id, name: a.accepted_by_name },
+    accepted_at: a.accepted_at,
+    revoked_at: a.revoked_at,
+    revoked_by: a.revoked_by,
+    status: acceptanceStatus(a, now),
+  }));
+  return c.json({ exemptions: [...fromPolicies, ...accepted] });
+});
+
+exemptionsApi.delete("/:id", async (c) => {
+  const id = c.req.param("id");
+  const store = new AcceptanceStore(c.env.DB);
+  const acceptance = /^acc_[0-9a-f]{16}$/.test(id) ? await store.get(id) : null;
+  if (!acceptance) return jsonError(c, 404, "not_found", `no accepted exemption ${id} (policy exemptions are changed in their policy file)`);
+  if (acceptance.revoked_at) return jsonError(c, 409, "already_revoked", `${id} was revoked at ${acceptance.revoked_at}`);
+  const at = new Date().toISOString();
+  await store.revoke(id, "api", at);
+  log.info(`keywarden: ${id} revoked through the HTTP API`);
+  return c.json({ id, status: "revoked", revoked_at: at, revoked_by: "api" });
+});

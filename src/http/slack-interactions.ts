@@ -1,0 +1,183 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { checkPolicy } from "../audit/run.js";
+import { type Config, readConfig } from "../config.js";
+import { ACCEPT_RISK_ACTION } from "../report/slack/finding-actions.js";
+import { createSlackClient, postToResponseUrl } from "../report/slack/send.js";
+import { AcceptanceStore } from "../store/acceptances.js";
+import { RunHistory } from "../store/run-history.js";
+import {
+  ACCEPT_MODAL,
+  type AcceptancePolicy,
+  DEFAULT_MAX_ACCEPTANCE_DAYS,
+  REASON_BLOCK,
+  acceptanceModal,
+  mayAccept,
+  ownerSlackId,
+  readAcceptanceForm,
+} from "../worker/accept-risk.js";
+import { log } from "../worker/log.js";
+import { bundledPolicy } from "../worker/policies.js";
+import { markAccepted } from "../worker/accepted-message.js";
+import { jsonError } from "./errors.js";
+import { type SlackRequestEnv, slackBodyLimit, verifiedSlackRequest } from "./slack-request.js";
+
+const slackUser = z.object({ id: z.string().min(1), username: z.string().optional(), name: z.string().optional() });
+
+const blockActions = z.object({
+  type: z.literal("block_actions"),
+  user: slackUser,
+  trigger_id: z.string().min(1),
+  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
+  container: z.object({ channel_id: z.string().optional(), message_ts: z.string().optional() }).optional(),
+  message: z.object({ ts: z.string(), text: z.string().optional(), blocks: z.array(z.unknown()).optional() }).optional(),
+  response_url: z.string().optional(),
+});
+
+const viewSubmission = z.object({
+  type: z.literal("view_submission"),
+  user: slackUser,
+  view: z.object({
+    id: z.string().min(1),
+    callback_id: z.string(),
+    private_metadata: z.string(),
+    state: z.object({ values: z.record(z.string(), z.record(z.string(), z.object({ value: z.string().nullish(), selected_date: z.string().nullish() }))) }),
+  }),
+});
+
+const interaction = z.discriminatedUnion("type", [blockActions, viewSubmission]);
+
+/**
+ * POST /slack/interactions: the Accept-risk button and its modal. Signed, size-capped and honoured
+ * once like slash commands; answered within Slack's 3 s, the slower work (views.open, chat.update)
+ * after the answer.
+ */
+export const slackInteractions = new Hono<SlackRequestEnv>();
+
+slackInteractions.post("/", slackBodyLimit, verifiedSlackRequest, async (c) => {
+  const form = new URLSearchParams(c.get("slackBody"));
+  let json: unknown;
+  try {
+    json = JSON.parse(form.get("payload") ?? "");
+  } catch {
+    return jsonError(c, 400, "invalid_request", "the body has no JSON `payload` field", { field: "payload" });
+  }
+  const parsed = interaction.safeParse(json);
+  // Interactions Keywarden does not offer (other types, other buttons) are acknowledged and ignored.
+  if (!parsed.success) return c.body(null, 200);
+  const config = readConfig(c.env);
+  const payload = parsed.data;
+
+  if (payload.type === "block_actions") {
+    const action = payload.actions.find((a) => a.action_id === ACCEPT_RISK_ACTION);
+    if (!action?.value) return c.body(null, 200);
+    c.executionCtx.waitUntil(openAcceptModal(c.env, config, payload, action.value));
+    return c.body(null, 200);
+  }
+
+  if (payload.view.callback_id !== ACCEPT_MODAL) return c.body(null, 200);
+  const outcome = await submitAcceptance(c.env, config, payload, new Date());
+  if (!outcome.ok) return c.json({ response_action: "errors", errors: outcome.errors });
+  if (outcome.update) c.executionCtx.waitUntil(outcome.update());
+  return c.body(null, 200);
+});
+
+type Click = z.infer<typeof blockActions>;
+type Submission = z.infer<typeof viewSubmission>;
+
+function acceptancePolicy(config: Config, policyName: string): AcceptancePolicy {
+  const source = bundledPolicy(policyName);
+  const checked = source ? checkPolicy(source) : undefined;
+  const policy = (checked?.ok ? checked.policy : {}) as { approvers?: string[]; max_acceptance_days?: number };
+  return { allowedUsers: config.slackAllowedUsers, approvers: policy.approvers ?? [], maxAcceptanceDays: policy.max_acceptance_days ?? DEFAULT_MAX_ACCEPTANCE_DAYS };
+}
+
+/** Checks the clicking user and opens the modal at once (the trigger id is valid for 3 s); a refusal is ephemeral. */
+async function openAcceptModal(env: Env, config: Config, click: Click, fingerprint: string): Promise<void> {
+  const refuse = async (text: string) => {
+    if (click.response_url?.startsWith(config.slackResponseUrlPrefix)) {
+      await postToResponseUrl(click.response_url, { response_type: "ephemeral", replace_original: false, text }, { secrets: config.secrets });
+    } else {
+      log.error("keywarden: an Accept-risk refusal could not be sent: no response_url under SLACK_RESPONSE_URL_PREFIX");
+    }
+  };
+  try {
+    if (!config.slack) return void (await refuse("Keywarden cannot open the form: SLACK_BOT_TOKEN is off."));
+    const found = await new RunHistory(env.DB).latestFinding(fingerprint);
+    if (!found) return void (await refuse("Keywarden has no record of this finding. Nothing was stored."));
+    const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
+    const policy = acceptancePolicy(config, found.policy_name);
+    const owner = found.finding.severity === "critical" ? await ownerSlackId(client, found.finding) : null;
+    const allowed = mayAccept(click.user.id, found.finding, policy, owner);
+    if (!allowed.ok) return void (await refuse(allowed.message));
+    const opened = await client.views.open({ trigger_id: click.trigger_id, view: acceptanceModal(found.finding, policy.maxAcceptanceDays, new Date()) as never });
+    const channel = click.container?.channel_id;
+    if (opened.view?.id && channel && click.message) {
+      await new AcceptanceStore(env.DB).savePrompt({
+        view_id: opened.view.id,
+        fingerprint,
+        channel,
+        message_ts: click.message.ts,
+        message_json: JSON.stringify({ text: click.message.text ?? "", blocks: click.message.blocks ?? [] }),
+        opened_by: click.user.id,
+        opened_at: new Date().toISOString(),
+      });
+    }
+  } catch (error) {
+    log.error(`keywarden: the Accept-risk form could not be opened: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * The modal's submission: checked again from scratch (the form is not trusted), stored as an
+ * acceptance, and the message the button was on updated to show it.
+ */
+async function submitAcceptance(
+  env: Env,
+  config: Config,
+  submission: Submission,
+  now: Date,
+): Promise<{ ok: true; update?: () => Promise<void> } | { ok: false; errors: Record<string, string> }> {
+  const fingerprint = submission.view.private_metadata;
+  const history = new RunHistory(env.DB);
+  const found = await history.latestFinding(fingerprint);
+  if (!found) return { ok: false, errors: { [REASON_BLOCK]: "Keywarden has no record of this finding. Nothing was stored." } };
+  const policy = acceptancePolicy(config, found.policy_name);
+  const form = readAcceptanceForm(submission.view.state.values, now, policy.maxAcceptanceDays);
+  if (!form.ok) return form;
+  const client = config.slack ? createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }) : null;
+  const owner = found.finding.severity === "critical" ? (client ? await ownerSlackId(client, found.finding) : undefined) : null;
+  const allowed = mayAccept(submission.user.id, found.finding, policy, owner);
+  if (!allowed.ok) return { ok: false, errors: { [REASON_BLOCK]: allowed.message } };
+
+  const acceptance = {
+    id: `acc_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`,
+    policy_name: found.policy_name,
+    rule_id: found.finding.rule_id,
+    key_id: found.finding.key.id,
+    fingerprint,
+    severity: found.finding.severity,
+    reason: form.input.reason,
+    expires: form.input.expires,
+    ticket: form.input.ticket,
+    accepted_by_id: submission.user.id,
+    accepted_by_name: submission.user.name ?? submission.user.username ?? submission.user.id,
+    accepted_at: now.toISOString(),
+  };
+  const store = new AcceptanceStore(env.DB);
+  await store.add(acceptance);
+  log.info(`keywarden: ${acceptance.id}: ${acceptance.accepted_by_id} accepted ${acceptance.rule_id} on ${acceptance.key_id} until ${acceptance.expires}`);
+  const prompt = await store.prompt(submission.view.id);
+  if (!prompt || !client) return { ok: true };
+  return {
+    ok: true,
+    update: async () => {
+      try {
+        const message = markAccepted(JSON.parse(prompt.message_json), fingerprint, acceptance);
+        await client.chat.update({ channel: prompt.channel, ts: prompt.message_ts, text: message.text, blocks: message.blocks as never });
+      } catch (error) {
+        log.error(`keywarden: ${acceptance.id}: the message could not be updated: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+  };
+}

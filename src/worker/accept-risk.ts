@@ -1,0 +1,133 @@
+import type { WebClient } from "@slack/web-api";
+import type { RunFinding } from "../audit/types.js";
+import { safe } from "../report/slack/mrkdwn.js";
+import { parseCalendarDate } from "../util/calendar-date.js";
+
+/** The modal's callback id and its inputs' block ids (the ids `response_action: errors` names). */
+export const ACCEPT_MODAL = "accept_risk_modal";
+export const REASON_BLOCK = "reason";
+export const EXPIRES_BLOCK = "expires";
+export const TICKET_BLOCK = "ticket";
+export const MIN_REASON_LENGTH = 10;
+export const DEFAULT_MAX_ACCEPTANCE_DAYS = 90;
+const DAY_MS = 86_400_000;
+
+export interface AcceptancePolicy {
+  /** Slack user ids allowed by SLACK_ALLOWED_USERS (empty: nobody is allowed by the setting). */
+  allowedUsers: readonly string[];
+  /** The policy's `approvers:`. */
+  approvers: readonly string[];
+  maxAcceptanceDays: number;
+}
+
+export type Refusal = { ok: false; message: string };
+
+/**
+ * Who may accept a risk: a user of SLACK_ALLOWED_USERS or of the policy's `approvers`; never the
+ * owner of the key behind a critical finding (`ownerSlackId` undefined means the owner could not be
+ * established: refused for a critical finding, where being wrong is not acceptable).
+ */
+export function mayAccept(userId: string, finding: Pick<RunFinding, "severity">, policy: AcceptancePolicy, ownerSlackId: string | null | undefined): { ok: true } | Refusal {
+  if (!policy.allowedUsers.includes(userId) && !policy.approvers.includes(userId)) {
+    return { ok: false, message: "You may not accept risks in Keywarden: you are neither in SLACK_ALLOWED_USERS nor among the policy's approvers. Nothing was stored." };
+  }
+  if (finding.severity === "critical") {
+    if (ownerSlackId === undefined) return { ok: false, message: "This finding is critical and its key's owner could not be established in Slack, so Keywarden cannot tell whether you own it. Nothing was stored." };
+    if (ownerSlackId === userId) return { ok: false, message: "This finding is critical and the key is yours: someone else must accept it. Nothing was stored." };
+  }
+  return { ok: true };
+}
+
+/** The modal's values as Slack sends them in `view.state.values[block_id][action_id]`. */
+export type ViewValues = Record<string, Record<string, { value?: string | null; selected_date?: string | null }>>;
+
+export interface AcceptanceInput {
+  reason: string;
+  expires: string;
+  ticket: string | null;
+}
+
+/** The submitted modal, checked: the values, or an error per input block for `response_action: errors`. */
+export function readAcceptanceForm(values: ViewValues, now: Date, maxDays: number): { ok: true; input: AcceptanceInput } | { ok: false; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const field = (block: string) => Object.values(values[block] ?? {})[0];
+  const reason = (field(REASON_BLOCK)?.value ?? "").trim();
+  if (reason.length < MIN_REASON_LENGTH) errors[REASON_BLOCK] = `Say why the risk is acceptable, in at least ${MIN_REASON_LENGTH} characters.`;
+  const expires = field(EXPIRES_BLOCK)?.selected_date ?? "";
+  const day = parseCalendarDate(expires);
+  const today = now.toISOString().slice(0, 10);
+  const latest = new Date(Date.parse(`${today}T00:00:00Z`) + maxDays * DAY_MS).toISOString().slice(0, 10);
+  if (!day.ok) errors[EXPIRES_BLOCK] = "Choose the last day the acceptance holds.";
+  else if (expires <= today) errors[EXPIRES_BLOCK] = "The expiry must be in the future.";
+  else if (expires > latest) errors[EXPIRES_BLOCK] = `At most ${maxDays} days ahead (the policy's max_acceptance_days): ${latest} or earlier.`;
+  const ticketText = (field(TICKET_BLOCK)?.value ?? "").trim();
+  let ticket: string | null = null;
+  if (ticketText) {
+    try {
+      const url = new URL(ticketText);
+      if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("not http");
+      ticket = url.toString();
+    } catch {
+      errors[TICKET_BLOCK] = "A ticket must be an http(s) URL, or left empty.";
+    }
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, input: { reason, expires, ticket } };
+}
+
+/** The Accept-risk modal for one finding (`private_metadata` carries only the fingerprint). */
+export function acceptanceModal(finding: RunFinding, maxDays: number, now: Date): Record<string, unknown> {
+  const tomorrow = new Date(now.getTime() + DAY_MS).toISOString().slice(0, 10);
+  const keyName = safe(finding.key.name ?? finding.key.id, 150);
+  const where = finding.project ? `project ${safe(finding.project.name ?? finding.project.id, 100)}` : "organization admin key";
+  return {
+    type: "modal",
+    callback_id: ACCEPT_MODAL,
+    private_metadata: finding.fingerprint,
+    title: { type: "plain_text", text: "Accept risk" },
+    submit: { type: "plain_text", text: "Accept" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks: [
+      {
+        type: "section",
+        text: { type: "mrkdwn", text: `*${finding.severity.toUpperCase()}* · \`${safe(finding.rule_id, 100)}\`\n*${keyName}* · ${where}\n${safe(finding.sentence, 500)}`, verbatim: true },
+      },
+      {
+        type: "input",
+        block_id: REASON_BLOCK,
+        label: { type: "plain_text", text: "Why is this risk acceptable?" },
+        element: { type: "plain_text_input", action_id: "value", multiline: true, min_length: MIN_REASON_LENGTH, max_length: 1000 },
+      },
+      {
+        type: "input",
+        block_id: EXPIRES_BLOCK,
+        label: { type: "plain_text", text: `Accepted until (at most ${maxDays} days)` },
+        element: { type: "datepicker", action_id: "value", initial_date: tomorrow },
+      },
+      {
+        type: "input",
+        block_id: TICKET_BLOCK,
+        optional: true,
+        label: { type: "plain_text", text: "Ticket URL" },
+        element: { type: "url_text_input", action_id: "value" },
+      },
+    ],
+  };
+}
+
+/**
+ * The Slack user id of the key's owner, for the "not your own critical key" rule: null when the key
+ * has no user owner (a service account) or Slack has no account for the email; undefined when the
+ * lookup failed for another reason (the caller must not guess).
+ */
+export async function ownerSlackId(client: WebClient, finding: RunFinding): Promise<string | null | undefined> {
+  const email = finding.owner.type === "user" ? finding.owner.email : null;
+  if (!email) return null;
+  try {
+    const found = await client.users.lookupByEmail({ email });
+    return found.user?.id ?? null;
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error;
+    return code === "users_not_found" ? null : undefined;
+  }
+}

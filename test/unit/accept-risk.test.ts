@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { AcceptanceStore, acceptanceStatus } from "../../src/store/acceptances.js";
+import { EXPIRES_BLOCK, REASON_BLOCK, TICKET_BLOCK, acceptanceModal, mayAccept, readAcceptanceForm } from "../../src/worker/accept-risk.js";
+import { markAccepted } from "../../src/worker/accepted-message.js";
+import { makeFinding } from "../sim/slack-run-factory.js";
+import { sqliteD1 } from "../support/sqlite-d1.js";
+
+const NOW = new Date("2026-11-26T12:00:00Z");
+const policy = { allowedUsers: ["U_SEC"], approvers: ["U_APPROVER"], maxAcceptanceDays: 90 };
+
+function form(reason: string | null, expires: string | null, ticket: string | null = null) {
+  return {
+    [REASON_BLOCK]: { value: { value: reason } },
+    [EXPIRES_BLOCK]: { value: { selected_date: expires } },
+    [TICKET_BLOCK]: { value: { value: ticket } },
+  };
+}
+
+describe("who may accept a risk", () => {
+  it("is a user of SLACK_ALLOWED_USERS or of the policy's approvers, nobody else", () => {
+    const high = makeFinding(1, { severity: "high" });
+    expect(mayAccept("U_SEC", high, policy, null)).toEqual({ ok: true });
+    expect(mayAccept("U_APPROVER", high, policy, null)).toEqual({ ok: true });
+    expect(mayAccept("U_SOMEONE", high, policy, null)).toMatchObject({ ok: false, message: expect.stringContaining("Nothing was stored") });
+  });
+
+  it("is never the owner of the key behind a critical finding, and refuses when the owner is unknown", () => {
+    const critical = makeFinding(1, { severity: "critical" });
+    expect(mayAccept("U_SEC", critical, policy, "U_SEC")).toMatchObject({ ok: false, message: expect.stringContaining("the key is yours") });
+    expect(mayAccept("U_SEC", critical, policy, "U_OTHER")).toEqual({ ok: true });
+    expect(mayAccept("U_SEC", critical, policy, null)).toEqual({ ok: true });
+    expect(mayAccept("U_SEC", critical, policy, undefined)).toMatchObject({ ok: false, message: expect.stringContaining("could not be established") });
+    // A high finding may be accepted by its own owner.
+    expect(mayAccept("U_SEC", makeFinding(2, { severity: "high" }), policy, "U_SEC")).toEqual({ ok: true });
+  });
+});
+
+describe("the Accept-risk form", () => {
+  it("takes a reason of 10+ characters, a future expiry within max_acceptance_days and an optional http(s) ticket", () => {
+    expect(readAcceptanceForm(form("  test key for the Q4 migration  ", "2027-01-31", "https://jira.example/SEC-1"), NOW, 90)).toEqual({
+      ok: true,
+      input: { reason: "test key for the Q4 migration", expires: "2027-01-31", ticket: "https://jira.example/SEC-1" },
+    });
+    expect(readAcceptanceForm(form("long enough reason", "2026-11-27"), NOW, 90)).toMatchObject({ ok: true, input: { ticket: null } });
+  });
+
+  it("names each field at fault for response_action: errors", () => {
+    expect(readAcceptanceForm(form("too short", "2026-11-26", "javascript:alert(1)"), NOW, 90)).toEqual({
+      ok: false,
+      errors: {
+        [REASON_BLOCK]: expect.stringContaining("at least 10 characters"),
+        [EXPIRES_BLOCK]: "The expiry must be in the future.",
+        [TICKET_BLOCK]: expect.stringContaining("http(s) URL"),
+      },
+    });
+    expect(readAcceptanceForm(form("long enough reason", "2027-02-25"), NOW, 90)).toEqual({
+      ok: false,
+      errors: { [EXPIRES_BLOCK]: "At most 90 days ahead (the policy's max_acceptance_days): 2027-02-24 or earlier." },
+    });
+    expect(readAcceptanceForm(form("long enough reason", "2027-02-30"), NOW, 90)).toMatchObject({ ok: false, errors: { [EXPIRES_BLOCK]: expect.any(String) } });
+    expect(readAcceptanceForm(form("long enough reason", null), NOW, 90)).toMatchObject({ ok: false, errors: { [EXPIRES_BLOCK]: expect.any(String) } });
+  });
+
+  it("is a modal within Slack's limits that carries only the fingerprint and escapes names", () => {
+    const finding = makeFinding(3, { severity: "high" });
+    finding.key = { ...finding.key, name: "<!channel> evil" };
+    const modal = acceptanceModal(finding, 90, NOW) as { title: { text: string }; private_metadata: string; blocks: { text?: { text: string } }[] };
+    expect(modal.title.text.length).toBeLessThanOrEqual(24);
+    expect(modal.private_metadata).toBe(finding.fingerprint);
+    expect(JSON.stringify(modal)).not.toContain("<!channel>");
+  });
+});
+
+describe("the message after an acceptance", () => {
+  it("loses the finding's button and says who accepted it until when and why; other blocks stay", () => {
+    const message = {
+      text: "Findings",
+      blocks: [
+        { type: "section", block_id: "f-aaa", text: { type: "mrkdwn", text: "finding A" }, accessory: { type: "button", action_id: "accept_risk", value: "aaa" } },
+        { type: "section", block_id: "f-bbb", text: { type: "mrkdwn", text: "finding B" }, accessory: { type: "button", action_id: "accept_risk", value: "bbb" } },
+      ],
+    };
+    const updated = markAccepted(message, "aaa", { accepted_by_name: "Dana <@U1>", expires: "2027-01-31", reason: "migration in progress" });
+    expect(updated.blocks[0]).toEqual({
+      type: "section",
+      block_id: "f-aaa",
+      text: { type: "mrkdwn", text: "finding A\n:white_check_mark: accepted by Dana &lt;@U1&gt; until 2027-01-31: migration in progress" },
+    });
+    expect(updated.blocks[1]).toEqual(message.blocks[1]);
+  });
+});
+
+describe("accepted exemptions in D1", () => {
+  it("are listed, active until the end of their day, then expired; a revocation is recorded, not erased", async () => {
+    const store = new AcceptanceStore(sqliteD1().db);
+    const base = {
+      policy_name: "default",
+      rule_id: "unused-90d",
+      key_id: "key_1",
+      fingerprint: "fp1",
+      severity: "high",
+      reason: "a reason of some length",
+      expires: "2026-11-26",
+      ticket: null,
+      accepted_by_id: "U_SEC",
+      accepted_by_name: "sec",
+      accepted_at: NOW.toISOString(),
+    };
+    await store.add({ ...base, id: "acc_0000000000000001" });
+    await store.add({ ...base, id: "acc_0000000000000002", key_id: "key_2", fingerprint: "fp2" });
+    expect(acceptanceStatus(base as never, new Date("2026-11-26T23:59:59Z"))).toBe("active");
+    expect(acceptanceStatus(base as never, new Date("2026-11-27T00:00:00Z"))).toBe("expired");
+    expect(await store.revoke("acc_0000000000000002", "api", NOW.toISOString())).toBe(true);
+    expect(await store.revoke("acc_0000000000000002", "api", NOW.toISOString())).toBe(false);
+    expect((await store.forPolicy("default")).map((a) => a.id)).toEqual(["acc_0000000000000001"]);
+    const all = await store.list();
+    expect(all).toHaveLength(2);
+    expect(all.find((a) => a.id === "acc_0000000000000002")).toMatchObject({ revoked_by: "api", revoked_at: NOW.toISOString() });
+  });
+});
