@@ -18,6 +18,12 @@ export class EvidenceStore {
   }
 
   /** The files of one run: name → bytes. */
+  /** Deletes every object of a run's evidence (files of an attempt that could not be recorded). */
+  async remove(prefix: string): Promise<void> {
+    const keys = await this.keys(prefix);
+    if (keys.length > 0) await this.bucket.delete(keys);
+  }
+
   async readRun(prefix: string): Promise<Record<string, Uint8Array>> {
     const files: Record<string, Uint8Array> = {};
     for (const key of await this.keys(prefix)) {

@@ -1,6 +1,6 @@
 import { applyLifecycle } from "../audit/lifecycle.js";
 import { type PolicySource, type RunBase, checkPolicy, concludeRun, invalidPolicyRun, summarizeRun } from "../audit/run.js";
-import type { AuditRun, Trigger } from "../audit/types.js";
+import type { AuditRun, SlackDelivery, Trigger } from "../audit/types.js";
 import type { Config } from "../config.js";
 import { assembleInventory, collectInventorySlice } from "../inventory/collect.js";
 import { isTransientError } from "../inventory/retry.js";
@@ -149,6 +149,9 @@ export async function storeEvidence(ctx: AuditContext, slices: number, { last }:
   } catch (error) {
     const message = redact(error instanceof Error ? error.message : String(error), config.secrets);
     if (!last) return { retry: `evidence not stored: ${message}` };
+    // Files an attempt wrote but could not record must not stay: a bucket copy would show a second
+    // manifest linking to the same predecessor (a forked chain). Best effort: a bucket lock may refuse.
+    await ctx.evidence.remove(prefix).catch(() => undefined);
     await ctx.history.recordEvidence(runId, { stored: false, prefix, error: message });
     log.error(`keywarden ${runId}: evidence NOT stored: ${message}`);
     return { done: { stored: false } };
@@ -175,21 +178,32 @@ export async function releaseAndCleanUp(ctx: AuditContext): Promise<null> {
 }
 
 /**
- * "report to slack": the channel report, continuing a delivery that failed part-way; a delivery that
- * was recorded is never posted again (a retried or replayed step).
+ * "report to slack": the channel report, continuing a delivery that failed part-way. The delivery is
+ * recorded at once (an isolate lost after posting must find it on replay), and is also this step's
+ * durable result, carried to the next attempt and stored again by "record delivery": D1 refusing the
+ * record never makes a retry post the report a second time.
  */
-export async function reportToSlack(ctx: AuditContext, { attempt, last }: AttemptInfo): Promise<StepOutcome<{ status: string }>> {
+export async function reportToSlack(ctx: AuditContext, { attempt, last, carried }: AttemptInfo): Promise<StepOutcome<{ status: string; delivery?: SlackDelivery }>> {
   const { run_id: runId } = ctx.params;
   const config = ctx.settings();
   if (!config.slack) return { done: { status: "not configured" } };
   const run = await ctx.history.get(runId);
   if (!run || run.status === "running") throw new Error(`run ${runId} is not recorded`);
-  if (run.delivery?.status === "delivered") return { done: { status: "delivered" } };
-  const delivery = await deliverRunReport(run as AuditRun, config, attempt, run.delivery);
-  await ctx.history.recordDelivery(runId, delivery);
-  if (delivery.status === "failed" && !last) return { retry: `Slack delivery failed at ${delivery.stage}: ${delivery.error}` };
+  const previous = (carried as SlackDelivery | undefined) ?? run.delivery;
+  if (previous?.status === "delivered") return { done: { status: "delivered" } };
+  const delivery = await deliverRunReport(run as AuditRun, config, attempt, previous);
+  await ctx.history.recordDelivery(runId, delivery).catch((error: unknown) => {
+    log.error(`keywarden ${runId}: the Slack delivery could not be recorded yet: ${redact(error instanceof Error ? error.message : String(error), config.secrets)}`);
+  });
+  if (delivery.status === "failed" && !last) return { retry: `Slack delivery failed at ${delivery.stage}: ${delivery.error}`, carry: delivery };
   if (delivery.status === "failed") log.error(`keywarden ${runId}: Slack delivery failed for good at ${delivery.stage}: ${delivery.error}`);
-  return { done: { status: delivery.status } };
+  return { done: { status: delivery.status, delivery } };
+}
+
+/** "record delivery": the outcome of the Slack report on the run (GET /runs/:id, the report's own retries). */
+export async function recordDelivery(ctx: AuditContext, delivery: SlackDelivery): Promise<null> {
+  await ctx.history.recordDelivery(ctx.params.run_id, delivery);
+  return null;
 }
 
 /** "answer slash command": one answer on the response_url of the command that asked for the run, if any. */

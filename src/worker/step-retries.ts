@@ -1,14 +1,19 @@
 import type { WorkflowStep, WorkflowStepConfig } from "cloudflare:workers";
 import { log } from "./log.js";
 
-/** What a step body answers: its result, or why it should be tried again (a failure that may pass). */
-export type StepOutcome<T> = { done: T } | { retry: string };
+/**
+ * What a step body answers: its result, or why it should be tried again (a failure that may pass),
+ * with what the next attempt must know (`carry`: stored durably as part of this attempt's result).
+ */
+export type StepOutcome<T> = { done: T } | { retry: string; carry?: unknown };
 
 export interface AttemptInfo {
   /** 1-based. */
   attempt: number;
   /** No attempt comes after this one: the body must accept what it has and record it. */
   last: boolean;
+  /** What the previous attempt carried over, if anything. */
+  carried?: unknown;
 }
 
 export interface RetryPlan {
@@ -30,12 +35,15 @@ export async function stepWithRetries<T>(
   plan: RetryPlan,
   body: (info: AttemptInfo) => Promise<StepOutcome<T>>,
 ): Promise<T> {
+  let carried: unknown;
   for (let attempt = 1; ; attempt++) {
     const last = attempt >= plan.attempts;
     const label = attempt === 1 ? name : `${name} (attempt ${attempt})`;
+    const info: AttemptInfo = carried === undefined ? { attempt, last } : { attempt, last, carried };
     // Step results must be serializable; every T this is used with is plain JSON.
-    const outcome = (await step.do(label, config, () => body({ attempt, last }) as Promise<never>)) as StepOutcome<T>;
+    const outcome = (await step.do(label, config, () => body(info) as Promise<never>)) as StepOutcome<T>;
     if ("done" in outcome) return outcome.done;
+    carried = outcome.carry;
     if (last) throw new Error(`${name}: the last attempt asked for another (${outcome.retry})`);
     // The reason stays in the step's stored result; the log line carries no name from the API.
     log.info(`keywarden: ${name}: attempt ${attempt} failed in a way that may pass; trying again`);

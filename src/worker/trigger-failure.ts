@@ -76,9 +76,11 @@ export async function reportEndedRun(env: Env, runId: string): Promise<void> {
   const history = new RunHistory(env.DB);
   try {
     const run = await history.get(runId);
-    log.error(`keywarden ${runId} failed: ${run?.failure?.reason ?? "abandoned"}`);
-    if (!slack || !run || run.status === "running") return;
-    const delivery = await deliverRunReport(run as AuditRun, { slack, secrets: secretValues(env) }, 1, undefined);
+    if (run?.status === "failed") log.error(`keywarden ${runId} failed: ${run.failure?.reason ?? "abandoned"}`);
+    else log.error(`keywarden ${runId} (${run?.status ?? "unknown"}): its durable run ended before it was reported; reporting it now`);
+    // A report already delivered is not posted again; one that failed part-way is resumed.
+    if (!slack || !run || run.status === "running" || run.delivery?.status === "delivered") return;
+    const delivery = await deliverRunReport(run as AuditRun, { slack, secrets: secretValues(env) }, (run.delivery?.attempts ?? 0) + 1, run.delivery);
     await history.recordDelivery(runId, delivery);
   } catch (error) {
     log.error(`keywarden ${runId}: could not report the abandoned run (${error instanceof Error ? error.name : "error"})`);

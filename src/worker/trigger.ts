@@ -2,6 +2,7 @@ import { newRunId } from "../audit/run-id.js";
 import type { Trigger } from "../audit/types.js";
 import { type Config, readConfig } from "../config.js";
 import { RunHistory } from "../store/run-history.js";
+import { WorkStore } from "../store/work-store.js";
 import { SchemaNotMigratedError, isUnmigratedSchemaError } from "../store/schema.js";
 import { bundledPolicy, bundledPolicyNames } from "./policies.js";
 import { recordTriggerFailure, reportEndedRun } from "./trigger-failure.js";
@@ -85,6 +86,8 @@ export async function triggerRun(env: Env, request: TriggerRequest, config: Conf
       const reason = attempt === 0 ? await abandonedReason(env, result.id, await history.row(result.id)) : null;
       if (reason) {
         await history.abandon(result.id, reason);
+        // Its scratch space would otherwise stay in R2 for good.
+        await new WorkStore(env.EVIDENCE, result.id).clear().catch(() => undefined);
         await reportEndedRun(env, result.id);
         continue;
       }

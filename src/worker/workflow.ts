@@ -14,6 +14,7 @@ import {
   policyProblem,
   recordEvidenceFailure,
   recordFailure,
+  recordDelivery,
   recordInvalidPolicy,
   releaseAndCleanUp,
   reportToSlack,
@@ -64,10 +65,19 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
     } catch (error) {
       await step.do("record evidence failure", () => recordEvidenceFailure(ctx, error));
     }
-    await step.do("release and clean up", () => releaseAndCleanUp(ctx));
+    try {
+      await step.do("release and clean up", () => releaseAndCleanUp(ctx));
+    } catch (error) {
+      // The run is recorded: Slack must still hear of it. The next trigger ends the lock (trigger.ts).
+      log.error(`keywarden ${ctx.params.run_id}: the lock could not be released: ${redact(error instanceof Error ? error.message : String(error), configuredSecrets(this.env))}`);
+    }
     try {
       // Whether Slack is configured is decided inside the step, so a replay takes the same path.
-      if (ctx.params.notify) await stepWithRetries(step, "report to slack", SLACK_STEP, SLACK_ATTEMPTS, (attempt) => reportToSlack(ctx, attempt));
+      if (ctx.params.notify) {
+        const report = await stepWithRetries(step, "report to slack", SLACK_STEP, SLACK_ATTEMPTS, (attempt) => reportToSlack(ctx, attempt));
+        const { delivery } = report;
+        if (delivery) await step.do("record delivery", RECORD_STEP, () => recordDelivery(ctx, delivery));
+      }
       await step.do("answer slash command", SLACK_STEP, () => answerCommand(ctx));
     } catch (error) {
       // The delivery outcome is already recorded on the run; the instance still ends cleanly.

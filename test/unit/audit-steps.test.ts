@@ -149,7 +149,7 @@ describe("store evidence", () => {
     const ctx = context();
     const { slices } = await runUntilRecorded(ctx);
     r2.failOn("put", /^runs\//);
-    const secretive = context({ ...ctx, evidence: { write: async () => Promise.reject(new Error(`bucket said ${ADMIN_KEY}`)) } as unknown as EvidenceStore });
+    const secretive = context({ ...ctx, evidence: { write: async () => Promise.reject(new Error(`bucket said ${ADMIN_KEY}`)), remove: async () => undefined } as unknown as EvidenceStore });
     await storeEvidence(secretive, slices, LAST);
     expect(JSON.stringify(await ctx.history.get(ctx.params.run_id))).not.toContain(ADMIN_KEY);
   });
