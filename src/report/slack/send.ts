@@ -254,3 +254,6 @@ export async function postToResponseUrl(
     return { ok: false, error: redact(`request_failed: ${error instanceof Error ? error.message : String(error)}`, secrets) };
   }
 }
+
+/** For other Slack senders (owner messages): the same error wording and defense-in-depth redaction as deliverReport. */
+export { describeError as describeSlackError, redactMessage as redactSlackMessage };
