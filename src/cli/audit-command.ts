@@ -5,7 +5,8 @@ import { type PolicySource, runAudit } from "../audit/run.js";
 import type { AuditRun } from "../audit/types.js";
 import { ConfigError, readConfig } from "../config.js";
 import { type Severity, severityRank } from "../policy/index.js";
-import { renderTextReport } from "../report/text.js";
+import { printableLine, renderTextReport } from "../report/text.js";
+import { redact } from "../util/redact.js";
 import { auditProgress } from "./audit-progress.js";
 import { displayPath } from "./display-path.js";
 import { type CliIo, processIo } from "./io.js";
@@ -39,7 +40,7 @@ or try Keywarden offline on a simulated organization: keywarden sim`;
 
 export async function auditCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
   const fail = (message: string): number => {
-    io.stderr.write(`keywarden audit: ${message}\n`);
+    io.stderr.write(`keywarden audit: ${message.split("\n").map(printableLine).join("\n")}\n`);
     return EXIT_INCOMPLETE;
   };
   let args;
@@ -86,8 +87,9 @@ export async function auditCommand(argv: string[], io: CliIo = processIo()): Pro
   }
 
   const quiet = args.values.quiet;
-  if (!quiet) io.stderr.write(`keywarden: auditing ${withoutCredentials(config.openaiBaseUrl)} with policy ${policy.file}…\n`);
-  const progress = quiet ? undefined : auditProgress(io.stderr, { env: io.env });
+  const secrets = [config.openaiAdminKey];
+  if (!quiet) io.stderr.write(`${printableLine(`keywarden: auditing ${withoutCredentials(config.openaiBaseUrl)} with policy ${policy.file}…`)}\n`);
+  const progress = quiet ? undefined : auditProgress(io.stderr, { env: io.env, secrets });
   let run: AuditRun;
   try {
     run = await runAudit({
@@ -98,7 +100,7 @@ export async function auditCommand(argv: string[], io: CliIo = processIo()): Pro
   } finally {
     progress?.finish();
   }
-  io.stdout.write(args.values.json ? `${JSON.stringify(run, null, 2)}\n` : `${renderTextReport(run)}\n`);
+  io.stdout.write(args.values.json ? runJson(run, secrets) : `${renderTextReport(run)}\n`);
   io.stderr.write(problemsOf(run));
   return exitCodeFor(run, failOn === "none" ? undefined : (failOn as Severity));
 }
@@ -110,14 +112,24 @@ export function exitCodeFor(run: AuditRun, threshold: Severity | undefined): num
   return run.findings.some((f) => severityRank(f.severity) >= limit) ? EXIT_FINDINGS : EXIT_OK;
 }
 
-/** Why the exit code is 2, on stderr, so it is seen even when stdout goes to a file (--json > run.json). */
+/**
+ * The run JSON of --json. Each string is redacted before it is escaped (an escape such as `\n` would
+ * glue a secret to the text before it), and DEL and the C1 controls, which JSON.stringify leaves raw
+ * and a terminal acts on (U+009B starts an escape sequence), are escaped too: same JSON, inert text.
+ */
+export function runJson(run: AuditRun, secrets: readonly string[]): string {
+  const json = JSON.stringify(run, (_key, value: unknown) => (typeof value === "string" ? redact(value, secrets) : value), 2);
+  return `${json.replace(/[\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`;
+}
+
+/** Why the exit code is 2, on stderr, so it is seen even when stdout goes to a file (--json > run.json). Each line printable: the messages quote names from the API. */
 function problemsOf(run: AuditRun): string {
   if (run.status === "failed") {
-    const details = (run.failure?.details ?? []).map((d) => `  ${d}\n`).join("");
-    return `keywarden audit: the run failed: ${run.failure?.reason ?? "unknown reason"}\n${details}`;
+    const details = (run.failure?.details ?? []).map((d) => `  ${printableLine(d)}\n`).join("");
+    return `keywarden audit: the run failed: ${printableLine(run.failure?.reason ?? "unknown reason")}\n${details}`;
   }
   if (run.status === "incomplete") {
-    const parts = run.errors.map((e) => `  not seen: ${e.message}\n`).join("");
+    const parts = run.errors.map((e) => `  not seen: ${printableLine(e.message)}\n`).join("");
     return `keywarden audit: the run is incomplete (its findings are a lower bound):\n${parts}`;
   }
   return "";

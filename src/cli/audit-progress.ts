@@ -1,4 +1,5 @@
 import type { InventoryProgress } from "../inventory/work.js";
+import { redact } from "../util/redact.js";
 import type { TerminalStream } from "./io.js";
 import { isInteractive, progressLine } from "./progress-line.js";
 
@@ -16,6 +17,8 @@ export interface AuditProgressOptions {
   redrawMs?: number;
   /** The elapsed time is redrawn this often even when nothing happens (a long Retry-After). */
   tickMs?: number;
+  /** Removed from the line before it is cut to the terminal's width: a secret cut short is no longer recognized. */
+  secrets?: readonly string[];
 }
 
 /** What `keywarden audit` is listing and how far it got, on one line of a terminal's stderr. */
@@ -29,7 +32,7 @@ export function auditProgress(stream: TerminalStream, options: AuditProgressOpti
   let drawnAt = Number.NEGATIVE_INFINITY;
   const draw = (): void => {
     drawnAt = clock();
-    line.show(describeProgress(latest, drawnAt - started));
+    line.show(redact(describeProgress(latest, drawnAt - started), options.secrets));
   };
   const ticker = setInterval(draw, options.tickMs ?? 1_000);
   ticker.unref();

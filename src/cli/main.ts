@@ -1,5 +1,5 @@
 import { KEYWARDEN_VERSION } from "../version.js";
-import { type CliIo, processIo } from "./io.js";
+import { type CliIo, processIo, redactingIo } from "./io.js";
 
 // Each command is imported when it runs, so `keywarden --help` loads nothing else.
 const USAGE = `usage: keywarden <command> [options]
@@ -13,8 +13,35 @@ commands:
 keywarden <command> --help shows a command's options; keywarden --version its version.
 `;
 
-/** Runs one command line; returns the process exit code. */
+/** Exit code for an error no command expected: no result, as for a failed run. */
+export const EXIT_UNEXPECTED = 2;
+
+/**
+ * Runs one command line; returns the process exit code. Everything it writes goes through one
+ * redacting exit: the admin key, wherever it hides (a key's name), is printed as [REDACTED]. Two
+ * commands do not use it: `keywarden sim`, whose output is the simulator's made-up key to paste (and
+ * nothing else that is not its own), and `keywarden verify`, which writes to the process itself and
+ * reads no admin key (it shows run ids and file names from the evidence, escaped).
+ */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const out = redactingIo(io, [io.env.OPENAI_ADMIN_KEY]);
+  try {
+    return await dispatch(argv, out, io);
+  } catch (error) {
+    out.stderr.write(await describeUnexpected(argv[0], error));
+    return EXIT_UNEXPECTED;
+  }
+}
+
+/** An error that escaped a command, its message (which may quote the API) made printable, then where it was thrown. */
+async function describeUnexpected(command: string | undefined, error: unknown): Promise<string> {
+  const { printableLine } = await import("../report/text.js");
+  const frames = error instanceof Error ? (error.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line)) : [];
+  return [`keywarden${command ? ` ${printableLine(command)}` : ""}: unexpected error: ${printableLine(String(error))}`, ...frames.map(printableLine)].map((line) => `${line}\n`).join("");
+}
+
+/** `io` redacted; `raw` only for `keywarden sim`. */
+async function dispatch(argv: string[], io: CliIo, raw: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "audit":
@@ -24,11 +51,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     case "policy":
       return (await import("./policy-check.js")).policyCommand(rest, io);
     case "sim":
-      return (await import("./sim-command.js")).simCommand(rest, io);
+      return (await import("./sim-command.js")).simCommand(rest, raw);
     case "help":
     case "--help":
     case "-h":
-      if (command === "help" && rest[0] !== undefined) return main([...rest, "--help"], io);
+      if (command === "help" && rest[0] !== undefined) return dispatch([...rest, "--help"], io, raw);
       io.stdout.write(USAGE);
       return 0;
     case "--version":

@@ -1,5 +1,7 @@
 import { SEVERITIES } from "../audit/types.js";
 import type { AuditRun, RunFinding } from "../audit/types.js";
+import { neutralizeControlChars } from "../util/control-chars.js";
+import { redact } from "../util/redact.js";
 
 /**
  * A plain-text report of a run for terminals (demo, CLI). An incomplete or
@@ -15,7 +17,7 @@ export function renderTextReport(run: AuditRun): string {
     lines.push(`✖ FAILED: ${run.failure?.reason ?? "unknown reason"}`);
     for (const detail of run.failure?.details ?? []) lines.push(`    ${detail}`);
     lines.push("No result: the organization was not audited.", rule);
-    return lines.join("\n");
+    return printableLines(lines);
   }
   if (run.status === "incomplete") {
     lines.push(`⚠ INCOMPLETE: ${run.errors.length} part(s) of the organization could not be read. Findings below are a lower bound.`);
@@ -47,7 +49,22 @@ export function renderTextReport(run: AuditRun): string {
     for (const n of run.exemption_notices) lines.push(`  • ${n.kind} exemption: ${n.rule_id} on ${n.key_id} (expires ${n.expires})`);
   }
   lines.push(rule);
-  return lines.join("\n");
+  return printableLines(lines);
+}
+
+/**
+ * One line for a terminal, whatever text from the API (key, project and owner names, error messages)
+ * it holds: anything that looks like a full secret becomes [REDACTED], and every control character a
+ * visible escape (`\n`, `\x1b`), so a name can neither clear the screen nor start a line of its own.
+ * Redacted first: an escape such as `\n` would glue a secret to the text before it, out of redact's sight.
+ */
+export function printableLine(text: string): string {
+  return neutralizeControlChars(redact(text));
+}
+
+/** The report's own lines, each made printable, joined by the only newlines it contains. */
+function printableLines(lines: readonly string[]): string {
+  return lines.map(printableLine).join("\n");
 }
 
 function describeFinding(finding: RunFinding): string {

@@ -86,6 +86,17 @@ describe("the audit progress line", () => {
     expect(shown.endsWith("…")).toBe(true);
   });
 
+  it("takes the admin key out of a project's name before cutting the line, so no piece of it is left", () => {
+    const secret = "sk-admin-ProgressQwErTyUiOpAsDfGhJkLzXcVbNm0192837465";
+    // Glued to "ml_" the key does not look like a secret; cut after 20 of its characters, it no longer is the key.
+    const stream = fakeStream(true, 65);
+    const line = auditProgress(stream, { clock: () => 0, tickMs: 60_000, redrawMs: 0, secrets: [secret] });
+    line.update(progress({ listing: `API keys of project "ml_${secret}" (proj_ml)` }));
+    line.finish();
+    expect(stream.writes[1]).toBe(`${ERASE}keywarden: listing API keys of project "ml_[REDACTED]" (proj_ml…`);
+    expect(stream.writes.join("")).not.toContain("ProgressQ");
+  });
+
   it("does not pass escape sequences from project names to the terminal", () => {
     const stream = fakeStream(true);
     const line = auditProgress(stream, { clock: () => 0, tickMs: 60_000, redrawMs: 0 });

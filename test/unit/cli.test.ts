@@ -209,6 +209,27 @@ describe("keywarden sim", () => {
     expect(stderr).toMatch(/keywarden sim: stopped\n$/);
   });
 
+  it("run as keywarden sim prints its made-up key to paste in full, even once it is the exported OPENAI_ADMIN_KEY, and stops on Ctrl-C", async () => {
+    let stdout = "";
+    let printed = (): void => {};
+    const exportsPrinted = new Promise<void>((resolve) => (printed = resolve));
+    const io: CliIo = {
+      stdout: { write: (text: string) => ((stdout += text), stdout.split("\n").length > 2 && printed()) },
+      stderr: { write: () => true },
+      env: { OPENAI_ADMIN_KEY: SIM_ADMIN_KEY },
+    };
+    const listening = process.listeners("SIGINT");
+    const running = main(["sim", "--port", "0"], io);
+    try {
+      await exportsPrinted;
+      expect(stdout).toMatch(new RegExp(`\\nexport OPENAI_ADMIN_KEY=${SIM_ADMIN_KEY}\\n$`));
+    } finally {
+      // Ctrl-C, delivered to the simulator's handler only (not to the test runner's).
+      for (const stop of process.listeners("SIGINT").filter((l) => !listening.includes(l))) stop("SIGINT");
+    }
+    expect(await running).toBe(0);
+  });
+
   it("says when its port is taken, and how to choose another", async () => {
     const port = Number(new URL(sim.url).port);
     const { code, stderr } = await keywarden(["sim", "--port", String(port)]);
@@ -226,6 +247,14 @@ describe("keywarden help", () => {
       expect(stderr).toBe("");
     });
   }
+
+  it("keywarden sim --help and keywarden help sim show the simulator's made-up key in full, even once it is exported", async () => {
+    for (const args of [["sim", "--help"], ["help", "sim"]]) {
+      const { code, stdout } = await keywarden(args, { env: { OPENAI_ADMIN_KEY: SIM_ADMIN_KEY } });
+      expect(code).toBe(0);
+      expect(stdout, args.join(" ")).toContain(`    export OPENAI_ADMIN_KEY=${SIM_ADMIN_KEY}\n`);
+    }
+  });
 
   it("exits 2 on an unknown command, naming it, with the usage on stderr", async () => {
     const { code, stdout, stderr } = await keywarden(["audti"]);
