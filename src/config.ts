@@ -36,6 +36,13 @@ const configSchema = z.object({
     .min(10, { error: "must be at least 10" })
     .max(10_000, { error: "must be at most 10000" })
     .default(45),
+  SLACK_NOTIFY_OWNERS: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
+  SLACK_OWNER_MESSAGES_MAX: z.coerce
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" })
+    .max(1000, { error: "must be at most 1000" })
+    .default(50),
   STALE_AFTER_DAYS: z.coerce
     .number({ error: "must be a whole number of days" })
     .int({ error: "must be a whole number of days" })
@@ -57,6 +64,10 @@ export interface Config {
   evidenceSigningKey: string | undefined;
   /** Most Admin API requests one Workflow step may make (Workers Free allows 50 subrequests per invocation). */
   subrequestsPerStep: number;
+  /** After the channel report, each owner gets one message with their new findings (opt-in). */
+  notifyOwners: boolean;
+  /** Most owner messages one run sends; the others are listed in the channel report's thread. */
+  ownerMessagesMax: number;
   /** /healthz answers 503 when no run completed within this many days. */
   staleAfterDays: number;
   /** Every configured secret, for redaction. */
@@ -98,6 +109,8 @@ export function readConfig(env: object): Config {
     evidenceSigningKey: c.EVIDENCE_SIGNING_KEY,
     subrequestsPerStep: c.AUDIT_SUBREQUESTS_PER_STEP,
     staleAfterDays: c.STALE_AFTER_DAYS,
+    notifyOwners: c.SLACK_NOTIFY_OWNERS === "true",
+    ownerMessagesMax: c.SLACK_OWNER_MESSAGES_MAX,
     secrets: secretValues(c),
   };
 }

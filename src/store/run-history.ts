@@ -144,6 +144,20 @@ export class RunHistory {
     await this.db.prepare("UPDATE runs SET summary_json = json_set(summary_json, '$.delivery', json(?)) WHERE id = ?").bind(JSON.stringify(delivery), id).run();
   }
 
+  /** When each open finding of a policy was first seen: the start of the run that first saw it. */
+  async firstSeen(policyName: string): Promise<Map<string, string>> {
+    const { results } = await this.db
+      .prepare("SELECT s.fingerprint, r.started_at FROM finding_state s JOIN runs r ON r.id = s.first_seen_run WHERE s.policy_name = ? AND s.status = 'open'")
+      .bind(policyName)
+      .all<{ fingerprint: string; started_at: string }>();
+    return new Map(results.map((r) => [r.fingerprint, r.started_at]));
+  }
+
+  /** Records what the owner messages of the run came to (who, which findings, delivered or failed). */
+  async recordOwnerMessages(id: string, outcome: unknown): Promise<void> {
+    await this.db.prepare("UPDATE runs SET summary_json = json_set(summary_json, '$.owner_messages', json(?)) WHERE id = ?").bind(JSON.stringify(outcome), id).run();
+  }
+
   /** Records where the run's evidence is (or why it could not be stored). */
   async recordEvidence(id: string, evidence: NonNullable<AuditRun["evidence"]>): Promise<void> {
     await this.db

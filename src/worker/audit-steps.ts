@@ -13,6 +13,11 @@ import { sha256Hex } from "../util/hash.js";
 import { redact } from "../util/redact.js";
 import { KEYWARDEN_VERSION } from "../version.js";
 import { log } from "./log.js";
+import { type OwnerDeliveryRecord, deliverOwnerMessages } from "../report/slack/owner-delivery.js";
+import { type OwnerRoute, createOwnerDirectory } from "../report/slack/owner-directory.js";
+import { type OwnerMessagePlan, findingsDueForOwners, planOwnerMessages } from "../report/slack/owner-messages.js";
+import { safe } from "../report/slack/mrkdwn.js";
+import { createSlackClient } from "../report/slack/send.js";
 import { answerSlashCommand, deliverRunReport } from "./notify.js";
 import type { AttemptInfo, StepOutcome } from "./step-retries.js";
 
@@ -204,6 +209,88 @@ export async function reportToSlack(ctx: AuditContext, { attempt, last, carried 
 export async function recordDelivery(ctx: AuditContext, delivery: SlackDelivery): Promise<null> {
   await ctx.history.recordDelivery(ctx.params.run_id, delivery);
   return null;
+}
+
+export interface OwnerMessagesOutcome {
+  status: "off" | "sent";
+  delivered: number;
+  failed: number;
+  records: OwnerDeliveryRecord[];
+  not_sent: OwnerMessagePlan["notSent"];
+  unreachable: OwnerMessagePlan["unreachable"];
+}
+
+/**
+ * "tell owners" (SLACK_NOTIFY_OWNERS): after the channel report, one message per owner with only
+ * their new findings (and, with the policy's remind_after_days, open ones due again). Owners are found
+ * by email or the policy's `owners` routes; at most SLACK_OWNER_MESSAGES_MAX messages. What happened
+ * to each owner is recorded on the run and carried to a retry, which never re-sends a delivered one.
+ */
+export async function tellOwners(ctx: AuditContext, { last, carried }: AttemptInfo): Promise<StepOutcome<OwnerMessagesOutcome>> {
+  const off: OwnerMessagesOutcome = { status: "off", delivered: 0, failed: 0, records: [], not_sent: [], unreachable: [] };
+  const config = ctx.settings();
+  if (!config.notifyOwners || !config.slack) return { done: off };
+  const { run_id: runId } = ctx.params;
+  const run = (await ctx.history.get(runId)) as AuditRun | null;
+  if (!run || (run.status as string) === "running") throw new Error(`run ${runId} is not recorded`);
+  const source = ctx.policy(ctx.params.policy);
+  const checked = source ? checkPolicy(source) : undefined;
+  const policy = (checked?.ok ? checked.policy : {}) as { owners?: OwnerRoute[]; remind_after_days?: number };
+  const now = run.finished_at;
+  const firstSeen = policy.remind_after_days === undefined ? new Map<string, string>() : await ctx.history.firstSeen(ctx.params.policy);
+  const findings = run.findings.map((f) => ({ ...f, first_seen: firstSeen.get(f.fingerprint) ?? null }));
+  const due = findingsDueForOwners(findings, { newOnly: true, remindAfterDays: policy.remind_after_days, now });
+  if (due.length === 0) return { done: { ...off, status: "sent" } };
+  const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
+  const resolutions = await createOwnerDirectory(client, { routes: policy.owners ?? [], secrets: config.secrets }).resolveAll(due);
+  const plan = planOwnerMessages({ ...run, findings: due }, resolutions, {
+    reportChannel: config.slack.channel,
+    remindAfterDays: policy.remind_after_days,
+    now,
+    maxMessages: config.ownerMessagesMax,
+  });
+  const previous = (carried as OwnerDeliveryRecord[] | undefined) ?? (run as { owner_messages?: OwnerMessagesOutcome }).owner_messages?.records;
+  const result = await deliverOwnerMessages(client, plan, { previous: previous ?? [], secrets: config.secrets });
+  const outcome: OwnerMessagesOutcome = { status: "sent", delivered: result.delivered, failed: result.failed, records: result.records, not_sent: plan.notSent, unreachable: plan.unreachable };
+  await ctx.history.recordOwnerMessages(runId, outcome).catch((error: unknown) => {
+    log.error(`keywarden ${runId}: the owner messages could not be recorded yet: ${redact(error instanceof Error ? error.message : String(error), config.secrets)}`);
+  });
+  if (result.failed > 0 && !last) return { retry: `${result.failed} owner message(s) not delivered`, carry: result.records };
+  if (result.failed > 0) log.error(`keywarden ${runId}: ${result.failed} owner message(s) not delivered for good`);
+  return { done: outcome };
+}
+
+/**
+ * "list owners in the report": a reply in the channel report's thread naming the owners who were not
+ * messaged (beyond the cap, or unknown to Slack), so no finding's owner is left unmentioned.
+ */
+export async function listOwnersInReport(ctx: AuditContext, outcome: OwnerMessagesOutcome): Promise<{ posted: boolean }> {
+  const config = ctx.settings();
+  if (!config.slack || outcome.status !== "sent") return { posted: false };
+  const run = await ctx.history.get(ctx.params.run_id);
+  const delivery = run?.delivery;
+  if (delivery?.status !== "delivered" || !delivery.ts || !delivery.channel) return { posted: false };
+  const text = ownerSummaryText(outcome, config.ownerMessagesMax);
+  const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
+  await client.chat.postMessage({ channel: delivery.channel, thread_ts: delivery.ts, text, unfurl_links: false, unfurl_media: false });
+  return { posted: true };
+}
+
+/** Owner messages in one reply: how many went out, and each owner not messaged, by name. */
+export function ownerSummaryText(outcome: OwnerMessagesOutcome, cap: number): string {
+  const lines = [`*Owner messages:* ${outcome.delivered} delivered${outcome.failed > 0 ? `, ${outcome.failed} failed` : ""}.`];
+  if (outcome.not_sent.length > 0) {
+    lines.push(`Not messaged (more than SLACK_OWNER_MESSAGES_MAX = ${cap} owners this run):`);
+    for (const o of outcome.not_sent.slice(0, 50)) lines.push(`• ${o.owner.kind === "user" ? `<@${o.owner.id}>` : `<#${o.owner.id}>`}: ${o.findings} finding(s)`);
+  }
+  if (outcome.unreachable.length > 0) {
+    lines.push("Not reachable in Slack (their findings are only in this report):");
+    for (const u of outcome.unreachable.slice(0, 50)) {
+      const who = u.key_owner.type === "user" ? (u.key_owner.email ?? u.key_owner.name ?? u.key_owner.id) : `service account ${u.key_owner.name ?? u.key_owner.id}`;
+      lines.push(`• ${safe(who, 200)}: ${u.findings} finding(s) (${u.reason})`);
+    }
+  }
+  return lines.join("\n").slice(0, 3900);
 }
 
 /** "answer slash command": one answer on the response_url of the command that asked for the run, if any. */

@@ -11,6 +11,7 @@ import {
   answerCommand,
   evaluateAndRecord,
   inventorySlice,
+  listOwnersInReport,
   policyProblem,
   recordEvidenceFailure,
   recordFailure,
@@ -19,6 +20,7 @@ import {
   releaseAndCleanUp,
   reportToSlack,
   storeEvidence,
+  tellOwners,
 } from "./audit-steps.js";
 import { log, rememberSecrets } from "./log.js";
 import { bundledPolicy } from "./policies.js";
@@ -77,6 +79,8 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
         const report = await stepWithRetries(step, "report to slack", SLACK_STEP, SLACK_ATTEMPTS, (attempt) => reportToSlack(ctx, attempt));
         const { delivery } = report;
         if (delivery) await step.do("record delivery", RECORD_STEP, () => recordDelivery(ctx, delivery));
+        const owners = await stepWithRetries(step, "tell owners", SLACK_STEP, SLACK_ATTEMPTS, (attempt) => tellOwners(ctx, attempt));
+        if (owners.status === "sent") await step.do("list owners in the report", SLACK_STEP, () => listOwnersInReport(ctx, owners));
       }
       await step.do("answer slash command", SLACK_STEP, () => answerCommand(ctx));
     } catch (error) {

@@ -166,3 +166,66 @@ describe("record failure", () => {
     expect(await ctx.history.active()).toBeNull();
   });
 });
+
+describe("tell owners", () => {
+  it("sends each owner one message with only their new findings, once, and names the owners it could not reach", async () => {
+    const { startFakeSlack, FAKE_SLACK_TOKEN } = await import("../sim/slack-server.js");
+    const { tellOwners, listOwnersInReport } = await import("../../src/worker/audit-steps.js");
+    const slack = await startFakeSlack({
+      port: 0,
+      users: [
+        { id: "U0BOB", email: "BOB@example.com", name: "Bob Chen" },
+        { id: "U0DANA", email: "dana.ops@example.com", name: "Dana Ops" },
+      ],
+    });
+    try {
+      const env = { SLACK_BOT_TOKEN: FAKE_SLACK_TOKEN, SLACK_CHANNEL: "C0REPORT", SLACK_API_URL: slack.url, SLACK_NOTIFY_OWNERS: "true" };
+      const ctx = context({ env });
+      await runUntilRecorded(ctx);
+      const run = await ctx.history.get(ctx.params.run_id);
+      const outcome = await tellOwners(ctx, LAST);
+      if (!("done" in outcome)) throw new Error("asked for a retry");
+      expect(outcome.done).toMatchObject({ status: "sent", failed: 0 });
+      const posts = slack.calls.filter((c) => c.method === "chat.postMessage");
+      const byOwner = new Map(outcome.done.records.map((r) => [r.owner.id, r.findings]));
+      expect([...byOwner.keys()].sort()).toEqual(["U0BOB", "U0DANA"]);
+      for (const [owner, fingerprints] of byOwner) {
+        const mine = (run?.findings ?? []).filter((f) => fingerprints.includes(f.fingerprint));
+        const email = owner === "U0BOB" ? "bob@example.com" : "dana.ops@example.com";
+        expect(mine.length).toBe(fingerprints.length);
+        expect(mine.every((f) => f.owner.email?.toLowerCase() === email)).toBe(true);
+      }
+      // One message per owner (a long list would thread under it), sent to their DM channel, never to the report channel.
+      expect(new Set(posts.map((p) => p.body.channel)).size).toBe(2);
+      expect(posts.every((p) => String(p.body.channel).startsWith("D"))).toBe(true);
+      // Owners Slack does not know are named, for the report's thread.
+      expect(outcome.done.unreachable.map((u) => u.key_owner.email)).toEqual(expect.arrayContaining(["alice@example.com", "mallory@gmail.com"]));
+
+      // A retried step given the records sends nothing again.
+      const again = await tellOwners(ctx, { attempt: 2, last: true, carried: outcome.done.records });
+      expect("done" in again && again.done.delivered).toBe(2);
+      expect(slack.calls.filter((c) => c.method === "chat.postMessage")).toHaveLength(posts.length);
+      expect(run?.delivery).toBeUndefined();
+      // Without a delivered channel report there is no thread to list the others in.
+      expect(await listOwnersInReport(ctx, outcome.done)).toEqual({ posted: false });
+      // With one, the owners not messaged are named in its thread.
+      const { reportToSlack } = await import("../../src/worker/audit-steps.js");
+      const report = await reportToSlack(ctx, LAST);
+      expect("done" in report && report.done.status).toBe("delivered");
+      expect(await listOwnersInReport(ctx, outcome.done)).toEqual({ posted: true });
+      const reply = slack.calls.filter((c) => c.method === "chat.postMessage").at(-1);
+      expect(reply?.body.channel).toBe("C0REPORT");
+      expect(reply?.body.thread_ts).toBeTruthy();
+      expect(String(reply?.body.text)).toMatch(/Owner messages:\* 2 delivered[\s\S]*Not reachable in Slack[\s\S]*alice@example.com/);
+    } finally {
+      await slack.close();
+    }
+  });
+
+  it("is off unless SLACK_NOTIFY_OWNERS is true", async () => {
+    const ctx = context();
+    await runUntilRecorded(ctx);
+    const { tellOwners } = await import("../../src/worker/audit-steps.js");
+    expect(await tellOwners(ctx, LAST)).toEqual({ done: expect.objectContaining({ status: "off", delivered: 0 }) });
+  });
+});

@@ -79,6 +79,8 @@ describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_
       SLACK_CHANNEL: "C0LOCALDEV",
       SLACK_ALLOWED_USERS: "U_LOCAL",
       SLACK_RESPONSE_URL_PREFIX: `${slack.base}/response/`,
+      SLACK_NOTIFY_OWNERS: "false",
+      SLACK_OWNER_MESSAGES_MAX: "50",
       AUDIT_SUBREQUESTS_PER_STEP: "45",
       STALE_AFTER_DAYS: "8",
     };

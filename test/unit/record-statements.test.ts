@@ -47,3 +47,20 @@ describe("recording a run in D1", () => {
     expect(stored?.findings?.every((f) => f.lifecycle === "open")).toBe(true);
   });
 });
+
+describe("when a finding was first seen", () => {
+  it("is the start of the run that first saw it, kept while it stays open", async () => {
+    const { db } = sqliteD1();
+    const history = new RunHistory(db);
+    const first = applyLifecycle(makeRun({ id: "run_20261101T060000Z_first0", started_at: "2026-11-01T06:00:00.000Z", findings: manyFindings(3) }), new Map());
+    await history.start({ id: first.id, trigger: "cron", policy_name: "default", notify: false, started_at: first.started_at });
+    await history.record(first, "default");
+    await history.release(first.id);
+    const second = applyLifecycle(makeRun({ id: "run_20261108T060000Z_second", started_at: "2026-11-08T06:00:00.000Z", findings: manyFindings(4) }), await history.openFindings("default"));
+    await history.start({ id: second.id, trigger: "cron", policy_name: "default", notify: false, started_at: second.started_at });
+    await history.record(second, "default");
+    const seen = await history.firstSeen("default");
+    expect(seen.get(first.findings[0]!.fingerprint)).toBe("2026-11-01T06:00:00.000Z");
+    expect(seen.get(second.findings[3]!.fingerprint)).toBe("2026-11-08T06:00:00.000Z");
+  });
+});
