@@ -678,11 +678,11 @@ function viewProblems(view: Json): string[] {
 type ElementPlace = "accessory" | "input" | "actions";
 const ELEMENTS_BY_PLACE: Record<ElementPlace, readonly string[]> = {
   accessory: ["button", "datepicker", "static_select"],
-  input: ["plain_text_input", "datepicker", "static_select"],
+  input: ["plain_text_input", "url_text_input", "datepicker", "static_select"],
   actions: ["button", "datepicker", "static_select"],
 };
 
-/** What Slack refuses in an interactive element (button, text input, date picker, static select). */
+/** What Slack refuses in an interactive element (button, text or URL input, date picker, static select). */
 function elementProblems(element: unknown, place: ElementPlace, at: string): string[] {
   if (!isObject(element)) return [`invalid element [json-pointer:${at}]`];
   const type = element["type"];
@@ -709,6 +709,11 @@ function elementProblems(element: unknown, place: ElementPlace, at: string): str
         const n = element[name];
         if (n !== undefined && (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > MAX_TEXT_INPUT_LENGTH)) problems.push(`${name} must be 0..${MAX_TEXT_INPUT_LENGTH} [json-pointer:${at}/${name}]`);
       }
+      break;
+    }
+    case "url_text_input": {
+      const url = element["initial_value"];
+      if (url !== undefined && (typeof url !== "string" || !/^https?:\/\//.test(url))) problems.push(`initial_value must be a URL [json-pointer:${at}/initial_value]`);
       break;
     }
     case "datepicker": {
