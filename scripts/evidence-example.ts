@@ -9,6 +9,9 @@
  *   them (what `GET /evidence/public-key` serves), outside the evidence folder: `keywarden
  *   verify` fails on any file in it that is not evidence.
  *
+ * The run has both kinds of exemption: the sample policy's (the break-glass admin key) and a
+ * risk accepted in Slack (EXAMPLE_ACCEPTANCE).
+ *
  * A test rebuilds them and fails when they differ by one byte, so the documentation
  * cannot drift from the code.
  */
@@ -16,6 +19,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { runAuditWithInventory } from "../src/audit/run.js";
+import type { AcceptedExemption } from "../src/policy/index.js";
 import { buildEvidenceZip, buildRunEvidence, derivePublicKey, importSigningKey } from "../src/report/evidence/index.js";
 import { KEYWARDEN_VERSION } from "../src/version.js";
 import { sampleOrg } from "../test/sim/sample-org.js";
@@ -33,6 +37,17 @@ const NOW = new Date("2026-11-23T06:00:00.000Z");
 const ADMIN_KEY = "sk-admin-example-not-a-real-key-000000";
 /** A throwaway Ed25519 key, published on purpose: it signs only this example. */
 export const EXAMPLE_SIGNING_KEY = "MC4CAQAwBQYDK2VwBCIEIPuMD6F32B2a+WkeTGglxg/V0JxKIwnzu78pX+ZKzbpB";
+/** A risk accepted in Slack before the run: the old research key may stay until its experiment ends. */
+export const EXAMPLE_ACCEPTANCE: AcceptedExemption = {
+  id: "acc_20261120_ml_ancient",
+  rule: "key-age-365d",
+  key: "key_ml_ancient",
+  reason: "pinned by a running training experiment; rotated when it ends",
+  expires: "2026-12-15",
+  ticket: "https://tickets.example.com/SEC-142",
+  accepted_by: { id: "U0DANA0001", name: "Dana Okafor" },
+  accepted_at: "2026-11-20T14:05:00.000Z",
+};
 
 export interface ExampleFiles {
   /** The run's files, path relative to EXAMPLE_DIR (`runs/yyyy/mm/<id>/<name>`) → bytes. */
@@ -54,6 +69,7 @@ export async function buildExample(): Promise<ExampleFiles> {
       trigger: "cron",
       id: "run_20261123T060000Z_sample",
       now: () => NOW,
+      accepted: [EXAMPLE_ACCEPTANCE],
     });
     const signing = await importSigningKey(EXAMPLE_SIGNING_KEY);
     if (!signing.ok) throw new Error(signing.message);

@@ -1,11 +1,12 @@
 import { type InventoryOptions, type InventoryResult, collectInventory } from "../inventory/collect.js";
 import { describeScope } from "../inventory/types.js";
 import type { KeyRecord } from "../inventory/types.js";
-import { type Finding, type Policy, evaluate, formatPolicyError, loadPolicy } from "../policy/index.js";
+import { type AcceptedExemption, type ExemptionOrigin, type Finding, type Policy, evaluate, formatPolicyError, loadPolicy } from "../policy/index.js";
+import { dashboardUrl } from "../report/dashboard-links.js";
 import { sha256Hex } from "../util/hash.js";
 import { redact } from "../util/redact.js";
 import { newRunId } from "./run-id.js";
-import { type AuditRun, type RunFinding, SEVERITIES, type Trigger } from "./types.js";
+import { type AuditRun, type RunExemptionOrigin, type RunFinding, SEVERITIES, type Trigger } from "./types.js";
 
 export interface PolicySource {
   name: string;
@@ -21,6 +22,8 @@ export interface RunAuditInput {
   /** The clock, injected so runs are reproducible. */
   now?: () => Date;
   id?: string;
+  /** Risks accepted in Slack for this policy (see `concludeRun`). */
+  accepted?: readonly AcceptedExemption[];
 }
 
 export interface RunBase {
@@ -57,6 +60,8 @@ export function concludeRun(input: {
   evaluatedAt: Date;
   finishedAt: Date;
   secrets: readonly string[];
+  /** Risks accepted in Slack for this policy (expired ones too: see `evaluate`). */
+  accepted?: readonly AcceptedExemption[];
 }): AuditRun {
   const { base, inventory } = input;
   if (inventory.fatal) {
@@ -69,7 +74,7 @@ export function concludeRun(input: {
       requests: inventory.requests,
     });
   }
-  const evaluation = evaluate(inventory.keys, input.policy.policy, input.evaluatedAt);
+  const evaluation = evaluate(inventory.keys, input.policy.policy, input.evaluatedAt, input.accepted ?? []);
   const findings = evaluation.findings.map(toRunFinding);
   return {
     ...base,
@@ -86,8 +91,9 @@ export function concludeRun(input: {
       findings: countBySeverity(findings),
     },
     findings,
-    exemptions: evaluation.exemptions.map((e) => ({ rule_id: e.rule_id, key_id: e.key_id, reason: e.reason, expires: e.expires, fingerprint: e.fingerprint })),
-    exemption_notices: evaluation.exemption_notices.map((n) => ({ kind: n.kind, rule_id: n.rule_id, key_id: n.key_id, expires: n.expires, reason: n.reason })),
+    exemptions: evaluation.exemptions.map((e) => ({ rule_id: e.rule_id, key_id: e.key_id, reason: e.reason, expires: e.expires, fingerprint: e.fingerprint, ...originOf(e) })),
+    exemption_notices: evaluation.exemption_notices.map((n) => ({ kind: n.kind, rule_id: n.rule_id, key_id: n.key_id, expires: n.expires, reason: n.reason, ...originOf(n) })),
+    exemptions_in_force: evaluation.exemptions_in_force.map((x) => ({ rule_id: x.rule_id, key_id: x.key_id, reason: x.reason, expires: x.expires, status: x.status, ...originOf(x) })),
     errors: inventory.errors.map((error) => ({ ...error, message: redact(error.message, input.secrets), where: describeScope(error.scope) })),
   };
 }
@@ -106,7 +112,7 @@ export async function runAuditWithInventory(input: RunAuditInput): Promise<{ run
   if (!checked.ok) return { run: invalidPolicyRun(base, checked, now()), inventory: null };
   const inventory = await collectInventory(input.config);
   const evaluatedAt = now();
-  const run = concludeRun({ base, policy: checked, inventory, evaluatedAt, finishedAt: now(), secrets: [input.config.adminKey] });
+  const run = concludeRun({ base, policy: checked, inventory, evaluatedAt, finishedAt: now(), secrets: [input.config.adminKey], accepted: input.accepted ?? [] });
   return { run, inventory };
 }
 
@@ -118,9 +124,23 @@ function toRunFinding(finding: Finding): RunFinding {
     severity: finding.severity,
     fingerprint: finding.fingerprint,
     sentence: finding.sentence,
+    remediation: finding.remediation,
+    dashboard_url: dashboardUrl(key.kind, project?.id),
     key,
     project,
     owner,
+  };
+}
+
+/** Who let the key break the rule, with only the fields its source has. */
+function originOf(origin: ExemptionOrigin): RunExemptionOrigin {
+  if (origin.source === "policy") return origin.approved_by === undefined ? { source: "policy" } : { source: "policy", approved_by: origin.approved_by };
+  return {
+    source: "slack",
+    id: origin.id,
+    accepted_by: { id: origin.accepted_by.id, name: origin.accepted_by.name },
+    accepted_at: origin.accepted_at,
+    ...(origin.ticket === undefined ? {} : { ticket: origin.ticket }),
   };
 }
 
@@ -167,6 +187,7 @@ export function failedRun(input: {
     findings: [],
     exemptions: [],
     exemption_notices: [],
+    exemptions_in_force: [],
     errors: [],
   };
 }

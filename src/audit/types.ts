@@ -18,8 +18,66 @@ export interface RunFinding {
   key: Omit<KeyRecord, "project" | "owner">;
   project: ProjectRef | null;
   owner: KeyOwner;
+  /**
+   * What to do about it: the rule's `remediation:`, else its kind's default. Set on every finding
+   * `concludeRun` makes; absent only in runs recorded before it existed (`remediationFor` then gives
+   * the default of the finding's kind).
+   */
+  remediation?: string;
+  /**
+   * The OpenAI dashboard page where the key is managed (see report/dashboard-links.ts); null for a
+   * project key whose project id does not look like one. Absent only in runs recorded before it existed.
+   */
+  dashboard_url?: string | null;
   /** Set when the run is recorded in the run history (issue 2/4). */
   lifecycle?: FindingLifecycle;
+}
+
+/**
+ * Who let a key break a rule: the policy file (`approved_by`, when it says), or someone who
+ * accepted the risk in Slack (`id` of the acceptance, `accepted_by`, `accepted_at`, `ticket`).
+ * `source` is absent only in runs recorded before acceptances existed: read it as "policy"
+ * (`exemptionSource`).
+ */
+export interface RunExemptionOrigin {
+  source?: "policy" | "slack";
+  approved_by?: string;
+  id?: string;
+  accepted_by?: { id: string; name: string };
+  accepted_at?: string;
+  ticket?: string;
+}
+
+/** An exemption that suppressed a finding of the run. */
+export interface RunExemption extends RunExemptionOrigin {
+  rule_id: string;
+  key_id: string;
+  reason: string;
+  /** Last day (UTC, inclusive) it holds, YYYY-MM-DD. */
+  expires: string;
+  fingerprint: string;
+}
+
+/** An exemption that needs attention: `expired`, or `unused` (its key was not seen). */
+export interface RunExemptionNotice extends RunExemptionOrigin {
+  kind: string;
+  rule_id: string;
+  key_id: string;
+  expires: string;
+  reason: string;
+}
+
+/** An exemption that held when the run was evaluated, and whether it suppressed a finding. */
+export interface RunExemptionInForce extends RunExemptionOrigin {
+  rule_id: string;
+  key_id: string;
+  reason: string;
+  expires: string;
+  status: "applied" | "unused";
+}
+
+export function exemptionSource(exemption: RunExemptionOrigin): "policy" | "slack" {
+  return exemption.source ?? "policy";
 }
 
 /** Findings of the previous complete run that this complete run no longer has. */
@@ -58,8 +116,13 @@ export interface AuditRun {
     findings: Record<Severity, number> & { total: number };
   };
   findings: RunFinding[];
-  exemptions: { rule_id: string; key_id: string; reason: string; expires: string; fingerprint: string }[];
-  exemption_notices: { kind: string; rule_id: string; key_id: string; expires: string; reason: string }[];
+  exemptions: RunExemption[];
+  exemption_notices: RunExemptionNotice[];
+  /**
+   * Every exemption (policy and accepted in Slack) that held when the run was evaluated, applied or
+   * not; for the evidence (exemptions.json). Empty for a failed run; absent in runs recorded before it existed.
+   */
+  exemptions_in_force?: RunExemptionInForce[];
   errors: RunError[];
   /** Lifecycle counts against the run history; absent until the run is recorded. */
   lifecycle?: { new: number; open: number; resolved: number; resolved_findings: ResolvedFinding[] };

@@ -1,5 +1,5 @@
 import type { KeyRecord } from "../inventory/types.js";
-import { type AppliedExemption, ExemptionBook, type ExemptionNotice, compare } from "./exemptions.js";
+import { type AcceptedExemption, type AppliedExemption, ExemptionBook, type ExemptionInForce, type ExemptionNotice, compare } from "./exemptions.js";
 import { findingFingerprint } from "./fingerprint.js";
 import { type RuleKind, ruleModule } from "./registry.js";
 import type { CheckContext } from "./rule-module.js";
@@ -15,6 +15,8 @@ export interface Finding {
   /** Same rule + same key → same fingerprint, run after run. */
   fingerprint: string;
   sentence: string;
+  /** What to do about it: the rule's `remediation:`, else its kind's default. */
+  remediation: string;
   /** The key as inventoried (non-secret fields; the value is already redacted). */
   key: KeyRecord;
 }
@@ -26,37 +28,44 @@ export interface Evaluation {
   exemptions: AppliedExemption[];
   /** Exemptions that need attention: expired, or naming a key that no longer exists. */
   exemption_notices: ExemptionNotice[];
+  /** Every exemption (policy and accepted) that held at `now`, applied or not. */
+  exemptions_in_force: ExemptionInForce[];
 }
 
-/** Checks every key against every rule in scope. Pure and deterministic for the same inputs. */
-export function evaluate(keys: readonly KeyRecord[], policy: Policy, now: Date): Evaluation {
+/**
+ * Checks every key against every rule in scope. Pure and deterministic for the same inputs.
+ *
+ * `accepted`: risks accepted in Slack. They exempt exactly like the policy's exemptions; when both
+ * hold for the same rule and key, the policy's exemption is the one applied. Pass expired ones too:
+ * an expired acceptance whose finding is open again is reported (notice `expired`, source `slack`).
+ */
+export function evaluate(keys: readonly KeyRecord[], policy: Policy, now: Date, accepted: readonly AcceptedExemption[] = []): Evaluation {
   const nowMs = now.getTime();
-  const rules = policy.rules.map((rule) => ({ rule, module: ruleModule(rule.kind), inScope: compileScope(rule.scope), findings: [] as Finding[] }));
-  const book = new ExemptionBook(policy.exemptions ?? [], nowMs);
+  const rules = policy.rules.map((rule) => {
+    const module = ruleModule(rule.kind);
+    return { rule, module, remediation: rule.remediation ?? module.remediation, inScope: compileScope(rule.scope), findings: [] as Finding[] };
+  });
+  const book = new ExemptionBook(policy.exemptions ?? [], accepted, nowMs);
   const seenKeyIds = new Set<string>();
   const applied: AppliedExemption[] = [];
 
   for (const key of keys) {
     if (!book.isEmpty) seenKeyIds.add(key.id);
     const ctx: CheckContext = { now, nowMs, times: keyTimes(key) };
-    for (const { rule, module, inScope, findings } of rules) {
+    for (const { rule, module, remediation, inScope, findings } of rules) {
       if (!inScope(key)) continue;
       const violation = module.check(key, rule, ctx);
       if (!violation) continue;
       const fingerprint = findingFingerprint(rule.id, key.kind, key.id);
-      const exemption = book.isEmpty ? undefined : book.find(rule.id, key.id);
-      if (exemption) {
-        applied.push({
-          rule_id: rule.id,
-          key_id: key.id,
-          reason: exemption.reason,
-          expires: exemption.expires,
-          ...(exemption.approved_by === undefined ? {} : { approved_by: exemption.approved_by }),
-          fingerprint,
-        });
-        continue;
+      if (!book.isEmpty) {
+        const exemption = book.apply(rule.id, key.id, fingerprint);
+        if (exemption) {
+          applied.push(exemption);
+          continue;
+        }
+        book.noteOpen(rule.id, key.id);
       }
-      findings.push({ rule_id: rule.id, rule_kind: rule.kind, severity: rule.severity, fingerprint, sentence: violation.sentence, key });
+      findings.push({ rule_id: rule.id, rule_kind: rule.kind, severity: rule.severity, fingerprint, sentence: violation.sentence, remediation, key });
     }
   }
 
@@ -65,7 +74,7 @@ export function evaluate(keys: readonly KeyRecord[], policy: Policy, now: Date):
   rules.sort((a, b) => severityRank(b.rule.severity) - severityRank(a.rule.severity) || compare(a.rule.id, b.rule.id));
   const findings = rules.flatMap((entry) => entry.findings.sort(byKey));
   applied.sort((a, b) => compare(a.rule_id, b.rule_id) || compare(a.key_id, b.key_id));
-  return { findings, exemptions: applied, exemption_notices: book.notices(seenKeyIds) };
+  return { findings, exemptions: applied, exemption_notices: book.notices(seenKeyIds), exemptions_in_force: book.inForce() };
 }
 
 function byKey(a: Finding, b: Finding): number {

@@ -1,12 +1,12 @@
 export type { Condition, FieldCondition } from "./condition/schema.js";
 export type { FieldName } from "./condition/fields.js";
 export { type Evaluation, type Finding, evaluate } from "./evaluate.js";
-export type { AppliedExemption, ExemptionNotice } from "./exemptions.js";
+export type { AcceptedExemption, AppliedExemption, ExemptionInForce, ExemptionNotice, ExemptionOrigin } from "./exemptions.js";
 export { findingFingerprint } from "./fingerprint.js";
 export { renderPolicySchema } from "./json-schema.js";
 export { type LoadResult, loadPolicy } from "./load.js";
 export { type PolicyError, formatPolicyError } from "./policy-error.js";
-export { RULE_KINDS, type RuleKind } from "./registry.js";
-export { type Exemption, type Policy, type Rule, policySchema } from "./schema.js";
+export { RULE_KINDS, type RuleKind, remediationFor } from "./registry.js";
+export { DEFAULT_MAX_ACCEPTANCE_DAYS, type Exemption, type Policy, type PolicyOwner, type Rule, policySchema } from "./schema.js";
 export { SEVERITIES, type Severity, severityRank } from "./severity.js";
 export { POLICY_NAME } from "./name.js";

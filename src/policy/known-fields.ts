@@ -2,7 +2,7 @@ import { CONNECTIVES, OPERATORS } from "./condition/schema.js";
 import { RULE_MODULES } from "./registry.js";
 import { ruleBaseShape } from "./rule-base.js";
 import { allowSchema } from "./rules/owner-allowlist.js";
-import { exemptionSchema, policySchema } from "./schema.js";
+import { exemptionSchema, ownerSchema, policySchema } from "./schema.js";
 import { scopeSchema } from "./scope.js";
 
 /** Every field name a policy may use anywhere; unknown fields are checked against it for a "did you mean". */
@@ -18,6 +18,7 @@ export function knownFieldNames(): string[] {
       ...CONNECTIVES,
       ...OPERATORS,
       ...Object.keys(exemptionSchema.shape),
+      ...Object.keys(ownerSchema.shape),
     ]),
   ];
 }

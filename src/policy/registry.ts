@@ -18,3 +18,12 @@ export function ruleModule(kind: RuleKind): RuleModule {
   if (!module) throw new Error(`no rule module for kind "${kind}"`);
   return module;
 }
+
+/**
+ * What to do about a finding: its rule's own `remediation:` when the policy gave one, else the
+ * default of its kind. A kind this version does not know (a run recorded by another version) gets
+ * the generic advice of `match` rules.
+ */
+export function remediationFor(finding: { rule_kind: string; remediation?: string | undefined }): string {
+  return finding.remediation ?? (byKind.get(finding.rule_kind) ?? match).remediation;
+}

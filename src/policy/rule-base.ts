@@ -13,6 +13,12 @@ export const ruleBaseShape = {
   severity: z.enum(SEVERITIES).meta({ description: "How bad a violation is." }),
   description: z.string().min(1).optional().meta({ description: "What the rule is for; match rules use it as the finding's sentence." }),
   scope: scopeSchema.optional(),
+  remediation: z
+    .string({ error: "remediation must be text, e.g. \"rotate it, then revoke the old key\"" })
+    .trim()
+    .min(1, { error: "remediation must not be empty; leave it out to use the rule kind's default" })
+    .optional()
+    .meta({ description: "What to do about a finding of this rule, shown with each finding (Slack, CSV, evidence). Default: the rule kind's own advice." }),
 };
 
 export interface RuleBase {
@@ -20,4 +26,5 @@ export interface RuleBase {
   severity: Severity;
   description?: string | undefined;
   scope?: Scope | undefined;
+  remediation?: string | undefined;
 }

@@ -27,6 +27,8 @@ export interface RuleModule<Kind extends string = string, Options extends z.ZodO
   kind: Kind;
   /** One line for the JSON Schema and error messages. */
   summary: string;
+  /** What to do about a finding of this kind, unless the rule says otherwise (`remediation:`): a short imperative. */
+  remediation: string;
   /** The kind-specific fields of a rule (the base fields are added by the policy schema). */
   options: Options;
   check(key: KeyRecord, rule: RuleOf<Kind, Options>, ctx: CheckContext): Violation | null;

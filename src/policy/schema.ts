@@ -61,6 +61,42 @@ export const exemptionSchema = z
 
 export type Exemption = z.output<typeof exemptionSchema>;
 
+/** Slack's ids as its API gives them: users U…/W… (Enterprise Grid), channels C…, private channels G…. */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]+$/;
+export const SLACK_DESTINATION_ID = /^[UWCG][A-Z0-9]+$/;
+
+const slackUserId = z
+  .string({ error: 'expected a Slack user id, e.g. "U0123ABCD"' })
+  .regex(SLACK_USER_ID, { error: 'expected a Slack user id (U… or W…, capital letters and digits, e.g. "U0123ABCD"), not a name or an @mention' })
+  .meta({ description: "A Slack user id (U… or W…), as shown in a Slack profile under ⋮ → Copy member ID." });
+
+export const ownerSchema = z
+  .strictObject({
+    match: z
+      .string({ error: 'match needs a project id (proj_…) or a project-name glob, e.g. "ml-*"' })
+      .trim()
+      .min(1, { error: 'match needs a project id (proj_…) or a project-name glob, e.g. "ml-*"' })
+      .meta({ description: "A project id (proj_…) or a project-name glob (* any run of characters, ? one character; case-insensitive)." }),
+    slack: z
+      .string({ error: 'slack needs a Slack user id (U…, W…) or channel id (C…, G…), e.g. "C0123ABCD"' })
+      .regex(SLACK_DESTINATION_ID, {
+        error: 'slack must be a Slack user id (U…, W…) or channel id (C…, G…) in capital letters and digits, e.g. "C0123ABCD"; not a name, #channel or @mention',
+      })
+      .meta({ description: "Who hears about the findings of those projects' keys: a Slack user id (U…, W…) or channel id (C…, G…)." }),
+  })
+  .meta({ id: "owner", description: "Who is responsible for the keys of matching projects, in Slack." });
+
+export type PolicyOwner = z.output<typeof ownerSchema>;
+
+export const DEFAULT_MAX_ACCEPTANCE_DAYS = 90;
+
+const daysUpToAYear = (field: string) =>
+  z
+    .number({ error: `${field} must be a whole number of days from 1 to 365` })
+    .int({ error: `${field} must be a whole number of days from 1 to 365` })
+    .min(1, { error: `${field} must be a whole number of days from 1 to 365` })
+    .max(365, { error: `${field} must be a whole number of days from 1 to 365` });
+
 export const policySchema = z
   .strictObject(
     {
@@ -69,6 +105,20 @@ export const policySchema = z
       description: z.string().optional(),
       rules: z.array(ruleSchema).min(1, { error: "a policy needs at least one rule" }),
       exemptions: z.array(exemptionSchema).optional(),
+      owners: z
+        .array(ownerSchema)
+        .optional()
+        .meta({ description: "Who is responsible, in Slack, for the keys of which projects." }),
+      approvers: z
+        .array(slackUserId)
+        .optional()
+        .meta({ description: "Slack users who may accept a finding's risk from Slack (besides SLACK_ALLOWED_USERS)." }),
+      max_acceptance_days: daysUpToAYear("max_acceptance_days")
+        .default(DEFAULT_MAX_ACCEPTANCE_DAYS)
+        .meta({ description: "How far ahead a risk accepted in Slack may expire, in days (1 to 365; default 90)." }),
+      remind_after_days: daysUpToAYear("remind_after_days")
+        .optional()
+        .meta({ description: "Remind the owner of a finding still open after this many days (1 to 365)." }),
     },
     { error: (issue) => (issue.code === "invalid_type" ? "a policy is a YAML map with version, name and rules" : undefined) },
   )

@@ -1,3 +1,5 @@
+import type { AcceptedExemption } from "../policy/exemptions.js";
+
 /**
  * Risks accepted from Slack (D1, migrations/0004). Each is an exemption of one rule on one key until
  * a day; revoking one records who and when and keeps the row.
@@ -38,6 +40,20 @@ export interface AcceptancePrompt {
 export function acceptanceStatus(acceptance: Pick<Acceptance, "expires" | "revoked_at">, now: Date): AcceptanceStatus {
   if (acceptance.revoked_at) return "revoked";
   return now.toISOString().slice(0, 10) > acceptance.expires ? "expired" : "active";
+}
+
+/** An acceptance as the evaluator takes it (it exempts exactly like a policy exemption). */
+export function toAcceptedExemption(a: Acceptance): AcceptedExemption {
+  return {
+    id: a.id,
+    rule: a.rule_id,
+    key: a.key_id,
+    reason: a.reason,
+    expires: a.expires,
+    ...(a.ticket ? { ticket: a.ticket } : {}),
+    accepted_by: { id: a.accepted_by_id, name: a.accepted_by_name },
+    accepted_at: a.accepted_at,
+  };
 }
 
 export class AcceptanceStore {

@@ -6,6 +6,7 @@ import { assembleInventory, collectInventorySlice } from "../inventory/collect.j
 import { isTransientError } from "../inventory/retry.js";
 import { initialWorkState } from "../inventory/work.js";
 import { buildRunEvidence, evidencePrefix, importSigningKey } from "../report/evidence/index.js";
+import { type AcceptanceStore, toAcceptedExemption } from "../store/acceptances.js";
 import type { EvidenceStore } from "../store/evidence-store.js";
 import type { RunHistory } from "../store/run-history.js";
 import type { WorkStore } from "../store/work-store.js";
@@ -38,6 +39,8 @@ export interface AuditParams {
 export interface AuditContext {
   params: AuditParams;
   history: RunHistory;
+  /** Risks accepted from Slack: they exempt from the next run on. */
+  acceptances: AcceptanceStore;
   work: WorkStore;
   evidence: EvidenceStore;
   /** The settings, read afresh in each step (a deploy may change them between steps). */
@@ -105,7 +108,9 @@ export async function evaluateAndRecord(ctx: AuditContext, sliceCount: number): 
   if (!checked?.ok) throw new Error(`policy ${ctx.params.policy} is no longer valid`);
   const inventory = assembleInventory(await ctx.work.parts(sliceCount));
   const now = ctx.now();
-  const concluded = concludeRun({ base: base(ctx.params), policy: checked, inventory, evaluatedAt: now, finishedAt: now, secrets: config.secrets });
+  // Expired acceptances go in too: the run reports them as expired and the finding as open again.
+  const accepted = (await ctx.acceptances.forPolicy(ctx.params.policy)).map(toAcceptedExemption);
+  const concluded = concludeRun({ base: base(ctx.params), policy: checked, inventory, evaluatedAt: now, finishedAt: now, secrets: config.secrets, accepted });
   const run = applyLifecycle(concluded, await ctx.history.openFindings(ctx.params.policy));
   await ctx.history.record(run, ctx.params.policy);
   return { status: run.status, summary: summarizeRun(run) };

@@ -1,5 +1,6 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { readConfig } from "../config.js";
+import { AcceptanceStore } from "../store/acceptances.js";
 import { EvidenceStore } from "../store/evidence-store.js";
 import { RunHistory } from "../store/run-history.js";
 import { WorkStore } from "../store/work-store.js";
@@ -109,6 +110,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
     return {
       params,
       history: new RunHistory(this.env.DB),
+      acceptances: new AcceptanceStore(this.env.DB),
       work: new WorkStore(this.env.EVIDENCE, params.run_id),
       evidence: new EvidenceStore(this.env.EVIDENCE),
       settings: () => readConfig(this.env),

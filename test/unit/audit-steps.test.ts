@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Config, readConfig } from "../../src/config.js";
+import { AcceptanceStore } from "../../src/store/acceptances.js";
 import { EvidenceStore } from "../../src/store/evidence-store.js";
 import { RunHistory } from "../../src/store/run-history.js";
 import { WorkStore } from "../../src/store/work-store.js";
@@ -54,6 +55,7 @@ function context(overrides: Partial<AuditContext> & { env?: Record<string, strin
   return {
     params,
     history: new RunHistory(d1.db),
+    acceptances: new AcceptanceStore(d1.db),
     work: new WorkStore(r2.bucket, runId),
     evidence: new EvidenceStore(r2.bucket),
     settings,
@@ -227,5 +229,44 @@ describe("tell owners", () => {
     await runUntilRecorded(ctx);
     const { tellOwners } = await import("../../src/worker/audit-steps.js");
     expect(await tellOwners(ctx, LAST)).toEqual({ done: expect.objectContaining({ status: "off", delivered: 0 }) });
+  });
+});
+
+describe("risks accepted in Slack", () => {
+  it("exempt their finding from the next run on, and when expired the finding is open again with a notice", async () => {
+    const first = context();
+    await runUntilRecorded(first);
+    const recorded = await first.history.get(first.params.run_id);
+    const target = recorded!.findings!.find((f) => f.severity === "high")!;
+    await releaseAndCleanUp(first);
+    const acceptance = {
+      id: "acc_00000000000000aa",
+      policy_name: "default",
+      rule_id: target.rule_id,
+      key_id: target.key.id,
+      fingerprint: target.fingerprint,
+      severity: target.severity,
+      reason: "migration to the new key in progress",
+      expires: "2026-12-31",
+      ticket: null,
+      accepted_by_id: "U0SEC",
+      accepted_by_name: "Sec Lead",
+      accepted_at: NOW.toISOString(),
+    };
+    await first.acceptances.add(acceptance);
+
+    const second = context();
+    await runUntilRecorded(second);
+    const exempted = await second.history.get(second.params.run_id);
+    expect(exempted!.findings!.map((f) => f.fingerprint)).not.toContain(target.fingerprint);
+    expect(exempted!.exemptions).toContainEqual(expect.objectContaining({ rule_id: target.rule_id, key_id: target.key.id, source: "slack" }));
+    await releaseAndCleanUp(second);
+
+    // Past its last day, the acceptance no longer exempts and the run says it expired.
+    const third = context({ now: () => new Date("2027-01-01T06:00:00Z") });
+    await runUntilRecorded(third);
+    const reopened = await third.history.get(third.params.run_id);
+    expect(reopened!.findings!.map((f) => f.fingerprint)).toContain(target.fingerprint);
+    expect(reopened!.exemption_notices).toContainEqual(expect.objectContaining({ kind: "expired", rule_id: target.rule_id, key_id: target.key.id }));
   });
 });

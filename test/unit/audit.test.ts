@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { type PolicySource, runAudit, summarizeRun } from "../../src/audit/run.js";
+import { type PolicySource, checkPolicy, concludeRun, runAudit, summarizeRun } from "../../src/audit/run.js";
+import { collectInventory } from "../../src/inventory/collect.js";
+import type { AcceptedExemption } from "../../src/policy/index.js";
 import type { InventoryProgress } from "../../src/inventory/work.js";
 import { renderTextReport } from "../../src/report/text.js";
 import { sampleOrg } from "../sim/sample-org.js";
@@ -59,10 +61,54 @@ describe("an audit of the sample organization", () => {
     expect(new Set(run.findings.map((f) => f.rule_id))).toEqual(new Set(defaultRules));
   });
 
-  it("applies the sample exemption and says why", async () => {
+  it("applies the sample exemption and says why, and who approved it", async () => {
     const run = await audit();
-    expect(run.exemptions).toEqual([expect.objectContaining({ rule_id: "unused-90d", key_id: "key_admin_breakglass", expires: "2099-12-31" })]);
+    expect(run.exemptions).toEqual([
+      expect.objectContaining({ rule_id: "unused-90d", key_id: "key_admin_breakglass", expires: "2099-12-31", source: "policy", approved_by: "security@example.com" }),
+    ]);
     expect(run.findings.some((f) => f.rule_id === "unused-90d" && f.key.id === "key_admin_breakglass")).toBe(false);
+    expect(run.exemptions_in_force).toEqual([expect.objectContaining({ key_id: "key_admin_breakglass", source: "policy", status: "applied" })]);
+  });
+
+  it("says what to do about every finding, and where the key is managed in the OpenAI dashboard", async () => {
+    const run = await audit();
+    const byKey = (rule: string, keyId: string) => run.findings.find((f) => f.rule_id === rule && f.key.id === keyId);
+    expect(byKey("unused-90d", "key_web_old")).toMatchObject({
+      remediation: "revoke it: unused keys are pure risk; if it is still needed, rotate it",
+      dashboard_url: "https://platform.openai.com/settings/proj_web/api-keys",
+    });
+    expect(byKey("admin-key-no-expiry", "key_admin_ci")).toMatchObject({
+      remediation: "review the key against this rule and revoke or rotate it",
+      dashboard_url: "https://platform.openai.com/settings/organization/admin-keys",
+    });
+    for (const finding of run.findings) expect(finding.remediation, finding.rule_id).toMatch(/\w/);
+  });
+
+  it("exempts what was accepted in Slack, and says when an acceptance expired", async () => {
+    const accepted = (overrides: Partial<AcceptedExemption>): AcceptedExemption => ({
+      id: "acc_1",
+      rule: "unused-90d",
+      key: "key_web_old",
+      reason: "kept for the quarterly export",
+      expires: "2026-12-31",
+      accepted_by: { id: "U0ALICE", name: "Alice Martin" },
+      accepted_at: "2026-11-19T10:00:00.000Z",
+      ...overrides,
+    });
+    const checked = checkPolicy(samplePolicy);
+    if (!checked.ok) throw new Error("the sample policy is invalid");
+    const inventory = await collectInventory({ adminKey: ADMIN_KEY, baseURL: sim.url, retry: fastRetry });
+    const conclude = (list: AcceptedExemption[]) =>
+      concludeRun({ base: { id: "run_x", trigger: "cli", started_at: NOW.toISOString() }, policy: checked, inventory, evaluatedAt: NOW, finishedAt: NOW, secrets: [ADMIN_KEY], accepted: list });
+    const withAcceptance = conclude([accepted({})]);
+    expect(withAcceptance.findings.some((f) => f.rule_id === "unused-90d" && f.key.id === "key_web_old")).toBe(false);
+    expect(withAcceptance.exemptions).toContainEqual(
+      expect.objectContaining({ key_id: "key_web_old", source: "slack", id: "acc_1", accepted_by: { id: "U0ALICE", name: "Alice Martin" }, accepted_at: "2026-11-19T10:00:00.000Z" }),
+    );
+    const expired = conclude([accepted({ expires: "2026-11-19" })]);
+    expect(expired.findings.some((f) => f.rule_id === "unused-90d" && f.key.id === "key_web_old")).toBe(true);
+    expect(expired.exemption_notices).toEqual([expect.objectContaining({ kind: "expired", key_id: "key_web_old", source: "slack", accepted_by: { id: "U0ALICE", name: "Alice Martin" } })]);
+    expect(conclude([]).findings).toEqual((await audit()).findings);
   });
 
   it("records the policy by name and by the SHA-256 of its exact text", async () => {

@@ -4,6 +4,7 @@ import type { AuditRun } from "../../src/audit/types.js";
 import type { KeyRecord, ProjectRecord } from "../../src/inventory/types.js";
 import { findingFingerprint } from "../../src/policy/fingerprint.js";
 import {
+  EXEMPTIONS_CSV_COLUMNS,
   FINDINGS_CSV_COLUMNS,
   INVENTORY_CSV_COLUMNS,
   type EvidenceSigningKey,
@@ -29,7 +30,22 @@ import { toBase64 } from "../../src/report/evidence/base64.js";
 import { sha256Hex } from "../../src/util/hash.js";
 
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
-const POLICY = "version: 1\nname: default\nrules:\n  - id: unused-90d\n    kind: unused\n    days: 90\n    severity: high\n";
+const POLICY = [
+  "version: 1",
+  "name: default",
+  "rules:",
+  "  - id: unused-90d",
+  "    kind: unused",
+  "    days: 90",
+  "    severity: high",
+  "exemptions:",
+  "  - rule: unused-90d",
+  "    key: key_admin_ci",
+  "    reason: break-glass admin key, kept offline",
+  '    expires: "2027-03-31"',
+  "    approved_by: security@example.com",
+  "",
+].join("\n");
 
 const PROJECTS: ProjectRecord[] = [
   { id: "proj_web", name: "web-app", created_at: "2025-11-02T06:00:00.000Z", archived: false, archived_at: null },
@@ -86,14 +102,29 @@ function fixtureRun(overrides: Partial<AuditRun> = {}): AuditRun {
         severity: "high",
         fingerprint: findingFingerprint("unused-90d", "project", "key_web_prod"),
         sentence: "last used 122 days ago, on 2026-07-03",
+        remediation: "revoke it: unused keys are pure risk; if it is still needed, rotate it",
+        dashboard_url: "https://platform.openai.com/settings/proj_web/api-keys",
         key,
         project,
         owner,
         lifecycle: "new",
       },
     ],
-    exemptions: [],
+    exemptions: [
+      {
+        rule_id: "unused-90d",
+        key_id: "key_admin_ci",
+        reason: "break-glass admin key, kept offline",
+        expires: "2027-03-31",
+        fingerprint: findingFingerprint("unused-90d", "admin", "key_admin_ci"),
+        source: "policy",
+        approved_by: "security@example.com",
+      },
+    ],
     exemption_notices: [],
+    exemptions_in_force: [
+      { rule_id: "unused-90d", key_id: "key_admin_ci", reason: "break-glass admin key, kept offline", expires: "2027-03-31", status: "applied", source: "policy", approved_by: "security@example.com" },
+    ],
     errors: [],
     ...overrides,
   };
@@ -156,6 +187,8 @@ describe("evidence files of one run", () => {
     const files = filesOf(ev);
     expect(ev.prefix).toBe("runs/2026/11/run_20261102T060000Z_a1b2c3/");
     expect(ev.files.map((f) => [f.name, f.contentType])).toEqual([
+      ["exemptions.csv", "text/csv; charset=utf-8; header=present"],
+      ["exemptions.json", "application/json; charset=utf-8"],
       ["findings.csv", "text/csv; charset=utf-8; header=present"],
       ["findings.json", "application/json; charset=utf-8"],
       ["inventory.csv", "text/csv; charset=utf-8; header=present"],
@@ -168,6 +201,8 @@ describe("evidence files of one run", () => {
     expect(text(files["inventory.csv"])).toBe(docExample("inventory.csv"));
     expect(text(files["findings.json"])).toBe(docExample("findings.json"));
     expect(text(files["inventory.json"])).toBe(docExample("inventory.json"));
+    expect(text(files["exemptions.csv"])).toBe(docExample("exemptions.csv"));
+    expect(text(files["exemptions.json"])).toBe(docExample("exemptions.json"));
     expect(text(files["manifest.json"])).toBe(docExample("manifest.json"));
     expect(ev.manifestSha256).toBe(sha256Hex(files["manifest.json"] as Uint8Array));
   });
@@ -206,7 +241,7 @@ describe("evidence files of one run", () => {
         { scope: { list: "admin_api_keys" }, kind: "network", message: "timeout", where: "admin API keys" },
       ],
     });
-    const doc = JSON.parse(text(buildEvidenceFiles({ run, inventory: INVENTORY, policyText: POLICY })[1]?.content));
+    const doc = JSON.parse(text(buildEvidenceFiles({ run, inventory: INVENTORY, policyText: POLICY }).find((f) => f.name === "findings.json")?.content));
     expect(doc.status).toBe("incomplete");
     expect(doc.errors).toEqual([
       { where: 'API keys of project "ml" (proj_ml)', kind: "http", status: 500, message: "HTTP 500", scope: { list: "project_api_keys", project_id: "proj_ml", project_name: "ml" } },
@@ -231,7 +266,7 @@ describe("manifest", () => {
   it("lists every file with its SHA-256 and size, sorted by name, and round-trips", async () => {
     const ev = await buildRunEvidence({ run: fixtureRun(), inventory: INVENTORY, policyText: POLICY, previousManifestSha256: "ab".repeat(32), version: "1.2.3" });
     const files = filesOf(ev);
-    expect(ev.manifest.files.map((f) => f.name)).toEqual(["findings.csv", "findings.json", "inventory.csv", "inventory.json", "policy.yaml"]);
+    expect(ev.manifest.files.map((f) => f.name)).toEqual(["exemptions.csv", "exemptions.json", "findings.csv", "findings.json", "inventory.csv", "inventory.json", "policy.yaml"]);
     for (const entry of ev.manifest.files) {
       const content = files[entry.name] as Uint8Array;
       expect(entry).toEqual({ name: entry.name, sha256: sha256Hex(content), size: content.length });
@@ -308,7 +343,7 @@ describe("verify", () => {
     expect(unchecked.notes).toContain("signatures not checked: 4 of 4 manifests are signed; pass the public key to check them");
   });
 
-  it.each(["findings.json", "findings.csv", "inventory.json", "inventory.csv", "policy.yaml"])("names the run and the file when one byte of %s changes", async (name) => {
+  it.each(["findings.json", "findings.csv", "exemptions.json", "exemptions.csv", "inventory.json", "inventory.csv", "policy.yaml"])("names the run and the file when one byte of %s changes", async (name) => {
     const { runs, evidence } = await buildChain();
     const tree = treeOf(runs);
     const files = tree.get(runs[2]!.prefix)!;
@@ -541,6 +576,7 @@ describe("docs/evidence.md", () => {
     for (const [heading, columns] of [
       ["### findings.csv", FINDINGS_CSV_COLUMNS],
       ["### inventory.csv", INVENTORY_CSV_COLUMNS],
+      ["### exemptions.csv", EXEMPTIONS_CSV_COLUMNS],
     ] as const) {
       const section = doc.slice(doc.indexOf(heading));
       const table = section.slice(0, section.indexOf("\n\n", section.indexOf("| ---")));

@@ -55,6 +55,7 @@ describe("exemptions", () => {
         reason: "break-glass",
         expires: "2027-01-31",
         approved_by: "sec@example.com",
+        source: "policy",
         fingerprint: findingFingerprint("unused-90d", "project", "key_stale"),
       },
     ]);
@@ -65,7 +66,7 @@ describe("exemptions", () => {
     const result = evaluate([stale], withExemptions("{ rule: unused-90d, key: key_stale, reason: break-glass, expires: 2026-11-23 }"), NOW);
     expect(result.findings.map((finding) => finding.key.id)).toEqual(["key_stale"]);
     expect(result.exemptions).toEqual([]);
-    expect(result.exemption_notices).toEqual([{ kind: "expired", rule_id: "unused-90d", key_id: "key_stale", expires: "2026-11-23", reason: "break-glass" }]);
+    expect(result.exemption_notices).toEqual([{ kind: "expired", rule_id: "unused-90d", key_id: "key_stale", expires: "2026-11-23", reason: "break-glass", source: "policy" }]);
   });
 
   it("holds through the last second of its expiry day (UTC)", () => {
@@ -81,7 +82,7 @@ describe("exemptions", () => {
   it("reports an exemption whose key is no longer in the inventory", () => {
     const result = evaluate([stale], withExemptions("{ rule: unused-90d, key: key_deleted, reason: r, expires: 2027-01-01 }"), NOW);
     expect(result.findings).toHaveLength(1);
-    expect(result.exemption_notices).toEqual([{ kind: "unused", rule_id: "unused-90d", key_id: "key_deleted", expires: "2027-01-01", reason: "r" }]);
+    expect(result.exemption_notices).toEqual([{ kind: "unused", rule_id: "unused-90d", key_id: "key_deleted", expires: "2027-01-01", reason: "r", source: "policy" }]);
   });
 
   it("exempts only its own rule and key", () => {
@@ -100,12 +101,17 @@ describe("exemptions", () => {
 
   it("lists nothing when an exemption's key no longer breaks the rule", () => {
     const result = evaluate([key({ id: "key_stale" })], withExemptions("{ rule: unused-90d, key: key_stale, reason: r, expires: 2027-01-01 }"), NOW);
-    expect(result).toEqual({ findings: [], exemptions: [], exemption_notices: [] });
+    expect(result).toEqual({
+      findings: [],
+      exemptions: [],
+      exemption_notices: [],
+      exemptions_in_force: [{ rule_id: "unused-90d", key_id: "key_stale", reason: "r", expires: "2027-01-01", source: "policy", status: "unused" }],
+    });
   });
 });
 
 describe("findings", () => {
-  it("carry the rule, the severity, the sentence and the key", () => {
+  it("carry the rule, the severity, the sentence, what to do about it and the key", () => {
     const stale = key({ last_used_at: ago(100) });
     const [finding] = evaluate([stale], policy(UNUSED), NOW).findings;
     expect(finding).toEqual({
@@ -114,6 +120,7 @@ describe("findings", () => {
       severity: "high",
       fingerprint: findingFingerprint("unused-90d", "project", "key_1"),
       sentence: "last used 100 days ago, on 2026-08-16",
+      remediation: "revoke it: unused keys are pure risk; if it is still needed, rotate it",
       key: stale,
     });
   });

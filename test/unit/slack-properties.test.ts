@@ -177,8 +177,11 @@ describe("a Slack report, for any names and messages the organization returns", 
         });
         const rendered = renderSlackReport(run, { channel: "C0SECURITY", evidenceUrl: "https://keywarden.example/runs/x/evidence" });
         for (const text of [rendered.main, ...rendered.thread].flatMap(textsOf)) {
-          // Keywarden's own markup: the evidence link, and "> " opening a quoted line.
-          const theirs = text.replace(/<https:\/\/keywarden\.example\/[^|<>]*\|Evidence>/g, "").replace(/^> /gm, "");
+          // Keywarden's own markup: the evidence link, the dashboard links, and "> " opening a quoted line.
+          const theirs = text
+            .replace(/<https:\/\/keywarden\.example\/[^|<>]*\|Evidence>/g, "")
+            .replace(/<https:\/\/platform\.openai\.com\/settings\/(organization\/admin-keys|proj_[A-Za-z0-9]+\/api-keys)\|Manage in OpenAI>/g, "")
+            .replace(/^> /gm, "");
           expectInert(theirs);
         }
       }),

@@ -142,7 +142,7 @@ describe("renderSlackReport at scale", () => {
     expect(new Set(ids)).toEqual(new Set(run.findings.map((f) => f.fingerprint)));
     expect(r.thread_finding_counts.reduce((a, b) => a + b, 0)).toBe(run.counts.findings.total);
     r.thread.forEach((m, i) => expect(m.blocks.filter((b) => b.block_id?.startsWith("f-"))).toHaveLength(r.thread_finding_counts[i] ?? -1));
-    expect(r.thread[0]?.text).toBe("Keywarden run_20261123T060000Z_abc123: Findings 1–40 of 500");
+    expect(r.thread[0]?.text).toMatch(/^Keywarden run_20261123T060000Z_abc123: Findings 1–\d+ of 500$/);
     expect(r.thread.at(-1)?.text).toMatch(/Findings \d+–500 of 500$/);
     // The main message shows the 10 worst, highest severity first.
     const bullets = allText(r.main.blocks).split("\n").filter((l) => l.startsWith("•"));
@@ -180,7 +180,10 @@ describe("renderSlackReport at scale", () => {
         .filter((l) => l.startsWith("•")).length;
     expect(bulletsFor()).toBe(10);
     expect(bulletsFor(3)).toBe(3);
-    expect(bulletsFor(1000)).toBe(30);
+    // At most 30, fewer when the message's room runs out first.
+    expect(bulletsFor(1000)).toBe(bulletsFor(30));
+    expect(bulletsFor(30)).toBeLessThanOrEqual(30);
+    expect(bulletsFor(30)).toBeGreaterThan(20);
     expect(bulletsFor(0)).toBe(0);
   });
 });
@@ -283,7 +286,8 @@ describe("escaping of organization-controlled strings", () => {
     const r = renderSlackReport(run, { channel: CHANNEL });
     for (const m of allMessages(r)) {
       const texts = [m.text, ...m.blocks.filter((b) => b.type !== "header").flatMap(blockTexts)];
-      for (const t of texts.map((t) => t.replace(/^> /gm, ""))) {
+      // Keywarden's own markup: "> " opening a quoted line, and the links to the OpenAI dashboard.
+      for (const t of texts.map((t) => withoutDashboardLinks(t).replace(/^> /gm, ""))) {
         expect(t).not.toContain("<");
         expect(t).not.toContain(">");
         expect(t).not.toMatch(/&(?!amp;|lt;|gt;)/);
@@ -296,6 +300,99 @@ describe("escaping of organization-controlled strings", () => {
     expect(thread).toContain("&lt;!channel&gt;");
     expect(thread).toContain("&amp;amp; ok");
     expect(thread).not.toContain("\n:white_check_mark: *All clear*");
+  });
+});
+
+/** The text without Keywarden's links to the OpenAI dashboard (exactly the two pages it links). */
+function withoutDashboardLinks(text: string): string {
+  return text.replace(/<https:\/\/platform\.openai\.com\/settings\/(organization\/admin-keys|proj_[A-Za-z0-9]+\/api-keys)\|Manage in OpenAI>/g, "");
+}
+
+const threadText = (r: RenderedSlackReport) => allText(r.thread.flatMap((m) => m.blocks));
+/** The thread's section of the finding with this fingerprint. */
+const findingSection = (r: RenderedSlackReport, fingerprint: string) =>
+  allText(r.thread.flatMap((m) => m.blocks).filter((b) => b.block_id === `f-${fingerprint}`));
+
+describe("what to do about each finding", () => {
+  const projectKey = makeFinding(1, { project: { id: "proj_Web42", name: "web", archived: false }, key: { ...makeFinding(1).key, kind: "project" } });
+  const adminKey = makeFinding(5, { project: null, key: { ...makeFinding(5).key, kind: "admin" } });
+  const oddProject = makeFinding(2, { project: { id: "proj_x|<!channel>", name: "odd", archived: false }, key: { ...makeFinding(2).key, kind: "project" } });
+
+  it("the thread gives each finding its remediation and a link to manage its key in the OpenAI dashboard", () => {
+    const custom = { ...projectKey, remediation: "ask the platform team to revoke it (runbook RB-12)" };
+    const r = renderSlackReport(makeRun({ findings: [custom, adminKey, oddProject] }), { channel: CHANNEL });
+    expect(findingSection(r, custom.fingerprint)).toContain(
+      ":wrench: ask the platform team to revoke it (runbook RB-12) · <https://platform.openai.com/settings/proj_Web42/api-keys|Manage in OpenAI>",
+    );
+    expect(findingSection(r, adminKey.fingerprint)).toContain("<https://platform.openai.com/settings/organization/admin-keys|Manage in OpenAI>");
+    // Recorded without a remediation (an older run): its kind's default; a project id that is not one: no link.
+    expect(findingSection(r, oddProject.fingerprint)).toContain(":wrench: review the key against this rule and revoke or rotate it");
+    expect(findingSection(r, oddProject.fingerprint)).not.toContain("Manage in OpenAI");
+    for (const m of allMessages(r)) expectWithinSlackLimits(m);
+  });
+
+  it("the main message's worst findings say it too", () => {
+    const r = renderSlackReport(makeRun({ findings: [{ ...projectKey, remediation: "rotate it today" }] }), { channel: CHANNEL });
+    expect(allText(r.main.blocks)).toContain(":wrench: rotate it today · <https://platform.openai.com/settings/proj_Web42/api-keys|Manage in OpenAI>");
+  });
+
+  it("keeps the advice and the link whole when everything else is huge, every message within Slack's limits", () => {
+    const long = "<&>".repeat(2000);
+    const findings = Array.from({ length: 60 }, (_, i) => {
+      const base = makeFinding(i, { project: { id: `proj_P${i}`, name: long, archived: false } });
+      return { ...base, key: { ...base.key, kind: "project" as const, name: long, id: `key_${long}` }, sentence: long, remediation: `${long} ${i}`, owner: { ...base.owner, name: long, email: long } };
+    });
+    const r = renderSlackReport(makeRun({ findings }), { channel: CHANNEL, maxFindingsInMain: 30 });
+    for (const m of allMessages(r)) expectWithinSlackLimits(m);
+    for (const f of findings) expect(findingSection(r, f.fingerprint)).toMatch(new RegExp(`<https://platform\\.openai\\.com/settings/${f.project?.id}/api-keys\\|Manage in OpenAI>$`));
+    const mainBullets = allText(r.main.blocks).split("\n").filter((line) => line.includes(":wrench:"));
+    expect(mainBullets.length).toBeGreaterThan(0);
+    for (const line of mainBullets) expect(line).toMatch(/\|Manage in OpenAI>$/);
+    for (const m of allMessages(r)) for (const t of m.blocks.flatMap(blockTexts)) expect(withoutDashboardLinks(t).replace(/^> /gm, "")).not.toMatch(/[<>]/);
+  });
+});
+
+describe("exemptions in the thread", () => {
+  it("say who approved or accepted each one, until when, and why", () => {
+    const run = makeRun({
+      findings: manyFindings(1),
+      exemptions: [
+        { rule_id: "unused-90d", key_id: "key_bg", reason: "break-glass key", expires: "2027-01-01", fingerprint: "x1", source: "policy", approved_by: "security@example.com" },
+        {
+          rule_id: "key-age-365d",
+          key_id: "key_batch",
+          reason: "batch job until the migration",
+          expires: "2026-12-31",
+          fingerprint: "x2",
+          source: "slack",
+          id: "acc_1",
+          accepted_by: { id: "U0ALICE", name: "Alice Martin" },
+          accepted_at: "2026-11-20T09:30:00.000Z",
+          ticket: "https://tickets.example/SEC-12",
+        },
+        { rule_id: "owner-not-allowed", key_id: "key_old", reason: "recorded before sources", expires: "2027-02-01", fingerprint: "x3" },
+      ],
+    });
+    const r = renderSlackReport(run, { channel: CHANNEL });
+    const thread = threadText(r);
+    expect(thread).toContain("`unused-90d` on `key_bg` — exempted by the policy until 2027-01-01, approved by security@example.com: break-glass key");
+    expect(thread).toContain("`key-age-365d` on `key_batch` — accepted by Alice Martin until 2026-12-31: batch job until the migration · ticket https://tickets.example/SEC-12");
+    expect(thread).toContain("`owner-not-allowed` on `key_old` — exempted by the policy until 2027-02-01: recorded before sources");
+    expect(allText(r.main.blocks)).toContain(":shield: 3 findings exempted (2 by the policy, 1 accepted in Slack)");
+    for (const m of allMessages(r)) expectWithinSlackLimits(m);
+  });
+
+  it("say when an acceptance expired, and by whom it was made", () => {
+    const run = makeRun({
+      findings: manyFindings(1),
+      exemption_notices: [
+        { kind: "expired", rule_id: "unused-90d", key_id: "key_web", reason: "quarterly job", expires: "2026-11-20", source: "slack", id: "acc_1", accepted_by: { id: "U0ALICE", name: "Alice Martin" }, accepted_at: "2026-10-01T00:00:00.000Z" },
+        { kind: "unused", rule_id: "unused-90d", key_id: "key_gone", reason: "break-glass", expires: "2027-01-01", source: "policy", approved_by: "sec@example.com" },
+      ],
+    });
+    const thread = threadText(renderSlackReport(run, { channel: CHANNEL }));
+    expect(thread).toContain("`unused-90d` on `key_web`: the acceptance by Alice Martin expired on 2026-11-20; the finding is open again — quarterly job");
+    expect(thread).toContain("`unused-90d` on `key_gone`: the policy's exemption (approved by sec@example.com, until 2027-01-01) names a key that was not seen — break-glass");
   });
 });
 

@@ -32,7 +32,7 @@ describe("evidence of a run", () => {
     const listing = (await (await api(`/runs/${id}/evidence`)).json()) as Listing;
     expect(listing.signed).toBe(true);
     expect(listing.files.map((f) => f.name).sort()).toEqual(
-      ["findings.csv", "findings.json", "inventory.csv", "inventory.json", "manifest.json", "manifest.sig", "policy.yaml"].sort(),
+      ["exemptions.csv", "exemptions.json", "findings.csv", "findings.json", "inventory.csv", "inventory.json", "manifest.json", "manifest.sig", "policy.yaml"].sort(),
     );
     for (const file of listing.files) {
       const response = await api(file.url);
@@ -43,6 +43,9 @@ describe("evidence of a run", () => {
     }
     const policy = await (await api(`/runs/${id}/evidence/policy.yaml`)).text();
     expect(policy).toContain("name: default");
+    const exemptions = (await (await api(`/runs/${id}/evidence/exemptions.json`)).json()) as { run_id: string; exemptions: unknown[] };
+    expect(exemptions).toEqual({ run_id: id, status: "complete", exemptions: [] });
+    expect(await (await api(`/runs/${id}/evidence/exemptions.csv`)).text()).toMatch(/^run_id,status,source,rule_id,key_id,reason,expires,approved_by,/);
     expect((await api(`/runs/${id}/evidence/../../secrets`)).status).toBe(404);
     expect((await api(`/runs/${id}/evidence/run.json`)).status).toBe(404);
     expect((await api(`/runs/${id}/evidence`, { token: null })).status).toBe(401);

@@ -1,4 +1,5 @@
 import { introspectWorkflow } from "cloudflare:test";
+import type { AuditRun } from "../../src/audit/types.js";
 import { beforeEach, describe, expect, it } from "vitest";
 import { generateOrg } from "../sim/generate.js";
 import { sampleOrg } from "../sim/sample-org.js";
@@ -36,6 +37,26 @@ describe("the Slack report of a run", () => {
     expect(recorded.uploads[0]!.content.split("\r\n").filter(Boolean)).toHaveLength(run.counts.findings.total + 1);
     const stored = (await (await api(`/runs/${run.id}`)).json()) as { delivery: { status: string; findings_delivered: number } };
     expect(stored.delivery).toMatchObject({ status: "delivered", findings_delivered: 15 });
+  });
+
+  it("says with each finding what to do and links its key's page in the OpenAI dashboard", async () => {
+    const { run: stored, slack: recorded } = await auditAndReport();
+    const run = (await (await api(`/runs/${stored.id}`)).json()) as AuditRun;
+    const sections = posts(recorded.calls)
+      .slice(1)
+      .flatMap((call) => call.body.blocks ?? [])
+      .filter((block) => block.block_id?.startsWith("f-"));
+    expect(sections).toHaveLength(run.findings.length);
+    for (const finding of run.findings) {
+      const section = sections.find((block) => block.block_id === `f-${finding.fingerprint}`)?.text?.text ?? "";
+      expect(finding.remediation).toBeTruthy();
+      expect(section).toContain(`:wrench: ${finding.remediation}`);
+      const page = finding.project ? `https://platform.openai.com/settings/${finding.project.id}/api-keys` : "https://platform.openai.com/settings/organization/admin-keys";
+      expect(finding.dashboard_url).toBe(page);
+      expect(section).toContain(`<${page}|Manage in OpenAI>`);
+    }
+    const csv = recorded.uploads[0]!.content.split("\r\n")[0]!;
+    expect(csv.endsWith(",sentence,remediation,dashboard_url")).toBe(true);
   });
 
   it("posts nothing for a notify: false run", async () => {

@@ -13,6 +13,7 @@ const createdSentence = perRule((rule: { days: number }) =>
 export const keyAge = defineRule({
   kind: "key-age",
   summary: "The key was created more than `days` days ago.",
+  remediation: "rotate: create a new key, move the app to it, then revoke this one",
   options: z.object({
     days: daysSchema.meta({ description: "Maximum age in days; a key exactly this old is still fine." }),
   }),

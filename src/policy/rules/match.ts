@@ -8,6 +8,7 @@ const compiledWhere = perRule((rule: { where: Condition }) => compileCondition(r
 export const match = defineRule({
   kind: "match",
   summary: "A generic condition on the key's fields (all / any / not, field operators) holds.",
+  remediation: "review the key against this rule and revoke or rotate it",
   options: z.object({
     where: conditionSchema,
   }),

@@ -27,6 +27,7 @@ const compileAllowlist = perRule((rule: { allow: Allow }) => ({
 export const ownerAllowlist = defineRule({
   kind: "owner-allowlist",
   summary: "The key's owner matches none of the allowed user emails, user ids or service accounts.",
+  remediation: "move the key to an approved owner or revoke it",
   options: z.object({ allow: allowSchema }),
   check(key, rule) {
     const allowed = compileAllowlist(rule);

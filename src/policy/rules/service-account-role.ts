@@ -6,6 +6,7 @@ const lowerCasedRoles = perRule((rule: { roles: string[] }) => new Set(rule.role
 export const serviceAccountRole = defineRule({
   kind: "service-account-role",
   summary: "The key is owned by a service account whose role is one of `roles`.",
+  remediation: "demote the service account to member, or give it a key of its own with least privilege",
   options: z.object({
     roles: z
       .array(z.string().min(1))

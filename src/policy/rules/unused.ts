@@ -15,6 +15,7 @@ const neverUsed = agoSentence(
 export const unused = defineRule({
   kind: "unused",
   summary: "The key's last use (or its creation, if it was never used) is more than `days` days ago.",
+  remediation: "revoke it: unused keys are pure risk; if it is still needed, rotate it",
   options: z.object({
     days: daysSchema.meta({ description: "Exactly `days` days is still fine; a second more is a violation." }),
   }),

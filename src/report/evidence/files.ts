@@ -2,8 +2,8 @@ import type { AuditRun } from "../../audit/types.js";
 import { redact } from "../../util/redact.js";
 import { type CsvCell, toCsv } from "./csv.js";
 import { compareText, contentTypeOf } from "./layout.js";
-import { FINDINGS_CSV_COLUMNS, INVENTORY_CSV_COLUMNS, findingsRows, inventoryRows } from "./tables.js";
-import { type EvidenceInventory, findingsDocument, inventoryDocument } from "./views.js";
+import { EXEMPTIONS_CSV_COLUMNS, FINDINGS_CSV_COLUMNS, INVENTORY_CSV_COLUMNS, exemptionsRows, findingsRows, inventoryRows } from "./tables.js";
+import { type EvidenceInventory, exemptionsDocument, findingsDocument, inventoryDocument } from "./views.js";
 
 export interface EvidenceFile {
   name: string;
@@ -23,8 +23,9 @@ export interface EvidenceInput {
 
 /**
  * The data files of one run's evidence, sorted by name. A failed run has no
- * `findings.csv`, and a run without an inventory no `inventory.*`: a header-only
- * CSV would read as "nothing found" for a run that saw nothing.
+ * `findings.csv` and no `exemptions.*` (nothing was evaluated), and a run without
+ * an inventory no `inventory.*`: a header-only CSV would read as "nothing found"
+ * for a run that saw nothing.
  */
 export function buildEvidenceFiles(input: EvidenceInput): EvidenceFile[] {
   const { run, inventory } = input;
@@ -34,7 +35,11 @@ export function buildEvidenceFiles(input: EvidenceInput): EvidenceFile[] {
   const add = (name: string, text: string) => files.push({ name, content: utf8(text), contentType: contentTypeOf(name) });
 
   add("findings.json", json(findingsDocument(run), clean));
-  if (run.status !== "failed") add("findings.csv", csv(FINDINGS_CSV_COLUMNS, findingsRows(run), clean));
+  if (run.status !== "failed") {
+    add("findings.csv", csv(FINDINGS_CSV_COLUMNS, findingsRows(run), clean));
+    add("exemptions.json", json(exemptionsDocument(run), clean));
+    add("exemptions.csv", csv(EXEMPTIONS_CSV_COLUMNS, exemptionsRows(run), clean));
+  }
   if (inventory) {
     add("inventory.json", json(inventoryDocument(run, inventory), clean));
     add("inventory.csv", csv(INVENTORY_CSV_COLUMNS, inventoryRows(run, inventory.keys), clean));

@@ -27,5 +27,5 @@ export {
   signManifest,
   verifyManifestSignature,
 } from "./signing.js";
-export { FINDINGS_CSV_COLUMNS, INVENTORY_CSV_COLUMNS } from "./tables.js";
+export { EXEMPTIONS_CSV_COLUMNS, FINDINGS_CSV_COLUMNS, INVENTORY_CSV_COLUMNS } from "./tables.js";
 export { type VerifyOptions, type VerifyProblem, type VerifyReport, verifyEvidence } from "./verify.js";

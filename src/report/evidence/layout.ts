@@ -9,7 +9,17 @@ export const SIGNATURE_FILE = "manifest.sig";
 export const INDEX_JSON = "index.json";
 export const INDEX_CSV = "index.csv";
 /** Every file name a run's evidence may hold. */
-export const EVIDENCE_FILE_NAMES: ReadonlySet<string> = new Set(["findings.json", "findings.csv", "inventory.json", "inventory.csv", "policy.yaml", "manifest.json", "manifest.sig"]);
+export const EVIDENCE_FILE_NAMES: ReadonlySet<string> = new Set([
+  "findings.json",
+  "findings.csv",
+  "exemptions.json",
+  "exemptions.csv",
+  "inventory.json",
+  "inventory.csv",
+  "policy.yaml",
+  "manifest.json",
+  "manifest.sig",
+]);
 
 const CONTENT_TYPES: Record<string, string> = {
   ".json": "application/json; charset=utf-8",

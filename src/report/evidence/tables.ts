@@ -4,8 +4,10 @@
  */
 import type { AuditRun, RunFinding } from "../../audit/types.js";
 import type { KeyOwner, KeyRecord, ProjectRef } from "../../inventory/types.js";
+import { remediationFor } from "../../policy/registry.js";
+import { findingDashboardUrl } from "../dashboard-links.js";
 import type { CsvCell } from "./csv.js";
-import { sortFindings, sortKeys } from "./views.js";
+import { exemptionsInForce, sortFindings, sortKeys } from "./views.js";
 
 export const FINDINGS_CSV_COLUMNS = [
   "run_id",
@@ -30,6 +32,24 @@ export const FINDINGS_CSV_COLUMNS = [
   "last_used_at",
   "expires_at",
   "sentence",
+  "remediation",
+  "dashboard_url",
+] as const;
+
+export const EXEMPTIONS_CSV_COLUMNS = [
+  "run_id",
+  "status",
+  "source",
+  "rule_id",
+  "key_id",
+  "reason",
+  "expires",
+  "approved_by",
+  "accepted_by_id",
+  "accepted_by_name",
+  "accepted_at",
+  "ticket",
+  "acceptance_id",
 ] as const;
 
 export const INVENTORY_CSV_COLUMNS = [
@@ -63,6 +83,26 @@ export function findingsRows(run: AuditRun): CsvCell[][] {
     f.fingerprint,
     ...keyCells(f.key, f.project, f.owner),
     f.sentence,
+    remediationFor(f),
+    findingDashboardUrl(f),
+  ]);
+}
+
+export function exemptionsRows(run: AuditRun): CsvCell[][] {
+  return exemptionsInForce(run).map((x) => [
+    run.id,
+    x.status,
+    x.source,
+    x.rule_id,
+    x.key_id,
+    x.reason,
+    x.expires,
+    x.approved_by,
+    x.accepted_by?.id ?? null,
+    x.accepted_by?.name ?? null,
+    x.accepted_at,
+    x.ticket,
+    x.acceptance_id,
   ]);
 }
 

@@ -3,9 +3,11 @@
  * order never depends on how the inputs were built, and with every list
  * sorted, so the same run always serializes to the same bytes.
  */
-import type { AuditRun, RunError, RunFinding } from "../../audit/types.js";
+import { type AuditRun, type RunError, type RunExemptionInForce, type RunExemptionOrigin, type RunFinding, exemptionSource } from "../../audit/types.js";
 import type { KeyOwner, KeyRecord, ProjectRecord, ProjectRef } from "../../inventory/types.js";
+import { remediationFor } from "../../policy/registry.js";
 import { severityRank } from "../../policy/severity.js";
+import { findingDashboardUrl } from "../dashboard-links.js";
 import { compareText } from "./layout.js";
 
 export interface EvidenceInventory {
@@ -26,12 +28,49 @@ export function findingsDocument(run: AuditRun) {
     counts: countsView(run.counts),
     findings: sortFindings(run.findings).map(findingView),
     exemptions: [...run.exemptions]
-      .sort((a, b) => compareText(a.rule_id, b.rule_id) || compareText(a.key_id, b.key_id))
-      .map((e) => ({ rule_id: e.rule_id, key_id: e.key_id, fingerprint: e.fingerprint, reason: e.reason, expires: e.expires })),
+      .sort((a, b) => compareText(a.rule_id, b.rule_id) || compareText(a.key_id, b.key_id) || compareOrigins(a, b))
+      .map((e) => ({ rule_id: e.rule_id, key_id: e.key_id, fingerprint: e.fingerprint, reason: e.reason, expires: e.expires, ...originView(e) })),
     exemption_notices: [...run.exemption_notices]
-      .sort((a, b) => compareText(a.kind, b.kind) || compareText(a.rule_id, b.rule_id) || compareText(a.key_id, b.key_id))
-      .map((n) => ({ kind: n.kind, rule_id: n.rule_id, key_id: n.key_id, expires: n.expires, reason: n.reason })),
+      .sort((a, b) => compareText(a.kind, b.kind) || compareText(a.rule_id, b.rule_id) || compareText(a.key_id, b.key_id) || compareOrigins(a, b))
+      .map((n) => ({ kind: n.kind, rule_id: n.rule_id, key_id: n.key_id, expires: n.expires, reason: n.reason, ...originView(n) })),
   };
+}
+
+/** exemptions.json: every exemption in force when the run was evaluated, policy and accepted in Slack, applied or not. */
+export function exemptionsDocument(run: AuditRun) {
+  return {
+    run_id: run.id,
+    status: run.status,
+    exemptions: exemptionsInForce(run),
+  };
+}
+
+/**
+ * The exemptions in force during the run, sorted by rule, key and source. A run recorded without
+ * the list (older runs) gives the ones it applied, which were in force.
+ */
+export function exemptionsInForce(run: AuditRun) {
+  const inForce: readonly RunExemptionInForce[] = run.exemptions_in_force ?? run.exemptions.map((x) => ({ ...x, status: "applied" as const }));
+  return [...inForce]
+    .sort((a, b) => compareText(a.rule_id, b.rule_id) || compareText(a.key_id, b.key_id) || compareOrigins(a, b))
+    .map((x) => ({ rule_id: x.rule_id, key_id: x.key_id, status: x.status, reason: x.reason, expires: x.expires, ...originView(x) }));
+}
+
+/** Who let the key break the rule; null for what its source does not have. */
+function originView(x: RunExemptionOrigin) {
+  return {
+    source: exemptionSource(x),
+    approved_by: x.approved_by ?? null,
+    accepted_by: x.accepted_by ? { id: x.accepted_by.id, name: x.accepted_by.name } : null,
+    accepted_at: x.accepted_at ?? null,
+    ticket: x.ticket ?? null,
+    acceptance_id: x.id ?? null,
+  };
+}
+
+/** Policy exemptions first, then acceptances by id. */
+function compareOrigins(a: RunExemptionOrigin, b: RunExemptionOrigin): number {
+  return compareText(exemptionSource(a), exemptionSource(b)) || compareText(a.id ?? "", b.id ?? "");
 }
 
 export function inventoryDocument(run: AuditRun, inventory: EvidenceInventory) {
@@ -81,6 +120,8 @@ function findingView(f: RunFinding) {
     rule_id: f.rule_id,
     rule_kind: f.rule_kind,
     sentence: f.sentence,
+    remediation: remediationFor(f),
+    dashboard_url: findingDashboardUrl(f),
     key: {
       kind: f.key.kind,
       id: f.key.id,

@@ -1,6 +1,8 @@
-import type { ResolvedFinding, RunFinding } from "../../audit/types.js";
+import { type ResolvedFinding, type RunExemption, type RunExemptionNotice, type RunExemptionOrigin, type RunFinding, exemptionSource } from "../../audit/types.js";
 import type { KeyOwner, ProjectRef } from "../../inventory/types.js";
+import { remediationFor } from "../../policy/registry.js";
 import type { Severity } from "../../policy/severity.js";
+import { findingDashboardUrl } from "../dashboard-links.js";
 import { clip, inlineCode, safe } from "./mrkdwn.js";
 
 /** Pieces of mrkdwn shared by the main message and the thread. All user strings are escaped and clipped. */
@@ -41,20 +43,85 @@ export function ownerLabel(owner: KeyOwner): string {
   return `owner ${kind}${who}${email}`;
 }
 
-/** The full description of one finding, as listed in the thread. */
+/** Longest text of a finding in the thread: below the thread's per-item limit, so its end (the link) is never cut. */
+export const FINDING_TEXT_MAX = 2800;
+
+/** The full description of one finding, as listed in the thread: what, which key, why, and what to do. */
 export function findingText(f: RunFinding): string {
   const isNew = f.lifecycle === "new" ? " · :new: new since the last run" : "";
-  return [
+  const head = [
     `${severityTag(f.severity)} · ${inlineCode(clip(f.rule_id, 120))}${isNew}`,
     `${keyLabel(f.key)} · ${projectLabel(f.project)} · ${ownerLabel(f.owner)}`,
     `> ${safe(f.sentence, 1000)}`,
   ].join("\n");
+  return withTail(head, `\n${remediationLine(f, 500)}`, FINDING_TEXT_MAX);
 }
 
-/** The shorter line under a rule heading in the main message. */
-export function findingBullet(f: RunFinding): string {
+/** The shorter line under a rule heading in the main message, at most `max` characters. */
+export function findingBullet(f: RunFinding, max: number): string {
   const isNew = f.lifecycle === "new" ? " :new:" : "";
-  return `•${isNew} ${keyLabel(f.key)} · ${projectLabel(f.project)} · ${ownerLabel(f.owner)}\n      ${safe(f.sentence, 300)}`;
+  const head = `•${isNew} ${keyLabel(f.key)} · ${projectLabel(f.project)} · ${ownerLabel(f.owner)}\n      ${safe(f.sentence, 300)}`;
+  return withTail(head, `\n      ${remediationLine(f, 160)}`, max);
+}
+
+/** What to do about a finding (escaped, at most `max` characters of advice) and, when there is one, the link to its key's page in the OpenAI dashboard. */
+export function remediationLine(f: RunFinding, max: number): string {
+  const link = manageLink(f);
+  return `:wrench: ${safe(remediationFor(f), max)}${link ? ` · ${link}` : ""}`;
+}
+
+/**
+ * `<url|Manage in OpenAI>`: the key's page in the OpenAI dashboard, its URL built only from the key's
+ * kind and a well-formed project id (never from a stored string); null when there is no such page.
+ */
+export function manageLink(f: Pick<RunFinding, "key" | "project">): string | null {
+  const url = findingDashboardUrl(f);
+  return url === null ? null : `<${url}|Manage in OpenAI>`;
+}
+
+/** `head` clipped so that `head + tail` fits in `max`: the tail (advice, link) is never cut. */
+function withTail(head: string, tail: string, max: number): string {
+  return `${clip(head, Math.max(0, max - tail.length))}${tail}`;
+}
+
+/** An exemption that suppressed a finding: whose decision it was, until when, and why. */
+export function exemptionText(x: RunExemption): string {
+  return `:shield: ${ruleOnKey(x)} — ${approval(x)}: ${safe(x.reason, 800)}${ticket(x)}`;
+}
+
+/** An exemption that needs attention, said in words. */
+export function noticeText(n: RunExemptionNotice): string {
+  return `:hourglass_flowing_sand: ${ruleOnKey(n)}: ${noticeWhat(n)} — ${safe(n.reason, 800)}${ticket(n)}`;
+}
+
+function noticeWhat(n: RunExemptionNotice): string {
+  const until = `until ${safe(n.expires, 40)}`;
+  if (exemptionSource(n) === "slack") {
+    const acceptance = `the acceptance by ${safe(n.accepted_by?.name ?? n.accepted_by?.id ?? "someone", 120)}`;
+    if (n.kind === "expired") return `${acceptance} expired on ${safe(n.expires, 40)}; the finding is open again`;
+    if (n.kind === "unused") return `${acceptance} (${until}) names a key that was not seen`;
+    return `${acceptance} (${until}): ${safe(n.kind, 40)}`;
+  }
+  const approved = n.approved_by ? `approved by ${safe(n.approved_by, 120)}` : "";
+  if (n.kind === "expired") return `the policy's exemption${approved ? ` (${approved})` : ""} expired on ${safe(n.expires, 40)}`;
+  const terms = `(${approved ? `${approved}, ` : ""}${until})`;
+  if (n.kind === "unused") return `the policy's exemption ${terms} names a key that was not seen`;
+  return `the policy's exemption ${terms}: ${safe(n.kind, 40)}`;
+}
+
+function ruleOnKey(x: { rule_id: string; key_id: string }): string {
+  return `${inlineCode(clip(x.rule_id, 120))} on ${inlineCode(clip(x.key_id, 100))}`;
+}
+
+/** "accepted by Alice until 2027-01-31" or "exempted by the policy until 2027-01-31, approved by sec@example.com". */
+function approval(x: RunExemption): string {
+  const until = `until ${safe(x.expires, 40)}`;
+  if (exemptionSource(x) === "slack") return `accepted by ${safe(x.accepted_by?.name ?? x.accepted_by?.id ?? "someone", 120)} ${until}`;
+  return `exempted by the policy ${until}${x.approved_by ? `, approved by ${safe(x.approved_by, 120)}` : ""}`;
+}
+
+function ticket(x: RunExemptionOrigin): string {
+  return x.ticket ? ` · ticket ${safe(x.ticket, 300)}` : "";
 }
 
 export function resolvedText(r: ResolvedFinding): string {

@@ -1,4 +1,4 @@
-import { SEVERITIES } from "../../audit/types.js";
+import { SEVERITIES, exemptionSource } from "../../audit/types.js";
 import type { AuditRun, RunFinding } from "../../audit/types.js";
 import type { Severity } from "../../policy/severity.js";
 import { type HeaderBlock, SLACK_LIMITS, type SlackBlock, type SlackMessage, blockChars, mrkdwn, section } from "./blocks.js";
@@ -135,10 +135,20 @@ function countsText(run: AuditRun, findings: readonly RunFinding[], counts: Reco
     `${run.status === "incomplete" ? "Seen so far" : "Seen"}: ${plural(c.admin_keys, "admin key")}, ${plural(c.project_keys, "project key")} in ${plural(c.projects, "project")} (${c.archived_projects} archived), ${plural(c.users, "user")}`,
   ];
   const extras: string[] = [];
-  if (run.exemptions.length > 0) extras.push(`:shield: ${plural(run.exemptions.length, "finding")} exempted by the policy`);
+  if (run.exemptions.length > 0) extras.push(`:shield: ${exemptedSummary(run.exemptions)}`);
   if (run.exemption_notices.length > 0) extras.push(`:hourglass_flowing_sand: ${plural(run.exemption_notices.length, "exemption notice")}`);
   if (extras.length > 0) lines.push(`${extras.join("  ·  ")} (listed in the thread)`);
   return lines.join("\n");
+}
+
+/** "2 findings exempted by the policy", or with risks accepted in Slack "3 findings exempted (2 by the policy, 1 accepted in Slack)". */
+function exemptedSummary(exemptions: AuditRun["exemptions"]): string {
+  const accepted = exemptions.filter((x) => exemptionSource(x) === "slack").length;
+  const byPolicy = exemptions.length - accepted;
+  const total = `${plural(exemptions.length, "finding")} exempted`;
+  if (accepted === 0) return `${total} by the policy`;
+  if (byPolicy === 0) return `${total}: risk accepted in Slack`;
+  return `${total} (${byPolicy} by the policy, ${accepted} accepted in Slack)`;
 }
 
 function lifecycleText(l: NonNullable<AuditRun["lifecycle"]>): string {
@@ -159,7 +169,7 @@ function worstFindings(run: AuditRun, findings: readonly RunFinding[], opts: Mai
   const chosen: { finding: RunFinding; bullet: string }[] = [];
   const rules = new Set<string>();
   for (const finding of findings.slice(0, max)) {
-    const bullet = clip(findingBullet(finding), BULLET_MAX);
+    const bullet = findingBullet(finding, BULLET_MAX);
     // A finding of a rule not shown yet also opens that rule's heading.
     room -= bullet.length + 1 + (rules.has(finding.rule_id) ? 0 : 300);
     if (room < 0) break;

@@ -2,9 +2,9 @@ import type { AuditRun } from "../../audit/types.js";
 import type { SlackMessage } from "./blocks.js";
 import { renderFindingsCsv } from "./csv.js";
 import { findingBlockId } from "./finding-actions.js";
-import { findingText, plural, resolvedText } from "./format.js";
+import { exemptionText, findingText, noticeText, plural, resolvedText } from "./format.js";
 import { type MainMessageOptions, renderMain } from "./main-message.js";
-import { clip, inlineCode, safe } from "./mrkdwn.js";
+import { safe } from "./mrkdwn.js";
 import { sortFindings } from "./order.js";
 import { type ThreadItem, packThread } from "./thread.js";
 
@@ -49,20 +49,8 @@ export function renderSlackReport(run: AuditRun, opts: RenderSlackOptions): Rend
   }
   for (const f of findings) items.push({ kind: "finding", blockId: findingBlockId(f.fingerprint), text: findingText(f) });
   for (const r of run.lifecycle?.resolved_findings ?? []) items.push({ kind: "resolved", blockId: `r-${r.fingerprint}`, text: resolvedText(r) });
-  for (const x of run.exemptions) {
-    items.push({
-      kind: "exempted",
-      blockId: `x-${x.fingerprint}`,
-      text: `:shield: ${inlineCode(clip(x.rule_id, 120))} on ${inlineCode(clip(x.key_id, 100))} until ${safe(x.expires, 40)}: ${safe(x.reason, 800)}`,
-    });
-  }
-  run.exemption_notices.forEach((n, i) =>
-    items.push({
-      kind: "notice",
-      blockId: `n-${i}`,
-      text: `:hourglass_flowing_sand: ${safe(n.kind, 40)} exemption: ${inlineCode(clip(n.rule_id, 120))} on ${inlineCode(clip(n.key_id, 100))} (expires ${safe(n.expires, 40)}): ${safe(n.reason, 800)}`,
-    }),
-  );
+  for (const x of run.exemptions) items.push({ kind: "exempted", blockId: `x-${x.fingerprint}`, text: exemptionText(x) });
+  run.exemption_notices.forEach((n, i) => items.push({ kind: "notice", blockId: `n-${i}`, text: noticeText(n) }));
 
   const thread = packThread(items, { channel: opts.channel, runId: run.id });
   const runCount = findings.length;

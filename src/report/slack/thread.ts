@@ -21,13 +21,14 @@ const KIND_TITLE: Record<ThreadItemKind, string> = {
   failure: "Failure details",
   finding: "Findings",
   resolved: "Resolved since the last run",
-  exempted: "Exempted by the policy",
+  exempted: "Exempted",
   notice: "Exemption notices",
 };
 
 /** Most items per message: keeps one message about a screen of reading. */
 export const MAX_ITEMS_PER_THREAD_MESSAGE = 40;
 const HEADING_RESERVE = 200;
+/** Longer items are clipped (a finding never is: FINDING_TEXT_MAX is below it, so its link stays whole). */
 const ITEM_MAX = SLACK_LIMITS.sectionText - 100;
 const MESSAGE_BUDGET = SLACK_LIMITS.messageText - 1000;
 

@@ -1,1 +1,1 @@
-ySvb85EGupDy4mSiykQHcI2+jUrkHr4HpHW+GguXD6qD6HT/LNspjdDEShjzTwR3zFJGssnBbd5xMT9+GxH0AQ==
+nhZPvsZmyhEcjLcFI/3A74VLwsbEZyz5Liu/Cz8vjQG5hDAg6m3gDtEsY5VdsVt9eYjoiKNmZXnJFSt4aQ0GAw==
