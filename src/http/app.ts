@@ -74,7 +74,7 @@ function allowedMethodsOf(routes: readonly { method: string; path: string }[]): 
   const byPattern = new Map<string, { pattern: RegExp; methods: Set<string> }>();
   for (const route of routes) {
     if (route.method === "ALL") continue;
-    const entry = byPattern.get(route.path) ?? { pattern: new RegExp(`^${route.path.replace(/\/$/, "").replace(/:[^/]+/g, "[^/]+") || ""}/?$`), methods: new Set() };
+    const entry = byPattern.get(route.path) ?? { pattern: new RegExp(`^${route.path.replace(/\/$/, "").replace(/:[^/]+/g, "[^/]+") || "/"}$`), methods: new Set() };
     entry.methods.add(route.method);
     byPattern.set(route.path, entry);
   }

@@ -9,12 +9,13 @@ import { createSlackClient, deliverReport, postToResponseUrl } from "../report/s
  */
 export async function deliverRunReport(
   run: AuditRun,
-  config: Pick<Config, "slack" | "secrets">,
+  config: Pick<Config, "slack" | "secrets"> & { slackSigningSecret?: string | undefined },
   attempt: number,
   previous: SlackDelivery | undefined,
 ): Promise<SlackDelivery> {
   if (!config.slack) throw new Error("Slack is not configured");
-  const rendered = renderSlackReport(run, { channel: config.slack.channel });
+  // Accept-risk buttons only when Keywarden can verify the click (SLACK_SIGNING_SECRET is on).
+  const rendered = renderSlackReport(run, { channel: config.slack.channel, acceptButtons: config.slackSigningSecret !== undefined });
   const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
   const resume = previous?.status === "failed" ? previous.posted : undefined;
   const result = await deliverReport(client, rendered, { secrets: config.secrets, ...(resume ? { resume } : {}) });

@@ -440,3 +440,18 @@ describe("where the evidence is", () => {
     expect(main.blocks.flatMap(blockTexts).join("\n")).not.toContain("sha256 ``");
   });
 });
+
+describe("Accept-risk buttons", () => {
+  it("sit beside every finding in the thread, valued with its fingerprint, only when asked for", () => {
+    const run = makeRun({ findings: manyFindings(45) });
+    const withButtons = renderSlackReport(run, { channel: CHANNEL, acceptButtons: true });
+    const findingBlocks = withButtons.thread.flatMap((m) => m.blocks).filter((b) => b.block_id?.startsWith("f-"));
+    expect(findingBlocks).toHaveLength(45);
+    for (const block of findingBlocks) {
+      expect(block.type === "section" && block.accessory).toMatchObject({ type: "button", action_id: "accept_risk", value: block.block_id?.slice(2) });
+    }
+    for (const message of withButtons.thread) expectWithinSlackLimits(message);
+    const without = renderSlackReport(run, { channel: CHANNEL });
+    expect(without.thread.flatMap((m) => m.blocks).some((b) => b.type === "section" && b.accessory)).toBe(false);
+  });
+});

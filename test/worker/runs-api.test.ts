@@ -79,6 +79,9 @@ describe("errors", () => {
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get("allow")).toBe("GET, POST");
     expect(await wrong.json()).toMatchObject({ error: { code: "method_not_allowed" } });
+    // A trailing slash is another path: a 404, not a 405 that names the very method used.
+    const slash = await api("/runs/");
+    expect(slash.status).toBe(404);
   });
 });
 

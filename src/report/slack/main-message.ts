@@ -17,6 +17,8 @@ export interface MainMessageOptions {
   evidenceUrl?: string;
   /** How many of the worst findings the main message shows (default 10, at most 30). */
   maxFindingsInMain?: number;
+  /** Each finding in the thread gets an Accept-risk button (only when Keywarden can verify the click). */
+  acceptButtons?: boolean;
 }
 
 function countBySeverity(findings: readonly RunFinding[]): Record<Severity, number> {

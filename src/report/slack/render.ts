@@ -1,7 +1,7 @@
 import type { AuditRun } from "../../audit/types.js";
 import type { SlackMessage } from "./blocks.js";
 import { renderFindingsCsv } from "./csv.js";
-import { findingBlockId } from "./finding-actions.js";
+import { acceptRiskButton, findingBlockId } from "./finding-actions.js";
 import { exemptionText, findingText, noticeText, plural, resolvedText } from "./format.js";
 import { type MainMessageOptions, renderMain } from "./main-message.js";
 import { safe } from "./mrkdwn.js";
@@ -47,7 +47,10 @@ export function renderSlackReport(run: AuditRun, opts: RenderSlackOptions): Rend
   if (main.cutDetails) {
     (run.failure?.details ?? []).forEach((detail, i) => items.push({ kind: "failure", blockId: `d-${i}`, text: `• ${safe(detail, 2500)}` }));
   }
-  for (const f of findings) items.push({ kind: "finding", blockId: findingBlockId(f.fingerprint), text: findingText(f) });
+  for (const f of findings) {
+    const accessory = opts.acceptButtons ? { accessory: acceptRiskButton(f.fingerprint) } : {};
+    items.push({ kind: "finding", blockId: findingBlockId(f.fingerprint), text: findingText(f), ...accessory });
+  }
   for (const r of run.lifecycle?.resolved_findings ?? []) items.push({ kind: "resolved", blockId: `r-${r.fingerprint}`, text: resolvedText(r) });
   for (const x of run.exemptions) items.push({ kind: "exempted", blockId: `x-${x.fingerprint}`, text: exemptionText(x) });
   run.exemption_notices.forEach((n, i) => items.push({ kind: "notice", blockId: `n-${i}`, text: noticeText(n) }));

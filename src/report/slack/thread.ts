@@ -1,4 +1,4 @@
-import { SLACK_LIMITS, type SlackBlock, type SlackMessage, section } from "./blocks.js";
+import { type ButtonElement, SLACK_LIMITS, type SlackBlock, type SlackMessage, section } from "./blocks.js";
 import { clip, safe } from "./mrkdwn.js";
 
 /**
@@ -14,6 +14,8 @@ export interface ThreadItem {
   blockId: string;
   /** mrkdwn, already escaped. */
   text: string;
+  /** A button beside the item (a finding's Accept risk). */
+  accessory?: ButtonElement;
 }
 
 const KIND_TITLE: Record<ThreadItemKind, string> = {
@@ -84,7 +86,7 @@ export function packThread(items: readonly ThreadItem[], opts: { channel: string
     const blocks: SlackBlock[] = [];
     runs.forEach((run, i) => {
       blocks.push(section(`*${ranges[i]}*`));
-      for (const item of run.items) blocks.push(section(item.text, item.blockId));
+      for (const item of run.items) blocks.push(item.accessory ? { ...section(item.text, item.blockId), accessory: item.accessory } : section(item.text, item.blockId));
     });
     messages.push({ channel: opts.channel, text: clip(`Keywarden ${safe(opts.runId, 100)}: ${ranges.join("; ")}`, SLACK_LIMITS.fallbackText), blocks });
     findingCounts.push(items.filter((item) => item.kind === "finding").length);
