@@ -5,7 +5,7 @@
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { sampleOrg } from "../sim/sample-org.js";
-import { SIGNING_SECRET, api, sim, slack, startRun, waitForRun } from "./helpers.js";
+import { SIGNING_SECRET, api, env, sim, slack, startRun, waitForRun } from "./helpers.js";
 
 interface FakeState {
   views: { id: string; trigger_id: string; view: { callback_id: string; private_metadata: string; title: { text: string } } }[];
@@ -95,6 +95,9 @@ const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOS
 
 describe("accepting a risk from Slack", () => {
   it("a signed click by an allowed user opens the modal at once; the submission is checked, stored and shown", async () => {
+    // The button the click comes from: beside the finding in the report's thread.
+    const button = message.blocks.find((b) => b.block_id === `f-${finding.fingerprint}`) as { accessory?: { action_id: string; value: string } } | undefined;
+    expect(button?.accessory).toMatchObject({ action_id: "accept_risk", value: finding.fingerprint });
     const started = performance.now();
     const response = await interact(click("U_ALLOWED", await trigger()));
     expect(response.status).toBe(200);
@@ -120,6 +123,30 @@ describe("accepting a risk from Slack", () => {
     const { updates } = await eventually(fake, (s) => s.updates.length > 0);
     const block = updates[0]!.blocks.find((b) => b.block_id === `f-${finding.fingerprint}`);
     expect(block?.text?.text).toContain(`accepted by U_ALLOWED name until ${inDays(30)}: migration to the new key in progress`);
+    expect((block as { accessory?: unknown }).accessory).toBeUndefined();
+  });
+
+  it("exempts the finding from the next run on, lists the acceptance in the evidence, and reopens it once expired", async () => {
+    const next = (await waitForRun(await startRun({ notify: false }))) as unknown as {
+      id: string;
+      findings: { fingerprint: string }[];
+      exemptions: { fingerprint: string; source?: string; accepted_by?: { name: string } }[];
+    };
+    expect(next.findings.map((f) => f.fingerprint)).not.toContain(finding.fingerprint);
+    expect(next.exemptions).toContainEqual(expect.objectContaining({ fingerprint: finding.fingerprint, source: "slack", accepted_by: expect.objectContaining({ name: "U_ALLOWED name" }) }));
+    const evidence = await api(`/runs/${next.id}/evidence/exemptions.json`);
+    expect(evidence.status).toBe(200);
+    expect(await evidence.text()).toContain("U_ALLOWED name");
+
+    // Past its last day the acceptance no longer holds: the finding is open again and the run says why.
+    await env.DB.prepare("UPDATE accepted_exemptions SET expires = '2026-01-01' WHERE fingerprint = ?").bind(finding.fingerprint).run();
+    const reopened = (await waitForRun(await startRun({ notify: false }))) as unknown as {
+      findings: { fingerprint: string }[];
+      exemption_notices: { kind: string; key_id: string }[];
+    };
+    expect(reopened.findings.map((f) => f.fingerprint)).toContain(finding.fingerprint);
+    expect(reopened.exemption_notices).toContainEqual(expect.objectContaining({ kind: "expired", key_id: finding.key.id }));
+    await env.DB.prepare("UPDATE accepted_exemptions SET expires = ? WHERE fingerprint = ?").bind(inDays(30), finding.fingerprint).run();
   });
 
   it("refuses anyone else with an ephemeral message, opens nothing and stores nothing", async () => {
