@@ -1,5 +1,6 @@
-import { SEVERITIES } from "../audit/types.js";
-import type { AuditRun, RunFinding } from "../audit/types.js";
+import { SEVERITIES, exemptionSource } from "../audit/types.js";
+import type { AuditRun, RunExemption, RunFinding } from "../audit/types.js";
+import { remediationFor } from "../policy/registry.js";
 import { neutralizeControlChars } from "../util/control-chars.js";
 import { redact } from "../util/redact.js";
 
@@ -37,16 +38,22 @@ export function renderTextReport(run: AuditRun): string {
     const group = run.findings.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
     lines.push("", `${severity.toUpperCase()} (${group.length})`);
-    for (const finding of group) lines.push(`  • ${describeFinding(finding)}`);
+    for (const finding of group) {
+      lines.push(`  • ${describeFinding(finding)}`);
+      lines.push(`      what to do: ${remediationFor(finding)}${finding.dashboard_url ? ` — ${finding.dashboard_url}` : ""}`);
+    }
   }
 
   if (run.exemptions.length > 0) {
     lines.push("", `Exempted (${run.exemptions.length})`);
-    for (const e of run.exemptions) lines.push(`  • ${e.rule_id} on ${e.key_id} until ${e.expires}: ${e.reason}`);
+    for (const e of run.exemptions) lines.push(`  • ${e.rule_id} on ${e.key_id} ${exemptionWho(e)} until ${e.expires}: ${e.reason}${e.ticket ? ` (${e.ticket})` : ""}`);
   }
   if (run.exemption_notices.length > 0) {
     lines.push("", "Exemption notices");
-    for (const n of run.exemption_notices) lines.push(`  • ${n.kind} exemption: ${n.rule_id} on ${n.key_id} (expires ${n.expires})`);
+    for (const n of run.exemption_notices) {
+      const what = exemptionSource(n) === "slack" ? `acceptance by ${n.accepted_by?.name ?? "someone"}` : "exemption";
+      lines.push(`  • ${n.kind} ${what}: ${n.rule_id} on ${n.key_id} (expires ${n.expires})${n.kind === "expired" ? ": the finding is open again" : ""}`);
+    }
   }
   lines.push(rule);
   return printableLines(lines);
@@ -72,4 +79,10 @@ function describeFinding(finding: RunFinding): string {
   const owner = finding.owner.email ?? finding.owner.name ?? finding.owner.id;
   const name = finding.key.name ?? finding.key.id;
   return `[${finding.rule_id}] ${name} ${finding.key.redacted_value} — ${where}, owner ${owner}: ${finding.sentence}`;
+}
+
+/** Who let a key break a rule: the policy (and who approved it there) or the person who accepted it in Slack. */
+function exemptionWho(e: RunExemption): string {
+  if (exemptionSource(e) === "slack") return `accepted by ${e.accepted_by?.name ?? "someone"}${e.accepted_at ? ` on ${e.accepted_at.slice(0, 10)}` : ""}`;
+  return e.approved_by ? `exempted by the policy, approved by ${e.approved_by},` : "exempted by the policy";
 }

@@ -108,3 +108,23 @@ describe("for any key name", () => {
     );
   });
 });
+
+describe("the text report closes the loop", () => {
+  it("says what to do with each finding and where, and who let an exempted key through", async () => {
+    const { renderTextReport } = await import("../../src/report/text.js");
+    const { makeFinding, makeRun } = await import("../sim/slack-run-factory.js");
+    const finding = { ...makeFinding(1, { rule_kind: "key-age", severity: "medium" }), dashboard_url: "https://platform.openai.com/settings/proj_abc/api-keys" };
+    const text = renderTextReport(
+      makeRun({
+        findings: [finding],
+        exemptions: [
+          { rule_id: "unused-90d", key_id: "key_a", reason: "break-glass", expires: "2027-03-01", fingerprint: "fa", source: "policy", approved_by: "sec@example.com" },
+          { rule_id: "unused-90d", key_id: "key_b", reason: "migration", expires: "2026-12-31", fingerprint: "fb", source: "slack", accepted_by: { id: "U1", name: "Dana" }, accepted_at: "2026-11-20T10:00:00Z", ticket: "https://t.example/1" },
+        ],
+      }),
+    );
+    expect(text).toContain("what to do: rotate: create a new key, move the app to it, then revoke this one — https://platform.openai.com/settings/proj_abc/api-keys");
+    expect(text).toContain("unused-90d on key_a exempted by the policy, approved by sec@example.com, until 2027-03-01: break-glass");
+    expect(text).toContain("unused-90d on key_b accepted by Dana on 2026-11-20 until 2026-12-31: migration (https://t.example/1)");
+  });
+});
