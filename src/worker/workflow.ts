@@ -35,7 +35,8 @@ export type { AuditParams } from "./audit-steps.js";
  */
 const SLICE_STEP = { retries: { limit: 2, delay: "30 seconds", backoff: "exponential" }, timeout: "10 minutes" } as const;
 const EVIDENCE_STEP = { retries: { limit: 3, delay: "10 seconds", backoff: "exponential" }, timeout: "5 minutes" } as const;
-const SLACK_STEP = { retries: { limit: 2, delay: "1 minute", backoff: "exponential" }, timeout: "10 minutes" } as const;
+// A 20,000-key organization's thread is ~660 messages at ~1 per second: the default 10 minutes is too short.
+const SLACK_STEP = { retries: { limit: 2, delay: "1 minute", backoff: "exponential" }, timeout: "30 minutes" } as const;
 const RECORD_STEP = { retries: { limit: 5, delay: "5 seconds", backoff: "exponential" }, timeout: "5 minutes" } as const;
 /** A slice whose errors may pass (rate limits, 5xx, network) is tried again as a whole before they are accepted. */
 const SLICE_ATTEMPTS: RetryPlan = { attempts: 3, firstDelaySeconds: 30 };
