@@ -5,12 +5,17 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { applyLifecycle } from "../src/audit/lifecycle.js";
 import { runAuditWithInventory } from "../src/audit/run.js";
 import { verifyCommand } from "../src/cli/verify-command.js";
 import { buildRunEvidence } from "../src/report/evidence/index.js";
 import { KEYWARDEN_VERSION } from "../src/version.js";
 import { blockKitBuilderJson, renderPlainTextPreview } from "../src/report/slack/preview.js";
+import type { OwnerResolution } from "../src/report/slack/owner-directory.js";
+import { planOwnerMessages } from "../src/report/slack/owner-messages.js";
 import { renderSlackReport } from "../src/report/slack/render.js";
+import { acceptanceModal, readAcceptanceForm } from "../src/worker/accept-risk.js";
+import { markAccepted } from "../src/worker/accepted-message.js";
 import { renderTextReport } from "../src/report/text.js";
 import { sampleOrg } from "../test/sim/sample-org.js";
 import { startSimulator } from "../test/sim/server.js";
@@ -52,7 +57,10 @@ try {
     writeFileSync(join(evidenceDir, evidence.prefix, file.name), file.content);
   }
   // As in the Worker, the evidence exists before Slack hears of the run, so the report says where it is.
-  const slack = renderSlackReport({ ...run, evidence: { stored: true, prefix: evidence.prefix, manifest_sha256: evidence.manifestSha256 } }, { channel: "C0KEYWARDEN" });
+  const slack = renderSlackReport(
+    { ...run, evidence: { stored: true, prefix: evidence.prefix, manifest_sha256: evidence.manifestSha256 } },
+    { channel: "C0KEYWARDEN", acceptButtons: true },
+  );
   const slackDir = join(out, "slack");
   rmSync(slackDir, { recursive: true, force: true });
   mkdirSync(slackDir, { recursive: true });
@@ -62,6 +70,53 @@ try {
   console.log(`\nSlack main message (preview; Block Kit JSON in out/slack/, paste into https://app.slack.com/block-kit-builder):\n`);
   console.log(renderPlainTextPreview(slack.main));
   console.log(`\n+ ${slack.thread.length} thread message(s) and ${slack.csv.filename} in out/slack/`);
+
+  // Owners are told: one message per owner with only their findings (Slack ids simulated from the emails).
+  const firstRun = applyLifecycle(run, new Map());
+  const resolutions = new Map<string, OwnerResolution>(
+    firstRun.findings.map((f) => [
+      f.fingerprint,
+      f.owner.type === "user" && f.owner.email
+        ? { kind: "user", id: `U${f.owner.email.split("@")[0]?.replace(/[^A-Za-z0-9]/g, "").toUpperCase()}` }
+        : { kind: "report_channel", reason: "no owner", detail: "a service account with no owners route" },
+    ]),
+  );
+  const plan = planOwnerMessages(firstRun, resolutions, { reportChannel: "C0KEYWARDEN" });
+  for (const owner of plan.messages) {
+    owner.messages.forEach((message, i) =>
+      writeFileSync(join(slackDir, `owner-${owner.owner.id}${i > 0 ? `-${i}` : ""}.json`), blockKitBuilderJson({ channel: owner.owner.id, ...message })),
+    );
+  }
+  console.log(`\nOwner messages: ${plan.messages.map((m) => `${m.owner.id} (${m.findings.length})`).join(", ")} in out/slack/owner-*.json; not reachable: ${plan.unreachable.length}`);
+
+  // A risk accepted from Slack (a simulated click on the first high finding's button, then the form).
+  const target = firstRun.findings.find((f) => f.severity === "high");
+  if (target) {
+    const now = new Date();
+    writeFileSync(join(slackDir, "accept-risk-modal.json"), `${JSON.stringify(acceptanceModal(target, 90, now), null, 2)}\n`);
+    const expires = new Date(now.getTime() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const form = readAcceptanceForm(
+      { reason: { value: { value: "the team is moving to a new key this sprint" } }, expires: { value: { selected_date: expires } }, ticket: { value: { value: "https://tickets.example/SEC-42" } } },
+      now,
+      90,
+    );
+    if (!form.ok) throw new Error(`demo acceptance refused: ${JSON.stringify(form.errors)}`);
+    const accepted_by = { id: "U0SECLEAD", name: "Security Lead" };
+    const threadMessage = slack.thread.find((m) => m.blocks.some((b) => b.block_id === `f-${target.fingerprint}`));
+    if (threadMessage) {
+      const updated = markAccepted(threadMessage, target.fingerprint, { accepted_by_name: accepted_by.name, expires, reason: form.input.reason });
+      writeFileSync(join(slackDir, "thread-after-acceptance.json"), `${JSON.stringify({ blocks: updated.blocks }, null, 2)}\n`);
+    }
+    const again = await runAuditWithInventory({
+      config: { adminKey, baseURL: sim.url },
+      policy: { name: "sample-org", file: policyFile, text: policyText },
+      trigger: "demo",
+      accepted: [{ id: "acc_demo000000000001", rule: target.rule_id, key: target.key.id, reason: form.input.reason, expires, ticket: "https://tickets.example/SEC-42", accepted_by, accepted_at: now.toISOString() }],
+    });
+    console.log(
+      `Accepted in Slack (simulated): ${target.rule_id} on ${target.key.id} by ${accepted_by.name} until ${expires}; the next run has ${again.run.findings.length} findings (was ${run.findings.length}) and lists it as accepted. Modal and updated message in out/slack/.`,
+    );
+  }
 
   console.log(`\nEvidence: out/evidence/${evidence.prefix} (manifest sha256 ${evidence.manifestSha256})`);
   console.log("$ npx keywarden verify out/evidence");

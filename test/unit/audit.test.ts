@@ -77,8 +77,9 @@ describe("an audit of the sample organization", () => {
       remediation: "revoke it: unused keys are pure risk; if it is still needed, rotate it",
       dashboard_url: "https://platform.openai.com/settings/proj_web/api-keys",
     });
+    // The policy's own remediation wins over the rule kind's.
     expect(byKey("admin-key-no-expiry", "key_admin_ci")).toMatchObject({
-      remediation: "review the key against this rule and revoke or rotate it",
+      remediation: "replace it with an admin key that expires, move the automation to it, then revoke this one",
       dashboard_url: "https://platform.openai.com/settings/organization/admin-keys",
     });
     for (const finding of run.findings) expect(finding.remediation, finding.rule_id).toMatch(/\w/);

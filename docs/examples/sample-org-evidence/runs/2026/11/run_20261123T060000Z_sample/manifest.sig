@@ -1,1 +1,1 @@
-nhZPvsZmyhEcjLcFI/3A74VLwsbEZyz5Liu/Cz8vjQG5hDAg6m3gDtEsY5VdsVt9eYjoiKNmZXnJFSt4aQ0GAw==
+9F1kRVMQinyxvQiUOcGv4U2TXu6VBTEMXRe6FrfoROAsv3+t4qq+fa4w/zT0OGCubgaHyAzKflJpdeul6hkkDQ==
