@@ -5,7 +5,7 @@
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { sampleOrg } from "../sim/sample-org.js";
-import { SIGNING_SECRET, api, env, sim, slack, startRun, waitForRun } from "./helpers.js";
+import { api, env, sim, slack, slackSignature as sign, startRun, waitForRun } from "./helpers.js";
 
 interface FakeState {
   views: { id: string; trigger_id: string; view: { callback_id: string; private_metadata: string; title: { text: string } } }[];
@@ -22,11 +22,6 @@ async function trigger(): Promise<string> {
   return ((await (await fetch(`${slack.base}/__slack/trigger`, { method: "POST", body: "{}" })).json()) as { trigger_id: string }).trigger_id;
 }
 
-async function sign(body: string, timestamp: number): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(SIGNING_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`v0:${timestamp}:${body}`));
-  return `v0=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
 
 async function interact(payload: unknown, opts: { timestamp?: number; signature?: string | null; body?: string } = {}): Promise<Response> {
   const body = opts.body ?? new URLSearchParams({ payload: JSON.stringify(payload) }).toString();

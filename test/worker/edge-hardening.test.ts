@@ -6,7 +6,7 @@ import { introspectWorkflow } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { sampleOrg } from "../sim/sample-org.js";
-import { API_TOKEN, SIGNING_SECRET, api, env, runCount, sim, slack, waitForRun, waitForWorkflow } from "./helpers.js";
+import { API_TOKEN, SIGNING_SECRET, api, env, runCount, sim, slack, waitForRun, waitForWorkflow, slackSignature as signBytes } from "./helpers.js";
 
 const ADMIN_KEY = "sk-admin-sim-worker-tests-000000000000";
 const BOT_TOKEN = "xoxb-keywarden-fake-0000000000-secret";
@@ -26,15 +26,6 @@ function strings(value: unknown): string[] {
   return [];
 }
 
-async function signBytes(body: Uint8Array, timestamp: number, secret = SIGNING_SECRET): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const prefix = new TextEncoder().encode(`v0:${timestamp}:`);
-  const message = new Uint8Array(prefix.length + body.length);
-  message.set(prefix);
-  message.set(body, prefix.length);
-  const mac = await crypto.subtle.sign("HMAC", key, message);
-  return `v0=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
 
 function form(fields: Record<string, string>): string {
   return new URLSearchParams({

@@ -41,7 +41,7 @@ describe("evidence of a run", () => {
       expect(bytes.length, file.name).toBe(file.size);
       expect(sha256Hex(bytes), file.name).toBe(file.sha256);
     }
-    const policy = await (await api(`/runs/${id}/evidence/policy.yaml`)).text();
+    const policy = new TextDecoder().decode(await (await api(`/runs/${id}/evidence/policy.yaml`)).arrayBuffer());
     expect(policy).toContain("name: default");
     const exemptions = (await (await api(`/runs/${id}/evidence/exemptions.json`)).json()) as { run_id: string; exemptions: unknown[] };
     expect(exemptions).toEqual({ run_id: id, status: "complete", exemptions: [] });
@@ -84,7 +84,7 @@ describe("GET /evidence?from=&to=", () => {
     expect(response.headers.get("content-type")).toBe("application/zip");
     const zip = readEvidenceZip(new Uint8Array(await response.arrayBuffer()));
     if (!zip.ok) throw new Error(zip.message);
-    const pem = await (await api("/evidence/public-key", { token: null })).text();
+    const pem = new TextDecoder().decode(await (await api("/evidence/public-key", { token: null })).arrayBuffer());
     expect(pem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
     const publicKey = await importPublicKey(pem);
     if (!publicKey.ok) throw new Error(publicKey.message);
@@ -99,8 +99,9 @@ describe("GET /evidence?from=&to=", () => {
   /** The run ids in a period ZIP (runs with evidence, and runs listed without). */
   async function runsIn(query: string): Promise<string[]> {
     const response = await api(`/evidence?${query}`);
-    expect(response.status, await response.clone().text()).toBe(200);
-    const zip = readEvidenceZip(new Uint8Array(await response.arrayBuffer()));
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect(response.status, response.status === 200 ? "" : new TextDecoder().decode(bytes)).toBe(200);
+    const zip = readEvidenceZip(bytes);
     if (!zip.ok) throw new Error(zip.message);
     return [...zip.tree.runs.keys()].map((prefix) => prefix.split("/").filter(Boolean).at(-1) ?? prefix);
   }

@@ -107,3 +107,15 @@ export async function waitForWorkflow(id: string, timeoutMs = 55_000): Promise<v
 }
 
 export const EVIDENCE_SIGNING_KEY = "MC4CAQAwBQYDK2VwBCIEIAecrjG339RbfXFrvHXf0UlpANJpoyzF4+LtXB1Ju3Tn";
+
+/** Slack's v0 signature over `v0:<timestamp>:<raw body bytes>`, as Slack computes it. */
+export async function slackSignature(body: string | Uint8Array, timestamp: number, secret = SIGNING_SECRET): Promise<string> {
+  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const prefix = new TextEncoder().encode(`v0:${timestamp}:`);
+  const message = new Uint8Array(prefix.length + bytes.length);
+  message.set(prefix);
+  message.set(bytes, prefix.length);
+  const mac = await crypto.subtle.sign("HMAC", key, message);
+  return `v0=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}

@@ -14,7 +14,7 @@ import { EVIDENCE_FILE_NAMES } from "../../src/report/evidence/index.js";
 import { ACCEPT_RISK_ACTION } from "../../src/report/slack/finding-actions.js";
 import { ACCEPT_MODAL } from "../../src/worker/accept-risk.js";
 import { sampleOrg } from "../sim/sample-org.js";
-import { API_TOKEN, SIGNING_SECRET, runCount, sim, slack, startRun, waitForRun } from "./helpers.js";
+import { API_TOKEN, runCount, sim, slack, startRun, waitForRun, slackSignature as sign } from "./helpers.js";
 
 const BASE = "http://keywarden.test";
 /** Replaced, when a request is sent, by the id of a run that exists (with its evidence). */
@@ -327,15 +327,6 @@ type GeneratedRequest = {
 
 // ── Signed Slack requests ───────────────────────────────────────────────────────────────────
 
-async function sign(body: Uint8Array, timestamp: number): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(SIGNING_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const prefix = new TextEncoder().encode(`v0:${timestamp}:`);
-  const message = new Uint8Array(prefix.length + body.length);
-  message.set(prefix);
-  message.set(body, prefix.length);
-  const mac = await crypto.subtle.sign("HMAC", key, message);
-  return `v0=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
 
 async function sendSigned(route: "/slack/commands" | "/slack/interactions", bytes: Uint8Array, { skew = 0, contentType = "application/x-www-form-urlencoded" } = {}): Promise<void> {
   const timestamp = Math.floor(Date.now() / 1000) + skew;

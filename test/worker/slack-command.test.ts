@@ -2,7 +2,7 @@ import { introspectWorkflow } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { sampleOrg } from "../sim/sample-org.js";
-import { API_TOKEN, SIGNING_SECRET, api, env, runCount, sim, slack, waitForRun, waitForWorkflow } from "./helpers.js";
+import { API_TOKEN, SIGNING_SECRET, api, env, runCount, sim, slack, waitForRun, waitForWorkflow, slackSignature as sign } from "./helpers.js";
 
 const ADMIN_KEY = "sk-admin-sim-worker-tests-000000000000";
 const BOT_TOKEN = "xoxb-keywarden-fake-0000000000-secret";
@@ -12,11 +12,6 @@ beforeEach(async () => {
   await slack.reset();
 });
 
-async function sign(body: string, timestamp: number, secret = SIGNING_SECRET): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`v0:${timestamp}:${body}`));
-  return `v0=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
 
 function commandBody(text: string, user = "U_ALLOWED", responseId = "r1"): string {
   return new URLSearchParams({
