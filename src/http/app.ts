@@ -12,7 +12,7 @@ import { slackInteractions } from "./slack-interactions.js";
 import { log, rememberSecrets } from "../worker/log.js";
 import { redact } from "../util/redact.js";
 
-/** The only routes that answer without the bearer token; Slack's verify Slack's signature instead. */
+/** The only routes that answer without the bearer token; the Slack routes verify Slack's signature instead. */
 const PUBLIC_ROUTES: [method: string, path: RegExp][] = [
   ["GET", /^\/healthz$/],
   ["GET", /^\/evidence\/public-key$/],
