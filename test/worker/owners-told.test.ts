@@ -30,7 +30,7 @@ describe("owners are told (SLACK_NOTIFY_OWNERS=true)", () => {
   it("after the channel report: one message per owner with only their findings, the rest named in the thread, recorded on the run", async () => {
     vi.spyOn(console, "log").mockImplementation(() => {});
     vi.spyOn(console, "error").mockImplementation(() => {});
-    const harness = new ReplayingWorkflow({ ...env, SLACK_NOTIFY_OWNERS: "true" } as Env);
+    const harness = new ReplayingWorkflow({ ...env, SLACK_NOTIFY_OWNERS: "true" } as unknown as Env);
     const ctx = createExecutionContext();
     const response = await worker.fetch(
       new Request("http://keywarden.test/runs", { method: "POST", headers: { authorization: `Bearer ${API_TOKEN}` } }),
