@@ -123,6 +123,31 @@ export interface ListResponseJson<T> {
   has_more: boolean;
 }
 
+/**
+ * components.schemas.ProjectServiceAccount (returned by
+ * POST /organization/projects/{project_id}/service_accounts/{service_account_id}).
+ * The spec's role enum is `owner | member | none`; kept a string like the key owners' roles.
+ */
+export interface ProjectServiceAccountJson {
+  object: "organization.project.service_account";
+  id: string;
+  name: string;
+  role: string;
+  created_at: UnixSeconds;
+}
+
+/**
+ * The answer to a DELETE: components.schemas.ProjectApiKeyDeleteResponse
+ * (`organization.project.api_key.deleted`), ProjectServiceAccountDeleteResponse
+ * (`organization.project.service_account.deleted`) and the inline 200 schema of
+ * DELETE /organization/admin_api_keys/{key_id} (`organization.admin_api_key.deleted`).
+ */
+export interface DeletedJson<O extends string = string> {
+  object: O;
+  id: string;
+  deleted: boolean;
+}
+
 /** components.schemas.Error */
 export interface ErrorJson {
   message: string;

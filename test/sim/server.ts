@@ -4,35 +4,78 @@
  * semantics and quirks, plus fault injection and a request log.
  *
  * API routes (base `/v1`, Bearer auth with the configured admin key):
- *   GET /v1/organization/admin_api_keys                    limit, after, order=asc|desc
- *   GET /v1/organization/projects                          limit, after, include_archived=true|false
- *   GET /v1/organization/projects/{project_id}/api_keys    limit, after, owner_project_access=active|inactive|any
- *   GET /v1/organization/users                             limit, after
+ *   GET    /v1/organization/admin_api_keys                    limit, after, order=asc|desc
+ *   DELETE /v1/organization/admin_api_keys/{key_id}
+ *   GET    /v1/organization/projects                          limit, after, include_archived=true|false
+ *   GET    /v1/organization/projects/{project_id}/api_keys    limit, after, owner_project_access=active|inactive|any
+ *   DELETE /v1/organization/projects/{project_id}/api_keys/{api_key_id}
+ *   POST   /v1/organization/projects/{project_id}/service_accounts/{service_account_id}   body: { name?, role?: "member"|"owner" }
+ *   DELETE /v1/organization/projects/{project_id}/service_accounts/{service_account_id}
+ *   GET    /v1/organization/users                             limit, after
+ * Any other method on these paths is a 405 with an `Allow` header naming the
+ * simulated methods (the spec also has GET retrieve and POST create operations
+ * that are not simulated).
+ *
+ * Mutations (shapes from shared/reference/openai-admin-openapi.yaml; the
+ * spec declares no 404s, so those bodies are the simulator's own, in the
+ * usual error envelope with code "not_found"):
+ * - DELETE a project key → 200 ProjectApiKeyDeleteResponse and the key leaves
+ *   every later listing; 400 when the key is owned by a service account (the
+ *   spec: "an error if the key belonged to a service account"; such a key goes
+ *   only with its service account); 404 for an unknown project, or a key that
+ *   is not in that project. Keys of archived projects can be deleted (the spec
+ *   declares no error for that).
+ * - DELETE an admin key → 200 `{id, object: "organization.admin_api_key.deleted",
+ *   deleted: true}`; 404 unknown. (It only removes the fixture: the key the
+ *   simulator authenticates with is `adminKey`, which is not in the listing.)
+ * - DELETE a service account → 200 ProjectServiceAccountDeleteResponse, and the
+ *   simulator ALSO REMOVES ALL OF THAT ACCOUNT'S KEYS from the project's key
+ *   listing. Whether the real API does that is UNVERIFIED (neither the spec nor
+ *   the docs say; platform-notes §13): a client must confirm by listing again.
+ *   400 when the project is archived (the spec: "an error if the project is
+ *   archived (archived projects have no service accounts)"; it declares no
+ *   status for it, 400 is the one its list/create operations declare for an
+ *   archived project); 404 unknown project or account.
+ * - POST a service account (UpdateProjectServiceAccountBody: optional `name`,
+ *   optional `role` member|owner) → 200 ProjectServiceAccount; the new
+ *   name/role shows in `owner.service_account` of that account's keys
+ *   afterwards. 400 for a body that is not a JSON object, an unknown field or a
+ *   bad value; 400 on an archived project (as for DELETE); 404 unknown.
+ * A project's service accounts are DERIVED from the owners of its keys (the
+ * SimOrg has no service-account list): an account without keys does not exist
+ * here. The account object takes name/created_at/role from its first key.
  *
  * Control routes (no auth, not logged):
  *   POST   /__sim/faults    body: Fault (JSON; omit `times` for "unlimited")
  *   DELETE /__sim/faults
  *   GET    /__sim/requests  → { requests: RequestLogEntry[], maxConcurrent: number }
  *   DELETE /__sim/requests  (also resets maxConcurrent)
+ *   GET    /__sim/org       → SimOrg (the current state, mutations included)
  *   PUT    /__sim/org       body: SimOrg (JSON)
  *
- * Order of processing for an API request: faults are matched (and consumed)
- * first — a `status` fault short-circuits before authentication, like an edge
- * proxy or rate limiter would; then auth (401), routing (404/405), parameter
- * validation (400) and the list itself. Body faults (`malformed_json`,
- * `lie_has_more`, `invalid_shape`) transform the response that would otherwise
- * have been sent (the last two only alter 200 list pages).
+ * Order of processing for an API request (after reading its body): faults are
+ * matched (and consumed) first — by method, path and `after` cursor — and a
+ * `status` fault short-circuits before authentication, like an edge proxy or
+ * rate limiter would, so a faulted mutation changes nothing; then auth (401),
+ * routing (404/405), body and parameter validation (400), lookups (404 / 400)
+ * and the list or mutation itself. Body faults (`malformed_json`, `lie_has_more`, `invalid_shape`)
+ * transform the response that would otherwise have been sent (the last two
+ * only alter 200 list pages), and a `latency` fault only delays the answer: in
+ * both cases a mutation HAS happened (a client that times out on a DELETE then
+ * finds the key gone, and a retry gets a 404).
  */
 import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type {
   AdminApiKeyJson,
+  DeletedJson,
   ErrorJson,
   ErrorResponseJson,
   ListResponseJson,
   ProjectApiKeyJson,
   ProjectJson,
+  ProjectServiceAccountJson,
   SimOrg,
   UserJson,
 } from "./org.js";
@@ -41,6 +84,8 @@ import type {
 // Public types
 
 export interface FaultMatch {
+  /** HTTP method, case-insensitive, e.g. "DELETE"; absent = any method. */
+  method?: string;
   /** Exact path without the `/v1` prefix, e.g. "/organization/projects/proj_ml/api_keys". */
   path?: string;
   /** Path prefix without the `/v1` prefix, e.g. "/organization/projects". */
@@ -77,6 +122,8 @@ export interface RequestLogEntry {
   status: number;
   /** Arrival time, ms since the epoch. */
   at: number;
+  /** The request body, when one was sent: parsed JSON if it parses, else the raw text. */
+  body?: unknown;
 }
 
 export interface Simulator {
@@ -88,6 +135,8 @@ export interface Simulator {
   readonly maxConcurrent: number;
   /** Replace the organization (a deep copy is taken). */
   setOrg(org: SimOrg): void;
+  /** A deep copy of the organization as it is now (after any mutations). */
+  getOrg(): SimOrg;
   addFault(fault: Fault): void;
   clearFaults(): void;
   /** Empty `requests` (in place) and reset `maxConcurrent` to the number now in flight. */
@@ -259,38 +308,207 @@ function listUsers(org: SimOrg, query: Record<string, string>): JsonResult {
 }
 
 // ---------------------------------------------------------------------------
+// Mutations
+
+function notFound(message: string): JsonResult {
+  return apiError(404, message, null, "not_found");
+}
+
+function findProject(org: SimOrg, projectId: string): ProjectJson | undefined {
+  return org.projects.find((p) => p.id === projectId);
+}
+
+function deleteAdminKey(org: SimOrg, keyId: string): JsonResult {
+  const idx = org.adminKeys.findIndex((k) => k.id === keyId);
+  if (idx < 0) return notFound(`No admin API key found with id '${keyId}'.`);
+  org.adminKeys.splice(idx, 1);
+  // Field order as in the spec's example for this operation.
+  const body: DeletedJson<"organization.admin_api_key.deleted"> = { id: keyId, object: "organization.admin_api_key.deleted", deleted: true };
+  return { status: 200, json: body };
+}
+
+function deleteProjectKey(org: SimOrg, projectId: string, keyId: string): JsonResult {
+  if (findProject(org, projectId) === undefined) return notFound(`No project found with id '${projectId}'.`);
+  const keys = org.projectKeys[projectId] ?? [];
+  const idx = keys.findIndex((k) => k.id === keyId);
+  const key = keys[idx];
+  if (key === undefined) return notFound(`No API key found with id '${keyId}' in project '${projectId}'.`);
+  if (key.owner.type === "service_account") {
+    return apiError(
+      400,
+      `API key '${keyId}' belongs to service account '${key.owner.service_account.id}' and cannot be deleted; delete the service account instead.`,
+    );
+  }
+  keys.splice(idx, 1);
+  const body: DeletedJson<"organization.project.api_key.deleted"> = { object: "organization.project.api_key.deleted", id: keyId, deleted: true };
+  return { status: 200, json: body };
+}
+
+/** The keys of `projectId` owned by service account `serviceAccountId` (possibly none). */
+function serviceAccountKeys(org: SimOrg, projectId: string, serviceAccountId: string): ProjectApiKeyJson[] {
+  return (org.projectKeys[projectId] ?? []).filter((k) => k.owner.type === "service_account" && k.owner.service_account.id === serviceAccountId);
+}
+
+/** Project (404) → archived (400) → service account (404); the account's keys when all is well. */
+function lookupServiceAccount(org: SimOrg, projectId: string, serviceAccountId: string): ProjectApiKeyJson[] | JsonResult {
+  const project = findProject(org, projectId);
+  if (project === undefined) return notFound(`No project found with id '${projectId}'.`);
+  if (project.status === "archived") {
+    return apiError(400, `Project '${projectId}' is archived: archived projects have no service accounts.`);
+  }
+  const keys = serviceAccountKeys(org, projectId, serviceAccountId);
+  if (keys.length === 0) return notFound(`No service account found with id '${serviceAccountId}' in project '${projectId}'.`);
+  return keys;
+}
+
+function deleteServiceAccount(org: SimOrg, projectId: string, serviceAccountId: string): JsonResult {
+  const found = lookupServiceAccount(org, projectId, serviceAccountId);
+  if (!Array.isArray(found)) return found;
+  // UNVERIFIED: the real API may keep the keys' records; the simulator removes them.
+  const gone = new Set(found);
+  org.projectKeys[projectId] = (org.projectKeys[projectId] ?? []).filter((k) => !gone.has(k));
+  const body: DeletedJson<"organization.project.service_account.deleted"> = {
+    object: "organization.project.service_account.deleted",
+    id: serviceAccountId,
+    deleted: true,
+  };
+  return { status: 200, json: body };
+}
+
+const PARSE_ERROR =
+  "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. " +
+  "The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)";
+
+/** UpdateProjectServiceAccountBody: `{ name?: string, role?: "member" | "owner" }`, nothing else. */
+function parseServiceAccountUpdate(text: string): { name?: string; role?: string } | JsonResult {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    return apiError(400, PARSE_ERROR);
+  }
+  if (!isRecord(input)) return apiError(400, `Invalid type for the request body: expected an object, but got ${describeJson(input)} instead.`, null, "invalid_type");
+  const update: { name?: string; role?: string } = {};
+  for (const [field, value] of Object.entries(input)) {
+    if (field === "name") {
+      if (typeof value !== "string") {
+        return apiError(400, `Invalid type for 'name': expected a string, but got ${describeJson(value)} instead.`, "name", "invalid_type");
+      }
+      update.name = value;
+    } else if (field === "role") {
+      if (typeof value !== "string") {
+        return apiError(400, `Invalid type for 'role': expected a string, but got ${describeJson(value)} instead.`, "role", "invalid_type");
+      }
+      if (value !== "member" && value !== "owner") {
+        return apiError(400, `Invalid value for 'role': expected one of 'member' or 'owner', but got '${value}' instead.`, "role", "invalid_value");
+      }
+      update.role = value;
+    } else {
+      return apiError(400, `Unrecognized request argument supplied: ${field}`, field);
+    }
+  }
+  return update;
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+function updateServiceAccount(org: SimOrg, projectId: string, serviceAccountId: string, bodyText: string): JsonResult {
+  const update = parseServiceAccountUpdate(bodyText);
+  if ("status" in update) return update;
+  const found = lookupServiceAccount(org, projectId, serviceAccountId);
+  if (!Array.isArray(found)) return found;
+  for (const key of found) {
+    if (key.owner.type !== "service_account") continue;
+    if (update.name !== undefined) key.owner.service_account.name = update.name;
+    if (update.role !== undefined) key.owner.service_account.role = update.role;
+  }
+  const first = found[0];
+  if (first === undefined || first.owner.type !== "service_account") return notFound(`No service account found with id '${serviceAccountId}'.`);
+  const sa = first.owner.service_account;
+  const body: ProjectServiceAccountJson = {
+    object: "organization.project.service_account",
+    id: sa.id,
+    name: sa.name,
+    role: sa.role,
+    created_at: sa.created_at,
+  };
+  return { status: 200, json: body };
+}
+
+// ---------------------------------------------------------------------------
 // Request handling
 
 const PROJECT_KEYS_RE = /^\/organization\/projects\/([^/]+)\/api_keys$/;
+const ADMIN_KEY_RE = /^\/organization\/admin_api_keys\/([^/]+)$/;
+const PROJECT_KEY_RE = /^\/organization\/projects\/([^/]+)\/api_keys\/([^/]+)$/;
+const SERVICE_ACCOUNT_RE = /^\/organization\/projects\/([^/]+)\/service_accounts\/([^/]+)$/;
 
-function isKnownRoute(path: string): boolean {
-  return (
-    path === "/organization/admin_api_keys" ||
-    path === "/organization/projects" ||
-    path === "/organization/users" ||
-    PROJECT_KEYS_RE.test(path)
-  );
+function decodeSegment(raw: string | undefined): string {
+  try {
+    return decodeURIComponent(raw ?? "");
+  } catch {
+    return raw ?? ""; // keep it raw; it will simply not be found
+  }
 }
 
-function route(org: SimOrg, method: string, fullPath: string, path: string, query: Record<string, string>): JsonResult {
+interface RouteRequest {
+  org: SimOrg;
+  method: string;
+  query: Record<string, string>;
+  body: string;
+}
+
+/** The simulated methods of a path and what each does. */
+type Handlers = Partial<Record<string, (r: RouteRequest) => JsonResult>>;
+
+function handlersFor(path: string): Handlers | null {
+  if (path === "/organization/admin_api_keys") return { GET: (r) => listAdminKeys(r.org, r.query) };
+  if (path === "/organization/projects") return { GET: (r) => listProjects(r.org, r.query) };
+  if (path === "/organization/users") return { GET: (r) => listUsers(r.org, r.query) };
+  let m = PROJECT_KEYS_RE.exec(path);
+  if (m !== null) {
+    const projectId = decodeSegment(m[1]);
+    return { GET: (r) => listProjectKeys(r.org, projectId, r.query) };
+  }
+  m = ADMIN_KEY_RE.exec(path);
+  if (m !== null) {
+    const keyId = decodeSegment(m[1]);
+    return { DELETE: (r) => deleteAdminKey(r.org, keyId) };
+  }
+  m = PROJECT_KEY_RE.exec(path);
+  if (m !== null) {
+    const projectId = decodeSegment(m[1]);
+    const keyId = decodeSegment(m[2]);
+    return { DELETE: (r) => deleteProjectKey(r.org, projectId, keyId) };
+  }
+  m = SERVICE_ACCOUNT_RE.exec(path);
+  if (m !== null) {
+    const projectId = decodeSegment(m[1]);
+    const serviceAccountId = decodeSegment(m[2]);
+    return {
+      POST: (r) => updateServiceAccount(r.org, projectId, serviceAccountId, r.body),
+      DELETE: (r) => deleteServiceAccount(r.org, projectId, serviceAccountId),
+    };
+  }
+  return null;
+}
+
+function route(org: SimOrg, method: string, fullPath: string, path: string, query: Record<string, string>, body: string): JsonResult {
   const underV1 = fullPath === "/v1" || fullPath.startsWith("/v1/");
-  if (!underV1 || !isKnownRoute(path)) {
+  const handlers = underV1 ? handlersFor(path) : null;
+  if (handlers === null) {
     return apiError(404, `Invalid URL (${method} ${fullPath})`);
   }
-  if (method !== "GET") {
-    return { ...apiError(405, `Method ${method} is not allowed on ${fullPath} in the Keywarden simulator (only GET).`), headers: { allow: "GET" } };
+  const handler = handlers[method];
+  if (handler === undefined) {
+    const allow = Object.keys(handlers).join(", ");
+    return { ...apiError(405, `Method ${method} is not allowed on ${fullPath} in the Keywarden simulator (simulated: ${allow}).`), headers: { allow } };
   }
-  if (path === "/organization/admin_api_keys") return listAdminKeys(org, query);
-  if (path === "/organization/projects") return listProjects(org, query);
-  if (path === "/organization/users") return listUsers(org, query);
-  const m = PROJECT_KEYS_RE.exec(path);
-  let projectId = m?.[1] ?? "";
-  try {
-    projectId = decodeURIComponent(projectId);
-  } catch {
-    // keep it raw; it will simply not be found
-  }
-  return listProjectKeys(org, projectId, query);
+  return handler({ org, method, query, body });
 }
 
 function authenticate(header: string | undefined, adminKey: string): JsonResult | null {
@@ -356,7 +574,7 @@ export function parseFault(input: unknown): Fault {
   if (!isRecord(input)) throw new TypeError("fault must be an object");
   const match = input["match"] ?? {};
   if (!isRecord(match)) throw new TypeError("fault.match must be an object");
-  for (const k of ["path", "pathPrefix", "after"] as const) {
+  for (const k of ["method", "path", "pathPrefix", "after"] as const) {
     if (match[k] !== undefined && typeof match[k] !== "string") throw new TypeError(`fault.match.${k} must be a string`);
   }
   const times = input["times"];
@@ -394,6 +612,7 @@ export function parseFault(input: unknown): Fault {
       throw new TypeError(`unknown fault.effect.kind: ${String(effect["kind"])}`);
   }
   const parsedMatch: FaultMatch = {};
+  if (typeof match["method"] === "string") parsedMatch.method = match["method"].toUpperCase();
   if (typeof match["path"] === "string") parsedMatch.path = match["path"];
   if (typeof match["pathPrefix"] === "string") parsedMatch.pathPrefix = match["pathPrefix"];
   if (typeof match["after"] === "string") parsedMatch.after = match["after"];
@@ -470,12 +689,13 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
   };
 
   /** Matches and consumes faults: all matching latency faults add up; the first other matching fault is the effect. */
-  const takeFaults = (path: string, after: string): { latencyMs: number; effect: Exclude<FaultEffect, { kind: "latency" }> | null } => {
+  const takeFaults = (method: string, path: string, after: string): { latencyMs: number; effect: Exclude<FaultEffect, { kind: "latency" }> | null } => {
     let latencyMs = 0;
     let effect: Exclude<FaultEffect, { kind: "latency" }> | null = null;
     for (const active of faults) {
       if (active.remaining <= 0) continue;
       const { match } = active.fault;
+      if (match.method !== undefined && match.method !== method) continue;
       if (match.path !== undefined && match.path !== path) continue;
       if (match.pathPrefix !== undefined && !path.startsWith(match.pathPrefix)) continue;
       if (match.after !== undefined && match.after !== after) continue;
@@ -491,8 +711,7 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
     return { latencyMs, effect };
   };
 
-  const handleApi = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
-    req.resume(); // discard any body
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const at = Date.now();
     inFlight++;
     maxConcurrent = Math.max(maxConcurrent, inFlight);
@@ -501,17 +720,27 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
     });
 
     const method = (req.method ?? "GET").toUpperCase();
+    let bodyText = "";
+    if (method === "GET" || method === "HEAD") {
+      req.resume(); // discard any body
+    } else {
+      try {
+        bodyText = await readBody(req);
+      } catch {
+        return; // too large or aborted: the connection is gone
+      }
+    }
     const fullPath = url.pathname;
     const path = fullPath === "/v1" ? "/" : fullPath.startsWith("/v1/") ? fullPath.slice(3) : fullPath;
     const query: Record<string, string> = Object.fromEntries(url.searchParams);
 
-    const { latencyMs, effect } = takeFaults(path, query["after"] ?? "");
+    const { latencyMs, effect } = takeFaults(method, path, query["after"] ?? "");
     let result: JsonResult;
     if (effect?.kind === "status") {
       result = faultStatusResult(effect.status, effect.retryAfter);
     } else {
       const authHeader = req.headers.authorization;
-      result = authenticate(authHeader, adminKey) ?? route(org, method, fullPath, path, query);
+      result = authenticate(authHeader, adminKey) ?? route(org, method, fullPath, path, query, bodyText);
       if (effect?.kind === "lie_has_more" || effect?.kind === "invalid_shape") result = transformPage(result, effect.kind);
     }
     let body = JSON.stringify(result.json);
@@ -519,7 +748,15 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
       // A strict prefix of a JSON object is never valid JSON.
       body = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
     }
-    requests.push({ method, path: fullPath, query, status: result.status, at });
+    const entry: RequestLogEntry = { method, path: fullPath, query, status: result.status, at };
+    if (bodyText !== "") {
+      try {
+        entry.body = JSON.parse(bodyText) as unknown;
+      } catch {
+        entry.body = bodyText;
+      }
+    }
+    requests.push(entry);
 
     const headers = { "x-request-id": `req_sim_${++requestCounter}`, ...result.headers };
     const delay = baseLatency + latencyMs;
@@ -554,6 +791,8 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
         case "DELETE /__sim/requests":
           clearLog();
           return ok({ ok: true });
+        case "GET /__sim/org":
+          return ok(org);
         case "PUT /__sim/org":
           org = parseOrg(await parseJsonBody());
           return ok({ ok: true });
@@ -582,7 +821,7 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
     if (url.pathname === "/__sim" || url.pathname.startsWith("/__sim/")) {
       void handleControl(req, res, url);
     } else {
-      handleApi(req, res, url);
+      void handleApi(req, res, url);
     }
   });
 
@@ -606,6 +845,9 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
     },
     setOrg(next: SimOrg) {
       org = parseOrg(next);
+    },
+    getOrg() {
+      return structuredClone(org);
     },
     addFault,
     clearFaults() {
