@@ -40,7 +40,7 @@ import { minimumRequests } from "../test/sim/minimum-requests.js";
 import { startSimulator } from "../test/sim/server.js";
 import { recordStatements } from "../src/store/record-statements.js";
 
-export const ADMIN_KEY = "sk-admin-bench-steps-not-a-real-key-0000000000";
+export const ADMIN_KEY = "sk-admin-fake-bench-steps-key-0000000000000";
 export const POLICY_NAME = "default";
 export const RUN_BASE: RunBase = { id: "run_20261123T060000Z_bench", trigger: "cron", started_at: "2026-11-23T06:00:00.000Z" };
 export const NOW = new Date("2026-11-23T06:05:00.000Z");
@@ -55,7 +55,7 @@ export function benchEnv(baseUrl: string, subrequestsPerStep = 45): Record<strin
     OPENAI_BASE_URL: baseUrl,
     POLICY: POLICY_NAME,
     AUDIT_API_TOKEN: "bench-api-token-0123456789abcdef0123456789abcdef",
-    SLACK_BOT_TOKEN: "xoxb-0000000000-bench-not-a-real-token",
+    SLACK_BOT_TOKEN: "xoxb-fake-0000000000-bench-token",
     SLACK_SIGNING_SECRET: "bench-signing-secret-0123456789abcdef",
     SLACK_CHANNEL: "C0BENCH0001",
     EVIDENCE_SIGNING_KEY: SIGNING_KEY,
