@@ -4,7 +4,8 @@
  * looks like a full OpenAI or Slack secret (redacted key values such as
  * "sk-proj-...9xYz" are short and survive).
  */
-const SECRET_PATTERNS = [/\bsk-[A-Za-z0-9_-]{16,}/g, /\bxox[abposr]-[A-Za-z0-9-]{8,}/g];
+// Not after a letter (so "risk-assessment-…" is a word), but after a digit or "_" it is still a secret: ml_sk-proj-….
+const SECRET_PATTERNS = [/(?<![A-Za-z])sk-[A-Za-z0-9_-]{16,}/g, /(?<![A-Za-z])xox[abposr]-[A-Za-z0-9-]{8,}/g];
 
 export const REDACTED = "[REDACTED]";
 

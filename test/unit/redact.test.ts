@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { REDACTED, redact } from "../../src/util/redact.js";
+
+describe("redact", () => {
+  it("removes configured secrets and anything shaped like a full OpenAI or Slack secret, wherever it stands", () => {
+    const key = "sk-proj-AbCdEf0123456789AbCdEf0123";
+    expect(redact(`name ${key} end`)).toBe(`name ${REDACTED} end`);
+    // Glued to a word by an underscore or a digit (a name like ml_<key>): still a secret.
+    expect(redact(`ml_${key}`)).toBe(`ml_${REDACTED}`);
+    expect(redact(`v2${key}`)).toBe(`v2${REDACTED}`);
+    expect(redact("token xoxb-1234567890-abcdefghij")).toBe(`token ${REDACTED}`);
+    expect(redact("configured value here", ["value"])).toBe(`configured ${REDACTED} here`);
+  });
+
+  it("keeps redacted key values and ordinary words that merely contain sk-", () => {
+    expect(redact("sk-proj-...9xYz")).toBe("sk-proj-...9xYz");
+    expect(redact("risk-assessment-document-2026")).toBe("risk-assessment-document-2026");
+    expect(redact("task-force-planning-session-notes")).toBe("task-force-planning-session-notes");
+  });
+});
