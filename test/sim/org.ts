@@ -105,6 +105,74 @@ export interface UserJson {
   is_service_account: boolean;
 }
 
+/** components.schemas.AuditLogActorUser */
+export interface AuditLogActorUserJson {
+  id: string;
+  email: string;
+}
+
+/** components.schemas.AuditLogActorSession (user_agent / ja3 / ip_address_details, in the spec's examples, are not simulated). */
+export interface AuditLogActorSessionJson {
+  user: AuditLogActorUserJson;
+  ip_address: string;
+}
+
+/** components.schemas.AuditLogActorApiKey: `user` when `type` is user, `service_account` when it is service_account. */
+export type AuditLogActorApiKeyJson =
+  | { id: string; type: "user"; user: AuditLogActorUserJson }
+  | { id: string; type: "service_account"; service_account: { id: string } };
+
+/** components.schemas.AuditLogActor (`type` is `session` or `api_key`). */
+export type AuditLogActorJson = { type: "session"; session: AuditLogActorSessionJson } | { type: "api_key"; api_key: AuditLogActorApiKeyJson };
+
+/**
+ * components.schemas.AuditLog. Required: id, type, effective_at. The details of
+ * an event sit under a property named after its `type` (e.g. `"api_key.created":
+ * {id, data: {scopes}}`); only the few the simulator generates are typed, any
+ * other AuditLogEventType payload may be added through the index signature.
+ */
+export interface AuditLogJson {
+  id: string;
+  /** components.schemas.AuditLogEventType, e.g. "api_key.created". */
+  type: string;
+  effective_at: UnixSeconds;
+  /** Absent for actions not scoped to a project. */
+  project?: { id: string; name: string };
+  actor: AuditLogActorJson | null;
+  "api_key.created"?: { id: string; data: { scopes: string[] } };
+  "api_key.updated"?: { id: string; changes_requested: { scopes: string[] } };
+  "api_key.deleted"?: { id: string };
+  "project.created"?: { id: string; data: { name: string; title: string } };
+  [eventDetails: string]: unknown;
+}
+
+/**
+ * Completions usage of ONE key at one moment (the simulator's own fixture
+ * record, not a spec object): the usage and cost endpoints put it into the
+ * time bucket that contains `at` and aggregate records per bucket and group.
+ */
+export interface SimUsageRecord {
+  /** When the requests happened (unix seconds). */
+  at: UnixSeconds;
+  api_key_id: string;
+  project_id: string;
+  /** The key's owner when it is a user; null for a service account. */
+  user_id: string | null;
+  model: string;
+  input_tokens: number;
+  input_cached_tokens: number;
+  output_tokens: number;
+  num_model_requests: number;
+  /** Default false. */
+  batch?: boolean;
+  /** Default "default". */
+  service_tier?: string;
+  /** Cost of the input tokens, in USD (costs line item "<model>, input"). */
+  input_cost_usd: number;
+  /** Cost of the output tokens, in USD (costs line item "<model>, output"). */
+  output_cost_usd: number;
+}
+
 /** The whole simulated organization. */
 export interface SimOrg {
   adminKeys: AdminApiKeyJson[];
@@ -112,6 +180,67 @@ export interface SimOrg {
   /** Keyed by project id. A project without an entry has no keys. */
   projectKeys: Record<string, ProjectApiKeyJson[]>;
   users: UserJson[];
+  /** Events served by GET /organization/audit_logs (any order; served newest first). Absent = none. */
+  auditLogs?: AuditLogJson[];
+  /**
+   * false: the organization has not enabled audit logging, and
+   * GET /organization/audit_logs answers an error. Absent = true.
+   */
+  auditLoggingEnabled?: boolean;
+  /** Served by GET /organization/usage/completions and GET /organization/costs. Absent = none. */
+  usage?: SimUsageRecord[];
+}
+
+/** components.schemas.ListAuditLogsResponse */
+export interface ListAuditLogsResponseJson {
+  object: "list";
+  data: AuditLogJson[];
+  first_id: string | null;
+  last_id: string | null;
+  has_more: boolean;
+}
+
+/** components.schemas.UsageCompletionsResult (all the token fields the simulator tracks; the rest are omitted). */
+export interface UsageCompletionsResultJson {
+  object: "organization.usage.completions.result";
+  input_tokens: number;
+  input_cached_tokens: number;
+  input_uncached_tokens: number;
+  output_tokens: number;
+  num_model_requests: number;
+  project_id: string | null;
+  user_id: string | null;
+  api_key_id: string | null;
+  model: string | null;
+  batch: boolean | null;
+  service_tier: string | null;
+}
+
+/** components.schemas.CostsResult */
+export interface CostsResultJson {
+  object: "organization.costs.result";
+  amount: { value: number; currency: string };
+  line_item: string | null;
+  project_id: string | null;
+  api_key_id: string | null;
+  quantity: number | null;
+  quantity_unit: string | null;
+}
+
+/** components.schemas.UsageTimeBucket */
+export interface UsageTimeBucketJson<R> {
+  object: "bucket";
+  start_time: UnixSeconds;
+  end_time: UnixSeconds;
+  results: R[];
+}
+
+/** components.schemas.UsageResponse */
+export interface UsageResponseJson<R> {
+  object: "page";
+  data: UsageTimeBucketJson<R>[];
+  has_more: boolean;
+  next_page: string | null;
 }
 
 /** ApiKeyList / ProjectListResponse / ProjectApiKeyListResponse / UserListResponse. */

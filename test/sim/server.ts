@@ -12,6 +12,32 @@
  *   POST   /v1/organization/projects/{project_id}/service_accounts/{service_account_id}   body: { name?, role?: "member"|"owner" }
  *   DELETE /v1/organization/projects/{project_id}/service_accounts/{service_account_id}
  *   GET    /v1/organization/users                             limit, after
+ *   GET    /v1/organization/audit_logs                        effective_at[gt|gte|lt|lte], event_types[], project_ids[],
+ *                                                             actor_ids[], actor_emails[], resource_ids[], tenant_only,
+ *                                                             limit (1..100, default 20), after | before
+ *   GET    /v1/organization/usage/completions                 start_time (required), end_time, bucket_width=1m|1h|1d,
+ *                                                             project_ids, user_ids, api_key_ids, models, batch, group_by,
+ *                                                             limit (1d: 7/≤31, 1h: 24/≤168, 1m: 60/≤1440), page
+ *   GET    /v1/organization/costs                             start_time (required), end_time, bucket_width=1d,
+ *                                                             project_ids, api_key_ids, group_by, limit (1..180, default 7), page
+ * Array parameters are accepted with or without `[]` (the spec spells
+ * `event_types[]` but `group_by`), repeated.
+ *
+ * Audit logs, usage and costs (ListAuditLogsResponse / UsageResponse with
+ * UsageCompletionsResult or CostsResult; the spec declares only 200 and 429
+ * for them):
+ * - audit logs come from `SimOrg.auditLogs`, newest first; with
+ *   `auditLoggingEnabled: false` the endpoint answers 403 (the spec declares
+ *   no status for it; the notes only say "an error"), ErrorResponse envelope,
+ *   code null, AFTER authentication: a feature switched off in the
+ *   organization is a refusal of an authenticated caller, not a bad request
+ *   (400) nor a missing route (404). UNVERIFIED against the real API.
+ * - usage and costs aggregate `SimOrg.usage` records into UTC-aligned buckets
+ *   (every bucket of [start_time, end_time), empty ones with `results: []`;
+ *   end_time defaults to now), `limit` buckets a page, `next_page` an opaque
+ *   cursor for `page`, null on the last page with has_more false.
+ * - 429 with Retry-After: a `status` fault with `retryAfter` (FaultMatch.page
+ *   targets one usage/costs page as `after` does for lists).
  * Any other method on these paths is a 405 with an `Allow` header naming the
  * simulated methods (the spec also has GET retrieve and POST create operations
  * that are not simulated).
@@ -69,14 +95,21 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type {
   AdminApiKeyJson,
+  AuditLogJson,
+  CostsResultJson,
   DeletedJson,
   ErrorJson,
   ErrorResponseJson,
+  ListAuditLogsResponseJson,
   ListResponseJson,
   ProjectApiKeyJson,
   ProjectJson,
   ProjectServiceAccountJson,
   SimOrg,
+  SimUsageRecord,
+  UsageCompletionsResultJson,
+  UsageResponseJson,
+  UsageTimeBucketJson,
   UserJson,
 } from "./org.js";
 
@@ -92,14 +125,16 @@ export interface FaultMatch {
   pathPrefix?: string;
   /** Only when the `after` cursor equals this; "" means the first page (no cursor). */
   after?: string;
+  /** Only when the `page` cursor (usage / costs) equals this; "" means the first page (no cursor). */
+  page?: string;
 }
 
 export type FaultEffect =
   | { kind: "status"; status: number; /** seconds; sets the Retry-After header */ retryAfter?: number }
   | { kind: "malformed_json" }
-  /** A 200 page with has_more: true and last_id removed (data as usual). */
+  /** A 200 page with has_more: true and last_id removed (usage/costs: next_page null); data as usual. */
   | { kind: "lie_has_more" }
-  /** A 200 page where one item lacks a required field (created_at / added_at). */
+  /** A 200 page where one item lacks a required field (created_at / added_at / effective_at / a bucket's start_time). */
   | { kind: "invalid_shape" }
   | { kind: "latency"; ms: number };
 
@@ -308,6 +343,380 @@ function listUsers(org: SimOrg, query: Record<string, string>): JsonResult {
 }
 
 // ---------------------------------------------------------------------------
+// Audit logs, usage and costs
+
+/**
+ * The values of an array query parameter. The spec names some with brackets
+ * (`event_types[]`) and some without (`group_by`, `api_key_ids`); both
+ * spellings are accepted for every array parameter, repeated or not
+ * (`group_by[]=a&group_by[]=b`, `group_by=a&group_by=b`), and combined.
+ */
+function arrayParam(params: URLSearchParams, name: string): string[] {
+  return [...params.getAll(name), ...params.getAll(`${name}[]`)];
+}
+
+/** An integer query parameter (absent → undefined); a non-integer is a 400 naming `param`. */
+function intParam(params: URLSearchParams, name: string): number | undefined | JsonResult {
+  const raw = params.get(name);
+  if (raw === null) return undefined;
+  if (!/^-?\d+$/.test(raw.trim())) {
+    return apiError(400, `Invalid type for '${name}': expected an integer, but got '${raw}' instead.`, name, "invalid_type");
+  }
+  return Number(raw.trim());
+}
+
+function boolParam(params: URLSearchParams, name: string): boolean | undefined | JsonResult {
+  const raw = params.get(name);
+  if (raw === null) return undefined;
+  if (raw !== "true" && raw !== "false") {
+    return apiError(400, `Invalid value for '${name}': expected a boolean, but got '${raw}' instead.`, name, "invalid_value");
+  }
+  return raw === "true";
+}
+
+function isResult(x: unknown): x is JsonResult {
+  return typeof x === "object" && x !== null && "status" in x && "json" in x;
+}
+
+/** The spec declares no error for it (only 200 and 429): the simulator's choice, see AUDIT_LOGGING_DISABLED_STATUS. */
+export const AUDIT_LOGGING_DISABLED_STATUS = 403;
+export const AUDIT_LOGGING_DISABLED_MESSAGE =
+  "Audit logging is not enabled for this organization. An organization owner can enable it in the organization settings (Data controls).";
+
+/** Every id an actor is known by (actor_ids[]: "a user ID, a service account ID, or an api key tracking ID"). */
+function actorIds(event: AuditLogJson): string[] {
+  const a = event.actor;
+  if (a === null) return [];
+  if (a.type === "session") return [a.session.user.id];
+  const k = a.api_key;
+  return k.type === "user" ? [k.id, k.user.id] : [k.id, k.service_account.id];
+}
+
+function actorEmail(event: AuditLogJson): string | undefined {
+  const a = event.actor;
+  if (a === null) return undefined;
+  if (a.type === "session") return a.session.user.email;
+  return a.api_key.type === "user" ? a.api_key.user.email : undefined;
+}
+
+/** The target of an event: the `id` of its details object (e.g. `api_key.created.id`). */
+function resourceId(event: AuditLogJson): string | undefined {
+  const details = event[event.type];
+  if (isRecord(details) && typeof details["id"] === "string") return details["id"];
+  return undefined;
+}
+
+/**
+ * GET /organization/audit_logs (ListAuditLogsResponse). Newest first (as in the
+ * spec's example: effective_at descending), ties by id descending. `after` =
+ * the id of the last event of a page → the older events that follow it;
+ * `before` = the id of the first event of a page → the `limit` newer events
+ * right before it (still newest first), has_more saying whether even newer
+ * ones remain. Cursors are located in the unfiltered list (like the other
+ * lists); an unknown id, or both cursors at once, is a 400.
+ */
+function listAuditLogs(org: SimOrg, query: Record<string, string>, params: URLSearchParams): JsonResult {
+  if (org.auditLoggingEnabled === false) {
+    return { status: AUDIT_LOGGING_DISABLED_STATUS, json: errorBody(AUDIT_LOGGING_DISABLED_MESSAGE, "invalid_request_error", null, null) };
+  }
+  const lp = listParams(query);
+  if ("status" in lp) return lp;
+  const beforeRaw = query["before"];
+  const before = beforeRaw === undefined || beforeRaw === "" ? undefined : beforeRaw;
+  if (before !== undefined && lp.after !== undefined) {
+    return apiError(400, "Only one of 'after' and 'before' may be given.", "before");
+  }
+  const bounds: Partial<Record<"gt" | "gte" | "lt" | "lte", number>> = {};
+  for (const op of ["gt", "gte", "lt", "lte"] as const) {
+    const v = intParam(params, `effective_at[${op}]`);
+    if (isResult(v)) return v;
+    if (v !== undefined) bounds[op] = v;
+  }
+  const tenantOnly = boolParam(params, "tenant_only");
+  if (isResult(tenantOnly)) return tenantOnly;
+  const eventTypes = arrayParam(params, "event_types");
+  const projectIds = arrayParam(params, "project_ids");
+  const actorIdList = arrayParam(params, "actor_ids");
+  const actorEmails = arrayParam(params, "actor_emails").map((e) => e.toLowerCase());
+  const resourceIds = arrayParam(params, "resource_ids");
+
+  const visible = (e: AuditLogJson): boolean =>
+    tenantOnly !== true && // no tenant-scoped events are simulated
+    (bounds.gt === undefined || e.effective_at > bounds.gt) &&
+    (bounds.gte === undefined || e.effective_at >= bounds.gte) &&
+    (bounds.lt === undefined || e.effective_at < bounds.lt) &&
+    (bounds.lte === undefined || e.effective_at <= bounds.lte) &&
+    (eventTypes.length === 0 || eventTypes.includes(e.type)) &&
+    (projectIds.length === 0 || (e.project !== undefined && projectIds.includes(e.project.id))) &&
+    (actorIdList.length === 0 || actorIds(e).some((id) => actorIdList.includes(id))) &&
+    (actorEmails.length === 0 || actorEmails.includes((actorEmail(e) ?? "").toLowerCase())) &&
+    (resourceIds.length === 0 || resourceIds.includes(resourceId(e) ?? ""));
+
+  const sorted = [...(org.auditLogs ?? [])].sort((a, b) => b.effective_at - a.effective_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  let data: AuditLogJson[];
+  let hasMore: boolean;
+  const cursor = before ?? lp.after;
+  const idx = cursor === undefined ? -1 : sorted.findIndex((e) => e.id === cursor);
+  if (cursor !== undefined && idx < 0) {
+    const param = before !== undefined ? "before" : "after";
+    return apiError(400, `Invalid '${param}': no audit log with id '${cursor}'.`, param);
+  }
+  if (before !== undefined) {
+    const newer = sorted.slice(0, idx).filter(visible);
+    data = newer.slice(Math.max(0, newer.length - lp.limit));
+    hasMore = newer.length > data.length;
+  } else {
+    const rest = sorted.slice(idx + 1).filter(visible);
+    data = rest.slice(0, lp.limit);
+    hasMore = rest.length > data.length;
+  }
+  const body: ListAuditLogsResponseJson = {
+    object: "list",
+    data,
+    first_id: data[0]?.id ?? null,
+    last_id: data[data.length - 1]?.id ?? null,
+    has_more: hasMore,
+  };
+  return { status: 200, json: body };
+}
+
+const BUCKET_SECONDS: Record<string, number> = { "1m": 60, "1h": 3600, "1d": 86_400 };
+
+interface BucketRange {
+  /** Query range [start, end): only records in it count. */
+  start: number;
+  end: number;
+  width: number;
+  /** Start of the first bucket of this page. */
+  pageStart: number;
+  limit: number;
+}
+
+function encodePage(bucketStart: number): string {
+  return `page_${Buffer.from(`sim:${bucketStart}`).toString("base64url")}`;
+}
+
+function decodePage(cursor: string): number | undefined {
+  if (!cursor.startsWith("page_")) return undefined;
+  const m = /^sim:(\d+)$/.exec(Buffer.from(cursor.slice(5), "base64url").toString("utf8"));
+  return m === null ? undefined : Number(m[1]);
+}
+
+/**
+ * start_time (required, inclusive), end_time (exclusive; default now),
+ * bucket_width, limit and page, shared by usage and costs. Buckets are aligned
+ * to multiples of their width in UTC (so a `1d` bucket is a UTC day, as in the
+ * spec's examples) and every bucket of the range is returned, empty ones with
+ * `results: []`. `page` is an opaque cursor (the `next_page` of the previous
+ * answer) that names the first bucket of the next page.
+ */
+function bucketRange(
+  params: URLSearchParams,
+  widths: readonly string[],
+  limits: (width: string) => { def: number; max: number },
+): BucketRange | JsonResult {
+  const start = intParam(params, "start_time");
+  if (isResult(start)) return start;
+  if (start === undefined) return apiError(400, "Missing required parameter: 'start_time'.", "start_time", "missing_required_parameter");
+  const endParam = intParam(params, "end_time");
+  if (isResult(endParam)) return endParam;
+  const end = endParam ?? Math.ceil(Date.now() / 1000);
+  if (end <= start) {
+    return apiError(400, `Invalid 'end_time': it must be after 'start_time' (${start}), but got ${end}.`, "end_time", "invalid_value");
+  }
+  const widthName = params.get("bucket_width") ?? "1d";
+  if (!widths.includes(widthName)) {
+    const expected = widths.map((w) => `'${w}'`).join(", ");
+    return apiError(400, `Invalid value for 'bucket_width': expected one of ${expected}, but got '${widthName}' instead.`, "bucket_width", "invalid_value");
+  }
+  const width = BUCKET_SECONDS[widthName] ?? 86_400;
+  const { def, max } = limits(widthName);
+  const limitParam = intParam(params, "limit");
+  if (isResult(limitParam)) return limitParam;
+  const limit = limitParam ?? def;
+  if (limit < 1) {
+    return apiError(400, `Invalid 'limit': integer below minimum value. Expected a value >= 1, but got ${limit} instead.`, "limit", "integer_below_min_value");
+  }
+  if (limit > max) {
+    return apiError(400, `Invalid 'limit': integer above maximum value. Expected a value <= ${max}, but got ${limit} instead.`, "limit", "integer_above_max_value");
+  }
+  const first = Math.floor(start / width) * width;
+  let pageStart = first;
+  const cursor = params.get("page");
+  if (cursor !== null && cursor !== "") {
+    const decoded = decodePage(cursor);
+    if (decoded === undefined || decoded < first || decoded >= end || (decoded - first) % width !== 0) {
+      return apiError(400, `Invalid 'page': '${cursor}' is not a page of this query.`, "page", "invalid_value");
+    }
+    pageStart = decoded;
+  }
+  return { start, end, width, pageStart, limit };
+}
+
+/** The buckets of one page, each with the records that fall into it, and the paging fields. */
+function bucketPage<R>(
+  range: BucketRange,
+  records: SimUsageRecord[],
+  aggregate: (inBucket: SimUsageRecord[]) => R[],
+): UsageResponseJson<R> {
+  const data: UsageTimeBucketJson<R>[] = [];
+  let bs = range.pageStart;
+  for (; bs < range.end && data.length < range.limit; bs += range.width) {
+    const be = bs + range.width;
+    const inBucket = records.filter((r) => r.at >= bs && r.at < be && r.at >= range.start && r.at < range.end);
+    data.push({ object: "bucket", start_time: bs, end_time: be, results: aggregate(inBucket) });
+  }
+  const hasMore = bs < range.end;
+  return { object: "page", data, has_more: hasMore, next_page: hasMore ? encodePage(bs) : null };
+}
+
+/** Validates group_by against `allowed`; returns the distinct fields in the order given. */
+function groupByParam(params: URLSearchParams, allowed: readonly string[]): string[] | JsonResult {
+  const fields = arrayParam(params, "group_by");
+  for (const f of fields) {
+    if (!allowed.includes(f)) {
+      const expected = allowed.map((a) => `'${a}'`).join(", ");
+      return apiError(400, `Invalid value for 'group_by': expected any of ${expected}, but got '${f}' instead.`, "group_by", "invalid_value");
+    }
+  }
+  return [...new Set(fields)];
+}
+
+/** Groups records by the values of `keyOf`, in sorted key order. */
+function groupRecords<T>(items: T[], keyOf: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, [item]);
+    else g.push(item);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+}
+
+const USAGE_GROUP_BY = ["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"] as const;
+const COSTS_GROUP_BY = ["project_id", "line_item", "api_key_id"] as const;
+const USAGE_LIMITS: Record<string, { def: number; max: number }> = {
+  "1d": { def: 7, max: 31 },
+  "1h": { def: 24, max: 168 },
+  "1m": { def: 60, max: 1440 },
+};
+
+/** The dimension values of a record, as the result fields name them. */
+function dims(r: SimUsageRecord): Record<(typeof USAGE_GROUP_BY)[number], string | boolean | null> {
+  return {
+    project_id: r.project_id,
+    user_id: r.user_id,
+    api_key_id: r.api_key_id,
+    model: r.model,
+    batch: r.batch ?? false,
+    service_tier: r.service_tier ?? "default",
+  };
+}
+
+/**
+ * GET /organization/usage/completions (UsageResponse of UsageCompletionsResult).
+ * Filters project_ids, user_ids, api_key_ids, models, batch; group_by ⊆
+ * USAGE_GROUP_BY (a field not grouped by is null in the results). A bucket
+ * without usage has `results: []`; with usage and no group_by, one result.
+ */
+function usageCompletions(org: SimOrg, params: URLSearchParams): JsonResult {
+  const range = bucketRange(params, ["1m", "1h", "1d"], (w) => USAGE_LIMITS[w] ?? { def: 7, max: 31 });
+  if (isResult(range)) return range;
+  const groupBy = groupByParam(params, USAGE_GROUP_BY);
+  if (isResult(groupBy)) return groupBy;
+  const batch = boolParam(params, "batch");
+  if (isResult(batch)) return batch;
+  const projectIds = arrayParam(params, "project_ids");
+  const userIds = arrayParam(params, "user_ids");
+  const keyIds = arrayParam(params, "api_key_ids");
+  const models = arrayParam(params, "models");
+  const records = (org.usage ?? []).filter(
+    (r) =>
+      (projectIds.length === 0 || projectIds.includes(r.project_id)) &&
+      (userIds.length === 0 || (r.user_id !== null && userIds.includes(r.user_id))) &&
+      (keyIds.length === 0 || keyIds.includes(r.api_key_id)) &&
+      (models.length === 0 || models.includes(r.model)) &&
+      (batch === undefined || (r.batch ?? false) === batch),
+  );
+  const aggregate = (inBucket: SimUsageRecord[]): UsageCompletionsResultJson[] =>
+    groupRecords(inBucket, (r) => JSON.stringify(groupBy.map((f) => dims(r)[f as (typeof USAGE_GROUP_BY)[number]]))).map((group) => {
+      const sum = (f: (r: SimUsageRecord) => number): number => group.reduce((n, r) => n + f(r), 0);
+      const d = dims(group[0] as SimUsageRecord);
+      const pick = <K extends keyof typeof d>(k: K): (typeof d)[K] | null => (groupBy.includes(k) ? d[k] : null);
+      const input = sum((r) => r.input_tokens);
+      const cached = sum((r) => r.input_cached_tokens);
+      return {
+        object: "organization.usage.completions.result",
+        input_tokens: input,
+        input_cached_tokens: cached,
+        input_uncached_tokens: input - cached,
+        output_tokens: sum((r) => r.output_tokens),
+        num_model_requests: sum((r) => r.num_model_requests),
+        project_id: pick("project_id") as string | null,
+        user_id: pick("user_id") as string | null,
+        api_key_id: pick("api_key_id") as string | null,
+        model: pick("model") as string | null,
+        batch: pick("batch") as boolean | null,
+        service_tier: pick("service_tier") as string | null,
+      };
+    });
+  return { status: 200, json: bucketPage(range, records, aggregate) };
+}
+
+/** Rounds away float noise from sums of USD amounts (the API's own precision is not documented). */
+function roundAmount(value: number): number {
+  return Math.round(value * 1e10) / 1e10;
+}
+
+/**
+ * GET /organization/costs (UsageResponse of CostsResult). bucket_width `1d`
+ * only; limit 1–180 (default 7); filters project_ids, api_key_ids; group_by ⊆
+ * project_id, line_item, api_key_id. Each usage record costs two line items,
+ * "<model>, input" and "<model>, output" (the line-item naming is the
+ * simulator's choice); `quantity` (tokens, unit "tokens") only when grouped by
+ * line_item. Currency "usd".
+ */
+function costs(org: SimOrg, params: URLSearchParams): JsonResult {
+  const range = bucketRange(params, ["1d"], () => ({ def: 7, max: 180 }));
+  if (isResult(range)) return range;
+  const groupBy = groupByParam(params, COSTS_GROUP_BY);
+  if (isResult(groupBy)) return groupBy;
+  const projectIds = arrayParam(params, "project_ids");
+  const keyIds = arrayParam(params, "api_key_ids");
+  const records = (org.usage ?? []).filter(
+    (r) => (projectIds.length === 0 || projectIds.includes(r.project_id)) && (keyIds.length === 0 || keyIds.includes(r.api_key_id)),
+  );
+  interface Item {
+    project_id: string;
+    api_key_id: string;
+    line_item: string;
+    value: number;
+    tokens: number;
+  }
+  const byLineItem = groupBy.includes("line_item");
+  const aggregate = (inBucket: SimUsageRecord[]): CostsResultJson[] => {
+    const items: Item[] = inBucket.flatMap((r) => [
+      { project_id: r.project_id, api_key_id: r.api_key_id, line_item: `${r.model}, input`, value: r.input_cost_usd, tokens: r.input_tokens },
+      { project_id: r.project_id, api_key_id: r.api_key_id, line_item: `${r.model}, output`, value: r.output_cost_usd, tokens: r.output_tokens },
+    ]);
+    return groupRecords(items, (i) => JSON.stringify(groupBy.map((f) => i[f as keyof Item]))).map((group) => {
+      const first = group[0] as Item;
+      return {
+        object: "organization.costs.result",
+        amount: { value: roundAmount(group.reduce((n, i) => n + i.value, 0)), currency: "usd" },
+        line_item: byLineItem ? first.line_item : null,
+        project_id: groupBy.includes("project_id") ? first.project_id : null,
+        api_key_id: groupBy.includes("api_key_id") ? first.api_key_id : null,
+        quantity: byLineItem ? group.reduce((n, i) => n + i.tokens, 0) : null,
+        quantity_unit: byLineItem ? "tokens" : null,
+      };
+    });
+  };
+  return { status: 200, json: bucketPage(range, records, aggregate) };
+}
+
+// ---------------------------------------------------------------------------
 // Mutations
 
 function notFound(message: string): JsonResult {
@@ -460,6 +869,8 @@ interface RouteRequest {
   method: string;
   query: Record<string, string>;
   body: string;
+  /** All query parameters, repeated ones included (array parameters). */
+  params: URLSearchParams;
 }
 
 /** The simulated methods of a path and what each does. */
@@ -469,6 +880,9 @@ function handlersFor(path: string): Handlers | null {
   if (path === "/organization/admin_api_keys") return { GET: (r) => listAdminKeys(r.org, r.query) };
   if (path === "/organization/projects") return { GET: (r) => listProjects(r.org, r.query) };
   if (path === "/organization/users") return { GET: (r) => listUsers(r.org, r.query) };
+  if (path === "/organization/audit_logs") return { GET: (r) => listAuditLogs(r.org, r.query, r.params) };
+  if (path === "/organization/usage/completions") return { GET: (r) => usageCompletions(r.org, r.params) };
+  if (path === "/organization/costs") return { GET: (r) => costs(r.org, r.params) };
   let m = PROJECT_KEYS_RE.exec(path);
   if (m !== null) {
     const projectId = decodeSegment(m[1]);
@@ -497,7 +911,15 @@ function handlersFor(path: string): Handlers | null {
   return null;
 }
 
-function route(org: SimOrg, method: string, fullPath: string, path: string, query: Record<string, string>, body: string): JsonResult {
+function route(
+  org: SimOrg,
+  method: string,
+  fullPath: string,
+  path: string,
+  query: Record<string, string>,
+  body: string,
+  params: URLSearchParams,
+): JsonResult {
   const underV1 = fullPath === "/v1" || fullPath.startsWith("/v1/");
   const handlers = underV1 ? handlersFor(path) : null;
   if (handlers === null) {
@@ -508,7 +930,7 @@ function route(org: SimOrg, method: string, fullPath: string, path: string, quer
     const allow = Object.keys(handlers).join(", ");
     return { ...apiError(405, `Method ${method} is not allowed on ${fullPath} in the Keywarden simulator (simulated: ${allow}).`), headers: { allow } };
   }
-  return handler({ org, method, query, body });
+  return handler({ org, method, query, body, params });
 }
 
 function authenticate(header: string | undefined, adminKey: string): JsonResult | null {
@@ -547,15 +969,17 @@ function transformPage(result: JsonResult, kind: "lie_has_more" | "invalid_shape
     return result;
   }
   const copy = structuredClone(body) as Record<string, unknown> & { data: Record<string, unknown>[] };
+  const usagePage = copy["object"] === "page";
   if (kind === "lie_has_more") {
     copy["has_more"] = true;
-    delete copy["last_id"];
+    if (usagePage) copy["next_page"] = null;
+    else delete copy["last_id"];
   } else {
     const first = copy.data[0];
     if (first !== undefined) {
-      // Users carry added_at instead of created_at.
-      if ("created_at" in first) delete first["created_at"];
-      else delete first["added_at"];
+      // Users carry added_at, audit log events effective_at and usage buckets start_time instead of created_at.
+      const field = ["created_at", "effective_at", "start_time"].find((f) => f in first) ?? "added_at";
+      delete first[field];
     } else {
       delete copy["has_more"]; // an empty page: break the envelope instead
     }
@@ -574,7 +998,7 @@ export function parseFault(input: unknown): Fault {
   if (!isRecord(input)) throw new TypeError("fault must be an object");
   const match = input["match"] ?? {};
   if (!isRecord(match)) throw new TypeError("fault.match must be an object");
-  for (const k of ["method", "path", "pathPrefix", "after"] as const) {
+  for (const k of ["method", "path", "pathPrefix", "after", "page"] as const) {
     if (match[k] !== undefined && typeof match[k] !== "string") throw new TypeError(`fault.match.${k} must be a string`);
   }
   const times = input["times"];
@@ -616,6 +1040,7 @@ export function parseFault(input: unknown): Fault {
   if (typeof match["path"] === "string") parsedMatch.path = match["path"];
   if (typeof match["pathPrefix"] === "string") parsedMatch.pathPrefix = match["pathPrefix"];
   if (typeof match["after"] === "string") parsedMatch.after = match["after"];
+  if (typeof match["page"] === "string") parsedMatch.page = match["page"];
   const fault: Fault = { match: parsedMatch, effect: parsedEffect };
   if (typeof times === "number") fault.times = times;
   return fault;
@@ -689,7 +1114,7 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
   };
 
   /** Matches and consumes faults: all matching latency faults add up; the first other matching fault is the effect. */
-  const takeFaults = (method: string, path: string, after: string): { latencyMs: number; effect: Exclude<FaultEffect, { kind: "latency" }> | null } => {
+  const takeFaults = (method: string, path: string, after: string, pageCursor: string): { latencyMs: number; effect: Exclude<FaultEffect, { kind: "latency" }> | null } => {
     let latencyMs = 0;
     let effect: Exclude<FaultEffect, { kind: "latency" }> | null = null;
     for (const active of faults) {
@@ -699,6 +1124,7 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
       if (match.path !== undefined && match.path !== path) continue;
       if (match.pathPrefix !== undefined && !path.startsWith(match.pathPrefix)) continue;
       if (match.after !== undefined && match.after !== after) continue;
+      if (match.page !== undefined && match.page !== pageCursor) continue;
       const e = active.fault.effect;
       if (e.kind === "latency") {
         latencyMs += e.ms;
@@ -734,13 +1160,13 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
     const path = fullPath === "/v1" ? "/" : fullPath.startsWith("/v1/") ? fullPath.slice(3) : fullPath;
     const query: Record<string, string> = Object.fromEntries(url.searchParams);
 
-    const { latencyMs, effect } = takeFaults(method, path, query["after"] ?? "");
+    const { latencyMs, effect } = takeFaults(method, path, query["after"] ?? "", query["page"] ?? "");
     let result: JsonResult;
     if (effect?.kind === "status") {
       result = faultStatusResult(effect.status, effect.retryAfter);
     } else {
       const authHeader = req.headers.authorization;
-      result = authenticate(authHeader, adminKey) ?? route(org, method, fullPath, path, query, bodyText);
+      result = authenticate(authHeader, adminKey) ?? route(org, method, fullPath, path, query, bodyText, url.searchParams);
       if (effect?.kind === "lie_has_more" || effect?.kind === "invalid_shape") result = transformPage(result, effect.kind);
     }
     let body = JSON.stringify(result.json);
