@@ -1,8 +1,7 @@
 import { Hono } from "hono";
-import { checkPolicy } from "../audit/run.js";
 import { AcceptanceStore, acceptanceStatus } from "../store/acceptances.js";
 import { log } from "../worker/log.js";
-import { bundledPolicy, bundledPolicyNames } from "../worker/policies.js";
+import { bundledPolicyNames, parsedBundledPolicy } from "../worker/policies.js";
 import { jsonError } from "./errors.js";
 
 /**
@@ -14,12 +13,8 @@ export const exemptionsApi = new Hono<{ Bindings: Env }>();
 
 exemptionsApi.get("/", async (c) => {
   const now = new Date();
-  const today = now.toISOString().slice(0, 10);
-  const fromPolicies = bundledPolicyNames().flatMap((name) => {
-    const source = bundledPolicy(name);
-    const checked = source ? checkPolicy(source) : undefined;
-    if (!checked?.ok) return [];
-    return (checked.policy.exemptions ?? []).map((e) => ({
+  const fromPolicies = bundledPolicyNames().flatMap((name) =>
+    (parsedBundledPolicy(name)?.exemptions ?? []).map((e) => ({
       id: null,
       source: "policy" as const,
       policy: name,
@@ -28,9 +23,9 @@ exemptionsApi.get("/", async (c) => {
       reason: e.reason,
       expires: e.expires,
       approved_by: e.approved_by ?? null,
-      status: today > e.expires ? "expired" : "active",
-    }));
-  });
+      status: acceptanceStatus({ expires: e.expires, revoked_at: null }, now),
+    })),
+  );
   const accepted = (await new AcceptanceStore(c.env.DB).list()).map((a) => ({
     id: a.id,
     source: "slack" as const,

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { checkPolicy } from "../audit/run.js";
 import { type Config, readConfig } from "../config.js";
+import { DEFAULT_MAX_ACCEPTANCE_DAYS } from "../policy/schema.js";
 import { ACCEPT_RISK_ACTION } from "../report/slack/finding-actions.js";
 import { createSlackClient, postToResponseUrl } from "../report/slack/send.js";
 import { AcceptanceStore } from "../store/acceptances.js";
@@ -9,7 +9,6 @@ import { RunHistory } from "../store/run-history.js";
 import {
   ACCEPT_MODAL,
   type AcceptancePolicy,
-  DEFAULT_MAX_ACCEPTANCE_DAYS,
   REASON_BLOCK,
   acceptanceModal,
   mayAccept,
@@ -17,7 +16,7 @@ import {
   readAcceptanceForm,
 } from "../worker/accept-risk.js";
 import { log } from "../worker/log.js";
-import { bundledPolicy } from "../worker/policies.js";
+import { parsedBundledPolicy } from "../worker/policies.js";
 import { markAccepted } from "../worker/accepted-message.js";
 import { jsonError } from "./errors.js";
 import { type SlackRequestEnv, slackBodyLimit, verifiedSlackRequest } from "./slack-request.js";
@@ -86,10 +85,8 @@ type Click = z.infer<typeof blockActions>;
 type Submission = z.infer<typeof viewSubmission>;
 
 function acceptancePolicy(config: Config, policyName: string): AcceptancePolicy {
-  const source = bundledPolicy(policyName);
-  const checked = source ? checkPolicy(source) : undefined;
-  const policy = (checked?.ok ? checked.policy : {}) as { approvers?: string[]; max_acceptance_days?: number };
-  return { allowedUsers: config.slackAllowedUsers, approvers: policy.approvers ?? [], maxAcceptanceDays: policy.max_acceptance_days ?? DEFAULT_MAX_ACCEPTANCE_DAYS };
+  const policy = parsedBundledPolicy(policyName);
+  return { allowedUsers: config.slackAllowedUsers, approvers: policy?.approvers ?? [], maxAcceptanceDays: policy?.max_acceptance_days ?? DEFAULT_MAX_ACCEPTANCE_DAYS };
 }
 
 /** Checks the clicking user and opens the modal at once (the trigger id is valid for 3 s); a refusal is ephemeral. */

@@ -9,7 +9,6 @@ export const REASON_BLOCK = "reason";
 export const EXPIRES_BLOCK = "expires";
 export const TICKET_BLOCK = "ticket";
 export const MIN_REASON_LENGTH = 10;
-export const DEFAULT_MAX_ACCEPTANCE_DAYS = 90;
 const DAY_MS = 86_400_000;
 
 export interface AcceptancePolicy {

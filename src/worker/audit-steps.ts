@@ -15,7 +15,7 @@ import { redact } from "../util/redact.js";
 import { KEYWARDEN_VERSION } from "../version.js";
 import { log } from "./log.js";
 import { type OwnerDeliveryRecord, deliverOwnerMessages } from "../report/slack/owner-delivery.js";
-import { type OwnerRoute, createOwnerDirectory } from "../report/slack/owner-directory.js";
+import { createOwnerDirectory } from "../report/slack/owner-directory.js";
 import { type OwnerMessagePlan, findingsDueForOwners, planOwnerMessages } from "../report/slack/owner-messages.js";
 import { safe } from "../report/slack/mrkdwn.js";
 import { createSlackClient } from "../report/slack/send.js";
@@ -240,17 +240,18 @@ export async function tellOwners(ctx: AuditContext, { last, carried }: AttemptIn
   if (!run || (run.status as string) === "running") throw new Error(`run ${runId} is not recorded`);
   const source = ctx.policy(ctx.params.policy);
   const checked = source ? checkPolicy(source) : undefined;
-  const policy = (checked?.ok ? checked.policy : {}) as { owners?: OwnerRoute[]; remind_after_days?: number };
+  const policy = checked?.ok ? checked.policy : undefined;
+  const remindAfterDays = policy?.remind_after_days;
   const now = run.finished_at;
-  const firstSeen = policy.remind_after_days === undefined ? new Map<string, string>() : await ctx.history.firstSeen(ctx.params.policy);
+  const firstSeen = remindAfterDays === undefined ? new Map<string, string>() : await ctx.history.firstSeen(ctx.params.policy);
   const findings = run.findings.map((f) => ({ ...f, first_seen: firstSeen.get(f.fingerprint) ?? null }));
-  const due = findingsDueForOwners(findings, { newOnly: true, remindAfterDays: policy.remind_after_days, now });
+  const due = findingsDueForOwners(findings, { newOnly: true, remindAfterDays, now });
   if (due.length === 0) return { done: { ...off, status: "sent" } };
   const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
-  const resolutions = await createOwnerDirectory(client, { routes: policy.owners ?? [], secrets: config.secrets }).resolveAll(due);
+  const resolutions = await createOwnerDirectory(client, { routes: policy?.owners ?? [], secrets: config.secrets }).resolveAll(due);
   const plan = planOwnerMessages({ ...run, findings: due }, resolutions, {
     reportChannel: config.slack.channel,
-    remindAfterDays: policy.remind_after_days,
+    remindAfterDays,
     now,
     maxMessages: config.ownerMessagesMax,
   });

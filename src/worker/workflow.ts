@@ -4,7 +4,6 @@ import { AcceptanceStore } from "../store/acceptances.js";
 import { EvidenceStore } from "../store/evidence-store.js";
 import { RunHistory } from "../store/run-history.js";
 import { WorkStore } from "../store/work-store.js";
-import { redact } from "../util/redact.js";
 import {
   type AuditContext,
   type AuditParams,
@@ -73,7 +72,8 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
       await step.do("release and clean up", () => releaseAndCleanUp(ctx));
     } catch (error) {
       // The run is recorded: Slack must still hear of it. The next trigger ends the lock (trigger.ts).
-      log.error(`keywarden ${ctx.params.run_id}: the lock could not be released: ${redact(error instanceof Error ? error.message : String(error), configuredSecrets(this.env))}`);
+      // (log redacts the configured secrets from every line.)
+      log.error(`keywarden ${ctx.params.run_id}: the lock could not be released: ${error instanceof Error ? error.message : String(error)}`);
     }
     try {
       // Whether Slack is configured is decided inside the step, so a replay takes the same path.
@@ -87,7 +87,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
       await step.do("answer slash command", SLACK_STEP, () => answerCommand(ctx));
     } catch (error) {
       // The delivery outcome is already recorded on the run; the instance still ends cleanly.
-      log.error(`keywarden ${ctx.params.run_id}: reporting failed: ${redact(error instanceof Error ? error.message : String(error), configuredSecrets(this.env))}`);
+      log.error(`keywarden ${ctx.params.run_id}: reporting failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     return { ...outcome, step_requests: stepRequests };
   }
@@ -121,10 +121,3 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
   }
 }
 
-function configuredSecrets(env: Env): string[] {
-  try {
-    return readConfig(env).secrets;
-  } catch {
-    return [];
-  }
-}
