@@ -126,6 +126,8 @@ describe("renderSlackReport on the sample organization", () => {
     const preview = renderPlainTextPreview(r.main);
     expect(preview.split("\n")[0]).toMatch(/^🟠 COMPLETE · \d+ findings · policy default$/);
     expect(preview).not.toMatch(/&lt;|&gt;|&amp;/);
+    // Every emoji shortcode the renderer writes has its character in the preview (none left as :name:).
+    expect(preview).not.toMatch(/:[a-z_]+:/);
     expect(JSON.parse(blockKitBuilderJson(r.main))).toEqual({ blocks: r.main.blocks });
   });
 });

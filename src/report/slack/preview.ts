@@ -15,6 +15,8 @@ const EMOJI: Record<string, string> = {
   hourglass_flowing_sand: "⏳",
   thread: "🧵",
   file_folder: "📁",
+  wrench: "🔧",
+  alarm_clock: "⏰",
 };
 
 /**
