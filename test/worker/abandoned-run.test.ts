@@ -45,18 +45,20 @@ describe("a run a later trigger finds abandoned or hung", () => {
 
   it("stops a durable run still going after 24 hours as hung, records and reports it, and starts the new run", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
-    // A run whose Admin API never answers in time, started (as its row says) 25 hours ago.
-    await sim.fault({ match: { pathPrefix: "/organization" }, effect: { kind: "latency", ms: 20_000 } });
+    // A run whose Admin API answers too slowly for it to finish before the next trigger, started (as
+    // its row says) 25 hours ago. The slowness lasts until that trigger has answered: cleared earlier,
+    // the instance could finish first and there would be nothing hung to stop.
+    await sim.fault({ match: { pathPrefix: "/organization" }, effect: { kind: "latency", ms: 8_000 } });
     const hung = "run_20261101T000000Z_hung00";
     await env.DB.prepare("INSERT INTO runs (id, trigger, policy_name, notify, status, active, started_at) VALUES (?, 'cron', 'default', 1, 'running', 1, ?)")
       .bind(hung, hoursAgo(25))
       .run();
     await env.AUDIT_WORKFLOW.create({ id: hung, params: { run_id: hung, trigger: "cron", policy: "default", notify: true, started_at: hoursAgo(25) } });
 
-    await sim.reset(sampleOrg(new Date()));
     const response = await api("/runs", { method: "POST", body: JSON.stringify({ notify: false }) });
     const started = (await response.json()) as { id: string; started: boolean };
     expect(started.started).toBe(true);
+    await sim.reset(sampleOrg(new Date()));
     await waitForWorkflow(hung);
     expect((await (await env.AUDIT_WORKFLOW.get(hung)).status()).status).toBe("terminated");
     expect(await storedFailure(hung)).toMatchObject({
