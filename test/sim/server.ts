@@ -9,6 +9,7 @@
  *   GET    /v1/organization/projects                          limit, after, include_archived=true|false
  *   GET    /v1/organization/projects/{project_id}/api_keys    limit, after, owner_project_access=active|inactive|any
  *   DELETE /v1/organization/projects/{project_id}/api_keys/{api_key_id}
+ *   GET    /v1/organization/projects/{project_id}/service_accounts/{service_account_id}
  *   POST   /v1/organization/projects/{project_id}/service_accounts/{service_account_id}   body: { name?, role?: "member"|"owner" }
  *   DELETE /v1/organization/projects/{project_id}/service_accounts/{service_account_id}
  *   GET    /v1/organization/users                             limit, after
@@ -825,6 +826,26 @@ function describeJson(value: unknown): string {
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
+function serviceAccountJson(key: ProjectApiKeyJson | undefined, serviceAccountId: string): JsonResult {
+  if (key === undefined || key.owner.type !== "service_account") return notFound(`No service account found with id '${serviceAccountId}'.`);
+  const sa = key.owner.service_account;
+  const body: ProjectServiceAccountJson = {
+    object: "organization.project.service_account",
+    id: sa.id,
+    name: sa.name,
+    role: sa.role,
+    created_at: sa.created_at,
+  };
+  return { status: 200, json: body };
+}
+
+/** GET …/service_accounts/{id}: the account (the simulator knows accounts through their keys). */
+function retrieveServiceAccount(org: SimOrg, projectId: string, serviceAccountId: string): JsonResult {
+  const project = findProject(org, projectId);
+  if (project === undefined) return notFound(`No project found with id '${projectId}'.`);
+  return serviceAccountJson(serviceAccountKeys(org, projectId, serviceAccountId)[0], serviceAccountId);
+}
+
 function updateServiceAccount(org: SimOrg, projectId: string, serviceAccountId: string, bodyText: string): JsonResult {
   const update = parseServiceAccountUpdate(bodyText);
   if ("status" in update) return update;
@@ -835,17 +856,7 @@ function updateServiceAccount(org: SimOrg, projectId: string, serviceAccountId: 
     if (update.name !== undefined) key.owner.service_account.name = update.name;
     if (update.role !== undefined) key.owner.service_account.role = update.role;
   }
-  const first = found[0];
-  if (first === undefined || first.owner.type !== "service_account") return notFound(`No service account found with id '${serviceAccountId}'.`);
-  const sa = first.owner.service_account;
-  const body: ProjectServiceAccountJson = {
-    object: "organization.project.service_account",
-    id: sa.id,
-    name: sa.name,
-    role: sa.role,
-    created_at: sa.created_at,
-  };
-  return { status: 200, json: body };
+  return serviceAccountJson(found[0], serviceAccountId);
 }
 
 // ---------------------------------------------------------------------------
@@ -904,6 +915,7 @@ function handlersFor(path: string): Handlers | null {
     const projectId = decodeSegment(m[1]);
     const serviceAccountId = decodeSegment(m[2]);
     return {
+      GET: (r) => retrieveServiceAccount(r.org, projectId, serviceAccountId),
       POST: (r) => updateServiceAccount(r.org, projectId, serviceAccountId, r.body),
       DELETE: (r) => deleteServiceAccount(r.org, projectId, serviceAccountId),
     };

@@ -344,6 +344,21 @@ describe("POST /organization/projects/{project_id}/service_accounts/{service_acc
   });
 });
 
+describe("GET /organization/projects/{project_id}/service_accounts/{service_account_id}", () => {
+  it("the ProjectServiceAccount with its current role; 404 once deleted, or for an unknown project or account", async () => {
+    const path = "/organization/projects/proj_data/service_accounts/sa_ci_etl";
+    const before = await call(path);
+    expect(before.status).toBe(200);
+    expect(before.json).toMatchObject({ object: "organization.project.service_account", id: "sa_ci_etl", role: expect.any(String) });
+    await post(path, { role: "member" });
+    expect((await call(path)).json).toMatchObject({ id: "sa_ci_etl", role: "member" });
+    expect((await del(path)).status).toBe(200);
+    expectErrorEnvelope(await call(path), 404);
+    expectErrorEnvelope(await call("/organization/projects/proj_nope/service_accounts/sa_ci_etl"), 404);
+    expectErrorEnvelope(await call("/organization/projects/proj_data/service_accounts/sa_nope"), 404);
+  });
+});
+
 describe("auth on mutations", () => {
   it("401 without or with a wrong admin key, on every mutating route; nothing changes", async () => {
     const attempts: [string, string, unknown][] = [
@@ -374,8 +389,7 @@ describe("routing of the new paths", () => {
       ["GET", "/organization/projects/proj_web/api_keys/key_web_prod", "DELETE"],
       ["POST", "/organization/projects/proj_web/api_keys/key_web_prod", "DELETE"],
       ["GET", "/organization/admin_api_keys/key_admin_alice", "DELETE"],
-      ["GET", "/organization/projects/proj_data/service_accounts/sa_ci_etl", "POST, DELETE"],
-      ["PUT", "/organization/projects/proj_data/service_accounts/sa_ci_etl", "POST, DELETE"],
+      ["PUT", "/organization/projects/proj_data/service_accounts/sa_ci_etl", "GET, POST, DELETE"],
       ["DELETE", "/organization/projects/proj_web/api_keys", "GET"],
       ["DELETE", "/organization/admin_api_keys", "GET"],
       ["DELETE", "/organization/projects", "GET"],
