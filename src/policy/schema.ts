@@ -1,3 +1,4 @@
+import { remediationPolicyIssues, remediationPolicySchema } from "../remediation/policy-schema.js";
 import { z } from "zod";
 import { RULE_KINDS, RULE_MODULES } from "./registry.js";
 import { ruleBaseShape } from "./rule-base.js";
@@ -119,12 +120,18 @@ export const policySchema = z
       remind_after_days: daysUpToAYear("remind_after_days")
         .optional()
         .meta({ description: "Remind the owner of a finding still open after this many days (1 to 365)." }),
+      remediation: remediationPolicySchema.optional(),
     },
     { error: (issue) => (issue.code === "invalid_type" ? "a policy is a YAML map with version, name and rules" : undefined) },
   )
   // Runs even when other fields have errors (`when`), so one pass reports everything; hence the
   // defensive reading of a value that may be only partly valid.
-  .superRefine((policy, ctx) => crossReferenceIssues(policy).forEach((issue) => ctx.addIssue({ code: "custom", ...issue })), {
+  .superRefine((policy, ctx) => {
+    crossReferenceIssues(policy).forEach((issue) => ctx.addIssue({ code: "custom", ...issue }));
+    const { rules, remediation } = (policy ?? {}) as { rules?: unknown; remediation?: unknown };
+    const ruleIds = listOf(rules).flatMap((rule) => stringField(rule, "id") ?? []);
+    for (const issue of remediationPolicyIssues(remediation, ruleIds)) ctx.addIssue({ code: "custom", path: ["remediation", ...issue.path], message: issue.message });
+  }, {
     when: () => true,
   });
 

@@ -94,3 +94,19 @@ describe("policies/default.yaml", () => {
     expect(text).toMatch(/the policy's exemption is the one applied/);
   });
 });
+
+describe("remediation", () => {
+  it("narrows actions and rules when valid", () => {
+    const loaded = loadPolicy(`${HEADER}remediation:\n  actions: [delete_project_key]\n  allowed_rules: [unused-90d]\n`, FILE);
+    if (!loaded.ok) throw new Error(loaded.errors.map(formatPolicyError).join("\n"));
+    expect(loaded.policy.remediation).toEqual({ actions: ["delete_project_key"], allowed_rules: ["unused-90d"] });
+  });
+
+  it("names the line of an unknown action or a rule the policy does not have", () => {
+    const found = errors("remediation:\n  actions: [disable_key]\n  allowed_rules: [unused-30d]\n");
+    expect(found).toEqual([
+      expect.stringMatching(/^policies\/test\.yaml:6:\d+ remediation\.actions\[0\]: unknown action; expected one of: .*delete_project_key/),
+      expect.stringMatching(/^policies\/test\.yaml:7:\d+ remediation\.allowed_rules\[0\]: unknown rule "unused-30d"; rules in this policy: unused-90d/),
+    ]);
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * The Admin API side of a remediation: the fresh listing a request is planned and checked against,
+ * the one call an approved action makes, and the listing that confirms it. Plain TypeScript over the
+ * official SDK (through AdminApi: retries, timeouts, redaction), so it runs in workerd and Node.
+ */
+import { APIConnectionError, APIError } from "openai";
+import type { RunFinding } from "../audit/types.js";
+import { type AdminApi, validateItems } from "../inventory/admin-api.js";
+import { normalizeAdminKey, normalizeProjectKey } from "../inventory/normalize.js";
+import { adminApiKeySchema, projectApiKeySchema } from "../inventory/schemas.js";
+import type { InventoryScope, KeyRecord, ProjectRecord } from "../inventory/types.js";
+import type { RemediationAction } from "./actions.js";
+import type { ApiAnswer, ListingAfter } from "./outcome.js";
+
+/** No project or admin key list Keywarden remediates in is longer than this many pages of 100. */
+const MAX_PAGES = 200;
+
+export type Listed<T> = { ok: true; items: T } | { ok: false; message: string };
+
+/** Every key of a list, all pages; not ok when a page fails or the pagination cannot be followed. */
+async function listAll(api: AdminApi, scope: InventoryScope, adminKey: string, project: ProjectRecord | null): Promise<Listed<KeyRecord[]>> {
+  const keys: KeyRecord[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const query = after === undefined ? { limit: 100 } : { limit: 100, after };
+    const result = await api.page(scope, (client) =>
+      scope.list === "project_api_keys"
+        ? client.admin.organization.projects.apiKeys.list(scope.project_id, { ...query, owner_project_access: "any" })
+        : client.admin.organization.adminAPIKeys.list(query),
+    );
+    if (!result.ok) return { ok: false, message: result.error.message };
+    if (scope.list === "project_api_keys" && project) {
+      const { valid, errors } = validateItems(scope, result.page.data, projectApiKeySchema, adminKey);
+      if (errors.length > 0) return { ok: false, message: errors[0]?.message ?? "a key could not be read" };
+      keys.push(...valid.map((key) => normalizeProjectKey(key, project)));
+    } else {
+      const { valid, errors } = validateItems(scope, result.page.data, adminApiKeySchema, adminKey);
+      if (errors.length > 0) return { ok: false, message: errors[0]?.message ?? "a key could not be read" };
+      keys.push(...valid.map((key) => normalizeAdminKey(key, new Map())));
+    }
+    if (!result.page.has_more) return { ok: true, items: keys };
+    // The SDK's own pagination would stop here silently: a list that cannot be followed is not complete.
+    if (!result.page.last_id) return { ok: false, message: "the listing says it has more pages but gives no cursor to reach them" };
+    after = result.page.last_id;
+  }
+  return { ok: false, message: `the listing has more than ${MAX_PAGES} pages` };
+}
+
+/** The project's keys (every owner access), fresh. */
+export function listProjectKeys(api: AdminApi, project: ProjectRecord, adminKey: string): Promise<Listed<KeyRecord[]>> {
+  return listAll(api, { list: "project_api_keys", project_id: project.id, project_name: project.name }, adminKey, project);
+}
+
+/** The organization's admin keys, fresh. */
+export function listAdminKeys(api: AdminApi, adminKey: string): Promise<Listed<KeyRecord[]>> {
+  return listAll(api, { list: "admin_api_keys" }, adminKey, null);
+}
+
+/** A project's service account: its role, or null when the API says there is none (404). */
+export async function retrieveServiceAccount(api: AdminApi, projectId: string, id: string): Promise<Listed<{ id: string; role: string | null } | null>> {
+  try {
+    const account = (await api.client.get(`/organization/projects/${projectId}/service_accounts/${id}`)) as { id?: unknown; role?: unknown };
+    if (typeof account?.id !== "string") return { ok: false, message: "the service account answer has no id" };
+    return { ok: true, items: { id: account.id, role: typeof account.role === "string" ? account.role : null } };
+  } catch (error) {
+    if (error instanceof APIError && error.status === 404) return { ok: true, items: null };
+    return { ok: false, message: error instanceof APIError ? `HTTP ${error.status}` : "no answer" };
+  }
+}
+
+/**
+ * What the guards plan and check against: the finding's project keys and, for an admin key, every
+ * admin key (the own-key guard compares them all). Listed fresh, so `last_used_at` is current and a
+ * service account's other keys are all there.
+ */
+export async function freshKeysFor(finding: Pick<RunFinding, "key" | "project">, api: AdminApi, adminKey: string): Promise<Listed<KeyRecord[]>> {
+  if (finding.key.kind === "admin") return listAdminKeys(api, adminKey);
+  if (!finding.project) return { ok: false, message: "the finding does not say which project the key belongs to" };
+  const project: ProjectRecord = { id: finding.project.id, name: finding.project.name, created_at: "", archived: finding.project.archived, archived_at: null };
+  return listProjectKeys(api, project, adminKey);
+}
+
+/** Makes the action's request, exactly as planned, once (no retry: a delete is not repeated blindly). */
+export async function callAdminApi(api: AdminApi, action: RemediationAction): Promise<ApiAnswer> {
+  const { method, path, body } = action.request;
+  try {
+    const { response, data } =
+      method === "DELETE" ? await api.client.delete(path).withResponse() : await api.client.post(path, { body: body ?? {} }).withResponse();
+    return { status: response.status, body: data };
+  } catch (error) {
+    if (error instanceof APIError && typeof error.status === "number") return { status: error.status, body: { error: error.error } };
+    if (error instanceof APIConnectionError) return { status: null, error: error.message };
+    return { status: null, error: error instanceof Error ? error.name : "unknown error" };
+  }
+}
+
+/** The listing `confirmOutcome` reads after the call; a list that could not be made is left out. */
+export async function listingAfter(api: AdminApi, action: RemediationAction, adminKey: string): Promise<ListingAfter> {
+  const listing: { keys?: { id: string }[]; serviceAccounts?: { id: string; role: string | null }[] } = {};
+  const project = action.target.project;
+  if (action.kind === "delete_admin_key") {
+    const keys = await listAdminKeys(api, adminKey);
+    if (keys.ok) listing.keys = keys.items;
+    return listing;
+  }
+  if (!project) return listing;
+  if (action.kind !== "demote_service_account") {
+    const keys = await listProjectKeys(api, { id: project.id, name: project.name, created_at: "", archived: project.archived, archived_at: null }, adminKey);
+    if (keys.ok) listing.keys = keys.items;
+  }
+  if (action.target.type === "service_account") {
+    const account = await retrieveServiceAccount(api, project.id, action.target.id);
+    if (account.ok) listing.serviceAccounts = account.items ? [account.items] : [];
+  }
+  return listing;
+}

@@ -1,0 +1,228 @@
+/**
+ * Remediation requests (D1, migrations/0005): each request, who approved it, and every decision as
+ * an event. The daily cap is enforced here, in one statement, so that two approvals at the same
+ * moment cannot both execute (nor two requests overshoot the day's cap).
+ */
+export type RemediationStatus = "pending" | "executing" | "done" | "already_gone" | "unconfirmed" | "failed" | "dry_run" | "rejected" | "expired" | "refused";
+export type RemediationEventKind = "requested" | "approved" | "rejected" | "expired" | "refused" | "executed" | "dry_run";
+
+/** Statuses of a request that was executed (or, in dry-run mode, described instead): they count against the day's cap. */
+export const EXECUTED_STATUSES: readonly RemediationStatus[] = ["executing", "done", "already_gone", "unconfirmed", "failed", "dry_run"];
+/** A decision was taken: nothing more happens to the request. */
+export const FINAL_STATUSES: readonly RemediationStatus[] = ["done", "already_gone", "unconfirmed", "failed", "dry_run", "rejected", "expired", "refused"];
+
+export interface RemediationRow {
+  id: string;
+  fingerprint: string;
+  policy_name: string;
+  rule_id: string;
+  key_id: string;
+  action_kind: string;
+  summary: string;
+  action_json: string;
+  finding_json: string;
+  mode: "dry-run" | "on";
+  reason: string;
+  acknowledged_in_use: number;
+  requested_by: string;
+  requested_by_name: string;
+  requested_at: string;
+  status: RemediationStatus;
+  channel: string | null;
+  message_ts: string | null;
+  decided_at: string | null;
+  decided_by: string | null;
+  executed_day: string | null;
+  executed_at: string | null;
+  http_status: number | null;
+  outcome: string | null;
+}
+
+export interface RemediationApproval {
+  request_id: string;
+  approver: string;
+  approver_name: string;
+  approved_at: string;
+}
+
+export interface RemediationEvent {
+  seq: number;
+  request_id: string;
+  at: string;
+  kind: RemediationEventKind;
+  actor: string | null;
+  detail: string | null;
+}
+
+export type NewRemediation = Omit<RemediationRow, "status" | "channel" | "message_ts" | "decided_at" | "decided_by" | "executed_day" | "executed_at" | "http_status" | "outcome">;
+
+const EXECUTED_LIST = EXECUTED_STATUSES.map((s) => `'${s}'`).join(", ");
+
+export class RemediationStore {
+  constructor(private readonly db: D1Database) {}
+
+  async create(request: NewRemediation): Promise<void> {
+    await this.db.batch([
+      this.db
+        .prepare(
+          `INSERT INTO remediation_requests (id, fingerprint, policy_name, rule_id, key_id, action_kind, summary, action_json, finding_json, mode, reason,
+             acknowledged_in_use, requested_by, requested_by_name, requested_at, status)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
+        )
+        .bind(
+          request.id,
+          request.fingerprint,
+          request.policy_name,
+          request.rule_id,
+          request.key_id,
+          request.action_kind,
+          request.summary,
+          request.action_json,
+          request.finding_json,
+          request.mode,
+          request.reason,
+          request.acknowledged_in_use,
+          request.requested_by,
+          request.requested_by_name,
+          request.requested_at,
+        ),
+      this.eventStatement(request.id, "requested", request.requested_by, request.requested_at, request.reason),
+    ]);
+  }
+
+  async get(id: string): Promise<RemediationRow | null> {
+    return this.db.prepare("SELECT * FROM remediation_requests WHERE id = ?").bind(id).first<RemediationRow>();
+  }
+
+  /** Newest first. */
+  async list(limit = 100): Promise<RemediationRow[]> {
+    const { results } = await this.db.prepare("SELECT * FROM remediation_requests ORDER BY requested_at DESC, id DESC LIMIT ?").bind(limit).all<RemediationRow>();
+    return results;
+  }
+
+  async approvals(id: string): Promise<RemediationApproval[]> {
+    const { results } = await this.db.prepare("SELECT * FROM remediation_approvals WHERE request_id = ? ORDER BY approved_at, approver").bind(id).all<RemediationApproval>();
+    return results;
+  }
+
+  async events(id: string): Promise<RemediationEvent[]> {
+    const { results } = await this.db.prepare("SELECT * FROM remediation_events WHERE request_id = ? ORDER BY seq").bind(id).all<RemediationEvent>();
+    return results;
+  }
+
+  async setMessage(id: string, channel: string, ts: string): Promise<void> {
+    await this.db.prepare("UPDATE remediation_requests SET channel = ?, message_ts = ? WHERE id = ?").bind(channel, ts, id).run();
+  }
+
+  /** Records an approval of a pending request; false when this person had approved it already or it is no longer pending. */
+  async approve(id: string, approval: Omit<RemediationApproval, "request_id">): Promise<boolean> {
+    const [inserted] = await this.db.batch([
+      this.db
+        .prepare(
+          "INSERT OR IGNORE INTO remediation_approvals (request_id, approver, approver_name, approved_at) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM remediation_requests WHERE id = ? AND status = 'pending')",
+        )
+        .bind(id, approval.approver, approval.approver_name, approval.approved_at, id),
+    ]);
+    const added = (inserted?.meta.changes ?? 0) === 1;
+    if (added) await this.event(id, "approved", approval.approver, approval.approved_at, null);
+    return added;
+  }
+
+  /** Actions executed (or, in dry-run mode, described) on a UTC day, in one mode. */
+  async executedOn(day: string, mode: "dry-run" | "on"): Promise<number> {
+    const row = await this.db
+      .prepare(`SELECT COUNT(*) AS n FROM remediation_requests WHERE executed_day = ? AND mode = ? AND status IN (${EXECUTED_LIST})`)
+      .bind(day, mode)
+      .first<{ n: number }>();
+    return row?.n ?? 0;
+  }
+
+  /**
+   * Takes a pending request for execution, in one statement: only while it is pending and the day
+   * has room under `maxPerDay`. `taken`: someone else took it (or decided it) first; `cap`: the day is full.
+   */
+  async claim(id: string, mode: "dry-run" | "on", day: string, at: string, maxPerDay: number): Promise<"claimed" | "taken" | "cap"> {
+    const result = await this.db
+      .prepare(
+        `UPDATE remediation_requests SET status = 'executing', executed_day = ?1, executed_at = ?2
+         WHERE id = ?3 AND status = 'pending'
+           AND (SELECT COUNT(*) FROM remediation_requests WHERE executed_day = ?1 AND mode = ?4 AND status IN (${EXECUTED_LIST})) < ?5`,
+      )
+      .bind(day, at, id, mode, maxPerDay)
+      .run();
+    if ((result.meta.changes ?? 0) === 1) return "claimed";
+    const row = await this.get(id);
+    return row?.status === "pending" ? "cap" : "taken";
+  }
+
+  /** The outcome of an executed (or described) request. */
+  async finish(id: string, outcome: { status: RemediationStatus; http_status: number | null; outcome: string; at: string; actor: string | null }): Promise<void> {
+    await this.db.batch([
+      this.db
+        .prepare("UPDATE remediation_requests SET status = ?, http_status = ?, outcome = ?, decided_at = ? WHERE id = ? AND status = 'executing'")
+        .bind(outcome.status, outcome.http_status, outcome.outcome, outcome.at, id),
+      this.eventStatement(id, outcome.status === "dry_run" ? "dry_run" : "executed", outcome.actor, outcome.at, `${outcome.status}: ${outcome.outcome}`),
+    ]);
+  }
+
+  /** Ends a pending request without executing it; false when it was no longer pending. */
+  async decide(id: string, status: "rejected" | "expired" | "refused", by: string | null, at: string, detail: string): Promise<boolean> {
+    const result = await this.db
+      .prepare("UPDATE remediation_requests SET status = ?, decided_at = ?, decided_by = ?, outcome = ? WHERE id = ? AND status = 'pending'")
+      .bind(status, at, by, detail, id)
+      .run();
+    const changed = (result.meta.changes ?? 0) === 1;
+    if (changed) await this.event(id, status, by, at, detail);
+    return changed;
+  }
+
+  /** Pending requests made before `cutoff` (ISO 8601): expired, to be marked so. */
+  async pendingBefore(cutoff: string): Promise<RemediationRow[]> {
+    const { results } = await this.db.prepare("SELECT * FROM remediation_requests WHERE status = 'pending' AND requested_at <= ?").bind(cutoff).all<RemediationRow>();
+    return results;
+  }
+
+  /** Requests decided in (`after`, `until`] (ISO 8601; `after` null: from the start), oldest first: what a run's evidence records. */
+  async decidedBetween(after: string | null, until: string): Promise<RemediationRow[]> {
+    const { results } = await this.db
+      .prepare("SELECT * FROM remediation_requests WHERE decided_at IS NOT NULL AND decided_at > ? AND decided_at <= ? ORDER BY decided_at, id")
+      .bind(after ?? "", until)
+      .all<RemediationRow>();
+    return results;
+  }
+
+  /** Approvals of many requests at once, by request id. */
+  async approvalsOf(ids: readonly string[]): Promise<Map<string, RemediationApproval[]>> {
+    const byId = new Map<string, RemediationApproval[]>();
+    if (ids.length === 0) return byId;
+    const { results } = await this.db
+      .prepare("SELECT a.* FROM remediation_approvals a JOIN json_each(?) j ON a.request_id = j.value ORDER BY a.approved_at, a.approver")
+      .bind(JSON.stringify(ids))
+      .all<RemediationApproval>();
+    for (const approval of results) byId.set(approval.request_id, [...(byId.get(approval.request_id) ?? []), approval]);
+    return byId;
+  }
+
+  /** For each fingerprint, the latest request that removed its key (done or already gone), to say "resolved by remediation". */
+  async removedBy(fingerprints: readonly string[]): Promise<Map<string, { id: string; executed_at: string | null; status: RemediationStatus }>> {
+    const found = new Map<string, { id: string; executed_at: string | null; status: RemediationStatus }>();
+    if (fingerprints.length === 0) return found;
+    const { results } = await this.db
+      .prepare(
+        `SELECT r.fingerprint, r.id, r.executed_at, r.status FROM remediation_requests r JOIN json_each(?) j ON r.fingerprint = j.value
+         WHERE r.status IN ('done', 'already_gone') ORDER BY r.executed_at`,
+      )
+      .bind(JSON.stringify(fingerprints))
+      .all<{ fingerprint: string; id: string; executed_at: string | null; status: RemediationStatus }>();
+    for (const row of results) found.set(row.fingerprint, { id: row.id, executed_at: row.executed_at, status: row.status });
+    return found;
+  }
+
+  private event(id: string, kind: RemediationEventKind, actor: string | null, at: string, detail: string | null): Promise<unknown> {
+    return this.eventStatement(id, kind, actor, at, detail).run();
+  }
+
+  private eventStatement(id: string, kind: RemediationEventKind, actor: string | null, at: string, detail: string | null): D1PreparedStatement {
+    return this.db.prepare("INSERT INTO remediation_events (request_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)").bind(id, at, kind, actor, detail);
+  }
+}
