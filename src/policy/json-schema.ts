@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CONTROLS_JSON_SCHEMA_SHAPE, ruleControlsSchema } from "../controls/policy-controls.js";
 import { CONDITION_JSON_SCHEMA_SHAPE, conditionSchema } from "./condition/schema.js";
 import { policySchema } from "./schema.js";
 
@@ -11,6 +12,11 @@ export function renderPolicySchema(): string {
     io: "input",
     override: ({ zodSchema, jsonSchema }) => {
       if ((zodSchema as unknown) === conditionSchema) Object.assign(jsonSchema, CONDITION_JSON_SCHEMA_SHAPE);
+      // The catalogue's ids, per framework, instead of "any string": editors then complete them.
+      if ((zodSchema as unknown) === ruleControlsSchema) {
+        delete jsonSchema.propertyNames;
+        Object.assign(jsonSchema, CONTROLS_JSON_SCHEMA_SHAPE);
+      }
     },
   });
   const { $schema, ...rest } = generated;

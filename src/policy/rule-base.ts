@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type RuleControls, ruleControlsSchema } from "../controls/policy-controls.js";
 import { type Scope, scopeSchema } from "./scope.js";
 import { SEVERITIES, type Severity } from "./severity.js";
 
@@ -19,6 +20,7 @@ export const ruleBaseShape = {
     .min(1, { error: "remediation must not be empty; leave it out to use the rule kind's default" })
     .optional()
     .meta({ description: "What to do about a finding of this rule, shown with each finding (Slack, CSV, evidence). Default: the rule kind's own advice." }),
+  controls: ruleControlsSchema.optional(),
 };
 
 export interface RuleBase {
@@ -27,4 +29,5 @@ export interface RuleBase {
   description?: string | undefined;
   scope?: Scope | undefined;
   remediation?: string | undefined;
+  controls?: RuleControls | undefined;
 }
