@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyLifecycle } from "../src/audit/lifecycle.js";
 import { runAuditWithInventory } from "../src/audit/run.js";
+import { readEnrichSettings } from "../src/enrichment/settings.js";
 import { verifyCommand } from "../src/cli/verify-command.js";
 import { buildRunEvidence } from "../src/report/evidence/index.js";
 import { KEYWARDEN_VERSION } from "../src/version.js";
@@ -33,6 +34,7 @@ try {
     config: { adminKey, baseURL: sim.url },
     policy: { name: "sample-org", file: policyFile, text: policyText },
     trigger: "demo",
+    enrich: readEnrichSettings(process.env),
   });
   console.log(renderTextReport(run));
   mkdirSync(out, { recursive: true });

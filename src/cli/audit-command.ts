@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 import { type PolicySource, runAudit } from "../audit/run.js";
 import type { AuditRun } from "../audit/types.js";
 import { ConfigError, readConfig } from "../config.js";
+import { readEnrichSettings } from "../enrichment/settings.js";
+import type { EnrichSource } from "../enrichment/types.js";
 import { type Severity, severityRank } from "../policy/index.js";
 import { printableLine, renderTextReport } from "../report/text.js";
 import { redact } from "../util/redact.js";
@@ -22,7 +24,9 @@ export const AUDIT_USAGE = `usage: keywarden audit [--policy FILE] [--json] [--f
 
   Audits every admin and project API key of the organization of OPENAI_ADMIN_KEY
   (export OPENAI_ADMIN_KEY=sk-admin-…; OPENAI_BASE_URL to audit another endpoint,
-  such as the one keywarden sim prints) against a policy.
+  such as the one keywarden sim prints) against a policy. Each key is enriched with
+  its creator (audit log), requests and spend over 30 days; ENRICH=audit_log,usage,costs
+  picks the sources, ENRICH=off makes no enrichment request.
   --policy FILE   the policy to apply (default: Keywarden's policies/<POLICY>.yaml,
                   POLICY defaulting to "default")
   --json          print only the run JSON on stdout (default: a readable report)
@@ -71,9 +75,11 @@ export async function auditCommand(argv: string[], io: CliIo = processIo()): Pro
 
   if (!io.env.OPENAI_ADMIN_KEY) return fail(NO_ADMIN_KEY);
   let config;
+  let enrich: EnrichSource[];
   try {
     // Only the settings the CLI uses: a laptop's other variables (Slack tokens…) are not its business.
     config = readConfig({ OPENAI_ADMIN_KEY: io.env.OPENAI_ADMIN_KEY, OPENAI_BASE_URL: io.env.OPENAI_BASE_URL, POLICY: io.env.POLICY });
+    enrich = readEnrichSettings({ ENRICH: io.env.ENRICH });
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.message);
     throw error;
@@ -96,6 +102,7 @@ export async function auditCommand(argv: string[], io: CliIo = processIo()): Pro
       config: { adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl, ...(progress ? { onProgress: progress.update } : {}) },
       policy,
       trigger: "cli",
+      enrich,
     });
   } finally {
     progress?.finish();
@@ -135,7 +142,7 @@ function problemsOf(run: AuditRun): string {
   return "";
 }
 
-function readPolicySource(file: string | undefined, name: string): PolicySource {
+export function readPolicySource(file: string | undefined, name: string): PolicySource {
   const path = file ?? join(policiesDir(), `${name}.yaml`);
   let text: string;
   try {

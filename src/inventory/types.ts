@@ -37,6 +37,32 @@ export interface KeyRecord {
   owner: KeyOwner;
   /** Project keys only: whether the owner still has effective access to the project. */
   owner_access: OwnerAccess | null;
+  /*
+   * Enrichment (src/enrichment, setting ENRICH): absent when the source was not asked for, null when
+   * it was but the answer is unknown (the source failed, or has nothing on this key).
+   */
+  /** Who created the key, from its `api_key.created` audit-log event. */
+  created_by?: KeyCreator | null;
+  /** The IP address of the dashboard session that created the key (audit log). */
+  created_from_ip?: string | null;
+  /** Completions requests made with the key in the last 30 days (usage API). */
+  requests_30d?: number | null;
+  /** What the key cost in the last 30 days, in US dollars (costs API). */
+  spend_30d_usd?: number | null;
+}
+
+/** The actor of a key's `api_key.created` audit-log event. */
+export interface KeyCreator {
+  /** A person (in a dashboard session, or with one of their API keys) or a service account (with its API key). */
+  type: OwnerType;
+  /** The user id or service account id. */
+  id: string;
+  /** People only, when the log has it. */
+  email: string | null;
+  /** The API key the key was created with; null for a dashboard session. */
+  api_key_id: string | null;
+  /** In words: `alice@example.com`, `alice@example.com via API key key_abc`, `service account deploy-bot (sa_1) via API key key_def`. */
+  display: string;
 }
 
 export interface ProjectRecord {

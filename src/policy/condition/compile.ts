@@ -4,7 +4,7 @@ import { compileGlob } from "../glob.js";
 import type { CheckContext } from "../rule-module.js";
 import { isoDay } from "../time.js";
 import { type FieldValue, fieldSpec } from "./fields.js";
-import { type Condition, type FieldCondition, OPERATORS, type Operator, type Scalar } from "./schema.js";
+import { type Condition, type FieldCondition, type NUMBER_OPERATORS, OPERATORS, type Operator, type Scalar } from "./schema.js";
 
 export interface CompiledCondition {
   matches(key: KeyRecord, ctx: CheckContext): boolean;
@@ -120,6 +120,20 @@ function compileField(condition: FieldCondition): CompiledCondition {
         (key, { times }) => `${field} ${older ? "older" : "newer"} than ${text} (${isoDay(times[date] ?? Number.NaN, read(key) as string)})`,
       );
     }
+    case "gt":
+    case "gte":
+    case "lt":
+    case "lte": {
+      const limit = condition[op] ?? Number.NaN;
+      const holds = COMPARE[op];
+      return leaf(
+        (key) => {
+          const value = read(key);
+          return typeof value === "number" && holds(value, limit);
+        },
+        (key) => `${field} ${SYMBOL[op]} ${limit} (${String(read(key))})`,
+      );
+    }
     case "absent": {
       const wantAbsent = condition.absent === true;
       return leaf(
@@ -129,6 +143,14 @@ function compileField(condition: FieldCondition): CompiledCondition {
     }
   }
 }
+
+const COMPARE: Record<(typeof NUMBER_OPERATORS)[number], (value: number, limit: number) => boolean> = {
+  gt: (value, limit) => value > limit,
+  gte: (value, limit) => value >= limit,
+  lt: (value, limit) => value < limit,
+  lte: (value, limit) => value <= limit,
+};
+const SYMBOL: Record<(typeof NUMBER_OPERATORS)[number], string> = { gt: ">", gte: ">=", lt: "<", lte: "<=" };
 
 function show(value: Scalar | undefined): string {
   if (typeof value === "string" && /^[\w.@*?:-]+$/.test(value)) return value;

@@ -1,12 +1,13 @@
 import type { KeyRecord } from "../../inventory/types.js";
 import type { DateField } from "../time.js";
 
-export type FieldValue = string | boolean | null;
+export type FieldValue = string | number | boolean | null;
 
 type FieldSpec =
   | { type: "text"; read: (key: KeyRecord) => string | null }
   | { type: "enum"; values: readonly string[]; read: (key: KeyRecord) => string | null }
   | { type: "boolean"; read: (key: KeyRecord) => boolean | null }
+  | { type: "number"; read: (key: KeyRecord) => number | null }
   | { type: "date"; date: DateField; read: (key: KeyRecord) => string | null };
 
 /** Every KeyRecord field a `match` condition can name, by dotted path, and how to read it. */
@@ -27,6 +28,14 @@ export const FIELDS = {
   "owner.email": { type: "text", read: (key) => key.owner.email },
   "owner.role": { type: "text", read: (key) => key.owner.role },
   owner_access: { type: "enum", values: ["active", "inactive"], read: (key) => key.owner_access },
+  // Enrichment (docs/enrichment.md): null (absent: true) when not known, or not asked for.
+  "created_by.type": { type: "enum", values: ["user", "service_account"], read: (key) => key.created_by?.type ?? null },
+  "created_by.id": { type: "text", read: (key) => key.created_by?.id ?? null },
+  "created_by.email": { type: "text", read: (key) => key.created_by?.email ?? null },
+  "created_by.api_key_id": { type: "text", read: (key) => key.created_by?.api_key_id ?? null },
+  created_from_ip: { type: "text", read: (key) => key.created_from_ip ?? null },
+  requests_30d: { type: "number", read: (key) => key.requests_30d ?? null },
+  spend_30d_usd: { type: "number", read: (key) => key.spend_30d_usd ?? null },
 } as const satisfies Record<string, FieldSpec>;
 
 export type FieldName = keyof typeof FIELDS;

@@ -13,11 +13,17 @@ export interface FieldCondition {
   "older-than"?: string | undefined;
   "newer-than"?: string | undefined;
   absent?: boolean | undefined;
+  gt?: number | undefined;
+  gte?: number | undefined;
+  lt?: number | undefined;
+  lte?: number | undefined;
 }
 
 export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Condition } | FieldCondition;
 
-export const OPERATORS = ["eq", "ne", "in", "glob", "older-than", "newer-than", "absent"] as const;
+export const OPERATORS = ["eq", "ne", "in", "glob", "older-than", "newer-than", "absent", "gt", "gte", "lt", "lte"] as const;
+/** The operators that compare numbers (requests_30d, spend_30d_usd). */
+export const NUMBER_OPERATORS = ["gt", "gte", "lt", "lte"] as const;
 export type Operator = (typeof OPERATORS)[number];
 export const CONNECTIVES = ["all", "any", "not", "field"] as const;
 
@@ -43,13 +49,17 @@ const conditionObjectSchema = z
     "older-than": durationSchema.optional(),
     "newer-than": durationSchema.optional(),
     absent: z.boolean().optional(),
+    gt: z.number().optional(),
+    gte: z.number().optional(),
+    lt: z.number().optional(),
+    lte: z.number().optional(),
   })
   .superRefine((condition, ctx) => {
     for (const issue of structuralIssues(condition)) ctx.addIssue({ code: "custom", ...issue });
   })
   .meta({
     id: "condition",
-    description: "{ all: [...] } | { any: [...] } | { not: {...} } | { field, and exactly one of eq, ne, in, glob, older-than, newer-than, absent }",
+    description: "{ all: [...] } | { any: [...] } | { not: {...} } | { field, and exactly one of eq, ne, in, glob, older-than, newer-than, absent, gt, gte, lt, lte }",
   });
 
 /** The same structure as `structuralIssues`, for editors (JSON Schema cannot see zod refinements). */
@@ -96,7 +106,13 @@ function operatorIssues(field: FieldName, op: Operator, value: unknown): string[
   if (op === "older-than" || op === "newer-than") {
     return spec.type === "date" ? [] : [`${op} compares dates; use it on created_at, last_used_at or expires_at, not ${field}`];
   }
-  if (op === "glob") return spec.type === "boolean" ? [`glob needs a text field; ${field} is true or false (use eq)`] : [];
+  if ((NUMBER_OPERATORS as readonly string[]).includes(op)) {
+    return spec.type === "number" ? [] : [`${op} compares numbers; use it on requests_30d or spend_30d_usd, not ${field}`];
+  }
+  if (op === "glob") {
+    if (spec.type === "boolean") return [`glob needs a text field; ${field} is true or false (use eq)`];
+    return spec.type === "number" ? [`glob needs a text field; ${field} is a number (use gt, gte, lt, lte or eq)`] : [];
+  }
   if (op === "absent") return [];
   const values = op === "in" ? (value as Scalar[]) : [value as Scalar];
   return values.flatMap((candidate) => valueIssue(field, candidate) ?? []);
@@ -105,6 +121,7 @@ function operatorIssues(field: FieldName, op: Operator, value: unknown): string[
 function valueIssue(field: FieldName, value: Scalar): string | undefined {
   const spec = fieldSpec(field);
   if (spec.type === "boolean") return typeof value === "boolean" ? undefined : `${field} is true or false, not ${JSON.stringify(value)}`;
+  if (spec.type === "number") return typeof value === "number" ? undefined : `${field} is a number; write ${JSON.stringify(value)} without quotes`;
   if (typeof value !== "string") return `${field} is text; write ${JSON.stringify(value)} in quotes`;
   if (spec.type === "enum" && !spec.values.includes(value)) {
     return `${field} is one of ${spec.values.join(", ")}; ${JSON.stringify(value)} would never match`;

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { formatCount } from "../../enrichment/describe.js";
+import { USAGE_WINDOW_DAYS } from "../../enrichment/types.js";
+import type { KeyRecord } from "../../inventory/types.js";
 import { daysSchema } from "../duration.js";
 import { defineRule } from "../rule-module.js";
 import { MS_PER_DAY, agoSentence, plural } from "../time.js";
@@ -23,7 +26,20 @@ export const unused = defineRule({
     const lastSeenMs = times.last_used_at ?? times.created_at;
     // Written as "within the limit → fine" so an unparsable timestamp (NaN) is a violation: fail closed.
     if (nowMs - lastSeenMs <= rule.days * MS_PER_DAY) return null;
-    if (key.last_used_at === null) return { sentence: neverUsed(times.created_at, key.created_at, nowMs) };
-    return { sentence: lastUsed(lastSeenMs, key.last_used_at, nowMs) };
+    const note = usageContradiction(key, times.last_used_at, nowMs);
+    if (key.last_used_at === null) return { sentence: `${neverUsed(times.created_at, key.created_at, nowMs)}${note}` };
+    return { sentence: `${lastUsed(lastSeenMs, key.last_used_at, nowMs)}${note}` };
   },
 });
+
+/**
+ * The usage API (enrichment) counting requests in its window for a key whose last use is older than
+ * that window, or that was never used: one of the two is wrong, worth a look before revoking.
+ */
+function usageContradiction(key: KeyRecord, lastUsedMs: number | null, nowMs: number): string {
+  const requests = key.requests_30d;
+  if (typeof requests !== "number" || requests <= 0) return "";
+  if (lastUsedMs !== null && nowMs - lastUsedMs <= USAGE_WINDOW_DAYS * MS_PER_DAY) return "";
+  const counted = `${formatCount(requests)} ${requests === 1 ? "request" : "requests"}`;
+  return `; yet the usage API counts ${counted} in the last ${USAGE_WINDOW_DAYS} days: last_used_at may be stale, check before revoking`;
+}

@@ -1,0 +1,70 @@
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from "../inventory/collect.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, type Sleep, isRetryableStatus, realSleep } from "../inventory/retry.js";
+import type { KeyRecord } from "../inventory/types.js";
+import { EnrichmentApi } from "./api.js";
+import { planEnrichment } from "./plan.js";
+import { type EnrichSource, type EnrichmentError, type EnrichmentState, type RunEnrichment, UNAVAILABLE } from "./types.js";
+import { executeEnrichment } from "./work.js";
+
+/** How the enrichment talks to the Admin API: the inventory's own settings and defaults (src/inventory/collect.ts). */
+export interface EnrichmentOptions {
+  adminKey: string;
+  baseURL: string;
+  concurrency?: number;
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  fetch?: typeof fetch;
+  sleep?: Sleep;
+}
+
+/** The work of enriching `keys` from `sources`, as of `now`; nothing to request when there is no key or no source. */
+export function startEnrichment(keys: readonly KeyRecord[], sources: readonly EnrichSource[], now: Date, options: Pick<EnrichmentOptions, "concurrency"> = {}): EnrichmentState {
+  return planEnrichment(keys, sources, now, options.concurrency ?? DEFAULT_CONCURRENCY);
+}
+
+/**
+ * Runs the enrichment from `state` until it is done, or until the next request could exceed
+ * `requestCap` (a Workflow step's budget, retries included); the state to continue from.
+ */
+export async function continueEnrichment(state: EnrichmentState, options: EnrichmentOptions, requestCap?: number): Promise<EnrichmentState> {
+  if (state.units.length === 0) return state;
+  const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  if (requestCap !== undefined && requestCap < retry.maxAttempts) {
+    throw new RangeError(`a step of ${requestCap} requests cannot fit one page with ${retry.maxAttempts} attempts`);
+  }
+  const api = new EnrichmentApi({
+    adminKey: options.adminKey,
+    baseURL: options.baseURL,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    retry,
+    sleep: options.sleep ?? realSleep,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  return executeEnrichment(state, {
+    api,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    attemptsPerUnit: retry.maxAttempts,
+    ...(requestCap !== undefined ? { requestCap } : {}),
+  });
+}
+
+/** The whole enrichment in one go (CLI, demo). */
+export async function enrichKeys(keys: readonly KeyRecord[], sources: readonly EnrichSource[], now: Date, options: EnrichmentOptions): Promise<EnrichmentState> {
+  return continueEnrichment(startEnrichment(keys, sources, now, options), options);
+}
+
+/** An enrichment that could not take place at all: every source asked for is unknown, for one reason said once. */
+export function failedEnrichment(sources: readonly EnrichSource[], now: Date, error: Omit<EnrichmentError, "source" | "message"> & { message: string }): EnrichmentState {
+  const state = planEnrichment([], sources, now, 1);
+  return { ...state, failed: [...sources], errors: [{ ...error, source: "enrichment", message: `${UNAVAILABLE.enrichment}: ${error.message}` }] };
+}
+
+/** What the run records about its enrichment. */
+export function runEnrichment(state: EnrichmentState): RunEnrichment {
+  return { sources: [...state.sources], api_requests: state.api_requests };
+}
+
+/** An error that may pass when asked again: the network, a retryable status, a retry budget used up. */
+export function isTransientEnrichmentError(error: EnrichmentError): boolean {
+  return error.kind === "network" || error.kind === "budget_exhausted" || (error.kind === "http" && isRetryableStatus(error.status ?? 0));
+}

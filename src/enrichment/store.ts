@@ -1,0 +1,74 @@
+import { failedEnrichment } from "./enrich.js";
+import { readEnrichSettings } from "./settings.js";
+import type { EnrichSource, EnrichmentState } from "./types.js";
+
+/**
+ * The enrichment's scratch space in R2, next to the inventory's (WorkStore, src/store/work-store.ts):
+ * under the run's `work/<run id>/`, so the run's clean-up removes it with the rest. The state after
+ * each Workflow step (`enrich-state-<i>.json`), and the result the later steps read (`enrichment.json`).
+ */
+export class EnrichmentStore {
+  constructor(
+    private readonly bucket: R2Bucket,
+    private readonly runId: string,
+  ) {}
+
+  private key(name: string): string {
+    return `work/${this.runId}/${name}.json`;
+  }
+
+  async putState(index: number, state: EnrichmentState): Promise<void> {
+    await this.bucket.put(this.key(`enrich-state-${index}`), JSON.stringify(state));
+  }
+
+  async state(index: number): Promise<EnrichmentState> {
+    const object = await this.bucket.get(this.key(`enrich-state-${index}`));
+    if (!object) throw new Error(`work file enrich-state-${index} of run ${this.runId} is missing`);
+    return (await object.json()) as EnrichmentState;
+  }
+
+  async putResult(state: EnrichmentState): Promise<void> {
+    await this.bucket.put(this.key("enrichment"), JSON.stringify(state));
+  }
+
+  /** The result, or null when the run has none (enrichment not wired, or its step never finished). */
+  async result(): Promise<EnrichmentState | null> {
+    const object = await this.bucket.get(this.key("enrichment"));
+    return object ? ((await object.json()) as EnrichmentState) : null;
+  }
+}
+
+/** What the Workflow's steps need for the enrichment: where its state lives, and ENRICH (read afresh in each step). */
+export interface EnrichmentContext {
+  store: EnrichmentStore;
+  /** Throws ConfigError when ENRICH is not valid. */
+  sources: () => EnrichSource[];
+}
+
+export function enrichmentContext(env: Env, runId: string): EnrichmentContext {
+  return { store: new EnrichmentStore(env.EVIDENCE, runId), sources: () => readEnrichSettings(env) };
+}
+
+/**
+ * The enrichment's result for the later steps (evaluate, evidence): null when there is none (not
+ * wired, nothing asked for, no key seen). A result that cannot be read is an enrichment error, never
+ * a failed run.
+ */
+export async function readEnrichmentResult(context: EnrichmentContext | undefined): Promise<EnrichmentState | null> {
+  if (!context) return null;
+  try {
+    return await context.store.result();
+  } catch (error) {
+    const reason = error instanceof Error ? error.name : "error";
+    return failedEnrichment(askedSources(context), new Date(), { kind: "step_failed", message: `its result could not be read back (${reason})` });
+  }
+}
+
+/** The sources ENRICH asks for; none when it is not valid (the step that read it said so). */
+export function askedSources(context: EnrichmentContext): EnrichSource[] {
+  try {
+    return context.sources();
+  } catch {
+    return [];
+  }
+}
