@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { readConfig } from "../config.js";
+import { readConfig, secretValues } from "../config.js";
 import { EVIDENCE_FILE_NAMES, MANIFEST_FILE, SIGNATURE_FILE, buildEvidenceZip, contentTypeOf, exportPublicKey, importSigningKey, parseManifest } from "../report/evidence/index.js";
-import { checkPeriod } from "../report/evidence/period.js";
+import { type EvidencePeriod, checkPeriod } from "../report/evidence/period.js";
+import { REPORT_INPUT_FILES, type StoredRunFiles, lastEvaluatedRun, renderPeriodReport, reportHeaders } from "../report/html/period-report.js";
 import { EvidenceStore } from "../store/evidence-store.js";
 import { RunHistory } from "../store/run-history.js";
 import { sha256Hex } from "../util/hash.js";
@@ -82,12 +83,64 @@ evidenceArchive.get("/", async (c) => {
   const store = new EvidenceStore(c.env.EVIDENCE);
   const stored = [];
   for (const run of runs) stored.push({ prefix: run.prefix, files: await store.readRun(run.prefix) });
-  const zip = buildEvidenceZip(stored, { from, to }, gaps);
+  const zip = buildEvidenceZip(stored, { from, to }, gaps, { secrets: secretValues(c.env) });
   return c.body(zip as Uint8Array<ArrayBuffer>, 200, {
     "content-type": "application/zip",
     "content-disposition": `attachment; filename="keywarden-evidence-${from}-to-${to}.zip"`,
   });
 });
+
+/**
+ * GET /evidence/report?from=YYYY-MM-DD&to=YYYY-MM-DD (same period rules and 400s as GET /evidence):
+ * the period's report as one HTML page, what report.html of the export holds, with this
+ * deployment's addresses for the public key and the export. Its Content-Security-Policy forbids
+ * every script and every external resource.
+ */
+export const evidenceReport = new Hono<{ Bindings: Env }>();
+evidenceReport.get("/", async (c) => {
+  const query = periodQuery.safeParse(c.req.query());
+  if (!query.success) return invalidRequest(c, query.error, "(query)");
+  const { from, to } = query.data;
+  const history = new RunHistory(c.env.DB);
+  const gaps = await history.withoutEvidence(query.data.start, query.data.end);
+  const runs = await readReportInputs(c.env, query.data);
+  const origin = new URL(c.req.url).origin;
+  const html = renderPeriodReport({
+    period: { from, to },
+    runs,
+    withoutEvidence: gaps,
+    verify: { publicKeyUrl: `${origin}/evidence/public-key`, exportUrl: `${origin}/evidence?from=${from}&to=${to}` },
+    secrets: secretValues(c.env),
+  });
+  return c.body(html, 200, reportHeaders());
+});
+
+/**
+ * The files the report reads of each run of the period; findings.json only of the last run that
+ * evaluated the policy (the only one whose findings it lists: a year of them would not fit in memory).
+ */
+async function readReportInputs(env: Env, period: EvidencePeriod): Promise<StoredRunFiles[]> {
+  const store = new EvidenceStore(env.EVIDENCE);
+  const read = async (prefix: string, name: string) => {
+    const object = await store.get(`${prefix}${name}`);
+    return object ? ([name, new Uint8Array(await object.arrayBuffer())] as const) : null;
+  };
+  const runs: StoredRunFiles[] = [];
+  for (const run of await new RunHistory(env.DB).withEvidence(period.start, period.end)) {
+    const names = REPORT_INPUT_FILES.filter((name) => name !== "findings.json");
+    const files = (await Promise.all(names.map((name) => read(run.prefix, name)))).filter((entry) => entry !== null);
+    runs.push({ prefix: run.prefix, files: Object.fromEntries(files) });
+  }
+  const parsed = runs.map((run) => {
+    const bytes = run.files[MANIFEST_FILE];
+    const manifest = bytes ? parseManifest(bytes) : null;
+    return { run, manifest: manifest?.ok ? manifest.manifest : null };
+  });
+  const last = lastEvaluatedRun(parsed);
+  const findings = last ? await read(last.run.prefix, "findings.json") : null;
+  if (last && findings) last.run.files["findings.json"] = findings[1];
+  return runs;
+}
 
 async function locate(env: Env, id: string): Promise<{ id: string; prefix: string; manifest_sha256: string } | { error: string }> {
   const row = await new RunHistory(env.DB).row(id);

@@ -1,9 +1,14 @@
 /**
  * The period export (one ZIP: every run's files under its prefix, plus
- * index.json and index.csv) and the reverse: any set of paths grouped into runs
- * for verification (read-zip.ts reads a ZIP, read-directory.ts a folder).
+ * index.json and index.csv, the report for people, report.html, and when the
+ * runs recorded controls, controls-summary.json and .csv) and the reverse: any
+ * set of paths grouped into runs for verification (read-zip.ts reads a ZIP,
+ * read-directory.ts a folder). The files next to the index are derived from the
+ * runs, not evidence (see DERIVED_FILES in evidence-tree.ts).
  */
 import { type Zippable, zipSync } from "fflate";
+import { CONTROLS_SUMMARY_CSV, CONTROLS_SUMMARY_JSON, controlsSummaryFiles } from "../html/controls-summary-files.js";
+import { REPORT_FILE, renderPeriodReport } from "../html/period-report.js";
 import { checkEntryNames } from "./entry-names.js";
 import type { EvidenceContent } from "./evidence-content.js";
 import { type EvidenceTree, assembleEvidenceTree, planEvidenceTree, plannedPaths } from "./evidence-tree.js";
@@ -31,14 +36,31 @@ export interface RunWithoutEvidence {
   reason: string;
 }
 
-export function buildEvidenceZip(runs: readonly StoredRun[], period: { from: string; to: string }, withoutEvidence: readonly RunWithoutEvidence[] = []): Uint8Array {
+export interface EvidenceZipOptions {
+  /** Configured secrets: kept out of report.html whatever a stored value holds (the runs' files are copied as stored). */
+  secrets?: readonly (string | undefined)[];
+}
+
+export function buildEvidenceZip(
+  runs: readonly StoredRun[],
+  period: { from: string; to: string },
+  withoutEvidence: readonly RunWithoutEvidence[] = [],
+  options: EvidenceZipOptions = {},
+): Uint8Array {
   const entries = indexEntries(runs);
+  const encoder = new TextEncoder();
   const files: Record<string, Uint8Array> = {};
   for (const run of runs) {
     for (const [name, content] of Object.entries(run.files)) files[`${run.prefix}${name}`] = content;
   }
-  files[INDEX_JSON] = new TextEncoder().encode(indexJson(entries, period, withoutEvidence));
-  files[INDEX_CSV] = new TextEncoder().encode(indexCsv(entries));
+  files[INDEX_JSON] = encoder.encode(indexJson(entries, period, withoutEvidence));
+  files[INDEX_CSV] = encoder.encode(indexCsv(entries));
+  files[REPORT_FILE] = encoder.encode(renderPeriodReport({ period, runs, withoutEvidence, secrets: options.secrets }));
+  const controls = controlsSummaryFiles(runs, period);
+  if (controls) {
+    files[CONTROLS_SUMMARY_JSON] = encoder.encode(controls.json);
+    files[CONTROLS_SUMMARY_CSV] = encoder.encode(controls.csv);
+  }
   const zippable: Zippable = {};
   for (const path of Object.keys(files).sort(compareText)) zippable[path] = files[path] as Uint8Array;
   return zipSync(zippable, { level: 6, mtime: FIXED_MTIME });

@@ -2,10 +2,11 @@
  * Which files of a ZIP or a folder verify checks, decided from their paths
  * alone (before anything is inflated or read): every folder holding a
  * manifest.json is a run, all of whose files are checked; index.json and
- * index.csv in the top folder without a run are the period index; evidence
- * files in a folder without a manifest are a run whose manifest went missing.
- * Anything else is not verified, and fails verification: what an auditor
- * extracts must be exactly what was verified.
+ * index.csv in the top folder without a run are the period index; the files
+ * derived from the runs for people (DERIVED_FILES) are accepted next to it;
+ * evidence files in a folder without a manifest are a run whose manifest went
+ * missing. Anything else is not verified, and fails verification: what an
+ * auditor extracts must be exactly what was verified.
  */
 import type { EvidenceContent } from "./evidence-content.js";
 import { EVIDENCE_FILE_NAMES, INDEX_CSV, INDEX_JSON, MANIFEST_FILE, compareText } from "./layout.js";
@@ -15,6 +16,18 @@ export interface UnverifiedEntry {
   path: string;
   message: string;
 }
+
+/**
+ * Files of a period export derived from its runs for people and spreadsheets: the report
+ * (report.html) and the per-control summary (controls-summary.json, .csv). They are not evidence:
+ * neither hashed nor signed, and verify does not read them — it names them in a note, and the
+ * report says on its first lines that the verified files win over it. Why not re-render and
+ * compare: verify holds only the digests of the runs' data files (a year of evidence need not fit
+ * in memory), and a check against this version's renderer would fail every older export after any
+ * change to the page. What verify does enforce: they are accepted only by these names, only next
+ * to the index (the top of the export), once; anywhere else they fail like any other stray file.
+ */
+export const DERIVED_FILES: ReadonlySet<string> = new Set(["report.html", "controls-summary.json", "controls-summary.csv"]);
 
 export interface EvidenceTree {
   /** Directory prefix (`runs/2026/11/run_x/`, or `` for a single run at the root) → its files. */
@@ -31,6 +44,8 @@ export interface EvidenceTree {
   unverified: UnverifiedEntry[];
   /** File-manager metadata skipped in a folder (`.DS_Store`, `Thumbs.db`), named in a note. */
   ignored: string[];
+  /** Derived files next to the index (DERIVED_FILES): accepted, not read, named in a note. */
+  derived: string[];
 }
 
 export interface TreePlan {
@@ -40,6 +55,7 @@ export interface TreePlan {
   indexCsv: string | null;
   orphans: { dir: string; files: string[] }[];
   unverified: UnverifiedEntry[];
+  derived: string[];
 }
 
 const NOT_EVIDENCE = "not verified: verify checks only the files of runs (folders holding a manifest.json) and the index (index.json, index.csv)";
@@ -60,7 +76,7 @@ export function planEvidenceTree(paths: readonly string[]): TreePlan {
     .filter((dir) => !dirs.get(dir)?.includes(MANIFEST_FILE) && dirs.get(dir)?.some(isIndex))
     .reduce<string | null>((best, dir) => (best === null || depth(dir) < depth(best) ? dir : best), null);
 
-  const plan: TreePlan = { runs: new Map(), indexJson: null, indexCsv: null, orphans: [], unverified: [] };
+  const plan: TreePlan = { runs: new Map(), indexJson: null, indexCsv: null, orphans: [], unverified: [], derived: [] };
   for (const dir of sorted) {
     const names = (dirs.get(dir) ?? []).sort(compareText);
     if (names.includes(MANIFEST_FILE)) {
@@ -72,6 +88,8 @@ export function planEvidenceTree(paths: readonly string[]): TreePlan {
       if (dir === indexDir && name === INDEX_JSON) plan.indexJson = `${dir}${name}`;
       else if (dir === indexDir && name === INDEX_CSV) plan.indexCsv = `${dir}${name}`;
       else if (isIndex(name)) plan.unverified.push({ path: `${dir}${name}`, message: `not verified: only the index at ${indexDir || "./"} is checked` });
+      else if (dir === indexDir && DERIVED_FILES.has(name)) plan.derived.push(`${dir}${name}`);
+      else if (DERIVED_FILES.has(name)) plan.unverified.push({ path: `${dir}${name}`, message: derivedElsewhere(indexDir) });
       else if (EVIDENCE_FILE_NAMES.has(name)) orphaned.push(name);
       else plan.unverified.push({ path: `${dir}${name}`, message: NOT_EVIDENCE });
     }
@@ -80,7 +98,13 @@ export function planEvidenceTree(paths: readonly string[]): TreePlan {
   return plan;
 }
 
-/** Every path whose content verify needs: the runs' files and the index. */
+function derivedElsewhere(indexDir: string | null): string {
+  return indexDir === null
+    ? "not verified: a file derived from the runs is accepted only next to the period index (index.json), and there is none"
+    : `not verified: a file derived from the runs is accepted only next to the period index, at ${indexDir || "./"}`;
+}
+
+/** Every path whose content verify needs: the runs' files and the index (never the derived files). */
 export function plannedPaths(plan: TreePlan): string[] {
   const paths = [...plan.runs].flatMap(([dir, names]) => names.map((name) => `${dir}${name}`));
   for (const index of [plan.indexJson, plan.indexCsv]) if (index !== null) paths.push(index);
@@ -110,6 +134,7 @@ export function assembleEvidenceTree(plan: TreePlan, contents: ReadonlyMap<strin
     orphans: plan.orphans,
     unverified: [...unverified, ...plan.unverified],
     ignored: [...ignored],
+    derived: [...plan.derived],
   };
 }
 

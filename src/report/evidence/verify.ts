@@ -40,6 +40,8 @@ export interface VerifyOptions {
   anchors?: readonly string[];
   /** Entries of the ZIP or folder that were not checked (see EvidenceTree.unverified): each is a failure. */
   unverified?: readonly UnverifiedEntry[];
+  /** Files derived from the runs next to the index (report.html, controls-summary.*; see DERIVED_FILES): not evidence, named in a note. */
+  derived?: readonly string[];
   /** Files skipped as file-manager metadata: named in a note. */
   ignored?: readonly string[];
 }
@@ -53,6 +55,7 @@ export function verifyEvidenceTree(tree: EvidenceTree, opts: Pick<VerifyOptions,
     indexDir: tree.indexDir,
     orphans: tree.orphans,
     unverified: tree.unverified,
+    derived: tree.derived,
     ignored: tree.ignored,
   });
 }
@@ -121,6 +124,8 @@ export async function verifyEvidence(runs: ReadonlyMap<string, Record<string, Ev
     }
   }
 
+  // Derived from the runs for people (the report, the controls summary): accepted where the export puts them, never read.
+  if (opts.derived && opts.derived.length > 0) notes.push(`not checked, derived from the runs (not evidence, neither hashed nor signed): ${opts.derived.join(", ")}`);
   if (opts.ignored && opts.ignored.length > 0) notes.push(`ignored file-manager metadata (not evidence): ${opts.ignored.join(", ")}`);
 
   if (runs.size === 0 && problems.length === 0) problems.push({ message: "no evidence found: no manifest.json anywhere" });

@@ -1,0 +1,123 @@
+/**
+ * The period report: one self-contained HTML page for people (an auditor, a security lead) that
+ * says what was audited and how often, every run with its status and manifest hash, open findings
+ * over time, per-control status, accepted risks, remediations, and how to verify the evidence.
+ *
+ * Pure: the stored files of the period's runs in, a page out; the same evidence always gives the
+ * same bytes (no clock, no locale). No script, no external resource of any kind (its own
+ * Content-Security-Policy says so), light backgrounds, print rules for PDF. Every value taken from
+ * evidence is escaped (escape.ts). It is in every period export as `report.html` and served at
+ * `GET /evidence/report`; it is derived from the evidence, not evidence (see ../evidence/evidence-tree.ts).
+ */
+import { createHash } from "node:crypto";
+import { redact } from "../../util/redact.js";
+import { KEYWARDEN_VERSION } from "../../version.js";
+import type { RunWithoutEvidence } from "../evidence/archive.js";
+import { text } from "./escape.js";
+import { plural } from "./format.js";
+import { type StoredRunFiles, readRuns } from "./read-run.js";
+import { controlsSection } from "./section-controls.js";
+import { acceptedRisksSection, remediationsSection } from "./section-decisions.js";
+import { openFindingsSection } from "./section-findings.js";
+import { runsSection, trendSection } from "./section-runs.js";
+import { summarySection } from "./section-summary.js";
+import { type VerifyHelp, verifySection } from "./section-verify.js";
+import { REPORT_CSS } from "./styles.js";
+
+export { REPORT_INPUT_FILES, type StoredRunFiles, lastEvaluatedRun } from "./read-run.js";
+
+/** Its name in the period export, next to index.json. */
+export const REPORT_FILE = "report.html";
+
+export interface PeriodReportInput {
+  /** The period, as GET /evidence takes it (YYYY-MM-DD, both days included, UTC). */
+  period: { from: string; to: string };
+  /** The runs with stored evidence: at least the files of REPORT_INPUT_FILES each has; others are not read. */
+  runs: readonly StoredRunFiles[];
+  /** The runs of the period that left no evidence (shown as gaps). */
+  withoutEvidence?: readonly RunWithoutEvidence[];
+  /** Where the public key and the export are served; inside the export, neither is known. */
+  verify?: Partial<VerifyHelp>;
+  /** Configured secrets: removed from every value read (the evidence never holds them; this is a second net). */
+  secrets?: readonly (string | undefined)[];
+}
+
+/** The export's file name, as GET /evidence names it. */
+export function exportFileName(period: { from: string; to: string }): string {
+  return `keywarden-evidence-${period.from}-to-${period.to}.zip`;
+}
+
+const STYLE_HASH = `sha256-${createHash("sha256").update(REPORT_CSS).digest("base64")}`;
+
+/**
+ * Nothing but the page's own style sheet: no script, image, font, frame, connection, form or base
+ * URL. `frame-ancestors` only works as a header (reportHeaders); a <meta> policy ignores it.
+ */
+export const REPORT_CSP = `default-src 'none'; style-src '${STYLE_HASH}'; img-src 'none'; font-src 'none'; script-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'`;
+
+/** The headers of the page served over HTTP. */
+export function reportHeaders(): Record<string, string> {
+  return {
+    "content-type": "text/html; charset=utf-8",
+    "content-security-policy": `${REPORT_CSP}; frame-ancestors 'none'`,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+  };
+}
+
+export function renderPeriodReport(input: PeriodReportInput): string {
+  const secrets = (input.secrets ?? []).filter((s): s is string => typeof s === "string" && s.length > 0);
+  const runs = readRuns(input.runs, secrets);
+  const gaps = (input.withoutEvidence ?? []).map((g) => ({ ...g, id: redact(g.id, secrets), status: redact(g.status, secrets), reason: redact(g.reason, secrets) }));
+  const { from, to } = input.period;
+  const help: VerifyHelp = { zipName: exportFileName(input.period), ...input.verify };
+  const sections = [
+    summarySection(runs, gaps),
+    trendSection(runs, gaps, input.period),
+    openFindingsSection(runs),
+    controlsSection(runs),
+    acceptedRisksSection(runs, input.period),
+    remediationsSection(runs),
+    runsSection(runs, gaps),
+    verifySection(runs, help),
+  ];
+  const contents = [
+    ["summary", "What was audited"],
+    ["trend", "Open findings over time"],
+    ["open-findings", "Open at the end"],
+    ["controls", "Controls"],
+    ["accepted-risks", "Accepted risks"],
+    ["remediations", "Remediations"],
+    ["runs", "Every run"],
+    ["verify", "How to verify"],
+  ]
+    .map(([id, label]) => `<li><a href="#${id}">${label}</a></li>`)
+    .join("");
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="generator" content="Keywarden ${KEYWARDEN_VERSION}">
+<title>Keywarden audit report, ${text(from)} to ${text(to)}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<header>
+<h1>OpenAI API key audit</h1>
+<p class="period">${text(from)} to ${text(to)} (UTC, both days included)</p>
+<p class="generator">Keywarden ${KEYWARDEN_VERSION}, from the evidence of ${plural(runs.length, "run")}${gaps.length > 0 ? ` and ${plural(gaps.length, "run")} without evidence` : ""}.</p>
+<p class="notice">A reading aid derived from the evidence, not evidence itself: it is neither hashed nor signed. Check the evidence with <code>keywarden verify</code> (<a href="#verify">how</a>); where this page and the verified files disagree, the files are right.</p>
+<nav aria-label="Contents"><ol>${contents}</ol></nav>
+</header>
+<main>
+${sections.join("\n")}
+</main>
+<footer class="small">Times are UTC. Counts are as each run's manifest records them; lists are from each run's exemptions.json, controls.json, remediations.json and the last run's findings.json.</footer>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,33 @@
+/** "Open at the end of the period": the findings of the last run that evaluated the policy, worst first. */
+import { text } from "./escape.js";
+import { badge, ident, orDash, plural, table, when } from "./format.js";
+import { type ReportRun, lastEvaluatedRun } from "./read-run.js";
+
+/** More than this many are counted, not listed: the run's findings.csv has them all. */
+export const MAX_LISTED_FINDINGS = 100;
+
+export function openFindingsSection(runs: readonly ReportRun[]): string {
+  const last = lastEvaluatedRun(runs);
+  const body = (() => {
+    if (!last?.manifest) return "<p>No run in this period evaluated the policy.</p>";
+    const intro = `<p>As found by run <code>${text(last.id)}</code> (${when(last.manifest.run.started_at)}, ${badge(last.manifest.run.status)}).</p>`;
+    if (!last.findings) return `${intro}\n<p>Its findings.json could not be read: the counts are in "Every run".</p>`;
+    if (last.findings.length === 0) return `${intro}\n<p>No open finding.</p>`;
+    const listed = last.findings.slice(0, MAX_LISTED_FINDINGS);
+    const rows = listed.map((f) => [
+      badge(f.severity),
+      ident(f.rule_id),
+      `${orDash(text(f.key.name))}<br>${ident(f.key.id)}`,
+      orDash(f.project ? text(f.project.name ?? f.project.id) : ""),
+      orDash(text(f.owner?.email ?? f.owner?.name)),
+      orDash(text(f.sentence)),
+    ]);
+    const more = last.findings.length - listed.length;
+    const note = more > 0 ? `\n<p>And ${plural(more, "more finding")}: findings.csv of run <code>${text(last.id)}</code> lists every one.</p>` : "";
+    return `${intro}\n${table("findings", ["Severity", "Rule", "Key", "Project", "Owner", "Finding"], rows, [8, 15, 20, 12, 19, 26])}${note}`;
+  })();
+  return `<section id="open-findings">
+<h2>Open at the end of the period</h2>
+${body}
+</section>`;
+}
