@@ -10,7 +10,7 @@
  *   verify` fails on any file in it that is not evidence.
  *
  * The run has both kinds of exemption: the sample policy's (the break-glass admin key) and a
- * risk accepted in Slack (EXAMPLE_ACCEPTANCE).
+ * risk accepted in Slack (EXAMPLE_ACCEPTANCE) and a revoke decided before it (EXAMPLE_REMEDIATION).
  *
  * A test rebuilds them and fails when they differ by one byte, so the documentation
  * cannot drift from the code.
@@ -20,6 +20,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { runAuditWithInventory } from "../src/audit/run.js";
 import type { AcceptedExemption } from "../src/policy/index.js";
+import type { RemediationView } from "../src/remediation/record-view.js";
 import { buildEvidenceZip, buildRunEvidence, derivePublicKey, importSigningKey } from "../src/report/evidence/index.js";
 import { KEYWARDEN_VERSION } from "../src/version.js";
 import { sampleOrg } from "../test/sim/sample-org.js";
@@ -38,6 +39,32 @@ const ADMIN_KEY = "sk-admin-example-not-a-real-key-000000";
 /** A throwaway Ed25519 key, published on purpose: it signs only this example. */
 export const EXAMPLE_SIGNING_KEY = "MC4CAQAwBQYDK2VwBCIEIPuMD6F32B2a+WkeTGglxg/V0JxKIwnzu78pX+ZKzbpB";
 /** A risk accepted in Slack before the run: the old research key may stay until its experiment ends. */
+/** A revoke decided before the run: requested, approved by a second person, executed and confirmed. */
+export const EXAMPLE_REMEDIATION: RemediationView = {
+  id: "rem_20261120_intern",
+  status: "done",
+  mode: "on",
+  action: "delete_project_key",
+  summary: 'Delete project key "intern laptop" (key_web_intern) of project "web" (proj_web)',
+  request: { method: "DELETE", path: "/organization/projects/proj_web/api_keys/key_web_intern", body: null },
+  keys_affected: [{ id: "key_web_intern", name: "intern laptop", kind: "project", project_id: "proj_web" }],
+  policy: "sample-org",
+  rule_id: "owner-not-allowed",
+  key_id: "key_web_intern",
+  fingerprint: "4b1d0c0ffee0000000000000intern01",
+  reason: "the internship ended; the key's owner left the project",
+  acknowledged_in_use: false,
+  requested_by: "U0DANA0001",
+  requested_by_name: "Dana Okafor",
+  requested_at: "2026-11-20T09:12:00.000Z",
+  approvals: [{ by: "U0SAM00002", name: "Sam Lee", at: "2026-11-20T09:40:00.000Z" }],
+  decided_at: "2026-11-20T09:40:02.000Z",
+  decided_by: null,
+  executed_at: "2026-11-20T09:40:00.000Z",
+  http_status: 200,
+  outcome: 'Deleted project key "intern laptop" (key_web_intern); the listing no longer shows it.',
+};
+
 export const EXAMPLE_ACCEPTANCE: AcceptedExemption = {
   id: "acc_20261120_ml_ancient",
   rule: "key-age-365d",
@@ -79,6 +106,7 @@ export async function buildExample(): Promise<ExampleFiles> {
       policyText,
       secrets: [ADMIN_KEY],
       previousManifestSha256: null,
+      remediations: { window: { after: null, until: run.started_at }, items: [EXAMPLE_REMEDIATION] },
       version: KEYWARDEN_VERSION,
       signingKey: signing.key,
     });

@@ -1,3 +1,4 @@
+import { type RemediationSettings, readRemediationSettings } from "./remediation/settings.js";
 import { z } from "zod";
 import { POLICY_NAME } from "./policy/name.js";
 
@@ -70,6 +71,8 @@ export interface Config {
   ownerMessagesMax: number;
   /** /healthz answers 503 when no run completed within this many days. */
   staleAfterDays: number;
+  /** REMEDIATION_MODE, REMEDIATION_APPROVALS, REMEDIATION_MAX_PER_DAY (../remediation/settings.ts). */
+  remediation: RemediationSettings;
   /** Every configured secret, for redaction. */
   secrets: string[];
 }
@@ -111,6 +114,7 @@ export function readConfig(env: object): Config {
     staleAfterDays: c.STALE_AFTER_DAYS,
     notifyOwners: c.SLACK_NOTIFY_OWNERS === "true",
     ownerMessagesMax: c.SLACK_OWNER_MESSAGES_MAX,
+    remediation: readRemediationSettings(env),
     secrets: secretValues(c),
   };
 }

@@ -19,6 +19,19 @@ export function resolvedSummary(finding: RunFinding): Omit<ResolvedFinding, "las
 }
 
 /**
+ * Resolved findings whose key a remediation removed (or, for a demotion, changed) say so, with the
+ * request's id: "resolved by remediation", not just gone. `removed`: key id → the request.
+ */
+export function markResolvedByRemediation(run: AuditRun, removed: ReadonlyMap<string, { id: string; executed_at: string | null }>): AuditRun {
+  if (!run.lifecycle || removed.size === 0) return run;
+  const resolved_findings = run.lifecycle.resolved_findings.map((r) => {
+    const request = removed.get(r.key_id);
+    return request ? { ...r, resolved_by_remediation: { id: request.id, executed_at: request.executed_at } } : r;
+  });
+  return { ...run, lifecycle: { ...run.lifecycle, resolved_findings } };
+}
+
+/**
  * Compares a run with the findings still open from earlier runs (by fingerprint):
  * a finding is `open` when it was already open, `new` otherwise (first seen, or
  * seen again after it was resolved). Only a complete run can resolve: one that

@@ -1,9 +1,12 @@
+import { assessControls } from "../controls/assessment.js";
 import { type InventoryOptions, type InventoryResult, collectInventory } from "../inventory/collect.js";
 import { describeScope } from "../inventory/types.js";
 import type { KeyRecord } from "../inventory/types.js";
 import { type AcceptedExemption, type ExemptionOrigin, type Finding, type Policy, evaluate, formatPolicyError, loadPolicy } from "../policy/index.js";
 import { dashboardUrl } from "../report/dashboard-links.js";
 import { sha256Hex } from "../util/hash.js";
+import { enrichRunInventory, runEnrichmentFields } from "../enrichment/run.js";
+import type { EnrichSource, EnrichmentState } from "../enrichment/types.js";
 import { redact } from "../util/redact.js";
 import { newRunId } from "./run-id.js";
 import { type AuditRun, type RunExemptionOrigin, type RunFinding, SEVERITIES, type Trigger } from "./types.js";
@@ -24,6 +27,8 @@ export interface RunAuditInput {
   id?: string;
   /** Risks accepted in Slack for this policy (see `concludeRun`). */
   accepted?: readonly AcceptedExemption[];
+  /** Enrichment sources (ENRICH, src/enrichment/settings.ts); absent or empty: none, not one enrichment request. */
+  enrich?: readonly EnrichSource[];
 }
 
 export interface RunBase {
@@ -62,6 +67,8 @@ export function concludeRun(input: {
   secrets: readonly string[];
   /** Risks accepted in Slack for this policy (expired ones too: see `evaluate`). */
   accepted?: readonly AcceptedExemption[];
+  /** What the enrichment read (its fields already on `inventory.keys`): its failures go to `enrichment_errors`, never to `errors`. */
+  enrichment?: EnrichmentState | null;
 }): AuditRun {
   const { base, inventory } = input;
   if (inventory.fatal) {
@@ -76,11 +83,12 @@ export function concludeRun(input: {
   }
   const evaluation = evaluate(inventory.keys, input.policy.policy, input.evaluatedAt, input.accepted ?? []);
   const findings = evaluation.findings.map(toRunFinding);
+  const status = inventory.errors.length > 0 ? "incomplete" : "complete";
   return {
     ...base,
     policy: input.policy.ref,
     finished_at: input.finishedAt.toISOString(),
-    status: inventory.errors.length > 0 ? "incomplete" : "complete",
+    status,
     counts: {
       admin_keys: count(inventory.keys, "admin"),
       projects: inventory.projects.length,
@@ -94,7 +102,9 @@ export function concludeRun(input: {
     exemptions: evaluation.exemptions.map((e) => ({ rule_id: e.rule_id, key_id: e.key_id, reason: e.reason, expires: e.expires, fingerprint: e.fingerprint, ...originOf(e) })),
     exemption_notices: evaluation.exemption_notices.map((n) => ({ kind: n.kind, rule_id: n.rule_id, key_id: n.key_id, expires: n.expires, reason: n.reason, ...originOf(n) })),
     exemptions_in_force: evaluation.exemptions_in_force.map((x) => ({ rule_id: x.rule_id, key_id: x.key_id, reason: x.reason, expires: x.expires, status: x.status, ...originOf(x) })),
+    controls: assessControls({ status, rules: input.policy.policy.rules, keys: inventory.keys, findings, exemptions: evaluation.exemptions }),
     errors: inventory.errors.map((error) => ({ ...error, message: redact(error.message, input.secrets), where: describeScope(error.scope) })),
+    ...runEnrichmentFields(input.enrichment, input.secrets),
   };
 }
 
@@ -110,9 +120,9 @@ export async function runAuditWithInventory(input: RunAuditInput): Promise<{ run
   const base: RunBase = { id: input.id ?? newRunId(started), trigger: input.trigger, started_at: started.toISOString() };
   const checked = checkPolicy(input.policy);
   if (!checked.ok) return { run: invalidPolicyRun(base, checked, now()), inventory: null };
-  const inventory = await collectInventory(input.config);
+  const { inventory, enrichment } = await enrichRunInventory(await collectInventory(input.config), input.enrich ?? [], now(), input.config);
   const evaluatedAt = now();
-  const run = concludeRun({ base, policy: checked, inventory, evaluatedAt, finishedAt: now(), secrets: [input.config.adminKey], accepted: input.accepted ?? [] });
+  const run = concludeRun({ base, policy: checked, inventory, evaluatedAt, finishedAt: now(), secrets: [input.config.adminKey], accepted: input.accepted ?? [], enrichment });
   return { run, inventory };
 }
 

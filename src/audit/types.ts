@@ -1,10 +1,13 @@
 import type { InventoryError, KeyOwner, KeyRecord, ProjectRef } from "../inventory/types.js";
+import type { EnrichmentError, RunEnrichment } from "../enrichment/types.js";
+import type { RunControl } from "../controls/types.js";
 import type { Severity } from "../policy/index.js";
 
 export type Trigger = "cron" | "http" | "slack" | "cli" | "demo";
 export type RunStatus = "complete" | "incomplete" | "failed";
 
 export { SEVERITIES } from "../policy/index.js";
+export type { ControlStatus, RunControl } from "../controls/types.js";
 
 /** Across runs, by fingerprint: first seen in this run, or seen in an earlier one too. */
 export type FindingLifecycle = "new" | "open";
@@ -90,6 +93,8 @@ export interface ResolvedFinding {
   project: ProjectRef | null;
   /** The id of the run in which it was last seen. */
   last_seen_run: string;
+  /** Set when a remediation requested from Slack removed (or demoted) its key: the request's id. */
+  resolved_by_remediation?: { id: string; executed_at: string | null };
 }
 
 export interface RunError extends InventoryError {
@@ -123,7 +128,22 @@ export interface AuditRun {
    * not; for the evidence (exemptions.json). Empty for a failed run; absent in runs recorded before it existed.
    */
   exemptions_in_force?: RunExemptionInForce[];
+  /**
+   * Every control of the catalogue (src/controls) and how this run tested it; for the evidence
+   * (controls.json). Absent in failed runs and in runs recorded before it existed.
+   */
+  controls?: RunControl[];
   errors: RunError[];
+  /**
+   * The enrichment (ENRICH, docs/enrichment.md): which sources were asked for and the requests they
+   * took. Absent when none was asked for, the inventory saw no key, or the run failed.
+   */
+  enrichment?: RunEnrichment;
+  /**
+   * What the enrichment could not tell (at most one per source, e.g. "creator unavailable: …"): never
+   * inventory errors, never making a complete run incomplete. Present whenever `enrichment` is.
+   */
+  enrichment_errors?: EnrichmentError[];
   /** Lifecycle counts against the run history; absent until the run is recorded. */
   lifecycle?: { new: number; open: number; resolved: number; resolved_findings: ResolvedFinding[] };
   /** The Slack report of this run, once delivery was attempted. */

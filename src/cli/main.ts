@@ -9,6 +9,7 @@ commands:
   verify         check compliance evidence (a directory or ZIP) offline
   policy check   validate policy files without calling any API
   sim            serve a simulated Admin API with a sample organization, to try Keywarden offline
+  revoke         plan (and, when allowed, execute) revoking a key a finding is on
 
 keywarden <command> --help shows a command's options; keywarden --version its version.
 `;
@@ -52,6 +53,8 @@ async function dispatch(argv: string[], io: CliIo, raw: CliIo): Promise<number> 
       return (await import("./policy-check.js")).policyCommand(rest, io);
     case "sim":
       return (await import("./sim-command.js")).simCommand(rest, raw);
+    case "revoke":
+      return (await import("./revoke-command.js")).revokeCommand(rest, io);
     case "help":
     case "--help":
     case "-h":

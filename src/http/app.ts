@@ -4,9 +4,10 @@ import { SchemaNotMigratedError, isUnmigratedSchemaError } from "../store/schema
 import { readiness } from "../worker/health.js";
 import { bearerAuth } from "./bearer-auth.js";
 import { jsonError } from "./errors.js";
-import { evidenceArchive, publicKeyRoute, runEvidence } from "./evidence.js";
+import { evidenceArchive, evidenceReport, publicKeyRoute, runEvidence } from "./evidence.js";
 import { runsApi } from "./runs.js";
 import { exemptionsApi } from "./exemptions.js";
+import { remediationsApi } from "./remediations.js";
 import { slackCommands } from "./slack-commands.js";
 import { slackInteractions } from "./slack-interactions.js";
 import { log, rememberSecrets } from "../worker/log.js";
@@ -43,10 +44,12 @@ export function createApp() {
   app.route("/runs", runEvidence);
   app.route("/runs", runsApi);
   app.route("/evidence/public-key", publicKeyRoute);
+  app.route("/evidence/report", evidenceReport);
   app.route("/evidence", evidenceArchive);
   app.route("/slack/commands", slackCommands);
   app.route("/slack/interactions", slackInteractions);
   app.route("/exemptions", exemptionsApi);
+  app.route("/remediations", remediationsApi);
 
   const allowed = allowedMethodsOf(app.routes);
   app.notFound((c) => {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type Config, readConfig } from "../config.js";
 import { DEFAULT_MAX_ACCEPTANCE_DAYS } from "../policy/schema.js";
 import { ACCEPT_RISK_ACTION } from "../report/slack/finding-actions.js";
+import { APPROVE_ACTION, FINDING_MENU_ACTION, REJECT_ACTION, REVOKE_MODAL, readMenuChoice } from "../report/slack/remediation-blocks.js";
 import { createSlackClient, postToResponseUrl } from "../report/slack/send.js";
 import { AcceptanceStore } from "../store/acceptances.js";
 import { RunHistory } from "../store/run-history.js";
@@ -18,6 +19,7 @@ import {
 import { log } from "../worker/log.js";
 import { parsedBundledPolicy } from "../worker/policies.js";
 import { markAccepted } from "../worker/accepted-message.js";
+import { type Answer, approveRemediation, openRevokeModal, rejectRemediation, submitRevoke } from "../worker/remediation.js";
 import { jsonError } from "./errors.js";
 import { type SlackRequestEnv, slackBodyLimit, verifiedSlackRequest } from "./slack-request.js";
 
@@ -27,7 +29,7 @@ const blockActions = z.object({
   type: z.literal("block_actions"),
   user: slackUser,
   trigger_id: z.string().min(1),
-  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
+  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional(), selected_option: z.object({ value: z.string() }).nullish() })).min(1),
   container: z.object({ channel_id: z.string().optional(), message_ts: z.string().optional() }).optional(),
   message: z.object({ ts: z.string(), text: z.string().optional(), blocks: z.array(z.unknown()).optional() }).optional(),
   response_url: z.string().optional(),
@@ -40,7 +42,20 @@ const viewSubmission = z.object({
     id: z.string().min(1),
     callback_id: z.string(),
     private_metadata: z.string(),
-    state: z.object({ values: z.record(z.string(), z.record(z.string(), z.object({ value: z.string().nullish(), selected_date: z.string().nullish() }))) }),
+    state: z.object({
+      values: z.record(
+        z.string(),
+        z.record(
+          z.string(),
+          z.object({
+            value: z.string().nullish(),
+            selected_date: z.string().nullish(),
+            selected_option: z.object({ value: z.string() }).nullish(),
+            selected_options: z.array(z.object({ value: z.string() })).nullish(),
+          }),
+        ),
+      ),
+    }),
   }),
 });
 
@@ -68,12 +83,29 @@ slackInteractions.post("/", slackBodyLimit, verifiedSlackRequest, async (c) => {
   const payload = parsed.data;
 
   if (payload.type === "block_actions") {
-    const action = payload.actions.find((a) => a.action_id === ACCEPT_RISK_ACTION);
-    if (!action?.value) return c.body(null, 200);
-    c.executionCtx.waitUntil(openAcceptModal(c.env, config, payload, action.value));
+    const choice = clickedChoice(payload);
+    if (!choice) return c.body(null, 200);
+    const user = { id: payload.user.id, name: payload.user.name ?? payload.user.username ?? payload.user.id };
+    const answer = (work: Promise<Answer>) =>
+      c.executionCtx.waitUntil(
+        work
+          .then((result) => (result.message ? ephemeral(config, payload, result.message) : undefined))
+          .catch((error) => log.error(`keywarden: a remediation click failed: ${error instanceof Error ? error.message : String(error)}`)),
+      );
+    if (choice.kind === "accept_risk") c.executionCtx.waitUntil(openAcceptModal(c.env, config, payload, choice.value));
+    else if (choice.kind === "revoke") answer(openRevokeModal(c.env, config, user, payload.trigger_id, choice.value));
+    else if (choice.kind === "approve") answer(approveRemediation(c.env, config, user, choice.value));
+    else answer(rejectRemediation(c.env, config, user, choice.value));
     return c.body(null, 200);
   }
 
+  if (payload.view.callback_id === REVOKE_MODAL) {
+    const user = { id: payload.user.id, name: payload.user.name ?? payload.user.username ?? payload.user.id };
+    const outcome = await submitRevoke(c.env, config, user, payload.view.private_metadata, payload.view.state.values);
+    if (!outcome.ok) return c.json({ response_action: "errors", errors: outcome.errors });
+    c.executionCtx.waitUntil(outcome.after());
+    return c.body(null, 200);
+  }
   if (payload.view.callback_id !== ACCEPT_MODAL) return c.body(null, 200);
   const outcome = await submitAcceptance(c.env, config, payload, new Date());
   if (!outcome.ok) return c.json({ response_action: "errors", errors: outcome.errors });
@@ -82,6 +114,29 @@ slackInteractions.post("/", slackBodyLimit, verifiedSlackRequest, async (c) => {
 });
 
 type Click = z.infer<typeof blockActions>;
+
+/** What a click asks for: the Accept-risk button or menu entry, Revoke…, or Approve / Reject on a request message. */
+function clickedChoice(click: Click): { kind: "accept_risk" | "revoke" | "approve" | "reject"; value: string } | null {
+  for (const action of click.actions) {
+    if (action.action_id === ACCEPT_RISK_ACTION && action.value) return { kind: "accept_risk", value: action.value };
+    if (action.action_id === FINDING_MENU_ACTION && action.selected_option) {
+      const menu = readMenuChoice(action.selected_option.value);
+      if (menu) return { kind: menu.choice, value: menu.fingerprint };
+    }
+    if (action.action_id === APPROVE_ACTION && action.value) return { kind: "approve", value: action.value };
+    if (action.action_id === REJECT_ACTION && action.value) return { kind: "reject", value: action.value };
+  }
+  return null;
+}
+
+/** A reply only the clicking user sees, through the click's response_url (when it is Slack's). */
+async function ephemeral(config: Config, click: Click, text: string): Promise<void> {
+  if (click.response_url?.startsWith(config.slackResponseUrlPrefix)) {
+    await postToResponseUrl(click.response_url, { response_type: "ephemeral", replace_original: false, text }, { secrets: config.secrets });
+  } else {
+    log.error("keywarden: a reply to a click could not be sent: no response_url under SLACK_RESPONSE_URL_PREFIX");
+  }
+}
 type Submission = z.infer<typeof viewSubmission>;
 
 function acceptancePolicy(config: Config, policyName: string): AcceptancePolicy {
@@ -91,13 +146,7 @@ function acceptancePolicy(config: Config, policyName: string): AcceptancePolicy 
 
 /** Checks the clicking user and opens the modal at once (the trigger id is valid for 3 s); a refusal is ephemeral. */
 async function openAcceptModal(env: Env, config: Config, click: Click, fingerprint: string): Promise<void> {
-  const refuse = async (text: string) => {
-    if (click.response_url?.startsWith(config.slackResponseUrlPrefix)) {
-      await postToResponseUrl(click.response_url, { response_type: "ephemeral", replace_original: false, text }, { secrets: config.secrets });
-    } else {
-      log.error("keywarden: an Accept-risk refusal could not be sent: no response_url under SLACK_RESPONSE_URL_PREFIX");
-    }
-  };
+  const refuse = (text: string) => ephemeral(config, click, text);
   try {
     if (!config.slack) return void (await refuse("Keywarden cannot open the form: SLACK_BOT_TOKEN is off."));
     const found = await new RunHistory(env.DB).latestFinding(fingerprint);

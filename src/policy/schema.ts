@@ -1,5 +1,6 @@
 import { remediationPolicyIssues, remediationPolicySchema } from "../remediation/policy-schema.js";
 import { z } from "zod";
+import { ruleControlsIssues } from "../controls/policy-controls.js";
 import { RULE_KINDS, RULE_MODULES } from "./registry.js";
 import { ruleBaseShape } from "./rule-base.js";
 import type { RuleModule } from "./rule-module.js";
@@ -137,7 +138,7 @@ export const policySchema = z
 
 export type Policy = z.output<typeof policySchema>;
 
-/** Rule ids must be unique; exemptions must name a rule of this policy, once per key. */
+/** Rule ids must be unique, their controls in the catalogue; exemptions must name a rule of this policy, once per key. */
 function crossReferenceIssues(policy: unknown): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
   const { rules, exemptions } = (policy ?? {}) as { rules?: unknown; exemptions?: unknown };
@@ -149,6 +150,7 @@ function crossReferenceIssues(policy: unknown): { path: (string | number)[]; mes
     if (first === undefined) firstIndexOfRule.set(id, index);
     else issues.push({ path: ["rules", index, "id"], message: `duplicate rule id "${id}" (also rules[${first}])` });
   });
+  listOf(rules).forEach((rule, index) => issues.push(...ruleControlsIssues(rule, index)));
   const firstIndexOfExemption = new Map<string, number>();
   listOf(exemptions).forEach((exemption, index) => {
     const rule = stringField(exemption, "rule");

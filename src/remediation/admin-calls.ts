@@ -12,6 +12,9 @@ import type { InventoryScope, KeyRecord, ProjectRecord } from "../inventory/type
 import type { RemediationAction } from "./actions.js";
 import type { ApiAnswer, ListingAfter } from "./outcome.js";
 
+/** The SDK's generic methods authenticate with the project API key unless told to use the admin key, as its admin resources do. */
+const ADMIN_AUTH = { __security: { adminAPIKeyAuth: true } } as const;
+
 /** No project or admin key list Keywarden remediates in is longer than this many pages of 100. */
 const MAX_PAGES = 200;
 
@@ -59,7 +62,7 @@ export function listAdminKeys(api: AdminApi, adminKey: string): Promise<Listed<K
 /** A project's service account: its role, or null when the API says there is none (404). */
 export async function retrieveServiceAccount(api: AdminApi, projectId: string, id: string): Promise<Listed<{ id: string; role: string | null } | null>> {
   try {
-    const account = (await api.client.get(`/organization/projects/${projectId}/service_accounts/${id}`)) as { id?: unknown; role?: unknown };
+    const account = (await api.client.get(`/organization/projects/${projectId}/service_accounts/${id}`, ADMIN_AUTH)) as { id?: unknown; role?: unknown };
     if (typeof account?.id !== "string") return { ok: false, message: "the service account answer has no id" };
     return { ok: true, items: { id: account.id, role: typeof account.role === "string" ? account.role : null } };
   } catch (error) {
@@ -85,7 +88,7 @@ export async function callAdminApi(api: AdminApi, action: RemediationAction): Pr
   const { method, path, body } = action.request;
   try {
     const { response, data } =
-      method === "DELETE" ? await api.client.delete(path).withResponse() : await api.client.post(path, { body: body ?? {} }).withResponse();
+      method === "DELETE" ? await api.client.delete(path, ADMIN_AUTH).withResponse() : await api.client.post(path, { ...ADMIN_AUTH, body: body ?? {} }).withResponse();
     return { status: response.status, body: data };
   } catch (error) {
     if (error instanceof APIError && typeof error.status === "number") return { status: error.status, body: { error: error.error } };

@@ -1,5 +1,7 @@
 import { SEVERITIES, exemptionSource } from "../audit/types.js";
 import type { AuditRun, RunExemption, RunFinding } from "../audit/types.js";
+import { frameworkOf } from "../controls/catalogue.js";
+import { enrichmentSummary } from "../enrichment/describe.js";
 import { remediationFor } from "../policy/registry.js";
 import { neutralizeControlChars } from "../util/control-chars.js";
 import { redact } from "../util/redact.js";
@@ -33,6 +35,7 @@ export function renderTextReport(run: AuditRun): string {
     `Inventory: ${c.admin_keys} admin keys, ${c.project_keys} project keys, ${c.projects} projects (${c.archived_projects} archived), ${c.users} users; ${c.api_requests} API requests`,
     `Findings: ${c.findings.total} — ${SEVERITIES.map((s) => `${s} ${c.findings[s]}`).join(", ")}`,
   );
+  lines.push(...enrichmentLines(run));
 
   for (const severity of SEVERITIES) {
     const group = run.findings.filter((f) => f.severity === severity);
@@ -40,6 +43,8 @@ export function renderTextReport(run: AuditRun): string {
     lines.push("", `${severity.toUpperCase()} (${group.length})`);
     for (const finding of group) {
       lines.push(`  • ${describeFinding(finding)}`);
+      const known = enrichmentSummary(finding.key);
+      if (known) lines.push(`      ${known}`);
       lines.push(`      what to do: ${remediationFor(finding)}${finding.dashboard_url ? ` — ${finding.dashboard_url}` : ""}`);
     }
   }
@@ -53,6 +58,14 @@ export function renderTextReport(run: AuditRun): string {
     for (const n of run.exemption_notices) {
       const what = exemptionSource(n) === "slack" ? `acceptance by ${n.accepted_by?.name ?? "someone"}` : "exemption";
       lines.push(`  • ${n.kind} ${what}: ${n.rule_id} on ${n.key_id} (expires ${n.expires})${n.kind === "expired" ? ": the finding is open again" : ""}`);
+    }
+  }
+  const failing = (run.controls ?? []).filter((c) => c.status === "fail");
+  if (failing.length > 0) {
+    lines.push("", `Controls failing (${failing.length})`);
+    for (const c of failing) {
+      const framework = frameworkOf(c.framework)?.name ?? c.framework;
+      lines.push(`  • ${framework} ${c.control_id} ${c.title}: ${c.findings} finding${c.findings === 1 ? "" : "s"} (${c.rules.join(", ")})`);
     }
   }
   lines.push(rule);
@@ -79,6 +92,15 @@ function describeFinding(finding: RunFinding): string {
   const owner = finding.owner.email ?? finding.owner.name ?? finding.owner.id;
   const name = finding.key.name ?? finding.key.id;
   return `[${finding.rule_id}] ${name} ${finding.key.redacted_value} — ${where}, owner ${owner}: ${finding.sentence}`;
+}
+
+/** The enrichment, when there was one: its sources and requests, and (once each) what it could not tell. */
+function enrichmentLines(run: AuditRun): string[] {
+  if (!run.enrichment) return [];
+  const { sources, api_requests: requests } = run.enrichment;
+  const lines = [`Enrichment: ${sources.join(", ")}; ${requests} API request${requests === 1 ? "" : "s"}`];
+  for (const error of run.enrichment_errors ?? []) lines.push(`    ℹ ${error.message}`);
+  return lines;
 }
 
 /** Who let a key break a rule: the policy (and who approved it there) or the person who accepted it in Slack. */

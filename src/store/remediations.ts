@@ -3,6 +3,9 @@
  * an event. The daily cap is enforced here, in one statement, so that two approvals at the same
  * moment cannot both execute (nor two requests overshoot the day's cap).
  */
+/** A request not approved within this long expires (the same 24 hours the guards apply). */
+const REQUEST_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
 export type RemediationStatus = "pending" | "executing" | "done" | "already_gone" | "unconfirmed" | "failed" | "dry_run" | "rejected" | "expired" | "refused";
 export type RemediationEventKind = "requested" | "approved" | "rejected" | "expired" | "refused" | "executed" | "dry_run";
 
@@ -144,7 +147,7 @@ export class RemediationStore {
   async claim(id: string, mode: "dry-run" | "on", day: string, at: string, maxPerDay: number): Promise<"claimed" | "taken" | "cap"> {
     const result = await this.db
       .prepare(
-        `UPDATE remediation_requests SET status = 'executing', executed_day = ?1, executed_at = ?2
+        `UPDATE remediation_requests SET status = 'executing', mode = ?4, executed_day = ?1, executed_at = ?2
          WHERE id = ?3 AND status = 'pending'
            AND (SELECT COUNT(*) FROM remediation_requests WHERE executed_day = ?1 AND mode = ?4 AND status IN (${EXECUTED_LIST})) < ?5`,
       )
@@ -176,6 +179,20 @@ export class RemediationStore {
     return changed;
   }
 
+  /**
+   * Marks every request still pending 24 hours after it was made as expired, decided at that instant
+   * (not when it was noticed: a run's evidence covers decisions by when they happened). Returns their ids.
+   */
+  async expireDue(now: Date): Promise<string[]> {
+    const stale = await this.pendingBefore(new Date(now.getTime() - REQUEST_LIFETIME_MS).toISOString());
+    const expired: string[] = [];
+    for (const row of stale) {
+      const at = new Date(Date.parse(row.requested_at) + REQUEST_LIFETIME_MS).toISOString();
+      if (await this.decide(row.id, "expired", null, at, `no approval within 24 hours (expired at ${at})`)) expired.push(row.id);
+    }
+    return expired;
+  }
+
   /** Pending requests made before `cutoff` (ISO 8601): expired, to be marked so. */
   async pendingBefore(cutoff: string): Promise<RemediationRow[]> {
     const { results } = await this.db.prepare("SELECT * FROM remediation_requests WHERE status = 'pending' AND requested_at <= ?").bind(cutoff).all<RemediationRow>();
@@ -203,18 +220,19 @@ export class RemediationStore {
     return byId;
   }
 
-  /** For each fingerprint, the latest request that removed its key (done or already gone), to say "resolved by remediation". */
-  async removedBy(fingerprints: readonly string[]): Promise<Map<string, { id: string; executed_at: string | null; status: RemediationStatus }>> {
-    const found = new Map<string, { id: string; executed_at: string | null; status: RemediationStatus }>();
-    if (fingerprints.length === 0) return found;
+  /** For each key id, the latest executed request whose action removed or changed it (done, or already gone). */
+  async removedKeys(keyIds: readonly string[]): Promise<Map<string, { id: string; executed_at: string | null }>> {
+    const found = new Map<string, { id: string; executed_at: string | null }>();
+    if (keyIds.length === 0) return found;
     const { results } = await this.db
       .prepare(
-        `SELECT r.fingerprint, r.id, r.executed_at, r.status FROM remediation_requests r JOIN json_each(?) j ON r.fingerprint = j.value
-         WHERE r.status IN ('done', 'already_gone') ORDER BY r.executed_at`,
+        `SELECT json_extract(k.value, '$.id') AS key_id, r.id, r.executed_at FROM remediation_requests r, json_each(r.action_json, '$.keysAffected') k
+         WHERE r.status IN ('done', 'already_gone') AND json_extract(k.value, '$.id') IN (SELECT value FROM json_each(?))
+         ORDER BY r.executed_at`,
       )
-      .bind(JSON.stringify(fingerprints))
-      .all<{ fingerprint: string; id: string; executed_at: string | null; status: RemediationStatus }>();
-    for (const row of results) found.set(row.fingerprint, { id: row.id, executed_at: row.executed_at, status: row.status });
+      .bind(JSON.stringify(keyIds))
+      .all<{ key_id: string; id: string; executed_at: string | null }>();
+    for (const row of results) found.set(row.key_id, { id: row.id, executed_at: row.executed_at });
     return found;
   }
 

@@ -177,6 +177,15 @@ export class RunHistory {
     return row?.sha ?? null;
   }
 
+  /** The start of the latest run begun before `id` (any status), or null for the first run. */
+  async previousStart(id: string, startedAt: string): Promise<string | null> {
+    const row = await this.db
+      .prepare("SELECT started_at FROM runs WHERE id != ?1 AND (started_at < ?2 OR (started_at = ?2 AND id < ?1)) ORDER BY started_at DESC, id DESC LIMIT 1")
+      .bind(id, startedAt)
+      .first<{ started_at: string }>();
+    return row?.started_at ?? null;
+  }
+
   /** Runs with stored evidence that started in [from, to), oldest first. */
   async withEvidence(from: string, to: string): Promise<{ id: string; prefix: string }[]> {
     const { results } = await this.db

@@ -1,8 +1,14 @@
-import { applyLifecycle } from "../audit/lifecycle.js";
+import { remediationView } from "../remediation/record-view.js";
+import type { EvidenceInput } from "../report/evidence/files.js";
+import { applyLifecycle, markResolvedByRemediation } from "../audit/lifecycle.js";
+import type { RemediationStore } from "../store/remediations.js";
 import { type PolicySource, type RunBase, checkPolicy, concludeRun, invalidPolicyRun, summarizeRun } from "../audit/run.js";
 import type { AuditRun, SlackDelivery, Trigger } from "../audit/types.js";
 import type { Config } from "../config.js";
 import { assembleInventory, collectInventorySlice } from "../inventory/collect.js";
+import { continueEnrichment, failedEnrichment, isTransientEnrichmentError } from "../enrichment/enrich.js";
+import { planRunEnrichment, withEnrichment } from "../enrichment/run.js";
+import { type EnrichmentContext, askedSources, readEnrichmentResult } from "../enrichment/store.js";
 import { isTransientError } from "../inventory/retry.js";
 import { initialWorkState } from "../inventory/work.js";
 import { buildRunEvidence, evidencePrefix, importSigningKey } from "../report/evidence/index.js";
@@ -41,7 +47,11 @@ export interface AuditContext {
   history: RunHistory;
   /** Risks accepted from Slack: they exempt from the next run on. */
   acceptances: AcceptanceStore;
+  /** Revokes requested from Slack: a finding whose key one removed is "resolved by remediation". */
+  remediations: RemediationStore;
   work: WorkStore;
+  /** Enrichment (ENRICH): its scratch space and sources; absent, no enrichment. */
+  enrichment?: EnrichmentContext;
   evidence: EvidenceStore;
   /** The settings, read afresh in each step (a deploy may change them between steps). */
   settings: () => Config;
@@ -100,18 +110,50 @@ export async function inventorySlice(ctx: AuditContext, sliceIndex: number, { la
   return { done: { requests: part.requests, remaining: part.fatal ? 0 : next.units.length, fatal: part.fatal !== undefined } };
 }
 
+/**
+ * "enrich <i>": the enrichment (ENRICH, src/enrichment) in steps of at most AUDIT_SUBREQUESTS_PER_STEP
+ * Admin API requests, each step's state in R2, the first planning it from the inventory's parts. What
+ * it cannot tell becomes an enrichment error of the run: it never fails the run nor makes it incomplete.
+ */
+export async function enrichSlice(ctx: AuditContext, sliceCount: number, index: number, { last }: AttemptInfo): Promise<StepOutcome<SliceResult>> {
+  const enrichment = ctx.enrichment;
+  const nothing = { done: { requests: 0, remaining: 0, fatal: false } };
+  if (!enrichment) return nothing;
+  const config = ctx.settings();
+  const inventory = async () => assembleInventory(await ctx.work.parts(sliceCount));
+  const state = index > 0 ? await enrichment.store.state(index - 1) : planRunEnrichment(await inventory(), enrichment.sources, ctx.now());
+  if (!state) return nothing;
+  const next = await continueEnrichment(state, { adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl }, config.subrequestsPerStep);
+  const transient = next.errors.slice(state.errors.length).filter(isTransientEnrichmentError);
+  if (transient.length > 0 && !last) return { retry: `enrichment: ${redact(transient[0]?.message ?? "", config.secrets)}` };
+  await enrichment.store.putState(index, next);
+  if (next.units.length === 0) await enrichment.store.putResult(next);
+  return { done: { requests: next.api_requests - state.api_requests, remaining: next.units.length, fatal: false } };
+}
+
+/** "record enrichment failure": the enrichment step kept failing; the run goes on, saying once that enrichment was unavailable. */
+export async function recordEnrichmentFailure(ctx: AuditContext, error: unknown): Promise<null> {
+  if (!ctx.enrichment) return null;
+  const message = redact(`the enrichment step failed: ${error instanceof Error ? error.message : String(error)}`, safeSettings(ctx)?.secrets ?? []);
+  await ctx.enrichment.store.putResult(failedEnrichment(askedSources(ctx.enrichment), ctx.now(), { kind: "step_failed", message }));
+  return null;
+}
+
 /** "evaluate and record": every slice's part assembled, evaluated, compared with the open findings, stored. */
 export async function evaluateAndRecord(ctx: AuditContext, sliceCount: number): Promise<RecordedOutcome> {
   const config = ctx.settings();
   const source = ctx.policy(ctx.params.policy);
   const checked = source ? checkPolicy(source) : undefined;
   if (!checked?.ok) throw new Error(`policy ${ctx.params.policy} is no longer valid`);
-  const inventory = assembleInventory(await ctx.work.parts(sliceCount));
+  const enrichment = await readEnrichmentResult(ctx.enrichment);
+  const inventory = withEnrichment(assembleInventory(await ctx.work.parts(sliceCount)), enrichment);
   const now = ctx.now();
   // Expired acceptances go in too: the run reports them as expired and the finding as open again.
   const accepted = (await ctx.acceptances.forPolicy(ctx.params.policy)).map(toAcceptedExemption);
-  const concluded = concludeRun({ base: base(ctx.params), policy: checked, inventory, evaluatedAt: now, finishedAt: now, secrets: config.secrets, accepted });
-  const run = applyLifecycle(concluded, await ctx.history.openFindings(ctx.params.policy));
+  const concluded = concludeRun({ base: base(ctx.params), policy: checked, inventory, evaluatedAt: now, finishedAt: now, secrets: config.secrets, accepted, enrichment });
+  const withLifecycle = applyLifecycle(concluded, await ctx.history.openFindings(ctx.params.policy));
+  const resolvedKeys = (withLifecycle.lifecycle?.resolved_findings ?? []).map((r) => r.key_id);
+  const run = markResolvedByRemediation(withLifecycle, await ctx.remediations.removedKeys(resolvedKeys));
   await ctx.history.record(run, ctx.params.policy);
   return { status: run.status, summary: summarizeRun(run) };
 }
@@ -139,7 +181,7 @@ export async function storeEvidence(ctx: AuditContext, slices: number, { last }:
     const signing = config.evidenceSigningKey ? await importSigningKey(config.evidenceSigningKey) : null;
     if (signing && !signing.ok) throw new Error(`EVIDENCE_SIGNING_KEY is not usable: ${signing.message}`);
     const parts = slices > 0 ? await ctx.work.parts(slices) : [];
-    const inventory = parts.length > 0 ? assembleInventory(parts) : null;
+    const inventory = parts.length > 0 ? withEnrichment(assembleInventory(parts), await readEnrichmentResult(ctx.enrichment)) : null;
     const policyText = ctx.policy(policy)?.text ?? "";
     if (run.policy.sha256 && sha256Hex(policyText) !== run.policy.sha256) {
       throw new Error(`policy ${policy} changed since the run was evaluated (a deploy during the run); its exact text is not available`);
@@ -150,6 +192,7 @@ export async function storeEvidence(ctx: AuditContext, slices: number, { last }:
       policyText,
       secrets: config.secrets,
       previousManifestSha256: await ctx.history.previousManifest(runId, run.started_at),
+      remediations: await remediationsSincePreviousRun(ctx, runId, run.started_at),
       version: KEYWARDEN_VERSION,
       signingKey: signing?.ok ? signing.key : null,
     });
@@ -166,6 +209,16 @@ export async function storeEvidence(ctx: AuditContext, slices: number, { last }:
     log.error(`keywarden ${runId}: evidence NOT stored: ${message}`);
     return { done: { stored: false } };
   }
+}
+
+/** The revokes decided between the previous run's start and this run's, as the evidence records them. */
+async function remediationsSincePreviousRun(ctx: AuditContext, runId: string, startedAt: string): Promise<NonNullable<EvidenceInput["remediations"]>> {
+  // A request left pending is decided when it expires: recorded now, so that no window misses it.
+  await ctx.remediations.expireDue(ctx.now());
+  const window = { after: await ctx.history.previousStart(runId, startedAt), until: startedAt };
+  const rows = await ctx.remediations.decidedBetween(window.after, window.until);
+  const approvals = await ctx.remediations.approvalsOf(rows.map((r) => r.id));
+  return { window, items: rows.map((row) => remediationView(row, approvals.get(row.id) ?? [])) };
 }
 
 /** "record evidence failure": the evidence step itself kept failing (D1 unreachable?); say so on the run if possible. */
@@ -201,7 +254,7 @@ export async function reportToSlack(ctx: AuditContext, { attempt, last, carried 
   if (!run || run.status === "running") throw new Error(`run ${runId} is not recorded`);
   const previous = (carried as SlackDelivery | undefined) ?? run.delivery;
   if (previous?.status === "delivered") return { done: { status: "delivered" } };
-  const delivery = await deliverRunReport(run as AuditRun, config, attempt, previous);
+  const delivery = await deliverRunReport(run as AuditRun, { ...config, revokeMenu: config.remediation.mode !== "off" }, attempt, previous);
   await ctx.history.recordDelivery(runId, delivery).catch((error: unknown) => {
     log.error(`keywarden ${runId}: the Slack delivery could not be recorded yet: ${redact(error instanceof Error ? error.message : String(error), config.secrets)}`);
   });

@@ -9,13 +9,13 @@ import { createSlackClient, deliverReport, postToResponseUrl } from "../report/s
  */
 export async function deliverRunReport(
   run: AuditRun,
-  config: Pick<Config, "slack" | "secrets"> & { slackSigningSecret?: string | undefined },
+  config: Pick<Config, "slack" | "secrets"> & { slackSigningSecret?: string | undefined; revokeMenu?: boolean },
   attempt: number,
   previous: SlackDelivery | undefined,
 ): Promise<SlackDelivery> {
   if (!config.slack) throw new Error("Slack is not configured");
   // Accept-risk buttons only when Keywarden can verify the click (SLACK_SIGNING_SECRET is on).
-  const rendered = renderSlackReport(run, { channel: config.slack.channel, acceptButtons: config.slackSigningSecret !== undefined });
+  const rendered = renderSlackReport(run, { channel: config.slack.channel, acceptButtons: config.slackSigningSecret !== undefined, revokeMenu: config.revokeMenu === true });
   const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
   const resume = previous?.status === "failed" ? previous.posted : undefined;
   const result = await deliverReport(client, rendered, { secrets: config.secrets, ...(resume ? { resume } : {}) });

@@ -1,14 +1,17 @@
+import { RemediationStore } from "../store/remediations.js";
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { readConfig } from "../config.js";
 import { AcceptanceStore } from "../store/acceptances.js";
 import { EvidenceStore } from "../store/evidence-store.js";
 import { RunHistory } from "../store/run-history.js";
 import { WorkStore } from "../store/work-store.js";
+import { enrichmentContext } from "../enrichment/store.js";
 import {
   type AuditContext,
   type AuditParams,
   type RecordedOutcome,
   answerCommand,
+  enrichSlice,
   evaluateAndRecord,
   inventorySlice,
   listOwnersInReport,
@@ -16,6 +19,7 @@ import {
   recordEvidenceFailure,
   recordFailure,
   recordDelivery,
+  recordEnrichmentFailure,
   recordInvalidPolicy,
   releaseAndCleanUp,
   reportToSlack,
@@ -41,6 +45,9 @@ const RECORD_STEP = { retries: { limit: 5, delay: "5 seconds", backoff: "exponen
 const SLICE_ATTEMPTS: RetryPlan = { attempts: 3, firstDelaySeconds: 30 };
 const EVIDENCE_ATTEMPTS: RetryPlan = { attempts: 4, firstDelaySeconds: 10 };
 const SLACK_ATTEMPTS: RetryPlan = { attempts: 3, firstDelaySeconds: 60 };
+/** The enrichment is optional: one more try for what may pass, then its errors are kept and the run goes on. */
+const ENRICH_STEP = { retries: { limit: 1, delay: "10 seconds", backoff: "exponential" }, timeout: "10 minutes" } as const;
+const ENRICH_ATTEMPTS: RetryPlan = { attempts: 2, firstDelaySeconds: 10 };
 
 /**
  * One audit run as a Workflow instance (id = run id): a readable list of durable steps whose bodies
@@ -104,7 +111,25 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
       remaining = slice.remaining;
     }
     const sliceCount = slices;
+    await this.enrich(step, ctx, sliceCount, stepRequests);
     return { ...(await step.do("evaluate and record", RECORD_STEP, () => evaluateAndRecord(ctx, sliceCount))), slices };
+  }
+
+  /** "enrich <i>" (ENRICH) in steps of at most AUDIT_SUBREQUESTS_PER_STEP requests; a failure is said on the run, never fails it. */
+  private async enrich(step: WorkflowStep, ctx: AuditContext, sliceCount: number, stepRequests: number[]): Promise<void> {
+    try {
+      for (let index = 0, remaining = 1; remaining > 0; index++) {
+        const at = index;
+        const slice = await stepWithRetries(step, `enrich ${at}`, ENRICH_STEP, ENRICH_ATTEMPTS, (attempt) => enrichSlice(ctx, sliceCount, at, attempt));
+        if (slice.requests > 0) stepRequests.push(slice.requests);
+        remaining = slice.remaining;
+      }
+    } catch (error) {
+      await step.do("record enrichment failure", RECORD_STEP, () => recordEnrichmentFailure(ctx, error)).catch((lost: unknown) => {
+        // The run goes on without enrichment fields; the log line carries no name from the API.
+        log.error(`keywarden ${ctx.params.run_id}: the enrichment failure could not be recorded: ${lost instanceof Error ? lost.name : "error"}`);
+      });
+    }
   }
 
   private context(params: AuditParams): AuditContext {
@@ -112,7 +137,9 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
       params,
       history: new RunHistory(this.env.DB),
       acceptances: new AcceptanceStore(this.env.DB),
+      remediations: new RemediationStore(this.env.DB),
       work: new WorkStore(this.env.EVIDENCE, params.run_id),
+      enrichment: enrichmentContext(this.env, params.run_id),
       evidence: new EvidenceStore(this.env.EVIDENCE),
       settings: () => readConfig(this.env),
       now: () => new Date(),

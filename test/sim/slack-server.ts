@@ -677,8 +677,8 @@ function viewProblems(view: Json): string[] {
 
 type ElementPlace = "accessory" | "input" | "actions";
 const ELEMENTS_BY_PLACE: Record<ElementPlace, readonly string[]> = {
-  accessory: ["button", "datepicker", "static_select"],
-  input: ["plain_text_input", "url_text_input", "datepicker", "static_select"],
+  accessory: ["button", "datepicker", "static_select", "overflow"],
+  input: ["plain_text_input", "url_text_input", "datepicker", "static_select", "checkboxes"],
   actions: ["button", "datepicker", "static_select"],
 };
 
@@ -721,9 +721,13 @@ function elementProblems(element: unknown, place: ElementPlace, at: string): str
       if (date !== undefined && (typeof date !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(date))) problems.push(`initial_date must be YYYY-MM-DD [json-pointer:${at}/initial_date]`);
       break;
     }
-    case "static_select": {
+    case "static_select":
+    case "overflow":
+    case "checkboxes": {
       const options = element["options"];
-      if (!Array.isArray(options) || options.length === 0 || options.length > MAX_OPTIONS) problems.push(`options must hold 1..${MAX_OPTIONS} options [json-pointer:${at}/options]`);
+      // Overflow menus take 2..5 options, checkboxes 1..10, static selects up to 100.
+      const [least, most] = type === "overflow" ? [2, 5] : type === "checkboxes" ? [1, 10] : [1, MAX_OPTIONS];
+      if (!Array.isArray(options) || options.length < least || options.length > most) problems.push(`options must hold ${least}..${most} options [json-pointer:${at}/options]`);
       else
         options.forEach((option, i) => {
           const o = isObject(option) ? option : {};

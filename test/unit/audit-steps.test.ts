@@ -2,6 +2,7 @@
  * The Workflow's step bodies, run in Node against real SQL (node:sqlite with the migrations) and an
  * in-memory R2: the paths that are slow or impossible to reach inside workerd.
  */
+import { RemediationStore } from "../../src/store/remediations.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Config, readConfig } from "../../src/config.js";
 import { AcceptanceStore } from "../../src/store/acceptances.js";
@@ -56,6 +57,7 @@ function context(overrides: Partial<AuditContext> & { env?: Record<string, strin
     params,
     history: new RunHistory(d1.db),
     acceptances: new AcceptanceStore(d1.db),
+    remediations: new RemediationStore(d1.db),
     work: new WorkStore(r2.bucket, runId),
     evidence: new EvidenceStore(r2.bucket),
     settings,

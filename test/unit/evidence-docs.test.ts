@@ -182,13 +182,14 @@ describe("docs/evidence.md: every shell command, run as written on the example",
   });
 
   it("npx keywarden verify, on the example's ZIP export, folder and run: exit 0, and the documented output", async () => {
-    const expected = documentedOutput("verify the example");
-    expect(expected).toMatch(/^VERIFIED: 1 run,.*signatures valid\n/);
+    // The export also names what it holds for people and does not verify (report.html…); a folder of runs has none.
+    const outputs = [documentedOutput("verify the example"), documentedOutput("verify the example folder")];
+    for (const expected of outputs) expect(expected).toMatch(/^VERIFIED: 1 run,.*signatures valid\n/);
     const blocks = [block("npx keywarden verify docs/examples/keywarden-evidence-"), block("npx keywarden verify docs/examples/sample-org-evidence --")];
     const outcomes = await Promise.all(blocks.map(run));
     for (const [i, b] of blocks.entries()) {
       const commands = b.code.split("\n").filter((line) => line.startsWith("npx keywarden verify ")).length;
-      expect(outcomes[i], `docs/evidence.md:${b.line}`).toEqual({ code: 0, stdout: expected.repeat(commands), stderr: "" });
+      expect(outcomes[i], `docs/evidence.md:${b.line}`).toEqual({ code: 0, stdout: (outputs[i] as string).repeat(commands), stderr: "" });
     }
   });
 
@@ -223,7 +224,9 @@ describe("docs/evidence.md: every shell command, run as written on the example",
     expect(manifest.previous_manifest_sha256).toBeNull();
     const entries = unzipSync(readFileSync(EXAMPLE_ZIP));
     const inRuns = Object.fromEntries(Object.entries(entries).filter(([name]) => name.startsWith("runs/")).map(([name, bytes]) => [name, sha256(bytes)]));
-    expect({ names: Object.keys(entries).sort(), runs: inRuns }).toEqual({ names: ["index.csv", "index.json", ...Object.keys(inRuns)].sort(), runs: filesUnder(EXAMPLE_DIR) });
+    // Besides the runs: the index and what is derived from the runs for people (the report, the per-control summary).
+    const besideRuns = ["controls-summary.csv", "controls-summary.json", "index.csv", "index.json", "report.html"];
+    expect({ names: Object.keys(entries).sort(), runs: inRuns }).toEqual({ names: [...besideRuns, ...Object.keys(inRuns)].sort(), runs: filesUnder(EXAMPLE_DIR) });
 
     if (withTools(["openssl", "OpenSSL ≥ 3", "jq", "sha256sum", "base64", "unzip", "mktemp"]) !== "") return;
     // The blocks in order in one shell, as the document says: from the ZIP, then from the example folder.
@@ -239,7 +242,7 @@ describe("docs/evidence.md: every shell command, run as written on the example",
       sh([pub, toExample, perRun, chain].map((b) => b.code).join(""), ROOT),
     ]);
     const lines = (blocks: Block[]) => `docs/evidence.md, the blocks at lines ${blocks.map((b) => b.line).join(", ")}`;
-    expect(fromZip, lines([pub, extract, perRun, chain])).toEqual({ code: 0, stdout: `index.csv\nindex.json\nruns\n${checks}`, stderr: "" });
+    expect(fromZip, lines([pub, extract, perRun, chain])).toEqual({ code: 0, stdout: `controls-summary.csv\ncontrols-summary.json\nindex.csv\nindex.json\nreport.html\nruns\n${checks}`, stderr: "" });
     expect(fromExample, lines([pub, toExample, perRun, chain])).toEqual({ code: 0, stdout: checks, stderr: "" });
     // Nothing was written into the evidence (verify would fail on it), nor anywhere else in docs/examples.
     expect(filesUnder(join(ROOT, "docs/examples"))).toEqual(exampleBefore);

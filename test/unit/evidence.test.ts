@@ -580,7 +580,7 @@ describe("docs/evidence.md", () => {
     ] as const) {
       const section = doc.slice(doc.indexOf(heading));
       const table = section.slice(0, section.indexOf("\n\n", section.indexOf("| ---")));
-      const documented = [...table.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+      const documented = [...table.matchAll(/^\| `([a-z0-9_]+)` \|/gm)].map((m) => m[1]);
       expect(documented, heading).toEqual([...columns]);
     }
   });

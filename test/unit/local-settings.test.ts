@@ -83,6 +83,10 @@ describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_
       SLACK_OWNER_MESSAGES_MAX: "50",
       AUDIT_SUBREQUESTS_PER_STEP: "45",
       STALE_AFTER_DAYS: "8",
+      ENRICH: "audit_log,usage,costs",
+      REMEDIATION_MODE: "dry-run",
+      REMEDIATION_APPROVALS: "2",
+      REMEDIATION_MAX_PER_DAY: "5",
     };
     const missing = readmeSettings().filter((name) => !(name in values));
     if (missing.length > 0) throw new Error(`this test has no local value for ${missing.join(", ")}: add one`);

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAudit } from "../../src/audit/run.js";
+import { actionsFor } from "../../src/remediation/actions.js";
 import type { AuditRun } from "../../src/audit/types.js";
 import { type SlackBlock, type SlackMessage, blockTexts, messageProblems } from "../../src/report/slack/blocks.js";
 import { buildEvidenceFiles } from "../../src/report/evidence/files.js";
@@ -455,5 +456,35 @@ describe("Accept-risk buttons", () => {
     for (const message of withButtons.thread) expectWithinSlackLimits(message);
     const without = renderSlackReport(run, { channel: CHANNEL });
     expect(without.thread.flatMap((m) => m.blocks).some((b) => b.type === "section" && b.accessory)).toBe(false);
+  });
+});
+
+describe("the Revoke… menu (REMEDIATION_MODE not off)", () => {
+  it("replaces the button with Accept risk… / Revoke… on findings an action fits, and keeps the button where none does", () => {
+    const run = makeRun({ findings: manyFindings(21) });
+    const rendered = renderSlackReport(run, { channel: CHANNEL, acceptButtons: true, revokeMenu: true });
+    const blocks = rendered.thread.flatMap((m) => m.blocks).filter((b) => b.block_id?.startsWith("f-"));
+    const byKey = new Map(run.findings.map((f) => [`f-${f.fingerprint}`, f]));
+    let menus = 0;
+    for (const block of blocks) {
+      const finding = byKey.get(block.block_id ?? "");
+      const accessory = block.type === "section" ? block.accessory : undefined;
+      // actionsFor is tested on its own (remediation-actions.test.ts): archived projects and rule kinds
+      // with no action for this owner get none.
+      if (!finding || actionsFor(finding, []).length === 0) expect(accessory).toMatchObject({ type: "button", action_id: "accept_risk" });
+      else {
+        menus++;
+        expect(accessory).toEqual({
+          type: "overflow",
+          action_id: "finding_menu",
+          options: [
+            { text: { type: "plain_text", text: "Accept risk…" }, value: `accept_risk:${finding?.fingerprint}` },
+            { text: { type: "plain_text", text: "Revoke…" }, value: `revoke:${finding?.fingerprint}` },
+          ],
+        });
+      }
+    }
+    expect(menus).toBeGreaterThan(0);
+    expect(menus).toBeLessThan(blocks.length);
   });
 });

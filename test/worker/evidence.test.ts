@@ -32,7 +32,7 @@ describe("evidence of a run", () => {
     const listing = (await (await api(`/runs/${id}/evidence`)).json()) as Listing;
     expect(listing.signed).toBe(true);
     expect(listing.files.map((f) => f.name).sort()).toEqual(
-      ["exemptions.csv", "exemptions.json", "findings.csv", "findings.json", "inventory.csv", "inventory.json", "manifest.json", "manifest.sig", "policy.yaml"].sort(),
+      ["controls.csv", "controls.json", "exemptions.csv", "exemptions.json", "findings.csv", "findings.json", "inventory.csv", "inventory.json", "manifest.json", "manifest.sig", "policy.yaml", "remediations.csv", "remediations.json"].sort(),
     );
     for (const file of listing.files) {
       const response = await api(file.url);
@@ -46,6 +46,9 @@ describe("evidence of a run", () => {
     const exemptions = (await (await api(`/runs/${id}/evidence/exemptions.json`)).json()) as { run_id: string; exemptions: unknown[] };
     expect(exemptions).toEqual({ run_id: id, status: "complete", exemptions: [] });
     expect(await (await api(`/runs/${id}/evidence/exemptions.csv`)).text()).toMatch(/^run_id,status,source,rule_id,key_id,reason,expires,approved_by,/);
+    const controls = (await (await api(`/runs/${id}/evidence/controls.json`)).json()) as { run_id: string; status: string; controls: { framework: string; control_id: string; rules: string[]; status: string }[] };
+    expect(controls).toMatchObject({ run_id: id, status: "complete" });
+    expect(controls.controls.find((c) => c.framework === "cis" && c.control_id === "5.3")).toMatchObject({ rules: ["unused-90d"], status: "fail" });
     expect((await api(`/runs/${id}/evidence/../../secrets`)).status).toBe(404);
     expect((await api(`/runs/${id}/evidence/run.json`)).status).toBe(404);
     expect((await api(`/runs/${id}/evidence`, { token: null })).status).toBe(401);

@@ -54,7 +54,7 @@ afterAll(async () => {
 // ── The oracle ──────────────────────────────────────────────────────────────────────────────
 
 /** What may come back with a 2xx: JSON, an evidence file or ZIP, the PEM public key, or nothing. */
-const DOWNLOAD_TYPES = /^(application\/zip|text\/csv|application\/json|application\/yaml|application\/x-pem-file|text\/plain)\b/;
+const DOWNLOAD_TYPES = /^(application\/zip|text\/csv|application\/json|application\/yaml|application\/x-pem-file|text\/plain|text\/html)\b/;
 
 interface Sent {
   method: string;
@@ -125,7 +125,7 @@ const path = fc.oneof(
     weight: 6,
     arbitrary: fc.constantFrom(
       "/", "/healthz", "/runs", "/runs/", `/runs/${RUN}`, `/runs/${RUN}/`, `/runs/${RUN}/evidence`, `/runs/${RUN}/evidence/findings.json`, `/runs/${RUN}/evidence/findings.csv`,
-      `/runs/${RUN}/evidence/inventory.csv`, "/evidence", "/evidence/", "/evidence/public-key", "/slack/commands", "/slack/interactions", "/exemptions",
+      `/runs/${RUN}/evidence/inventory.csv`, "/evidence", "/evidence/", "/evidence/public-key", "/slack/commands", "/slack/interactions", "/exemptions", "/remediations", "/evidence/report",
       "/exemptions/acc_0123456789abcdef", "/__scheduled", "//runs", "/RUNS", "/runs/../healthz", "/runs/%2e%2e/healthz", "/runs%2F", "/Runs/x/evidence",
     ),
   },

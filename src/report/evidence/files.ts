@@ -1,9 +1,13 @@
 import type { AuditRun } from "../../audit/types.js";
 import { redact } from "../../util/redact.js";
+import type { RemediationView } from "../../remediation/record-view.js";
 import { type CsvCell, toCsv } from "./csv.js";
+import { REMEDIATIONS_CSV_COLUMNS, type RemediationsWindow, remediationsDocument, remediationsRows } from "./remediations.js";
 import { compareText, contentTypeOf } from "./layout.js";
 import { EXEMPTIONS_CSV_COLUMNS, FINDINGS_CSV_COLUMNS, INVENTORY_CSV_COLUMNS, exemptionsRows, findingsRows, inventoryRows } from "./tables.js";
+import { CONTROLS_CSV_COLUMNS, controlsRows } from "./tables.js";
 import { type EvidenceInventory, exemptionsDocument, findingsDocument, inventoryDocument } from "./views.js";
+import { controlsDocument } from "./views.js";
 
 export interface EvidenceFile {
   name: string;
@@ -17,15 +21,17 @@ export interface EvidenceInput {
   inventory: EvidenceInventory | null;
   /** The exact policy text that was evaluated. */
   policyText: string;
+  /** Revokes decided since the previous run, and that window; absent in runs recorded before remediation existed. */
+  remediations?: { window: RemediationsWindow; items: readonly RemediationView[] } | undefined;
   /** Configured secrets (admin key, tokens, signing key): removed from every file, whatever field they hide in. */
   secrets?: readonly (string | undefined)[];
 }
 
 /**
  * The data files of one run's evidence, sorted by name. A failed run has no
- * `findings.csv` and no `exemptions.*` (nothing was evaluated), and a run without
+ * `findings.csv` and no `exemptions.*` or `controls.*` (nothing was evaluated), and a run without
  * an inventory no `inventory.*`: a header-only CSV would read as "nothing found"
- * for a run that saw nothing.
+ * for a run that saw nothing. A run recorded before controls existed has no `controls.*`.
  */
 export function buildEvidenceFiles(input: EvidenceInput): EvidenceFile[] {
   const { run, inventory } = input;
@@ -39,10 +45,18 @@ export function buildEvidenceFiles(input: EvidenceInput): EvidenceFile[] {
     add("findings.csv", csv(FINDINGS_CSV_COLUMNS, findingsRows(run), clean));
     add("exemptions.json", json(exemptionsDocument(run), clean));
     add("exemptions.csv", csv(EXEMPTIONS_CSV_COLUMNS, exemptionsRows(run), clean));
+    if (run.controls) {
+      add("controls.json", json(controlsDocument(run), clean));
+      add("controls.csv", csv(CONTROLS_CSV_COLUMNS, controlsRows(run), clean));
+    }
   }
   if (inventory) {
     add("inventory.json", json(inventoryDocument(run, inventory), clean));
     add("inventory.csv", csv(INVENTORY_CSV_COLUMNS, inventoryRows(run, inventory.keys), clean));
+  }
+  if (input.remediations) {
+    add("remediations.json", json(remediationsDocument(run.id, input.remediations.window, input.remediations.items), clean));
+    add("remediations.csv", csv(REMEDIATIONS_CSV_COLUMNS, remediationsRows(input.remediations.items), clean));
   }
   // Verbatim so that its SHA-256 is the run's policy hash; should a secret ever sit in a
   // policy, it is removed anyway and verify then reports the hash mismatch.

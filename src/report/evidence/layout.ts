@@ -14,9 +14,13 @@ export const EVIDENCE_FILE_NAMES: ReadonlySet<string> = new Set([
   "findings.csv",
   "exemptions.json",
   "exemptions.csv",
+  "controls.json",
+  "controls.csv",
   "inventory.json",
   "inventory.csv",
   "policy.yaml",
+  "remediations.json",
+  "remediations.csv",
   "manifest.json",
   "manifest.sig",
 ]);

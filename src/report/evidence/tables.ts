@@ -7,7 +7,7 @@ import type { KeyOwner, KeyRecord, ProjectRef } from "../../inventory/types.js";
 import { remediationFor } from "../../policy/registry.js";
 import { findingDashboardUrl } from "../dashboard-links.js";
 import type { CsvCell } from "./csv.js";
-import { exemptionsInForce, sortFindings, sortKeys } from "./views.js";
+import { exemptionsInForce, sortFindings, sortKeys, sortedControls } from "./views.js";
 
 export const FINDINGS_CSV_COLUMNS = [
   "run_id",
@@ -70,6 +70,28 @@ export const INVENTORY_CSV_COLUMNS = [
   "created_at",
   "last_used_at",
   "expires_at",
+  // Enrichment (docs/enrichment.md): empty when unknown or not asked for.
+  "created_by",
+  "created_by_type",
+  "created_by_id",
+  "created_by_email",
+  "created_from_ip",
+  "requests_30d",
+  "spend_30d_usd",
+] as const;
+
+/** One row per control of the catalogue; `rules` holds the ids of the rules that test it, separated by spaces. */
+export const CONTROLS_CSV_COLUMNS = [
+  "run_id",
+  "framework",
+  "control_id",
+  "title",
+  "status",
+  "rules",
+  "keys_tested",
+  "findings",
+  "exempted",
+  "accepted",
 ] as const;
 
 type KeyFields = Omit<KeyRecord, "project" | "owner">;
@@ -106,8 +128,18 @@ export function exemptionsRows(run: AuditRun): CsvCell[][] {
   ]);
 }
 
+export function controlsRows(run: AuditRun): CsvCell[][] {
+  return sortedControls(run).map((c) => [run.id, c.framework, c.control_id, c.title, c.status, c.rules.join(" "), c.keys_tested, c.findings, c.exempted, c.accepted]);
+}
+
 export function inventoryRows(run: AuditRun, keys: readonly KeyRecord[]): CsvCell[][] {
-  return sortKeys(keys).map((k) => [run.id, ...keyCells(k, k.project, k.owner)]);
+  return sortKeys(keys).map((k) => [run.id, ...keyCells(k, k.project, k.owner), ...enrichmentCells(k)]);
+}
+
+/** The enrichment's columns of a key: who created it (per the audit log), its requests and spend over 30 days. */
+function enrichmentCells(key: KeyFields): CsvCell[] {
+  const by = key.created_by ?? null;
+  return [by?.display ?? null, by?.type ?? null, by?.id ?? null, by?.email ?? null, key.created_from_ip ?? null, key.requests_30d ?? null, key.spend_30d_usd ?? null];
 }
 
 function keyCells(key: KeyFields, project: ProjectRef | null, owner: KeyOwner): CsvCell[] {

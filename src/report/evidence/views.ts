@@ -7,6 +7,7 @@ import { type AuditRun, type RunError, type RunExemptionInForce, type RunExempti
 import type { KeyOwner, KeyRecord, ProjectRecord, ProjectRef } from "../../inventory/types.js";
 import { remediationFor } from "../../policy/registry.js";
 import { severityRank } from "../../policy/severity.js";
+import { compareControls } from "../../controls/catalogue.js";
 import { findingDashboardUrl } from "../dashboard-links.js";
 import { compareText } from "./layout.js";
 
@@ -54,6 +55,30 @@ export function exemptionsInForce(run: AuditRun) {
   return [...inForce]
     .sort((a, b) => compareText(a.rule_id, b.rule_id) || compareText(a.key_id, b.key_id) || compareOrigins(a, b))
     .map((x) => ({ rule_id: x.rule_id, key_id: x.key_id, status: x.status, reason: x.reason, expires: x.expires, ...originView(x) }));
+}
+
+/** controls.json: every control of the catalogue and how the run tested it (see src/controls/types.ts). */
+export function controlsDocument(run: AuditRun) {
+  return {
+    run_id: run.id,
+    status: run.status,
+    controls: sortedControls(run),
+  };
+}
+
+/** The run's controls in catalogue order, field by field. */
+export function sortedControls(run: AuditRun) {
+  return [...(run.controls ?? [])].sort(compareControls).map((c) => ({
+    framework: c.framework,
+    control_id: c.control_id,
+    title: c.title,
+    rules: [...c.rules],
+    keys_tested: c.keys_tested,
+    findings: c.findings,
+    exempted: c.exempted,
+    accepted: c.accepted,
+    status: c.status,
+  }));
 }
 
 /** Who let the key break the rule; null for what its source does not have. */
@@ -149,6 +174,11 @@ function keyView(k: KeyRecord) {
     project: projectRefView(k.project),
     owner: ownerView(k.owner),
     owner_access: k.owner_access,
+    // Enrichment (docs/enrichment.md): null when unknown or not asked for.
+    created_by: k.created_by ? { type: k.created_by.type, id: k.created_by.id, email: k.created_by.email, api_key_id: k.created_by.api_key_id, display: k.created_by.display } : null,
+    created_from_ip: k.created_from_ip ?? null,
+    requests_30d: k.requests_30d ?? null,
+    spend_30d_usd: k.spend_30d_usd ?? null,
   };
 }
 

@@ -30,12 +30,18 @@ export interface ButtonElement {
   value: string;
   style?: "primary" | "danger";
 }
+/** A "…" menu: 2 to 5 options, each value at most 150 characters. */
+export interface OverflowElement {
+  type: "overflow";
+  action_id: string;
+  options: { text: PlainText; value: string }[];
+}
 export interface SectionBlock {
   type: "section";
   text?: MrkdwnText;
   fields?: MrkdwnText[];
   block_id?: string;
-  accessory?: ButtonElement;
+  accessory?: ButtonElement | OverflowElement;
 }
 export interface ContextBlock {
   type: "context";

@@ -1,5 +1,6 @@
 import { type ResolvedFinding, type RunExemption, type RunExemptionNotice, type RunExemptionOrigin, type RunFinding, exemptionSource } from "../../audit/types.js";
 import type { KeyOwner, ProjectRef } from "../../inventory/types.js";
+import { enrichmentSummary } from "../../enrichment/describe.js";
 import { remediationFor } from "../../policy/registry.js";
 import type { Severity } from "../../policy/severity.js";
 import { findingDashboardUrl } from "../dashboard-links.js";
@@ -53,6 +54,7 @@ export function findingText(f: RunFinding): string {
     `${severityTag(f.severity)} · ${inlineCode(clip(f.rule_id, 120))}${isNew}`,
     `${keyLabel(f.key)} · ${projectLabel(f.project)} · ${ownerLabel(f.owner)}`,
     `> ${safe(f.sentence, 1000)}`,
+    ...enrichmentLine(f, 400),
   ].join("\n");
   return withTail(head, `\n${remediationLine(f, 500)}`, FINDING_TEXT_MAX);
 }
@@ -60,8 +62,15 @@ export function findingText(f: RunFinding): string {
 /** The shorter line under a rule heading in the main message, at most `max` characters. */
 export function findingBullet(f: RunFinding, max: number): string {
   const isNew = f.lifecycle === "new" ? " :new:" : "";
-  const head = `•${isNew} ${keyLabel(f.key)} · ${projectLabel(f.project)} · ${ownerLabel(f.owner)}\n      ${safe(f.sentence, 300)}`;
+  const known = enrichmentLine(f, 200).map((line) => `\n      ${line}`).join("");
+  const head = `•${isNew} ${keyLabel(f.key)} · ${projectLabel(f.project)} · ${ownerLabel(f.owner)}\n      ${safe(f.sentence, 300)}${known}`;
   return withTail(head, `\n      ${remediationLine(f, 160)}`, max);
+}
+
+/** What the enrichment knows about the finding's key (creator, requests, spend), escaped, at most `max` characters; none when nothing is known. */
+export function enrichmentLine(f: Pick<RunFinding, "key">, max: number): string[] {
+  const summary = enrichmentSummary(f.key);
+  return summary === null ? [] : [safe(summary, max)];
 }
 
 /** What to do about a finding (escaped, at most `max` characters of advice) and, when there is one, the link to its key's page in the OpenAI dashboard. */
@@ -126,7 +135,8 @@ function ticket(x: RunExemptionOrigin): string {
 
 export function resolvedText(r: ResolvedFinding): string {
   const key = r.key_name ? `*${safe(r.key_name, 200)}* (${safe(r.key_id, 100)})` : inlineCode(clip(r.key_id, 100));
-  return `:white_check_mark: ${severityTag(r.severity)} · ${inlineCode(clip(r.rule_id, 120))} · ${key} · ${projectLabel(r.project)} · last seen in ${inlineCode(clip(r.last_seen_run, 100))}`;
+  const how = r.resolved_by_remediation ? ` · resolved by remediation ${inlineCode(clip(r.resolved_by_remediation.id, 60))}` : "";
+  return `:white_check_mark: ${severityTag(r.severity)} · ${inlineCode(clip(r.rule_id, 120))} · ${key} · ${projectLabel(r.project)} · last seen in ${inlineCode(clip(r.last_seen_run, 100))}${how}`;
 }
 
 /** `2026-11-23T06:00:00.000Z` → `2026-11-23 06:00:00 UTC` (other text is shown escaped, as is). */

@@ -1,7 +1,9 @@
 import type { AuditRun } from "../../audit/types.js";
 import type { SlackMessage } from "./blocks.js";
 import { renderFindingsCsv } from "./csv.js";
-import { acceptRiskButton, findingBlockId } from "./finding-actions.js";
+import { actionsFor } from "../../remediation/actions.js";
+import { findingBlockId } from "./finding-actions.js";
+import { findingAccessory } from "./remediation-blocks.js";
 import { exemptionText, findingText, noticeText, plural, resolvedText } from "./format.js";
 import { type MainMessageOptions, renderMain } from "./main-message.js";
 import { safe } from "./mrkdwn.js";
@@ -48,7 +50,7 @@ export function renderSlackReport(run: AuditRun, opts: RenderSlackOptions): Rend
     (run.failure?.details ?? []).forEach((detail, i) => items.push({ kind: "failure", blockId: `d-${i}`, text: `• ${safe(detail, 2500)}` }));
   }
   for (const f of findings) {
-    const accessory = opts.acceptButtons ? { accessory: acceptRiskButton(f.fingerprint) } : {};
+    const accessory = opts.acceptButtons ? { accessory: findingAccessory(f.fingerprint, opts.revokeMenu === true && actionsFor(f, []).length > 0) } : {};
     items.push({ kind: "finding", blockId: findingBlockId(f.fingerprint), text: findingText(f), ...accessory });
   }
   for (const r of run.lifecycle?.resolved_findings ?? []) items.push({ kind: "resolved", blockId: `r-${r.fingerprint}`, text: resolvedText(r) });

@@ -1,4 +1,4 @@
-import { type ButtonElement, SLACK_LIMITS, type SlackBlock, type SlackMessage, section } from "./blocks.js";
+import { type ButtonElement, type OverflowElement, SLACK_LIMITS, type SlackBlock, type SlackMessage, section } from "./blocks.js";
 import { clip, safe } from "./mrkdwn.js";
 
 /**
@@ -15,7 +15,7 @@ export interface ThreadItem {
   /** mrkdwn, already escaped. */
   text: string;
   /** A button beside the item (a finding's Accept risk). */
-  accessory?: ButtonElement;
+  accessory?: ButtonElement | OverflowElement;
 }
 
 const KIND_TITLE: Record<ThreadItemKind, string> = {

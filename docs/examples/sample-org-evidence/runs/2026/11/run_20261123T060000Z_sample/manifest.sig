@@ -1,1 +1,1 @@
-9F1kRVMQinyxvQiUOcGv4U2TXu6VBTEMXRe6FrfoROAsv3+t4qq+fa4w/zT0OGCubgaHyAzKflJpdeul6hkkDQ==
+iKlCPvmmdSoHYhHm+HQiz1/AqC9UDDRndnFETQkmESXWV5/JpZ/ItBWS/+cKRfAjdv70lrbsO7a8V9vPDZUDDA==

@@ -1,0 +1,60 @@
+/**
+ * A remediation request as people and auditors read it (GET /remediations, remediations.json/.csv):
+ * the stored row, its approvals and the exact Admin API request, without the internal JSON columns.
+ */
+import type { RemediationApproval, RemediationRow } from "../store/remediations.js";
+import type { RemediationAction } from "./actions.js";
+
+export interface RemediationView {
+  id: string;
+  status: string;
+  mode: string;
+  action: string;
+  summary: string;
+  /** The Admin API request it makes (or, in dry-run mode, would make). */
+  request: RemediationAction["request"];
+  keys_affected: { id: string; name: string | null; kind: string; project_id: string | null }[];
+  policy: string;
+  rule_id: string;
+  key_id: string;
+  fingerprint: string;
+  reason: string;
+  acknowledged_in_use: boolean;
+  requested_by: string;
+  requested_by_name: string;
+  requested_at: string;
+  approvals: { by: string; name: string; at: string }[];
+  decided_at: string | null;
+  decided_by: string | null;
+  executed_at: string | null;
+  http_status: number | null;
+  outcome: string | null;
+}
+
+export function remediationView(row: RemediationRow, approvals: readonly Omit<RemediationApproval, "request_id">[]): RemediationView {
+  const action = JSON.parse(row.action_json) as RemediationAction;
+  return {
+    id: row.id,
+    status: row.status,
+    mode: row.mode,
+    action: row.action_kind,
+    summary: row.summary,
+    request: action.request,
+    keys_affected: action.keysAffected.map((k) => ({ id: k.id, name: k.name, kind: k.kind, project_id: k.project_id })),
+    policy: row.policy_name,
+    rule_id: row.rule_id,
+    key_id: row.key_id,
+    fingerprint: row.fingerprint,
+    reason: row.reason,
+    acknowledged_in_use: row.acknowledged_in_use === 1,
+    requested_by: row.requested_by,
+    requested_by_name: row.requested_by_name,
+    requested_at: row.requested_at,
+    approvals: approvals.map((a) => ({ by: a.approver, name: a.approver_name, at: a.approved_at })),
+    decided_at: row.decided_at,
+    decided_by: row.decided_by,
+    executed_at: row.executed_at,
+    http_status: row.http_status,
+    outcome: row.outcome,
+  };
+}

@@ -1,0 +1,398 @@
+/**
+ * Revoke from Slack: the Revoke… menu opens a confirmation modal, its submission records a request
+ * and posts it to the report channel, a different allowed user approves it there, and the approved
+ * action is executed (or, in dry-run mode, described), confirmed by listing again, recorded and
+ * shown. Every guard is in ../remediation/guards.ts; this module only reads, calls and records.
+ */
+import type { WebClient } from "@slack/web-api";
+import type { RunFinding } from "../audit/types.js";
+import type { Config } from "../config.js";
+import { AdminApi } from "../inventory/admin-api.js";
+import { DEFAULT_RETRY_POLICY, realSleep } from "../inventory/retry.js";
+import type { KeyRecord } from "../inventory/types.js";
+import { type RemediationAction, actionsFor, whyNoActions } from "../remediation/actions.js";
+import { callAdminApi, freshKeysFor, listingAfter } from "../remediation/admin-calls.js";
+import { type GuardContext, type Refusal, approvalsNeeded, checkApproval, checkRequest, keysInUse, requestExpiresAt, utcDay } from "../remediation/guards.js";
+import { confirmOutcome, dryRunRequest } from "../remediation/outcome.js";
+import { type RemediationSettings, readRemediationSettings } from "../remediation/settings.js";
+import { createSlackClient } from "../report/slack/send.js";
+import { IN_USE_BLOCK, REASON_BLOCK, ACTION_BLOCK, MIN_REVOKE_REASON, requestMessage, revokeModal } from "../report/slack/remediation-blocks.js";
+import { type RemediationRow, RemediationStore } from "../store/remediations.js";
+import { RunHistory } from "../store/run-history.js";
+import { redact } from "../util/redact.js";
+import { log } from "./log.js";
+import { parsedBundledPolicy } from "./policies.js";
+
+/** The fresh listing must come back in time for views.open (Slack's trigger id lives 3 s). */
+const PLAN_LISTING_DEADLINE_MS = 2_000;
+
+export interface SlackUser {
+  id: string;
+  name: string;
+}
+
+export type Answer = { ok: true; message?: string } | { ok: false; message: string };
+
+function adminApi(config: Config, timeoutMs = 10_000): AdminApi {
+  return new AdminApi({ adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl, timeoutMs, retry: DEFAULT_RETRY_POLICY, sleep: realSleep });
+}
+
+function slackClient(config: Config): WebClient | null {
+  return config.slack ? createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }) : null;
+}
+
+/** REMEDIATION_* as set, or the reason they cannot be read (named, never a value). */
+export function remediationSettings(env: object): { ok: true; settings: RemediationSettings } | { ok: false; message: string } {
+  try {
+    return { ok: true, settings: readRemediationSettings(env) };
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function guardContext(env: Env, config: Config, settings: RemediationSettings, policyName: string, inventoryKeys: readonly KeyRecord[], now: Date): Promise<GuardContext> {
+  const mode = settings.mode === "on" ? "on" : "dry-run";
+  return {
+    settings,
+    allowedUsers: config.slackAllowedUsers,
+    policy: parsedBundledPolicy(policyName)?.remediation,
+    ownAdminKey: config.openaiAdminKey,
+    inventoryKeys,
+    executedToday: await new RemediationStore(env.DB).executedOn(utcDay(now), mode),
+    now,
+  };
+}
+
+/** What the modal carries to its submission: the finding and the key ids the form showed (checked again there). */
+interface RevokeMetadata {
+  f: string;
+  k: Record<string, string[]>;
+}
+
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Revoke… was chosen: check, list the affected keys fresh, and open the confirmation modal. A refusal is returned for an ephemeral answer. */
+export async function openRevokeModal(env: Env, config: Config, user: SlackUser, triggerId: string, fingerprint: string, now = new Date()): Promise<Answer> {
+  const read = remediationSettings(env);
+  if (!read.ok) return { ok: false, message: `Remediation is misconfigured: ${read.message}` };
+  const { settings } = read;
+  if (settings.mode === "off") return { ok: false, message: "Remediation is off (REMEDIATION_MODE=off): Keywarden deletes nothing." };
+  if (!config.slackAllowedUsers.includes(user.id)) return { ok: false, message: "You may not request remediations: you are not in SLACK_ALLOWED_USERS." };
+  const client = slackClient(config);
+  if (!client) return { ok: false, message: "Keywarden cannot open the form: SLACK_BOT_TOKEN is off." };
+  const found = await new RunHistory(env.DB).latestFinding(fingerprint);
+  if (!found) return { ok: false, message: "Keywarden has no record of this finding." };
+  const listed = await withDeadline(freshKeysFor(found.finding, adminApi(config, PLAN_LISTING_DEADLINE_MS), config.openaiAdminKey), PLAN_LISTING_DEADLINE_MS);
+  if (listed === "timeout") return { ok: false, message: "The Admin API took too long to list the keys that would go; try again." };
+  if (!listed.ok) return { ok: false, message: redact(`Keywarden could not list the keys that would go: ${listed.message}`, config.secrets) };
+  const actions = allowedActions(found.finding, listed.items, settings, found.policy_name);
+  if (actions.length === 0) return { ok: false, message: `Nothing can be done about this finding from Slack: ${whyNone(found.finding, listed.items, found.policy_name)}` };
+  const inUse = keysInUse(actions.flatMap((a) => a.keysAffected), now);
+  const metadata: RevokeMetadata = { f: fingerprint, k: Object.fromEntries(actions.map((a) => [a.kind, a.keysAffected.map((k) => k.id)])) };
+  let privateMetadata = JSON.stringify(metadata);
+  // A service account with hundreds of keys: carry only the finding; the submission compares counts then.
+  if (privateMetadata.length > 2_900) privateMetadata = JSON.stringify({ f: fingerprint, k: Object.fromEntries(actions.map((a) => [a.kind, [`#${a.keysAffected.length}`]])) });
+  const view = revokeModal({ finding: found.finding, actions, mode: settings.mode, inUse: dedupe(inUse), approvalsNeeded: approvalsNeeded(settings), privateMetadata, now });
+  // Names come fresh from the API: a secret a key's name holds goes before Slack sees it.
+  await client.views.open({ trigger_id: triggerId, view: JSON.parse(redact(JSON.stringify(view), config.secrets)) as never });
+  return { ok: true };
+}
+
+function dedupe<T extends { id: string }>(items: readonly T[]): T[] {
+  return [...new Map(items.map((item) => [item.id, item])).values()];
+}
+
+/** The actions of the finding the policy's `remediation:` section allows. */
+function allowedActions(finding: RunFinding, keys: readonly KeyRecord[], _settings: RemediationSettings, policyName: string): RemediationAction[] {
+  const policy = parsedBundledPolicy(policyName)?.remediation;
+  if (policy?.allowed_rules && !policy.allowed_rules.includes(finding.rule_id)) return [];
+  return actionsFor(finding, keys).filter((action) => !policy?.actions || policy.actions.includes(action.kind));
+}
+
+function whyNone(finding: RunFinding, keys: readonly KeyRecord[], policyName: string): string {
+  const policy = parsedBundledPolicy(policyName)?.remediation;
+  if (policy?.allowed_rules && !policy.allowed_rules.includes(finding.rule_id)) return `the policy's remediation.allowed_rules do not include rule ${finding.rule_id}.`;
+  return whyNoActions(finding, keys) ?? "the policy's remediation.actions allow none of the actions that fit it.";
+}
+
+type ViewValues = Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null; selected_options?: { value?: string }[] | null }>>;
+
+/**
+ * The modal's submission: checked again from scratch (form values are not trusted), recorded as a
+ * pending request, posted to the report channel; executed at once only when REMEDIATION_APPROVALS=1.
+ * Errors are per input block, for `response_action: errors`.
+ */
+export async function submitRevoke(
+  env: Env,
+  config: Config,
+  user: SlackUser,
+  privateMetadata: string,
+  values: ViewValues,
+  now = new Date(),
+): Promise<{ ok: true; after: () => Promise<void> } | { ok: false; errors: Record<string, string> }> {
+  const fail = (message: string) => ({ ok: false as const, errors: { [REASON_BLOCK]: message } });
+  let metadata: RevokeMetadata;
+  try {
+    metadata = JSON.parse(privateMetadata) as RevokeMetadata;
+    if (typeof metadata.f !== "string" || typeof metadata.k !== "object" || metadata.k === null) throw new Error("shape");
+  } catch {
+    return fail("This form cannot be read; open it again from the finding.");
+  }
+  const field = (block: string) => Object.values(values[block] ?? {})[0];
+  const reason = (field(REASON_BLOCK)?.value ?? "").trim();
+  if (reason.length < MIN_REVOKE_REASON) return fail(`Say why it must go, in at least ${MIN_REVOKE_REASON} characters.`);
+  const acknowledgedInUse = (field(IN_USE_BLOCK)?.selected_options ?? []).some((o) => o?.value === "acknowledged");
+
+  const read = remediationSettings(env);
+  if (!read.ok) return fail(`Remediation is misconfigured: ${read.message}`);
+  const found = await new RunHistory(env.DB).latestFinding(metadata.f);
+  if (!found) return fail("Keywarden has no record of this finding. Nothing was requested.");
+  const listed = await freshKeysFor(found.finding, adminApi(config), config.openaiAdminKey);
+  if (!listed.ok) return fail(redact(`Keywarden could not list the keys that would go: ${listed.message}. Nothing was requested.`, config.secrets));
+  const actions = allowedActions(found.finding, listed.items, read.settings, found.policy_name);
+  const chosenKind = field(ACTION_BLOCK)?.selected_option?.value ?? actions[0]?.kind;
+  const action = actions.find((a) => a.kind === chosenKind);
+  if (!action) return fail(`That action no longer fits this finding: ${whyNone(found.finding, listed.items, found.policy_name)}`);
+  const shown = metadata.k[action.kind] ?? [];
+  const current = action.keysAffected.map((k) => k.id);
+  const sameKeys = shown.length === 1 && shown[0]?.startsWith("#") ? shown[0] === `#${current.length}` : [...shown].sort().join(",") === [...current].sort().join(",");
+  if (!sameKeys) return fail("The keys that would go changed since the form opened: close it and open it again to review the new list. Nothing was requested.");
+
+  const context = await guardContext(env, config, read.settings, found.policy_name, listed.items, now);
+  const checked = checkRequest({ finding: found.finding, action, requestedBy: user.id, acknowledgedInUse }, context);
+  if (!checked.ok) return { ok: false, errors: { [checked.guard === "in-use" && values[IN_USE_BLOCK] ? IN_USE_BLOCK : REASON_BLOCK]: clipError(checked.message) } };
+
+  const store = new RemediationStore(env.DB);
+  const row = {
+    id: `rem_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`,
+    fingerprint: metadata.f,
+    policy_name: found.policy_name,
+    rule_id: found.finding.rule_id,
+    key_id: found.finding.key.id,
+    action_kind: action.kind,
+    summary: redact(action.summary, config.secrets),
+    action_json: redact(JSON.stringify(checked.action), config.secrets),
+    finding_json: redact(JSON.stringify(found.finding), config.secrets),
+    mode: checked.mode,
+    reason: redact(reason, config.secrets),
+    acknowledged_in_use: acknowledgedInUse ? 1 : 0,
+    requested_by: user.id,
+    requested_by_name: user.name,
+    requested_at: now.toISOString(),
+  };
+  await store.create(row);
+  log.info(`keywarden: ${row.id}: ${user.id} requested ${action.kind} of ${action.target.id} (${checked.mode})`);
+  return {
+    ok: true,
+    after: async () => {
+      try {
+        const client = slackClient(config);
+        if (client && config.slack) {
+          const posted = await client.chat.postMessage({ channel: config.slack.channel, ...(await messageOf(env, read.settings, row.id, now)) } as never);
+          if (posted.channel && posted.ts) await store.setMessage(row.id, posted.channel, posted.ts);
+        }
+        if (checked.ready) await executeApproved(env, config, row.id, checked.action, read.settings, user.id, new Date());
+      } catch (error) {
+        log.error(`keywarden: ${row.id}: the request could not be posted: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+  };
+}
+
+/** Slack shows at most 2,000 characters per block error. */
+function clipError(message: string): string {
+  return message.length > 1_900 ? `${message.slice(0, 1_899)}…` : message;
+}
+
+/** Guards that only turn this click away; every other refusal ends the request. */
+const PERSONAL_GUARDS = new Set(["allowed-user", "second-approver", "approvals"]);
+
+/** Approve on the request message. Returns what to tell the clicking user (ephemeral). */
+export async function approveRemediation(env: Env, config: Config, user: SlackUser, requestId: string, now = new Date()): Promise<Answer> {
+  const store = new RemediationStore(env.DB);
+  const row = await store.get(requestId);
+  if (!row) return { ok: false, message: `There is no remediation request ${requestId}.` };
+  if (row.status !== "pending") return { ok: false, message: `Request ${row.id} is already ${row.status}.` };
+  const read = remediationSettings(env);
+  if (!read.ok) return { ok: false, message: `Remediation is misconfigured: ${read.message}` };
+  if (await expireIfDue(env, config, row, now)) return { ok: false, message: `Request ${row.id} expired 24 hours after it was made; request it again.` };
+
+  const finding = JSON.parse(row.finding_json) as RunFinding;
+  const action = JSON.parse(row.action_json) as RemediationAction;
+  const listed = await freshKeysFor(finding, adminApi(config), config.openaiAdminKey);
+  if (!listed.ok) return { ok: false, message: redact(`Keywarden could not list the keys to check the request again: ${listed.message}. Nothing was done; try again.`, config.secrets) };
+  const approvals = await store.approvals(row.id);
+  const context = await guardContext(env, config, read.settings, row.policy_name, listed.items, now);
+  const checked = checkApproval(
+    { finding, action, requestedBy: row.requested_by, acknowledgedInUse: row.acknowledged_in_use === 1, requestedAt: row.requested_at, approvedBy: approvals.map((a) => a.approver) },
+    user.id,
+    context,
+  );
+  if (!checked.ok) {
+    if (PERSONAL_GUARDS.has(checked.guard)) return { ok: false, message: checked.message };
+    await endRequest(env, config, row.id, "refused", user.id, checked, now);
+    return { ok: false, message: checked.message };
+  }
+  if (!(await store.approve(row.id, { approver: user.id, approver_name: user.name, approved_at: now.toISOString() }))) {
+    return { ok: false, message: `You have already approved ${row.id}, or it was decided meanwhile.` };
+  }
+  log.info(`keywarden: ${row.id}: approved by ${user.id}`);
+  if (!checked.ready) {
+    await refreshMessage(env, config, row.id, now);
+    return { ok: true, message: `Approved: ${row.id} needs ${checked.approvalsNeeded - checked.approvals} more approval(s).` };
+  }
+  return executeApproved(env, config, row.id, checked.action, read.settings, user.id, now);
+}
+
+/**
+ * Claims the request under the day's cap (one statement: of two approvals at once, one executes)
+ * and runs it: the call (or, in dry-run mode, its description), the listing that confirms it, the
+ * record, the updated message, and a word to the key's owner.
+ */
+async function executeApproved(env: Env, config: Config, id: string, action: RemediationAction, settings: RemediationSettings, actor: string, now: Date): Promise<Answer> {
+  const store = new RemediationStore(env.DB);
+  const mode = settings.mode === "on" ? "on" : "dry-run";
+  const claim = await store.claim(id, mode, utcDay(now), now.toISOString(), settings.maxPerDay);
+  if (claim === "taken") return { ok: false, message: `Request ${id} is already being executed or was decided.` };
+  if (claim === "cap") {
+    const message = `Refused by the daily-cap guard: REMEDIATION_MAX_PER_DAY (${settings.maxPerDay}) actions were already executed today (${utcDay(now)}, UTC).`;
+    await endRequest(env, config, id, "refused", actor, { message }, now);
+    return { ok: false, message };
+  }
+  let status: RemediationRow["status"];
+  let httpStatus: number | null = null;
+  let outcome: string;
+  if (mode === "dry-run") {
+    status = "dry_run";
+    outcome = `nothing was called (REMEDIATION_MODE=dry-run); Keywarden ${dryRunRequest(action)}.`;
+  } else {
+    const api = adminApi(config);
+    const answer = await callAdminApi(api, action);
+    const after = answer.status === null ? null : await listingAfter(api, action, config.openaiAdminKey);
+    const confirmed = confirmOutcome(action, answer, after, config.secrets);
+    status = confirmed.status;
+    httpStatus = confirmed.httpStatus;
+    outcome = confirmed.message;
+  }
+  await store.finish(id, { status, http_status: httpStatus, outcome, at: new Date().toISOString(), actor });
+  log.info(`keywarden: ${id}: ${status}${httpStatus !== null ? ` (HTTP ${httpStatus})` : ""}`);
+  await refreshMessage(env, config, id, now);
+  if (status === "done" || status === "already_gone" || status === "dry_run") await tellOwner(env, config, id);
+  return { ok: status !== "failed" && status !== "unconfirmed", message: `${id}: ${status}: ${outcome}` };
+}
+
+/** Reject on the request message: any allowed user but the requester. */
+export async function rejectRemediation(env: Env, config: Config, user: SlackUser, requestId: string, now = new Date()): Promise<Answer> {
+  const store = new RemediationStore(env.DB);
+  const row = await store.get(requestId);
+  if (!row) return { ok: false, message: `There is no remediation request ${requestId}.` };
+  if (row.status !== "pending") return { ok: false, message: `Request ${row.id} is already ${row.status}.` };
+  if (!config.slackAllowedUsers.includes(user.id)) return { ok: false, message: "You may not decide remediations: you are not in SLACK_ALLOWED_USERS." };
+  if (user.id === row.requested_by) return { ok: false, message: "You made this request: another allowed user must approve or reject it." };
+  await endRequest(env, config, row.id, "rejected", user.id, { message: `rejected by ${user.name}` }, now);
+  return { ok: true, message: `Rejected ${row.id}.` };
+}
+
+async function endRequest(env: Env, config: Config, id: string, status: "rejected" | "expired" | "refused", by: string | null, why: Pick<Refusal, "message">, now: Date): Promise<void> {
+  if (await new RemediationStore(env.DB).decide(id, status, by, now.toISOString(), why.message)) {
+    log.info(`keywarden: ${id}: ${status}`);
+    await refreshMessage(env, config, id, now);
+  }
+}
+
+async function expireIfDue(env: Env, config: Config, row: RemediationRow, now: Date): Promise<boolean> {
+  const expires = requestExpiresAt(row.requested_at);
+  if (expires !== null && now.getTime() < Date.parse(expires)) return false;
+  await expireStaleRequests(env, config, now);
+  return true;
+}
+
+/** Marks every request pending for 24 hours expired (decided when it expired) and says so on its message. */
+export async function expireStaleRequests(env: Env, config: Config, now = new Date()): Promise<number> {
+  const expired = await new RemediationStore(env.DB).expireDue(now);
+  for (const id of expired) {
+    log.info(`keywarden: ${id}: expired`);
+    await refreshMessage(env, config, id, now);
+  }
+  return expired.length;
+}
+
+async function messageOf(env: Env, settings: RemediationSettings, id: string, now: Date): Promise<{ text: string; blocks: Record<string, unknown>[] }> {
+  const store = new RemediationStore(env.DB);
+  const row = (await store.get(id)) as RemediationRow;
+  return requestMessage({
+    id: row.id,
+    mode: row.mode,
+    action: JSON.parse(row.action_json) as RemediationAction,
+    finding: JSON.parse(row.finding_json) as RunFinding,
+    reason: row.reason,
+    requested_by: row.requested_by,
+    requested_at: row.requested_at,
+    approvals: await store.approvals(row.id),
+    approvalsNeeded: approvalsNeeded(settings),
+    status: row.status,
+    outcome: row.outcome,
+    decided_by: row.decided_by,
+    now,
+  });
+}
+
+/** Updates the request message in the channel with the request's current state. */
+async function refreshMessage(env: Env, config: Config, id: string, now: Date): Promise<void> {
+  const row = await new RemediationStore(env.DB).get(id);
+  const client = slackClient(config);
+  if (!row?.channel || !row.message_ts || !client) return;
+  const read = remediationSettings(env);
+  const settings = read.ok ? read.settings : { mode: row.mode, approvals: 2, maxPerDay: 5 };
+  try {
+    const message = await messageOf(env, settings, id, now);
+    await client.chat.update({ channel: row.channel, ts: row.message_ts, text: message.text, blocks: message.blocks as never });
+  } catch (error) {
+    log.error(`keywarden: ${id}: the request message could not be updated: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The key's owner (a user with a Slack account) is told their key was revoked, by whom and why. */
+async function tellOwner(env: Env, config: Config, id: string): Promise<void> {
+  const row = await new RemediationStore(env.DB).get(id);
+  const client = slackClient(config);
+  if (!row || !client) return;
+  const finding = JSON.parse(row.finding_json) as RunFinding;
+  const email = finding.owner.type === "user" ? finding.owner.email : null;
+  if (!email) return;
+  try {
+    const found = await client.users.lookupByEmail({ email });
+    if (!found.user?.id) return;
+    const approvals = await new RemediationStore(env.DB).approvals(id);
+    const message = requestMessage({
+      id: row.id,
+      mode: row.mode,
+      action: JSON.parse(row.action_json) as RemediationAction,
+      finding,
+      reason: row.reason,
+      requested_by: row.requested_by,
+      requested_at: row.requested_at,
+      approvals,
+      approvalsNeeded: approvals.length + 1,
+      status: row.status,
+      outcome: row.outcome,
+      decided_by: row.decided_by,
+      now: new Date(),
+    });
+    const intro = row.mode === "dry-run" ? "A key of yours would have been revoked (dry run, nothing was deleted):" : "A key of yours was revoked by Keywarden:";
+    await client.chat.postMessage({ channel: found.user.id, text: `${intro} ${message.text}`, blocks: [{ type: "section", text: { type: "mrkdwn", text: intro } }, ...message.blocks] as never });
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error;
+    if (code !== "users_not_found") log.error(`keywarden: ${id}: the owner could not be told: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,79 @@
+/** `keywarden revoke` against the simulator: the plan with every key that goes, the guards, and a call only when allowed. */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { CliIo } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
+import { sampleOrg } from "../sim/sample-org.js";
+import { type Simulator, startSimulator } from "../sim/server.js";
+
+const ADMIN_KEY = "sk-admin-cli-revoke-test-0123456789abcdefgh";
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ org: sampleOrg(new Date()), adminKey: ADMIN_KEY });
+});
+afterAll(() => sim.close());
+beforeEach(() => {
+  sim.setOrg(sampleOrg(new Date()));
+  sim.clearLog();
+});
+
+async function keywarden(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { isTTY: false, columns: 120, write: (text: string) => (stderr += text) },
+    env: { OPENAI_ADMIN_KEY: ADMIN_KEY, OPENAI_BASE_URL: sim.url, ...env },
+  };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+const writes = () => sim.requests.filter((r) => r.method === "DELETE" || r.method === "POST");
+
+describe("keywarden revoke", () => {
+  it("--dry-run prints the exact request and the keys, calls nothing, and says how to execute", async () => {
+    const out = await keywarden(["revoke", "key_ml_never", "--dry-run"]);
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain("Request: DELETE /organization/projects/proj_ml/api_keys/key_ml_never");
+    expect(out.stdout).toContain("Keys affected (1):");
+    expect(out.stdout).toContain("Dry run: nothing was called");
+    expect(out.stdout).toContain("REMEDIATION_MODE is off here: --yes would be refused");
+    expect(writes()).toEqual([]);
+  });
+
+  it("--yes is refused unless REMEDIATION_MODE=on, and with the default two approvals (no second person here)", async () => {
+    const off = await keywarden(["revoke", "key_ml_never", "--yes"]);
+    expect(off.code).toBe(1);
+    expect(off.stdout).toContain("Refused by the mode guard");
+    const twoPeople = await keywarden(["revoke", "key_ml_never", "--yes"], { REMEDIATION_MODE: "on" });
+    expect(twoPeople.code).toBe(1);
+    expect(twoPeople.stdout).toContain("REMEDIATION_APPROVALS is 2, and the command line has no second approver");
+    expect(writes()).toEqual([]);
+  });
+
+  it("executes with REMEDIATION_MODE=on and REMEDIATION_APPROVALS=1, and confirms by listing again", async () => {
+    const out = await keywarden(["revoke", "key_ml_never", "--yes"], { REMEDIATION_MODE: "on", REMEDIATION_APPROVALS: "1" });
+    expect(out.stdout).toMatch(/^done: Deleted project key .* the listing no longer shows it\.$/m);
+    expect(out.code).toBe(0);
+    expect(writes().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["DELETE /v1/organization/projects/proj_ml/api_keys/key_ml_never 200"]);
+    expect(sim.getOrg().projectKeys["proj_ml"]?.some((k) => k.id === "key_ml_never")).toBe(false);
+  });
+
+  it("a service account's key: the account's deletion, or its demotion, never the key alone", async () => {
+    const demote = await keywarden(["revoke", "key_data_deploy", "--dry-run", "--acknowledge-in-use"]);
+    expect(demote.stdout).toContain("Request: POST /organization/projects/proj_data/service_accounts/sa_deploy with {\"role\":\"member\"}");
+    const remove = await keywarden(["revoke", "key_data_deploy", "--dry-run", "--action", "delete_service_account", "--acknowledge-in-use"]);
+    expect(remove.stdout).toContain("Request: DELETE /organization/projects/proj_data/service_accounts/sa_deploy");
+    expect(remove.code).toBe(0);
+  });
+
+  it("says why when nothing fits: no finding on the key, or an unknown action", async () => {
+    const none = await keywarden(["revoke", "key_does_not_exist", "--dry-run"]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("no finding of policy");
+    const bad = await keywarden(["revoke", "key_ml_never", "--action", "disable"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--action must be");
+  });
+});

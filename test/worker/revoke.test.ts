@@ -1,0 +1,263 @@
+/**
+ * Revoking from Slack, end to end inside workerd against the simulated Admin API and the fake Slack:
+ * Revoke… opens the confirmation modal, its submission posts a request to the channel, a second
+ * allowed user approves it, the key goes (or, in dry-run mode, nothing is called), and the run after
+ * says "resolved by remediation" and the evidence records the decision.
+ */
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import worker from "../../src/index.js";
+import type { ProjectApiKeyJson } from "../sim/org.js";
+import { sampleOrg } from "../sim/sample-org.js";
+import { api, env, sim, slack, slackSignature as sign, startRun, waitForRun } from "./helpers.js";
+
+const REQUESTER = "U_ALLOWED";
+const APPROVER = "U_SECOND";
+const THIRD = "U_THIRD";
+
+interface FakeState {
+  views: { id: string; view: { callback_id: string; private_metadata: string; title: { text: string }; blocks: { block_id?: string; type: string; text?: { text: string } }[] } }[];
+  updates: { channel: string; ts: string; text: string; blocks: { block_id?: string; text?: { text: string } }[] }[];
+  messages: { channel: string; ts: string; text: string; blocks: { block_id?: string; type: string; text?: { text: string }; elements?: { action_id: string; value: string }[] }[] | null }[];
+  responseUrlPosts: { id: string; body: { text: string } }[];
+}
+
+async function fake(): Promise<FakeState> {
+  return (await (await fetch(`${slack.base}/__slack/calls`)).json()) as FakeState;
+}
+
+async function trigger(): Promise<string> {
+  return ((await (await fetch(`${slack.base}/__slack/trigger`, { method: "POST", body: "{}" })).json()) as { trigger_id: string }).trigger_id;
+}
+
+type Settings = Record<string, string>;
+const ON: Settings = { REMEDIATION_MODE: "on", SLACK_ALLOWED_USERS: `${REQUESTER}, ${APPROVER}, ${THIRD}` };
+
+/** A signed interaction, handled with these settings; resolves once the work after the answer is done. */
+async function interact(payload: unknown, settings: Settings = ON): Promise<Response> {
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const timestamp = Math.floor(Date.now() / 1000);
+  const request = new Request("http://keywarden.test/slack/interactions", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": await sign(body, timestamp) },
+    body,
+  });
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request, { ...env, ...settings } as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+const user = (id: string) => ({ id, username: id.toLowerCase(), name: `${id} name` });
+
+function menuClick(by: string, fingerprint: string, triggerId: string) {
+  return {
+    type: "block_actions",
+    user: user(by),
+    trigger_id: triggerId,
+    actions: [{ action_id: "finding_menu", block_id: `f-${fingerprint}`, selected_option: { value: `revoke:${fingerprint}` } }],
+    container: { type: "message", channel_id: "C0KEYWARDEN", message_ts: "1.1" },
+    response_url: `${slack.base}/response/menu-${by}`,
+  };
+}
+
+function decisionClick(by: string, action: "remediation_approve" | "remediation_reject", requestId: string) {
+  return {
+    type: "block_actions",
+    user: user(by),
+    trigger_id: "unused",
+    actions: [{ action_id: action, block_id: `rem-actions-${requestId}`, value: requestId }],
+    container: { type: "message", channel_id: "C0KEYWARDEN", message_ts: "1.1" },
+    response_url: `${slack.base}/response/${action}-${by}`,
+  };
+}
+
+function submission(by: string, privateMetadata: string, values: { reason: string; action?: string; inUse?: boolean }) {
+  return {
+    type: "view_submission",
+    user: user(by),
+    view: {
+      id: "V_SUBMIT",
+      callback_id: "revoke_modal",
+      private_metadata: privateMetadata,
+      state: {
+        values: {
+          reason: { value: { type: "plain_text_input", value: values.reason } },
+          ...(values.action ? { action: { value: { type: "static_select", selected_option: { value: values.action } } } } : {}),
+          ...(values.inUse ? { in_use: { value: { type: "checkboxes", selected_options: [{ value: "acknowledged" }] } } } : {}),
+        },
+      },
+    },
+  };
+}
+
+interface Finding {
+  fingerprint: string;
+  rule_id: string;
+  rule_kind: string;
+  severity: string;
+  key: { id: string; kind: string; last_used_at: string | null };
+  owner: { type: string; id: string };
+  project: { id: string; archived: boolean } | null;
+}
+
+async function auditedFindings(): Promise<Finding[]> {
+  return ((await waitForRun(await startRun({ notify: false }))) as unknown as { findings: Finding[] }).findings;
+}
+
+/** Opens the modal for a finding and returns it (as views.open received it). */
+async function openModal(by: string, fingerprint: string, settings: Settings = ON): Promise<FakeState["views"][number]> {
+  const before = (await fake()).views.length;
+  expect((await interact(menuClick(by, fingerprint, await trigger()), settings)).status).toBe(200);
+  const { views, responseUrlPosts } = await fake();
+  if (views.length === before) throw new Error(`no modal opened; replies: ${JSON.stringify(responseUrlPosts.map((p) => p.body.text))}`);
+  return views.at(-1) as FakeState["views"][number];
+}
+
+let requests = 0;
+
+/** Requests a revoke of the finding's key and returns the request's id (from the message posted to the channel). */
+async function request(by: string, finding: Finding, extra: { action?: string; inUse?: boolean } = {}, settings: Settings = ON): Promise<string> {
+  const modal = await openModal(by, finding.fingerprint, settings);
+  // Each submission differs: the replay guard refuses a byte-identical signed request within the window.
+  const response = await interact(submission(by, modal.view.private_metadata, { reason: `left the company, key unused for months (${++requests})`, ...extra }), settings);
+  expect(response.status).toBe(200);
+  expect(await response.text()).toBe("");
+  const posted = (await fake()).messages.filter((m) => m.text.startsWith("Keywarden remediation rem_")).at(-1);
+  const id = /rem_[0-9a-f]+/.exec(posted?.text ?? "")?.[0];
+  if (!id) throw new Error("no request message was posted");
+  return id;
+}
+
+async function remediation(id: string): Promise<{ status: string; outcome: string | null; approvals: { by: string }[]; keys_affected: { id: string }[]; request: { method: string; path: string } }> {
+  const { remediations } = (await (await api("/remediations")).json()) as { remediations: { id: string }[] };
+  return remediations.find((r) => r.id === id) as never;
+}
+
+async function writes(): Promise<{ method?: string; path: string; status: number }[]> {
+  return ((await sim.requests()) as { method?: string; path: string; status: number }[]).filter((r) => r.method === "DELETE" || r.method === "POST");
+}
+
+const replies = async (id: string) => (await fake()).responseUrlPosts.filter((p) => p.id === id).map((p) => p.body.text);
+
+beforeEach(async () => {
+  await sim.reset(sampleOrg(new Date()));
+  await slack.reset();
+  await env.DB.prepare("DELETE FROM remediation_events").run();
+  await env.DB.prepare("DELETE FROM remediation_approvals").run();
+  await env.DB.prepare("DELETE FROM remediation_requests").run();
+});
+afterEach(() => vi.restoreAllMocks());
+
+/** A user's key in a project that is not archived (the Admin API changes nothing in an archived project). */
+const revocable = (f: Finding) => f.key.kind === "project" && f.owner.type === "user" && f.project?.archived === false;
+const unusedUserKey = (findings: Finding[]) => findings.find((f) => revocable(f) && f.rule_kind === "unused") as Finding;
+
+describe("revoking a key from Slack", () => {
+  it("is off by default: no modal, a word to the user, no Admin API write", async () => {
+    const finding = unusedUserKey(await auditedFindings());
+    await sim.reset();
+    await interact(menuClick(REQUESTER, finding.fingerprint, await trigger()), {});
+    expect((await fake()).views).toHaveLength(0);
+    expect(await replies(`menu-${REQUESTER}`)).toEqual([expect.stringContaining("REMEDIATION_MODE=off")]);
+    expect(await writes()).toEqual([]);
+  });
+
+  it("needs a second person: the requester cannot approve, another allowed user can; the key is then deleted, confirmed, recorded and shown", async () => {
+    const finding = unusedUserKey(await auditedFindings());
+    const id = await request(REQUESTER, finding);
+    expect(await remediation(id)).toMatchObject({ status: "pending", request: { method: "DELETE", path: `/organization/projects/${finding.project?.id}/api_keys/${finding.key.id}` } });
+
+    await interact(decisionClick(REQUESTER, "remediation_approve", id));
+    expect(await replies(`remediation_approve-${REQUESTER}`)).toEqual([expect.stringContaining("cannot approve it too")]);
+    expect((await remediation(id)).status).toBe("pending");
+    expect(await writes()).toEqual([]);
+
+    await interact(decisionClick(APPROVER, "remediation_approve", id));
+    const done = await remediation(id);
+    expect(done.outcome).toMatch(/^Deleted project key .* the listing no longer shows it\.$/);
+    expect(done).toMatchObject({ status: "done", approvals: [{ by: APPROVER }] });
+    expect(done.outcome).toMatch(/^Deleted project key .* the listing no longer shows it\.$/);
+    expect(await writes()).toEqual([expect.objectContaining({ method: "DELETE", path: `/v1/organization/projects/${finding.project?.id}/api_keys/${finding.key.id}`, status: 200 })]);
+    const update = (await fake()).updates.filter((u) => u.text.includes(id)).at(-1);
+    expect(update?.blocks.map((b) => b.text?.text ?? "").join("\n")).toMatch(/:white_check_mark: Done: Deleted project key/);
+
+    // The next run: the finding is resolved, and says by which request.
+    const next = (await waitForRun(await startRun({ notify: false }))) as unknown as { id: string; lifecycle: { resolved_findings: { key_id: string; resolved_by_remediation?: { id: string } }[] } };
+    expect(next.lifecycle.resolved_findings.find((r) => r.key_id === finding.key.id)?.resolved_by_remediation?.id).toBe(id);
+    // Its evidence records the decision (remediations.json is covered by the manifest).
+    const evidence = (await (await api(`/runs/${next.id}/evidence/remediations.json`)).json()) as { remediations: { id: string; status: string; approvals: { by: string }[] }[] };
+    expect(evidence.remediations).toEqual([expect.objectContaining({ id, status: "done", approvals: [expect.objectContaining({ by: APPROVER })] })]);
+    const manifest = (await (await api(`/runs/${next.id}/evidence/manifest.json`)).json()) as { files: { name: string }[] };
+    expect(manifest.files.map((f) => f.name)).toContain("remediations.json");
+  });
+
+  it("in dry-run mode does everything but the call: the outcome shows the exact request, the Admin API sees no write", async () => {
+    const finding = unusedUserKey(await auditedFindings());
+    const dryRun = { ...ON, REMEDIATION_MODE: "dry-run" };
+    const modal = await openModal(REQUESTER, finding.fingerprint, dryRun);
+    expect(modal.view.title.text).toBe("Revoke (dry run)");
+    const id = await request(REQUESTER, finding, {}, dryRun);
+    await interact(decisionClick(APPROVER, "remediation_approve", id), dryRun);
+    const described = await remediation(id);
+    expect(described.status).toBe("dry_run");
+    expect(described.outcome).toContain(`would DELETE /organization/projects/${finding.project?.id}/api_keys/${finding.key.id}`);
+    expect(await writes()).toEqual([]);
+  });
+
+  it("two approvals at the same moment execute once; over the day's cap a request is refused and says so", async () => {
+    const findings = await auditedFindings();
+    const first = unusedUserKey(findings);
+    const id = await request(REQUESTER, first);
+    await Promise.all([interact(decisionClick(APPROVER, "remediation_approve", id)), interact(decisionClick(THIRD, "remediation_approve", id))]);
+    expect((await remediation(id)).status).toBe("done");
+    expect(await writes()).toHaveLength(1);
+
+    const capped = { ...ON, REMEDIATION_MAX_PER_DAY: "1" };
+    const second = findings.find((f) => revocable(f) && f.key.id !== first.key.id) as Finding;
+    const refusedAtRequest = await openModal(REQUESTER, second.fingerprint, capped)
+      .then((modal) => interact(submission(REQUESTER, modal.view.private_metadata, { reason: "second key over the cap", inUse: true }), capped))
+      .then((r) => r.json() as Promise<{ errors?: Record<string, string> }>);
+    expect(Object.values(refusedAtRequest.errors ?? {}).join(" ")).toMatch(/daily-cap guard.*REMEDIATION_MAX_PER_DAY allows 1/);
+    expect(await writes()).toHaveLength(1);
+  });
+
+  it("a service account's key goes only with its account: the modal and the request list every key of the account", async () => {
+    const org = sampleOrg(new Date());
+    const deployKey = org.projectKeys["proj_data"]?.find((k) => k.id === "key_data_deploy") as ProjectApiKeyJson;
+    // Its name holds the admin key the Worker runs with: it must not reach Slack.
+    org.projectKeys["proj_data"]?.push({ ...structuredClone(deployKey), id: "key_data_deploy_2", name: `deploy ${env.OPENAI_ADMIN_KEY}`, redacted_value: "sk-proj-...Dp02" });
+    await sim.reset(org);
+    const findings = await auditedFindings();
+    const finding = findings.find((f) => f.key.id === "key_data_deploy" && f.rule_kind === "service-account-role") as Finding;
+    expect(finding).toBeDefined();
+    const modal = await openModal(REQUESTER, finding.fingerprint);
+    const text = modal.view.blocks.map((b) => b.text?.text ?? "").join("\n");
+    expect(text).toContain("key_data_deploy_2");
+    expect(text).toMatch(/All 2 keys that go with it/);
+    expect(JSON.stringify(modal)).not.toContain(env.OPENAI_ADMIN_KEY);
+    const id = await request(REQUESTER, finding, { action: "delete_service_account", inUse: true });
+    const stored = await remediation(id);
+    expect(stored.keys_affected.map((k) => k.id).sort()).toEqual(["key_data_deploy", "key_data_deploy_2"]);
+    expect(stored.request).toEqual({ method: "DELETE", path: "/organization/projects/proj_data/service_accounts/sa_deploy", body: null });
+    const posted = (await fake()).messages.filter((m) => m.text.includes(id));
+    expect(posted).toHaveLength(1);
+    expect(JSON.stringify(posted)).not.toContain(env.OPENAI_ADMIN_KEY);
+  });
+
+  it("refuses to delete the admin key Keywarden runs with", async () => {
+    const org = sampleOrg(new Date());
+    const findings0 = org.adminKeys;
+    // The admin key the Worker is configured with ends in 0000: make one listed admin key end like it.
+    const victim = findings0[0] as (typeof findings0)[number];
+    victim.redacted_value = "sk-admin-...0000";
+    victim.last_used_at = Math.floor(Date.now() / 1000) - 400 * 86_400;
+    await sim.reset(org);
+    const finding = (await auditedFindings()).find((f) => f.key.id === victim.id) as Finding;
+    expect(finding).toBeDefined();
+    const modal = await openModal(REQUESTER, finding.fingerprint);
+    const answer = (await (await interact(submission(REQUESTER, modal.view.private_metadata, { reason: "looks abandoned to me", inUse: true }))).json()) as { errors: Record<string, string> };
+    expect(Object.values(answer.errors).join(" ")).toMatch(/own-admin-key guard.*deleting it would cut Keywarden off/);
+    expect(await writes()).toEqual([]);
+  });
+});
