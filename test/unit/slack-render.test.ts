@@ -488,3 +488,13 @@ describe("the Revoke… menu (REMEDIATION_MODE not off)", () => {
     expect(menus).toBeLessThan(blocks.length);
   });
 });
+
+describe("enrichment that failed", () => {
+  it("is said once in the main message, and the run is still reported as complete", () => {
+    const run = makeRun({ findings: manyFindings(3), enrichment_errors: [{ source: "audit_log", kind: "auth", status: 403, message: "creator unavailable: the audit log answered HTTP 403 (is audit logging on?)" }] });
+    const { main } = renderSlackReport(run, { channel: CHANNEL });
+    const text = main.blocks.flatMap(blockTexts).join("\n");
+    expect(text.match(/creator unavailable/g)).toHaveLength(1);
+    expect(text).not.toMatch(/incomplete/i);
+  });
+});

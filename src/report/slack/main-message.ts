@@ -217,6 +217,8 @@ function contextBlock(run: AuditRun, opts: MainMessageOptions): SlackBlock {
     plural(run.counts.api_requests, "Admin API request"),
     `Policy ${inlineCode(clip(run.policy.name, 100))} · ${safe(run.policy.file, 200)}${run.policy.sha256 ? ` · sha256 ${inlineCode(run.policy.sha256.slice(0, 12))}` : ""}`,
     evidenceText(run, opts.evidenceUrl),
+    // Enrichment that failed (creator, spend) is said once, here; it never makes the run incomplete.
+    ...(run.enrichment_errors?.length ? [`:information_source: ${run.enrichment_errors.map((e) => safe(e.message, 300)).join("; ")}`] : []),
   ];
   return { type: "context", elements: elements.map((e) => mrkdwn(clip(e, SLACK_LIMITS.contextText))) };
 }
