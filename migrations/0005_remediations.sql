@@ -11,7 +11,7 @@ CREATE TABLE remediation_requests (
   -- The planned action (its exact Admin API request and every key it affects) and the finding, as JSON.
   action_json TEXT NOT NULL,
   finding_json TEXT NOT NULL,
-  -- REMEDIATION_MODE when it was requested, then when it was executed (the daily cap counts per mode).
+  -- REMEDIATION when it was requested, then when it was executed (the daily cap counts per mode).
   mode TEXT NOT NULL CHECK (mode IN ('dry-run', 'on')),
   reason TEXT NOT NULL,
   acknowledged_in_use INTEGER NOT NULL DEFAULT 0,

@@ -71,7 +71,7 @@ export interface Config {
   ownerMessagesMax: number;
   /** /healthz answers 503 when no run completed within this many days. */
   staleAfterDays: number;
-  /** REMEDIATION_MODE, REMEDIATION_APPROVALS, REMEDIATION_MAX_PER_DAY (../remediation/settings.ts). */
+  /** REMEDIATION, REMEDIATION_APPROVALS, REMEDIATION_MAX_PER_DAY (../remediation/settings.ts). */
   remediation: RemediationSettings;
   /** Every configured secret, for redaction. */
   secrets: string[];

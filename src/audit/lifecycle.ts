@@ -20,12 +20,12 @@ export function resolvedSummary(finding: RunFinding): Omit<ResolvedFinding, "las
 
 /**
  * Resolved findings whose key a remediation removed (or, for a demotion, changed) say so, with the
- * request's id: "resolved by remediation", not just gone. `removed`: key id → the request.
+ * request's id: "resolved by remediation", not just gone. `resolvedBy`: fingerprint → the request.
  */
-export function markResolvedByRemediation(run: AuditRun, removed: ReadonlyMap<string, { id: string; executed_at: string | null }>): AuditRun {
-  if (!run.lifecycle || removed.size === 0) return run;
+export function markResolvedByRemediation(run: AuditRun, resolvedBy: ReadonlyMap<string, { id: string; executed_at: string | null }>): AuditRun {
+  if (!run.lifecycle || resolvedBy.size === 0) return run;
   const resolved_findings = run.lifecycle.resolved_findings.map((r) => {
-    const request = removed.get(r.key_id);
+    const request = resolvedBy.get(r.fingerprint);
     return request ? { ...r, resolved_by_remediation: { id: request.id, executed_at: request.executed_at } } : r;
   });
   return { ...run, lifecycle: { ...run.lifecycle, resolved_findings } };

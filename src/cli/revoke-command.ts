@@ -21,11 +21,13 @@ export const REVOKE_USAGE = `usage: keywarden revoke <key id> [--action KIND] [-
   --action KIND          demote_service_account, delete_project_key, delete_admin_key or
                          delete_service_account (default: the least destructive that fits)
   --dry-run              print the plan only (the default without --yes)
-  --yes                  execute it; only with REMEDIATION_MODE=on and REMEDIATION_APPROVALS=1 in
+  --yes                  execute it; only with REMEDIATION=on and REMEDIATION_APPROVALS=1 in
                          the environment (the command line has no second approver: use Slack for two)
   --acknowledge-in-use   needed when a key of the plan was used in the last 24 hours
   --policy FILE          the policy whose findings and remediation: section apply
-  Keywarden never deletes the admin key it runs with. Exit 0: allowed (or executed and confirmed);
+  What the command line revokes is not recorded in the Worker's D1 or evidence, nor counted against
+  REMEDIATION_MAX_PER_DAY: one key per invocation. Keywarden never deletes the admin key it runs
+  with. Exit 0: allowed (or executed and confirmed);
   1: refused, or the call failed; 2: wrong command line, or the audit did not see everything.
 `;
 
@@ -74,7 +76,7 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
       OPENAI_ADMIN_KEY: io.env.OPENAI_ADMIN_KEY,
       OPENAI_BASE_URL: io.env.OPENAI_BASE_URL,
       POLICY: io.env.POLICY,
-      REMEDIATION_MODE: io.env.REMEDIATION_MODE,
+      REMEDIATION: io.env.REMEDIATION,
       REMEDIATION_APPROVALS: io.env.REMEDIATION_APPROVALS,
       REMEDIATION_MAX_PER_DAY: io.env.REMEDIATION_MAX_PER_DAY,
     });
@@ -110,7 +112,7 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
 
   const requester = `cli:${safeUserName()}`;
   const dryRun = !args.values.yes;
-  // The plan is checked as in dry-run mode unless executing: --dry-run never calls, whatever REMEDIATION_MODE says.
+  // The plan is checked as in dry-run mode unless executing: --dry-run never calls, whatever REMEDIATION says.
   const settings = dryRun ? { ...config.remediation, mode: "dry-run" as const } : config.remediation;
   const verdict = checkRequest(
     { finding, action, requestedBy: requester, acknowledgedInUse: args.values["acknowledge-in-use"] },
@@ -127,8 +129,8 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
     return EXIT_REFUSED;
   }
   if (dryRun) {
-    say(`Allowed by every guard. Dry run: nothing was called. To execute: REMEDIATION_MODE=on REMEDIATION_APPROVALS=1 keywarden revoke ${keyId}${wanted ? ` --action ${wanted}` : ""} --yes`);
-    if (config.remediation.mode !== "on") say(`(REMEDIATION_MODE is ${config.remediation.mode} here: --yes would be refused.)`);
+    say(`Allowed by every guard. Dry run: nothing was called. To execute: REMEDIATION=on REMEDIATION_APPROVALS=1 keywarden revoke ${keyId}${wanted ? ` --action ${wanted}` : ""} --yes`);
+    if (config.remediation.mode !== "on") say(`(REMEDIATION is ${config.remediation.mode} here: --yes would be refused.)`);
     return EXIT_OK;
   }
   if (!verdict.ready) {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type Config, readConfig } from "../config.js";
 import { DEFAULT_MAX_ACCEPTANCE_DAYS } from "../policy/schema.js";
 import { ACCEPT_RISK_ACTION } from "../report/slack/finding-actions.js";
+import { escapeMrkdwn } from "../report/slack/mrkdwn.js";
 import { APPROVE_ACTION, FINDING_MENU_ACTION, REJECT_ACTION, REVOKE_MODAL, readMenuChoice } from "../report/slack/remediation-blocks.js";
 import { createSlackClient, postToResponseUrl } from "../report/slack/send.js";
 import { AcceptanceStore } from "../store/acceptances.js";
@@ -132,7 +133,8 @@ function clickedChoice(click: Click): { kind: "accept_risk" | "revoke" | "approv
 /** A reply only the clicking user sees, through the click's response_url (when it is Slack's). */
 async function ephemeral(config: Config, click: Click, text: string): Promise<void> {
   if (click.response_url?.startsWith(config.slackResponseUrlPrefix)) {
-    await postToResponseUrl(click.response_url, { response_type: "ephemeral", replace_original: false, text }, { secrets: config.secrets });
+    // Refusals quote key, project and account names: shown as text, never as links or mentions.
+    await postToResponseUrl(click.response_url, { response_type: "ephemeral", replace_original: false, text: escapeMrkdwn(text) }, { secrets: config.secrets });
   } else {
     log.error("keywarden: a reply to a click could not be sent: no response_url under SLACK_RESPONSE_URL_PREFIX");
   }

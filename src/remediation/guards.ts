@@ -227,7 +227,7 @@ function currentPlan(input: RequestInput, context: GuardContext): { ok: true; ac
 function modeGuard(context: GuardContext): Refusal | null {
   const mode = context.settings.mode;
   if (mode === "on" || mode === "dry-run") return null;
-  return refuse("mode", "remediation is off (REMEDIATION_MODE=off, the default): Keywarden deletes nothing. Set REMEDIATION_MODE to dry-run or on to allow requests.");
+  return refuse("mode", "remediation is off (REMEDIATION=off, the default): Keywarden deletes nothing. Set REMEDIATION to dry-run or on to allow requests.");
 }
 
 function allowedUserGuard(user: string, role: "requester" | "approver", context: GuardContext): Refusal | null {

@@ -50,10 +50,14 @@ export function confirmOutcome(action: RemediationAction, api: ApiAnswer, listin
   const outcome = (status: OutcomeStatus, message: string): Outcome => ({ status, httpStatus: api.status, message: redact(message, secrets) });
   const isDelete = action.request.method === "DELETE";
 
-  if (api.status === null) {
-    return outcome("failed", `${call} got no answer (${api.error ?? "no response"}); it may or may not have taken effect: list again before retrying.`);
-  }
   const stillThere = listingAfter === null ? null : leftovers(action, listingAfter);
+  if (api.status === null) {
+    // A timeout does not say whether the call took effect: the listing after it does.
+    const noAnswer = `${call} got no answer (${api.error ?? "no response"})`;
+    if (stillThere === null) return outcome("unconfirmed", `${noAnswer}; it may or may not have taken effect, and Keywarden could not list again: check before retrying.`);
+    if (stillThere.length > 0) return outcome("failed", `${noAnswer}, and the listing after it still shows ${stillThere.join(", ")}: it did not take effect.`);
+    return outcome("done", `${noAnswer}, but it took effect: ${doneSentence(action)}`);
+  }
   if (api.status === 404 && isDelete) {
     if (stillThere !== null && stillThere.length > 0) {
       return outcome("unconfirmed", `${call} answered 404 (not found), yet the listing after it still shows ${stillThere.join(", ")}: check the ids.`);

@@ -6,7 +6,7 @@
  *     allowed_rules: [unused-90d, service-account-owner]
  *
  * Either list left out allows everything of its sort; the section left out narrows nothing (the
- * Worker's REMEDIATION_MODE, off by default, still decides whether anything runs at all).
+ * Worker's REMEDIATION, off by default, still decides whether anything runs at all).
  * Defined here for the policy schema to take up (`remediation: remediationPolicySchema.optional()`),
  * with `remediationPolicyIssues` for its cross-reference check.
  */
@@ -22,12 +22,12 @@ export const remediationPolicySchema = z
       .array(z.enum(ACTION_KINDS, { error: `unknown action; expected one of: ${actionList}` }), {
         error: `actions must be a list of actions, e.g. [delete_project_key]; expected some of: ${actionList}`,
       })
-      .min(1, { error: "list at least one action, or leave actions out to allow them all (REMEDIATION_MODE=off turns remediation off)" })
+      .min(1, { error: "list at least one action, or leave actions out to allow them all (REMEDIATION=off turns remediation off)" })
       .optional()
       .meta({ description: `Which actions may run (default: all): ${actionList}.` }),
     allowed_rules: z
       .array(z.string().regex(RULE_ID, { error: "expected a rule id, e.g. unused-90d" }), { error: "allowed_rules must be a list of rule ids, e.g. [unused-90d]" })
-      .min(1, { error: "list at least one rule id, or leave allowed_rules out to allow every rule (REMEDIATION_MODE=off turns remediation off)" })
+      .min(1, { error: "list at least one rule id, or leave allowed_rules out to allow every rule (REMEDIATION=off turns remediation off)" })
       .optional()
       .meta({ description: "The ids of the rules whose findings may be remediated (default: every rule)." }),
   })

@@ -2,7 +2,7 @@
  * The Worker settings of remediation, read like config.ts reads the others (errors name the
  * setting, never its value). Kept apart until they are wired into `readConfig`.
  *
- * - REMEDIATION_MODE: `off` (default: every request is refused), `dry-run` (every guard applies
+ * - REMEDIATION: `off` (default: every request is refused), `dry-run` (every guard applies
  *   exactly as with `on`, but the call is only described, never made) or `on`.
  * - REMEDIATION_APPROVALS: how many people must agree, the requester included: 2 by default (the
  *   requester and one approver); 1 (the requester alone) only when set explicitly; at most 5.
@@ -41,7 +41,7 @@ const wholeNumber = (min: number, max: number) =>
     .max(max, { error: `must be at most ${max}` });
 
 export const remediationSettingsSchema = z.object({
-  REMEDIATION_MODE: z.enum(REMEDIATION_MODES, { error: `must be one of ${REMEDIATION_MODES.join(", ")}` }).default("off"),
+  REMEDIATION: z.enum(REMEDIATION_MODES, { error: `must be one of ${REMEDIATION_MODES.join(", ")}` }).default("off"),
   REMEDIATION_APPROVALS: wholeNumber(1, MAX_REMEDIATION_APPROVALS).default(DEFAULT_REMEDIATION_APPROVALS),
   REMEDIATION_MAX_PER_DAY: wholeNumber(1, MAX_REMEDIATION_PER_DAY).default(DEFAULT_REMEDIATION_MAX_PER_DAY),
 });
@@ -57,5 +57,5 @@ export function readRemediationSettings(env: object): RemediationSettings {
   );
   const parsed = remediationSettingsSchema.safeParse(input);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
-  return { mode: parsed.data.REMEDIATION_MODE, approvals: parsed.data.REMEDIATION_APPROVALS, maxPerDay: parsed.data.REMEDIATION_MAX_PER_DAY };
+  return { mode: parsed.data.REMEDIATION, approvals: parsed.data.REMEDIATION_APPROVALS, maxPerDay: parsed.data.REMEDIATION_MAX_PER_DAY };
 }

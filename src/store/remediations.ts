@@ -141,31 +141,60 @@ export class RemediationStore {
   }
 
   /**
-   * Takes a pending request for execution, in one statement: only while it is pending and the day
-   * has room under `maxPerDay`. `taken`: someone else took it (or decided it) first; `cap`: the day is full.
+   * Takes a pending request for execution, in one statement: only while it is pending, was made in
+   * `mode` (a dry-run request never turns into a real call), has not expired, and the day has room
+   * under `maxPerDay`. `taken`: someone else took it (or decided it) first; `cap`: the day is full;
+   * `stale`: made in another mode, or expired.
    */
-  async claim(id: string, mode: "dry-run" | "on", day: string, at: string, maxPerDay: number): Promise<"claimed" | "taken" | "cap"> {
+  async claim(id: string, mode: "dry-run" | "on", day: string, at: string, maxPerDay: number): Promise<"claimed" | "taken" | "cap" | "stale"> {
+    const notBefore = new Date(Date.parse(at) - REQUEST_LIFETIME_MS).toISOString();
     const result = await this.db
       .prepare(
-        `UPDATE remediation_requests SET status = 'executing', mode = ?4, executed_day = ?1, executed_at = ?2
-         WHERE id = ?3 AND status = 'pending'
+        `UPDATE remediation_requests SET status = 'executing', executed_day = ?1, executed_at = ?2
+         WHERE id = ?3 AND status = 'pending' AND mode = ?4 AND requested_at > ?6
            AND (SELECT COUNT(*) FROM remediation_requests WHERE executed_day = ?1 AND mode = ?4 AND status IN (${EXECUTED_LIST})) < ?5`,
       )
-      .bind(day, at, id, mode, maxPerDay)
+      .bind(day, at, id, mode, maxPerDay, notBefore)
       .run();
     if ((result.meta.changes ?? 0) === 1) return "claimed";
     const row = await this.get(id);
-    return row?.status === "pending" ? "cap" : "taken";
+    if (row?.status !== "pending") return "taken";
+    return row.mode !== mode || row.requested_at <= notBefore ? "stale" : "cap";
+  }
+
+  /** A request for this finding still pending or executing, if any: one at a time per finding. */
+  async openFor(fingerprint: string): Promise<RemediationRow | null> {
+    return this.db
+      .prepare("SELECT * FROM remediation_requests WHERE fingerprint = ? AND status IN ('pending', 'executing') ORDER BY requested_at DESC LIMIT 1")
+      .bind(fingerprint)
+      .first<RemediationRow>();
+  }
+
+  /**
+   * Requests left `executing` longer than `afterMs` (the isolate running them was lost): finished as
+   * unconfirmed, so they are decided, shown and in the evidence. Returns their ids.
+   */
+  async finishStuck(now: Date, afterMs: number): Promise<string[]> {
+    const cutoff = new Date(now.getTime() - afterMs).toISOString();
+    const { results } = await this.db.prepare("SELECT id, executed_at FROM remediation_requests WHERE status = 'executing' AND executed_at <= ?").bind(cutoff).all<{ id: string; executed_at: string }>();
+    const finished: string[] = [];
+    for (const row of results) {
+      const outcome = `the execution started at ${row.executed_at} never reported back: the key may or may not be gone; check it in the OpenAI dashboard (the next run lists it if it is still there).`;
+      if (await this.finish(row.id, { status: "unconfirmed", http_status: null, outcome, at: now.toISOString(), actor: null })) finished.push(row.id);
+    }
+    return finished;
   }
 
   /** The outcome of an executed (or described) request. */
-  async finish(id: string, outcome: { status: RemediationStatus; http_status: number | null; outcome: string; at: string; actor: string | null }): Promise<void> {
-    await this.db.batch([
-      this.db
-        .prepare("UPDATE remediation_requests SET status = ?, http_status = ?, outcome = ?, decided_at = ? WHERE id = ? AND status = 'executing'")
-        .bind(outcome.status, outcome.http_status, outcome.outcome, outcome.at, id),
-      this.eventStatement(id, outcome.status === "dry_run" ? "dry_run" : "executed", outcome.actor, outcome.at, `${outcome.status}: ${outcome.outcome}`),
-    ]);
+  /** The outcome of an executed (or described) request; false when it was not executing (finished already). */
+  async finish(id: string, outcome: { status: RemediationStatus; http_status: number | null; outcome: string; at: string; actor: string | null }): Promise<boolean> {
+    const result = await this.db
+      .prepare("UPDATE remediation_requests SET status = ?, http_status = ?, outcome = ?, decided_at = ? WHERE id = ? AND status = 'executing'")
+      .bind(outcome.status, outcome.http_status, outcome.outcome, outcome.at, id)
+      .run();
+    const changed = (result.meta.changes ?? 0) === 1;
+    if (changed) await this.event(id, outcome.status === "dry_run" ? "dry_run" : "executed", outcome.actor, outcome.at, `${outcome.status}: ${outcome.outcome}`);
+    return changed;
   }
 
   /** Ends a pending request without executing it; false when it was no longer pending. */
@@ -220,19 +249,30 @@ export class RemediationStore {
     return byId;
   }
 
-  /** For each key id, the latest executed request whose action removed or changed it (done, or already gone). */
-  async removedKeys(keyIds: readonly string[]): Promise<Map<string, { id: string; executed_at: string | null }>> {
+  /**
+   * Which executed request resolved each finding: a deletion (done, or already gone) resolves every
+   * finding on the keys it took; a demotion only the finding it was requested for (its keys remain,
+   * so their other findings resolved for other reasons). Keyed by fingerprint.
+   */
+  async resolvedBy(resolved: readonly { fingerprint: string; key_id: string }[]): Promise<Map<string, { id: string; executed_at: string | null }>> {
     const found = new Map<string, { id: string; executed_at: string | null }>();
-    if (keyIds.length === 0) return found;
+    if (resolved.length === 0) return found;
     const { results } = await this.db
       .prepare(
-        `SELECT json_extract(k.value, '$.id') AS key_id, r.id, r.executed_at FROM remediation_requests r, json_each(r.action_json, '$.keysAffected') k
-         WHERE r.status IN ('done', 'already_gone') AND json_extract(k.value, '$.id') IN (SELECT value FROM json_each(?))
+        `SELECT r.id, r.executed_at, r.fingerprint, r.action_kind, json_extract(k.value, '$.id') AS key_id
+         FROM remediation_requests r, json_each(r.action_json, '$.keysAffected') k
+         WHERE r.status IN ('done', 'already_gone') AND json_extract(k.value, '$.id') IN (SELECT json_extract(value, '$.key_id') FROM json_each(?))
          ORDER BY r.executed_at`,
       )
-      .bind(JSON.stringify(keyIds))
-      .all<{ key_id: string; id: string; executed_at: string | null }>();
-    for (const row of results) found.set(row.key_id, { id: row.id, executed_at: row.executed_at });
+      .bind(JSON.stringify(resolved))
+      .all<{ id: string; executed_at: string | null; fingerprint: string; action_kind: string; key_id: string }>();
+    for (const finding of resolved) {
+      for (const row of results) {
+        if (row.key_id !== finding.key_id) continue;
+        if (row.action_kind === "demote_service_account" && row.fingerprint !== finding.fingerprint) continue;
+        found.set(finding.fingerprint, { id: row.id, executed_at: row.executed_at });
+      }
+    }
     return found;
   }
 

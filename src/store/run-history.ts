@@ -177,10 +177,15 @@ export class RunHistory {
     return row?.sha ?? null;
   }
 
-  /** The start of the latest run begun before `id` (any status), or null for the first run. */
-  async previousStart(id: string, startedAt: string): Promise<string | null> {
+  /**
+   * The start of the latest run begun before `id` whose evidence was stored, or null: a run without
+   * evidence (it could not start, or its evidence step gave up) must not swallow a window of decisions.
+   */
+  async previousEvidenceStart(id: string, startedAt: string): Promise<string | null> {
     const row = await this.db
-      .prepare("SELECT started_at FROM runs WHERE id != ?1 AND (started_at < ?2 OR (started_at = ?2 AND id < ?1)) ORDER BY started_at DESC, id DESC LIMIT 1")
+      .prepare(
+        "SELECT started_at FROM runs WHERE evidence_manifest_sha256 IS NOT NULL AND id != ?1 AND (started_at < ?2 OR (started_at = ?2 AND id < ?1)) ORDER BY started_at DESC, id DESC LIMIT 1",
+      )
       .bind(id, startedAt)
       .first<{ started_at: string }>();
     return row?.started_at ?? null;

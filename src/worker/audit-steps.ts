@@ -152,8 +152,8 @@ export async function evaluateAndRecord(ctx: AuditContext, sliceCount: number): 
   const accepted = (await ctx.acceptances.forPolicy(ctx.params.policy)).map(toAcceptedExemption);
   const concluded = concludeRun({ base: base(ctx.params), policy: checked, inventory, evaluatedAt: now, finishedAt: now, secrets: config.secrets, accepted, enrichment });
   const withLifecycle = applyLifecycle(concluded, await ctx.history.openFindings(ctx.params.policy));
-  const resolvedKeys = (withLifecycle.lifecycle?.resolved_findings ?? []).map((r) => r.key_id);
-  const run = markResolvedByRemediation(withLifecycle, await ctx.remediations.removedKeys(resolvedKeys));
+  const resolved = withLifecycle.lifecycle?.resolved_findings ?? [];
+  const run = markResolvedByRemediation(withLifecycle, await ctx.remediations.resolvedBy(resolved));
   await ctx.history.record(run, ctx.params.policy);
   return { status: run.status, summary: summarizeRun(run) };
 }
@@ -211,11 +211,16 @@ export async function storeEvidence(ctx: AuditContext, slices: number, { last }:
   }
 }
 
-/** The revokes decided between the previous run's start and this run's, as the evidence records them. */
+/** An approved action runs within the approval's waitUntil (about 30 s): one still executing after this was lost. */
+export const STUCK_EXECUTION_MS = 15 * 60_000;
+
+/** The revokes decided between the start of the previous run with evidence and this run's, as the evidence records them. */
 async function remediationsSincePreviousRun(ctx: AuditContext, runId: string, startedAt: string): Promise<NonNullable<EvidenceInput["remediations"]>> {
-  // A request left pending is decided when it expires: recorded now, so that no window misses it.
+  // Requests left pending expire, and ones left executing are finished as unconfirmed: recorded now,
+  // so that no window misses a decision.
   await ctx.remediations.expireDue(ctx.now());
-  const window = { after: await ctx.history.previousStart(runId, startedAt), until: startedAt };
+  await ctx.remediations.finishStuck(ctx.now(), STUCK_EXECUTION_MS);
+  const window = { after: await ctx.history.previousEvidenceStart(runId, startedAt), until: startedAt };
   const rows = await ctx.remediations.decidedBetween(window.after, window.until);
   const approvals = await ctx.remediations.approvalsOf(rows.map((r) => r.id));
   return { window, items: rows.map((row) => remediationView(row, approvals.get(row.id) ?? [])) };

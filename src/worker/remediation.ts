@@ -14,12 +14,14 @@ import { type RemediationAction, actionsFor, whyNoActions } from "../remediation
 import { callAdminApi, freshKeysFor, listingAfter } from "../remediation/admin-calls.js";
 import { type GuardContext, type Refusal, approvalsNeeded, checkApproval, checkRequest, keysInUse, requestExpiresAt, utcDay } from "../remediation/guards.js";
 import { confirmOutcome, dryRunRequest } from "../remediation/outcome.js";
-import { type RemediationSettings, readRemediationSettings } from "../remediation/settings.js";
 import { createSlackClient } from "../report/slack/send.js";
 import { IN_USE_BLOCK, REASON_BLOCK, ACTION_BLOCK, MIN_REVOKE_REASON, requestMessage, revokeModal } from "../report/slack/remediation-blocks.js";
 import { type RemediationRow, RemediationStore } from "../store/remediations.js";
 import { RunHistory } from "../store/run-history.js";
+import type { Policy } from "../policy/index.js";
+import { sha256Hex } from "../util/hash.js";
 import { redact } from "../util/redact.js";
+import { STUCK_EXECUTION_MS } from "./audit-steps.js";
 import { log } from "./log.js";
 import { parsedBundledPolicy } from "./policies.js";
 
@@ -41,21 +43,13 @@ function slackClient(config: Config): WebClient | null {
   return config.slack ? createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }) : null;
 }
 
-/** REMEDIATION_* as set, or the reason they cannot be read (named, never a value). */
-export function remediationSettings(env: object): { ok: true; settings: RemediationSettings } | { ok: false; message: string } {
-  try {
-    return { ok: true, settings: readRemediationSettings(env) };
-  } catch (error) {
-    return { ok: false, message: error instanceof Error ? error.message : String(error) };
-  }
-}
-
-async function guardContext(env: Env, config: Config, settings: RemediationSettings, policyName: string, inventoryKeys: readonly KeyRecord[], now: Date): Promise<GuardContext> {
+async function guardContext(env: Env, config: Config, policy: Policy, inventoryKeys: readonly KeyRecord[], now: Date): Promise<GuardContext> {
+  const settings = config.remediation;
   const mode = settings.mode === "on" ? "on" : "dry-run";
   return {
     settings,
     allowedUsers: config.slackAllowedUsers,
-    policy: parsedBundledPolicy(policyName)?.remediation,
+    policy: policy.remediation,
     ownAdminKey: config.openaiAdminKey,
     inventoryKeys,
     executedToday: await new RemediationStore(env.DB).executedOn(utcDay(now), mode),
@@ -63,10 +57,26 @@ async function guardContext(env: Env, config: Config, settings: RemediationSetti
   };
 }
 
-/** What the modal carries to its submission: the finding and the key ids the form showed (checked again there). */
+/** What the modal carries to its submission: the finding, and per action the SHA-256 of the key ids the form showed (checked again there). */
 interface RevokeMetadata {
   f: string;
-  k: Record<string, string[]>;
+  k: Record<string, string>;
+}
+
+function keysDigest(action: RemediationAction): string {
+  return sha256Hex(action.keysAffected.map((k) => k.id).sort().join("\n"));
+}
+
+/**
+ * The policy a finding was evaluated under: its `remediation:` section narrows what may be done, so a
+ * policy that can no longer be read (renamed, invalid) allows nothing rather than everything.
+ */
+function policyOf(name: string): Policy | Refusal {
+  return parsedBundledPolicy(name) ?? { ok: false, guard: "policy-rules", message: `Refused: policy "${name}", under which the finding was made, is no longer bundled or no longer valid, so its remediation: section cannot be checked.` };
+}
+
+function isRefusal(value: Policy | Refusal): value is Refusal {
+  return (value as Refusal).ok === false;
 }
 
 async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | "timeout"> {
@@ -83,26 +93,25 @@ async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | "timeo
 
 /** Revoke… was chosen: check, list the affected keys fresh, and open the confirmation modal. A refusal is returned for an ephemeral answer. */
 export async function openRevokeModal(env: Env, config: Config, user: SlackUser, triggerId: string, fingerprint: string, now = new Date()): Promise<Answer> {
-  const read = remediationSettings(env);
-  if (!read.ok) return { ok: false, message: `Remediation is misconfigured: ${read.message}` };
-  const { settings } = read;
-  if (settings.mode === "off") return { ok: false, message: "Remediation is off (REMEDIATION_MODE=off): Keywarden deletes nothing." };
+  const settings = config.remediation;
+  if (settings.mode === "off") return { ok: false, message: "Remediation is off (REMEDIATION=off): Keywarden deletes nothing." };
   if (!config.slackAllowedUsers.includes(user.id)) return { ok: false, message: "You may not request remediations: you are not in SLACK_ALLOWED_USERS." };
   const client = slackClient(config);
   if (!client) return { ok: false, message: "Keywarden cannot open the form: SLACK_BOT_TOKEN is off." };
   const found = await new RunHistory(env.DB).latestFinding(fingerprint);
   if (!found) return { ok: false, message: "Keywarden has no record of this finding." };
+  const policy = policyOf(found.policy_name);
+  if (isRefusal(policy)) return { ok: false, message: policy.message };
+  const open = await new RemediationStore(env.DB).openFor(fingerprint);
+  if (open) return { ok: false, message: `Request ${open.id} for this finding is already ${open.status}: approve or reject it in the channel first.` };
   const listed = await withDeadline(freshKeysFor(found.finding, adminApi(config, PLAN_LISTING_DEADLINE_MS), config.openaiAdminKey), PLAN_LISTING_DEADLINE_MS);
   if (listed === "timeout") return { ok: false, message: "The Admin API took too long to list the keys that would go; try again." };
   if (!listed.ok) return { ok: false, message: redact(`Keywarden could not list the keys that would go: ${listed.message}`, config.secrets) };
-  const actions = allowedActions(found.finding, listed.items, settings, found.policy_name);
-  if (actions.length === 0) return { ok: false, message: `Nothing can be done about this finding from Slack: ${whyNone(found.finding, listed.items, found.policy_name)}` };
+  const actions = allowedActions(found.finding, listed.items, policy);
+  if (actions.length === 0) return { ok: false, message: `Nothing can be done about this finding from Slack: ${whyNone(found.finding, listed.items, policy)}` };
   const inUse = keysInUse(actions.flatMap((a) => a.keysAffected), now);
-  const metadata: RevokeMetadata = { f: fingerprint, k: Object.fromEntries(actions.map((a) => [a.kind, a.keysAffected.map((k) => k.id)])) };
-  let privateMetadata = JSON.stringify(metadata);
-  // A service account with hundreds of keys: carry only the finding; the submission compares counts then.
-  if (privateMetadata.length > 2_900) privateMetadata = JSON.stringify({ f: fingerprint, k: Object.fromEntries(actions.map((a) => [a.kind, [`#${a.keysAffected.length}`]])) });
-  const view = revokeModal({ finding: found.finding, actions, mode: settings.mode, inUse: dedupe(inUse), approvalsNeeded: approvalsNeeded(settings), privateMetadata, now });
+  const metadata: RevokeMetadata = { f: fingerprint, k: Object.fromEntries(actions.map((a) => [a.kind, keysDigest(a)])) };
+  const view = revokeModal({ finding: found.finding, actions, mode: settings.mode, inUse: dedupe(inUse), approvalsNeeded: approvalsNeeded(settings), privateMetadata: JSON.stringify(metadata), now });
   // Names come fresh from the API: a secret a key's name holds goes before Slack sees it.
   await client.views.open({ trigger_id: triggerId, view: JSON.parse(redact(JSON.stringify(view), config.secrets)) as never });
   return { ok: true };
@@ -113,14 +122,12 @@ function dedupe<T extends { id: string }>(items: readonly T[]): T[] {
 }
 
 /** The actions of the finding the policy's `remediation:` section allows. */
-function allowedActions(finding: RunFinding, keys: readonly KeyRecord[], _settings: RemediationSettings, policyName: string): RemediationAction[] {
-  const policy = parsedBundledPolicy(policyName)?.remediation;
+function allowedActions(finding: RunFinding, keys: readonly KeyRecord[], { remediation: policy }: Policy): RemediationAction[] {
   if (policy?.allowed_rules && !policy.allowed_rules.includes(finding.rule_id)) return [];
   return actionsFor(finding, keys).filter((action) => !policy?.actions || policy.actions.includes(action.kind));
 }
 
-function whyNone(finding: RunFinding, keys: readonly KeyRecord[], policyName: string): string {
-  const policy = parsedBundledPolicy(policyName)?.remediation;
+function whyNone(finding: RunFinding, keys: readonly KeyRecord[], { remediation: policy }: Policy): string {
   if (policy?.allowed_rules && !policy.allowed_rules.includes(finding.rule_id)) return `the policy's remediation.allowed_rules do not include rule ${finding.rule_id}.`;
   return whyNoActions(finding, keys) ?? "the policy's remediation.actions allow none of the actions that fit it.";
 }
@@ -153,22 +160,25 @@ export async function submitRevoke(
   if (reason.length < MIN_REVOKE_REASON) return fail(`Say why it must go, in at least ${MIN_REVOKE_REASON} characters.`);
   const acknowledgedInUse = (field(IN_USE_BLOCK)?.selected_options ?? []).some((o) => o?.value === "acknowledged");
 
-  const read = remediationSettings(env);
-  if (!read.ok) return fail(`Remediation is misconfigured: ${read.message}`);
   const found = await new RunHistory(env.DB).latestFinding(metadata.f);
   if (!found) return fail("Keywarden has no record of this finding. Nothing was requested.");
-  const listed = await freshKeysFor(found.finding, adminApi(config), config.openaiAdminKey);
+  const policy = policyOf(found.policy_name);
+  if (isRefusal(policy)) return fail(policy.message);
+  const open = await new RemediationStore(env.DB).openFor(metadata.f);
+  if (open) return fail(`Request ${open.id} for this finding is already ${open.status}. Nothing more was requested.`);
+  // Slack waits 3 s for the answer to a submission.
+  const listed = await withDeadline(freshKeysFor(found.finding, adminApi(config, PLAN_LISTING_DEADLINE_MS), config.openaiAdminKey), PLAN_LISTING_DEADLINE_MS);
+  if (listed === "timeout") return fail("The Admin API took too long to list the keys that would go: submit again. Nothing was requested.");
   if (!listed.ok) return fail(redact(`Keywarden could not list the keys that would go: ${listed.message}. Nothing was requested.`, config.secrets));
-  const actions = allowedActions(found.finding, listed.items, read.settings, found.policy_name);
+  const actions = allowedActions(found.finding, listed.items, policy);
   const chosenKind = field(ACTION_BLOCK)?.selected_option?.value ?? actions[0]?.kind;
   const action = actions.find((a) => a.kind === chosenKind);
-  if (!action) return fail(`That action no longer fits this finding: ${whyNone(found.finding, listed.items, found.policy_name)}`);
-  const shown = metadata.k[action.kind] ?? [];
-  const current = action.keysAffected.map((k) => k.id);
-  const sameKeys = shown.length === 1 && shown[0]?.startsWith("#") ? shown[0] === `#${current.length}` : [...shown].sort().join(",") === [...current].sort().join(",");
-  if (!sameKeys) return fail("The keys that would go changed since the form opened: close it and open it again to review the new list. Nothing was requested.");
+  if (!action) return fail(`That action no longer fits this finding: ${whyNone(found.finding, listed.items, policy)}`);
+  if (metadata.k[action.kind] !== keysDigest(action)) {
+    return fail("The keys that would go changed since the form opened: close it and open it again to review the new list. Nothing was requested.");
+  }
 
-  const context = await guardContext(env, config, read.settings, found.policy_name, listed.items, now);
+  const context = await guardContext(env, config, policy, listed.items, now);
   const checked = checkRequest({ finding: found.finding, action, requestedBy: user.id, acknowledgedInUse }, context);
   if (!checked.ok) return { ok: false, errors: { [checked.guard === "in-use" && values[IN_USE_BLOCK] ? IN_USE_BLOCK : REASON_BLOCK]: clipError(checked.message) } };
 
@@ -198,10 +208,10 @@ export async function submitRevoke(
       try {
         const client = slackClient(config);
         if (client && config.slack) {
-          const posted = await client.chat.postMessage({ channel: config.slack.channel, ...(await messageOf(env, read.settings, row.id, now)) } as never);
+          const posted = await client.chat.postMessage({ channel: config.slack.channel, ...(await messageOf(env, config, row.id, now)) } as never);
           if (posted.channel && posted.ts) await store.setMessage(row.id, posted.channel, posted.ts);
         }
-        if (checked.ready) await executeApproved(env, config, row.id, checked.action, read.settings, user.id, new Date());
+        if (checked.ready) await executeApproved(env, config, row.id, checked.action, user.id, new Date());
       } catch (error) {
         log.error(`keywarden: ${row.id}: the request could not be posted: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -215,7 +225,7 @@ function clipError(message: string): string {
 }
 
 /** Guards that only turn this click away; every other refusal ends the request. */
-const PERSONAL_GUARDS = new Set(["allowed-user", "second-approver", "approvals"]);
+const PERSONAL_GUARDS = new Set(["second-approver", "approvals"]);
 
 /** Approve on the request message. Returns what to tell the clicking user (ephemeral). */
 export async function approveRemediation(env: Env, config: Config, user: SlackUser, requestId: string, now = new Date()): Promise<Answer> {
@@ -223,71 +233,89 @@ export async function approveRemediation(env: Env, config: Config, user: SlackUs
   const row = await store.get(requestId);
   if (!row) return { ok: false, message: `There is no remediation request ${requestId}.` };
   if (row.status !== "pending") return { ok: false, message: `Request ${row.id} is already ${row.status}.` };
-  const read = remediationSettings(env);
-  if (!read.ok) return { ok: false, message: `Remediation is misconfigured: ${read.message}` };
+  if (!config.slackAllowedUsers.includes(user.id)) return { ok: false, message: "You may not approve remediations: you are not in SLACK_ALLOWED_USERS." };
   if (await expireIfDue(env, config, row, now)) return { ok: false, message: `Request ${row.id} expired 24 hours after it was made; request it again.` };
+  const mode = config.remediation.mode;
+  if (mode !== row.mode) {
+    // What the approvers were shown (a dry run, or a real call) is what runs, or nothing does.
+    const message = `Refused: the request was made with REMEDIATION=${row.mode} and REMEDIATION is now ${mode}; request it again.`;
+    await endRequest(env, config, row.id, "refused", user.id, message);
+    return { ok: false, message };
+  }
+  const policy = policyOf(row.policy_name);
+  if (isRefusal(policy)) {
+    await endRequest(env, config, row.id, "refused", user.id, policy.message);
+    return { ok: false, message: policy.message };
+  }
 
   const finding = JSON.parse(row.finding_json) as RunFinding;
   const action = JSON.parse(row.action_json) as RemediationAction;
   const listed = await freshKeysFor(finding, adminApi(config), config.openaiAdminKey);
   if (!listed.ok) return { ok: false, message: redact(`Keywarden could not list the keys to check the request again: ${listed.message}. Nothing was done; try again.`, config.secrets) };
-  const approvals = await store.approvals(row.id);
-  const context = await guardContext(env, config, read.settings, row.policy_name, listed.items, now);
-  const checked = checkApproval(
-    { finding, action, requestedBy: row.requested_by, acknowledgedInUse: row.acknowledged_in_use === 1, requestedAt: row.requested_at, approvedBy: approvals.map((a) => a.approver) },
-    user.id,
-    context,
-  );
+  // An earlier approver no longer allowed does not count any more.
+  const approvedBy = (await store.approvals(row.id)).map((a) => a.approver).filter((id) => config.slackAllowedUsers.includes(id));
+  const context = await guardContext(env, config, policy, listed.items, now);
+  const pending = { finding, action, requestedBy: row.requested_by, acknowledgedInUse: row.acknowledged_in_use === 1, requestedAt: row.requested_at, approvedBy };
+  const checked = checkApproval(pending, user.id, context);
   if (!checked.ok) {
     if (PERSONAL_GUARDS.has(checked.guard)) return { ok: false, message: checked.message };
-    await endRequest(env, config, row.id, "refused", user.id, checked, now);
+    await endRequest(env, config, row.id, "refused", user.id, checked.message);
     return { ok: false, message: checked.message };
   }
-  if (!(await store.approve(row.id, { approver: user.id, approver_name: user.name, approved_at: now.toISOString() }))) {
+  if (!(await store.approve(row.id, { approver: user.id, approver_name: user.name, approved_at: new Date().toISOString() }))) {
     return { ok: false, message: `You have already approved ${row.id}, or it was decided meanwhile.` };
   }
   log.info(`keywarden: ${row.id}: approved by ${user.id}`);
-  if (!checked.ready) {
+  // Counted again after this approval was stored: two approvals at the same moment may together be enough.
+  const approvals = 1 + (await store.approvals(row.id)).filter((a) => config.slackAllowedUsers.includes(a.approver) && a.approver !== row.requested_by).length;
+  if (approvals < checked.approvalsNeeded) {
     await refreshMessage(env, config, row.id, now);
-    return { ok: true, message: `Approved: ${row.id} needs ${checked.approvalsNeeded - checked.approvals} more approval(s).` };
+    return { ok: true, message: `Approved: ${row.id} needs ${checked.approvalsNeeded - approvals} more approval(s).` };
   }
-  return executeApproved(env, config, row.id, checked.action, read.settings, user.id, now);
+  return executeApproved(env, config, row.id, checked.action, user.id, now);
 }
 
 /**
  * Claims the request under the day's cap (one statement: of two approvals at once, one executes)
  * and runs it: the call (or, in dry-run mode, its description), the listing that confirms it, the
- * record, the updated message, and a word to the key's owner.
+ * record, the updated message, and a word to the key's owner. Whatever happens after the claim, the
+ * request is finished: an error leaves it unconfirmed, never executing.
  */
-async function executeApproved(env: Env, config: Config, id: string, action: RemediationAction, settings: RemediationSettings, actor: string, now: Date): Promise<Answer> {
+async function executeApproved(env: Env, config: Config, id: string, action: RemediationAction, actor: string, now: Date): Promise<Answer> {
   const store = new RemediationStore(env.DB);
+  const settings = config.remediation;
   const mode = settings.mode === "on" ? "on" : "dry-run";
   const claim = await store.claim(id, mode, utcDay(now), now.toISOString(), settings.maxPerDay);
   if (claim === "taken") return { ok: false, message: `Request ${id} is already being executed or was decided.` };
+  if (claim === "stale") return { ok: false, message: `Request ${id} expired, or was made with another REMEDIATION mode; request it again.` };
   if (claim === "cap") {
     const message = `Refused by the daily-cap guard: REMEDIATION_MAX_PER_DAY (${settings.maxPerDay}) actions were already executed today (${utcDay(now)}, UTC).`;
-    await endRequest(env, config, id, "refused", actor, { message }, now);
+    await endRequest(env, config, id, "refused", actor, message);
     return { ok: false, message };
   }
-  let status: RemediationRow["status"];
+  let status: RemediationRow["status"] = "unconfirmed";
   let httpStatus: number | null = null;
-  let outcome: string;
-  if (mode === "dry-run") {
-    status = "dry_run";
-    outcome = `nothing was called (REMEDIATION_MODE=dry-run); Keywarden ${dryRunRequest(action)}.`;
-  } else {
-    const api = adminApi(config);
-    const answer = await callAdminApi(api, action);
-    const after = answer.status === null ? null : await listingAfter(api, action, config.openaiAdminKey);
-    const confirmed = confirmOutcome(action, answer, after, config.secrets);
-    status = confirmed.status;
-    httpStatus = confirmed.httpStatus;
-    outcome = confirmed.message;
+  let outcome = "the execution stopped before it could confirm anything: the key may or may not be gone; check it in the OpenAI dashboard.";
+  try {
+    if (mode === "dry-run") {
+      status = "dry_run";
+      outcome = `nothing was called (REMEDIATION=dry-run); Keywarden ${dryRunRequest(action)}.`;
+    } else {
+      const api = adminApi(config);
+      const answer = await callAdminApi(api, action);
+      const confirmed = confirmOutcome(action, answer, await listingAfter(api, action, config.openaiAdminKey), config.secrets);
+      status = confirmed.status;
+      httpStatus = confirmed.httpStatus;
+      outcome = confirmed.message;
+    }
+  } catch (error) {
+    log.error(`keywarden: ${id}: the execution failed: ${redact(error instanceof Error ? error.message : String(error), config.secrets)}`);
+  } finally {
+    await store.finish(id, { status, http_status: httpStatus, outcome, at: new Date().toISOString(), actor });
   }
-  await store.finish(id, { status, http_status: httpStatus, outcome, at: new Date().toISOString(), actor });
   log.info(`keywarden: ${id}: ${status}${httpStatus !== null ? ` (HTTP ${httpStatus})` : ""}`);
   await refreshMessage(env, config, id, now);
-  if (status === "done" || status === "already_gone" || status === "dry_run") await tellOwner(env, config, id);
+  if (status === "done" || status === "already_gone") await tellOwner(env, config, id);
   return { ok: status !== "failed" && status !== "unconfirmed", message: `${id}: ${status}: ${outcome}` };
 }
 
@@ -299,14 +327,16 @@ export async function rejectRemediation(env: Env, config: Config, user: SlackUse
   if (row.status !== "pending") return { ok: false, message: `Request ${row.id} is already ${row.status}.` };
   if (!config.slackAllowedUsers.includes(user.id)) return { ok: false, message: "You may not decide remediations: you are not in SLACK_ALLOWED_USERS." };
   if (user.id === row.requested_by) return { ok: false, message: "You made this request: another allowed user must approve or reject it." };
-  await endRequest(env, config, row.id, "rejected", user.id, { message: `rejected by ${user.name}` }, now);
+  if (await expireIfDue(env, config, row, now)) return { ok: false, message: `Request ${row.id} had already expired.` };
+  await endRequest(env, config, row.id, "rejected", user.id, `rejected by ${user.name}`);
   return { ok: true, message: `Rejected ${row.id}.` };
 }
 
-async function endRequest(env: Env, config: Config, id: string, status: "rejected" | "expired" | "refused", by: string | null, why: Pick<Refusal, "message">, now: Date): Promise<void> {
-  if (await new RemediationStore(env.DB).decide(id, status, by, now.toISOString(), why.message)) {
+/** Ends a pending request; decided when written (a run's evidence covers decisions by when they were recorded). */
+async function endRequest(env: Env, config: Config, id: string, status: "rejected" | "refused", by: string | null, why: string): Promise<void> {
+  if (await new RemediationStore(env.DB).decide(id, status, by, new Date().toISOString(), why)) {
     log.info(`keywarden: ${id}: ${status}`);
-    await refreshMessage(env, config, id, now);
+    await refreshMessage(env, config, id, new Date());
   }
 }
 
@@ -317,17 +347,21 @@ async function expireIfDue(env: Env, config: Config, row: RemediationRow, now: D
   return true;
 }
 
-/** Marks every request pending for 24 hours expired (decided when it expired) and says so on its message. */
+/**
+ * Marks every request pending for 24 hours expired (decided when it expired), finishes any left
+ * executing by a lost isolate as unconfirmed, and says so on their messages.
+ */
 export async function expireStaleRequests(env: Env, config: Config, now = new Date()): Promise<number> {
-  const expired = await new RemediationStore(env.DB).expireDue(now);
-  for (const id of expired) {
-    log.info(`keywarden: ${id}: expired`);
+  const store = new RemediationStore(env.DB);
+  const ended = [...(await store.expireDue(now)), ...(await store.finishStuck(now, STUCK_EXECUTION_MS))];
+  for (const id of ended) {
+    log.info(`keywarden: ${id}: expired or left executing; recorded`);
     await refreshMessage(env, config, id, now);
   }
-  return expired.length;
+  return ended.length;
 }
 
-async function messageOf(env: Env, settings: RemediationSettings, id: string, now: Date): Promise<{ text: string; blocks: Record<string, unknown>[] }> {
+async function messageOf(env: Env, config: Config, id: string, now: Date): Promise<{ text: string; blocks: Record<string, unknown>[] }> {
   const store = new RemediationStore(env.DB);
   const row = (await store.get(id)) as RemediationRow;
   return requestMessage({
@@ -339,7 +373,7 @@ async function messageOf(env: Env, settings: RemediationSettings, id: string, no
     requested_by: row.requested_by,
     requested_at: row.requested_at,
     approvals: await store.approvals(row.id),
-    approvalsNeeded: approvalsNeeded(settings),
+    approvalsNeeded: approvalsNeeded(config.remediation),
     status: row.status,
     outcome: row.outcome,
     decided_by: row.decided_by,
@@ -352,10 +386,8 @@ async function refreshMessage(env: Env, config: Config, id: string, now: Date): 
   const row = await new RemediationStore(env.DB).get(id);
   const client = slackClient(config);
   if (!row?.channel || !row.message_ts || !client) return;
-  const read = remediationSettings(env);
-  const settings = read.ok ? read.settings : { mode: row.mode, approvals: 2, maxPerDay: 5 };
   try {
-    const message = await messageOf(env, settings, id, now);
+    const message = await messageOf(env, config, id, now);
     await client.chat.update({ channel: row.channel, ts: row.message_ts, text: message.text, blocks: message.blocks as never });
   } catch (error) {
     log.error(`keywarden: ${id}: the request message could not be updated: ${error instanceof Error ? error.message : String(error)}`);
@@ -389,7 +421,7 @@ async function tellOwner(env: Env, config: Config, id: string): Promise<void> {
       decided_by: row.decided_by,
       now: new Date(),
     });
-    const intro = row.mode === "dry-run" ? "A key of yours would have been revoked (dry run, nothing was deleted):" : "A key of yours was revoked by Keywarden:";
+    const intro = "A key of yours was revoked by Keywarden:";
     await client.chat.postMessage({ channel: found.user.id, text: `${intro} ${message.text}`, blocks: [{ type: "section", text: { type: "mrkdwn", text: intro } }, ...message.blocks] as never });
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error;

@@ -38,22 +38,22 @@ describe("keywarden revoke", () => {
     expect(out.stdout).toContain("Request: DELETE /organization/projects/proj_ml/api_keys/key_ml_never");
     expect(out.stdout).toContain("Keys affected (1):");
     expect(out.stdout).toContain("Dry run: nothing was called");
-    expect(out.stdout).toContain("REMEDIATION_MODE is off here: --yes would be refused");
+    expect(out.stdout).toContain("REMEDIATION is off here: --yes would be refused");
     expect(writes()).toEqual([]);
   });
 
-  it("--yes is refused unless REMEDIATION_MODE=on, and with the default two approvals (no second person here)", async () => {
+  it("--yes is refused unless REMEDIATION=on, and with the default two approvals (no second person here)", async () => {
     const off = await keywarden(["revoke", "key_ml_never", "--yes"]);
     expect(off.code).toBe(1);
     expect(off.stdout).toContain("Refused by the mode guard");
-    const twoPeople = await keywarden(["revoke", "key_ml_never", "--yes"], { REMEDIATION_MODE: "on" });
+    const twoPeople = await keywarden(["revoke", "key_ml_never", "--yes"], { REMEDIATION: "on" });
     expect(twoPeople.code).toBe(1);
     expect(twoPeople.stdout).toContain("REMEDIATION_APPROVALS is 2, and the command line has no second approver");
     expect(writes()).toEqual([]);
   });
 
-  it("executes with REMEDIATION_MODE=on and REMEDIATION_APPROVALS=1, and confirms by listing again", async () => {
-    const out = await keywarden(["revoke", "key_ml_never", "--yes"], { REMEDIATION_MODE: "on", REMEDIATION_APPROVALS: "1" });
+  it("executes with REMEDIATION=on and REMEDIATION_APPROVALS=1, and confirms by listing again", async () => {
+    const out = await keywarden(["revoke", "key_ml_never", "--yes"], { REMEDIATION: "on", REMEDIATION_APPROVALS: "1" });
     expect(out.stdout).toMatch(/^done: Deleted project key .* the listing no longer shows it\.$/m);
     expect(out.code).toBe(0);
     expect(writes().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["DELETE /v1/organization/projects/proj_ml/api_keys/key_ml_never 200"]);

@@ -84,7 +84,7 @@ describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_
       AUDIT_SUBREQUESTS_PER_STEP: "45",
       STALE_AFTER_DAYS: "8",
       ENRICH: "audit_log,usage,costs",
-      REMEDIATION_MODE: "dry-run",
+      REMEDIATION: "dry-run",
       REMEDIATION_APPROVALS: "2",
       REMEDIATION_MAX_PER_DAY: "5",
     };

@@ -80,13 +80,20 @@ describe("the Revoke modal", () => {
     expect((view.blocks as { block_id?: string }[]).some((b) => b.block_id === "in_use")).toBe(false);
   });
 
-  it("names at most 20 keys and counts the rest, so a large account stays within Slack's limits", () => {
+  it("details 20 keys and names every other one by id, each section within Slack's limits", () => {
     const finding = saFinding();
-    const actions = actionsFor(finding, otherKeys(60)).filter((a) => a.kind === "delete_service_account");
+    const actions = actionsFor(finding, otherKeys(300)).filter((a) => a.kind === "delete_service_account");
     const view = revokeModal({ finding, actions, mode: "on", inUse: [], approvalsNeeded: 2, privateMetadata: "{}", now: NOW });
-    const section = (view.blocks as { text?: { text: string } }[])[1]?.text?.text ?? "";
-    expect(section).toContain("…and 41 more");
-    expect(section.length).toBeLessThanOrEqual(3000);
+    const blocks = view.blocks as { text?: { text: string } }[];
+    expect(blocks[1]?.text?.text).toContain("…and 281 more, by id below");
+    const text = blocks.map((b) => b.text?.text ?? "").join("\n");
+    for (let i = 0; i < 300; i++) expect(text).toContain(`key_other_${i}\``);
+    for (const block of blocks) expect((block.text?.text ?? "").length).toBeLessThanOrEqual(3000);
+    expect(blocks.length).toBeLessThanOrEqual(100);
+    const message = requestMessage({ id: "rem_1", mode: "on", action: actions[0] as never, finding, reason: "r", requested_by: "U1", requested_at: NOW.toISOString(), approvals: [], approvalsNeeded: 2, status: "pending", outcome: null, decided_by: null, now: NOW });
+    const messageText = JSON.stringify(message.blocks);
+    for (let i = 0; i < 300; i++) expect(messageText).toContain(`key_other_${i}`);
+    expect(message.blocks.length).toBeLessThanOrEqual(50);
   });
 });
 

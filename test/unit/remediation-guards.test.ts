@@ -94,7 +94,7 @@ describe("the mode guard", () => {
     expect(DEFAULT_REMEDIATION_SETTINGS.mode).toBe("off");
     const off = context({ settings: DEFAULT_REMEDIATION_SETTINGS });
     const message =
-      "Refused by the mode guard: remediation is off (REMEDIATION_MODE=off, the default): Keywarden deletes nothing. Set REMEDIATION_MODE to dry-run or on to allow requests.";
+      "Refused by the mode guard: remediation is off (REMEDIATION=off, the default): Keywarden deletes nothing. Set REMEDIATION to dry-run or on to allow requests.";
     expect(refusal(checkRequest(deleteUserKey, off))).toEqual({ guard: "mode", message });
     expect(refusal(checkApproval(pending(deleteUserKey), "U_BOB", off))).toEqual({ guard: "mode", message });
   });

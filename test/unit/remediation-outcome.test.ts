@@ -172,13 +172,16 @@ describe("confirmOutcome after an error", () => {
     expect(confirmOutcome(deleteKey, { status: 302 }, null)).toMatchObject({ status: "failed", httpStatus: 302 });
   });
 
-  it("fails without an answer, saying the call may have taken effect", () => {
+  it("without an answer, lets the listing after it decide: gone is done, still there failed, no listing unconfirmed", () => {
     expect(confirmOutcome(deleteKey, { status: null, error: "timed out after 10000 ms" }, null)).toEqual({
-      status: "failed",
+      status: "unconfirmed",
       httpStatus: null,
-      message: "DELETE /organization/projects/proj_x/api_keys/key_y got no answer (timed out after 10000 ms); it may or may not have taken effect: list again before retrying.",
+      message:
+        "DELETE /organization/projects/proj_x/api_keys/key_y got no answer (timed out after 10000 ms); it may or may not have taken effect, and Keywarden could not list again: check before retrying.",
     });
     expect(confirmOutcome(deleteKey, { status: null }, null).message).toContain("got no answer (no response)");
+    expect(confirmOutcome(deleteKey, { status: null, error: "timed out" }, { keys: [] })).toMatchObject({ status: "done", message: expect.stringContaining("but it took effect") });
+    expect(confirmOutcome(deleteKey, { status: null, error: "timed out" }, { keys: [{ id: "key_y" }] })).toMatchObject({ status: "failed", message: expect.stringContaining("did not take effect") });
   });
 
   it("never repeats a secret the API or the error echoed", () => {

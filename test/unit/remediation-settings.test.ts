@@ -18,23 +18,23 @@ function problems(env: object): string[] {
 describe("remediation settings", () => {
   it("default to off, two approvals (requester + one approver) and five actions a day", () => {
     expect(readRemediationSettings({})).toEqual({ mode: "off", approvals: 2, maxPerDay: 5 });
-    expect(readRemediationSettings({ REMEDIATION_MODE: "", REMEDIATION_APPROVALS: " ", REMEDIATION_MAX_PER_DAY: "" })).toEqual(DEFAULT_REMEDIATION_SETTINGS);
+    expect(readRemediationSettings({ REMEDIATION: "", REMEDIATION_APPROVALS: " ", REMEDIATION_MAX_PER_DAY: "" })).toEqual(DEFAULT_REMEDIATION_SETTINGS);
   });
 
   it("take one approval only when it is set explicitly", () => {
-    expect(readRemediationSettings({ REMEDIATION_MODE: "on", REMEDIATION_APPROVALS: "1", REMEDIATION_MAX_PER_DAY: "20" })).toEqual({ mode: "on", approvals: 1, maxPerDay: 20 });
-    expect(readRemediationSettings({ REMEDIATION_MODE: " dry-run " })).toEqual({ mode: "dry-run", approvals: 2, maxPerDay: 5 });
+    expect(readRemediationSettings({ REMEDIATION: "on", REMEDIATION_APPROVALS: "1", REMEDIATION_MAX_PER_DAY: "20" })).toEqual({ mode: "on", approvals: 1, maxPerDay: 20 });
+    expect(readRemediationSettings({ REMEDIATION: " dry-run " })).toEqual({ mode: "dry-run", approvals: 2, maxPerDay: 5 });
   });
 
   it("name the setting at fault, never its value", () => {
-    expect(problems({ REMEDIATION_MODE: "yes-please", REMEDIATION_APPROVALS: "0", REMEDIATION_MAX_PER_DAY: "2.5" })).toEqual([
-      "REMEDIATION_MODE must be one of off, dry-run, on",
+    expect(problems({ REMEDIATION: "yes-please", REMEDIATION_APPROVALS: "0", REMEDIATION_MAX_PER_DAY: "2.5" })).toEqual([
+      "REMEDIATION must be one of off, dry-run, on",
       "REMEDIATION_APPROVALS must be at least 1",
       "REMEDIATION_MAX_PER_DAY must be a whole number",
     ]);
     expect(problems({ REMEDIATION_APPROVALS: "6", REMEDIATION_MAX_PER_DAY: "1000" })).toEqual(["REMEDIATION_APPROVALS must be at most 5", "REMEDIATION_MAX_PER_DAY must be at most 100"]);
     expect(problems({ REMEDIATION_APPROVALS: "two" })).toEqual(["REMEDIATION_APPROVALS must be a whole number"]);
-    expect(problems({ REMEDIATION_MODE: "ON" }).join()).not.toContain("ON,");
+    expect(problems({ REMEDIATION: "ON" }).join()).not.toContain("ON,");
   });
 });
 
@@ -51,7 +51,7 @@ describe("the policy's remediation section", () => {
   it("says what is wrong", () => {
     const messages = (input: unknown) => (remediationPolicySchema.safeParse(input).error?.issues ?? []).map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     expect(messages({ actions: ["revoke"] })).toEqual(["actions.0: unknown action; expected one of: demote_service_account, delete_project_key, delete_admin_key, delete_service_account"]);
-    expect(messages({ actions: [] })).toEqual(["actions: list at least one action, or leave actions out to allow them all (REMEDIATION_MODE=off turns remediation off)"]);
+    expect(messages({ actions: [] })).toEqual(["actions: list at least one action, or leave actions out to allow them all (REMEDIATION=off turns remediation off)"]);
     expect(messages({ actions: "delete_project_key" })[0]).toContain("actions must be a list of actions");
     expect(messages({ allowed_rules: ["Unused 90d"] })).toEqual(["allowed_rules.0: expected a rule id, e.g. unused-90d"]);
     expect(messages({ allowed_rules: [] })[0]).toContain("list at least one rule id");

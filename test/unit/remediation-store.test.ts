@@ -42,7 +42,8 @@ describe("RemediationStore", () => {
   });
 
   it("refuses a claim once the day's cap is reached, counting only the same mode and day", async () => {
-    for (const id of ["rem_1", "rem_2", "rem_3", "rem_4"]) await store.create(request(id));
+    for (const id of ["rem_1", "rem_3", "rem_4"]) await store.create(request(id));
+    await store.create({ ...request("rem_2"), mode: "dry-run" });
     expect(await store.claim("rem_1", "on", DAY, AT, 2)).toBe("claimed");
     expect(await store.claim("rem_2", "dry-run", DAY, AT, 1)).toBe("claimed");
     expect(await store.claim("rem_3", "on", DAY, AT, 2)).toBe("claimed");
@@ -69,17 +70,45 @@ describe("RemediationStore", () => {
     expect((await store.decidedBetween("2026-11-26T00:00:00.000Z", "2026-11-26T12:00:00.000Z")).map((r) => r.id)).toEqual(["rem_old"]);
   });
 
-  it("names the request that removed each key, every key of the action included, and only when it was done", async () => {
+  it("names the request that resolved each finding: every finding on the keys a deletion took, only its own for a demotion, none for a failure", async () => {
     await store.create(request("rem_sa", ["key_a", "key_b"]));
     await store.create(request("rem_failed", ["key_c"]));
-    await store.claim("rem_sa", "on", DAY, AT, 5);
+    await store.create({ ...request("rem_demote", ["key_e"]), action_kind: "demote_service_account" });
+    for (const id of ["rem_sa", "rem_failed", "rem_demote"]) await store.claim(id, "on", DAY, AT, 5);
     await store.finish("rem_sa", { status: "done", http_status: 200, outcome: "Deleted", at: AT, actor: "U2" });
-    await store.claim("rem_failed", "on", DAY, AT, 5);
     await store.finish("rem_failed", { status: "failed", http_status: 500, outcome: "HTTP 500", at: AT, actor: "U2" });
-    const removed = await store.removedKeys(["key_a", "key_b", "key_c", "key_d"]);
-    expect([...removed.entries()]).toEqual([
-      ["key_a", { id: "rem_sa", executed_at: AT }],
-      ["key_b", { id: "rem_sa", executed_at: AT }],
+    await store.finish("rem_demote", { status: "done", http_status: 200, outcome: "Demoted", at: AT, actor: "U2" });
+    const resolved = await store.resolvedBy([
+      { fingerprint: "f1", key_id: "key_a" },
+      { fingerprint: "f2", key_id: "key_b" },
+      { fingerprint: "f3", key_id: "key_c" },
+      { fingerprint: "fp_rem_demote", key_id: "key_e" },
+      { fingerprint: "f5_unused_on_key_e", key_id: "key_e" },
     ]);
+    expect([...resolved.entries()]).toEqual([
+      ["f1", { id: "rem_sa", executed_at: AT }],
+      ["f2", { id: "rem_sa", executed_at: AT }],
+      ["fp_rem_demote", { id: "rem_demote", executed_at: AT }],
+    ]);
+  });
+
+  it("never claims a request made in another mode (a dry run stays a dry run) or one that has expired", async () => {
+    await store.create({ ...request("rem_dry"), mode: "dry-run" });
+    await store.create(request("rem_old", ["key_b"], "2026-11-25T10:59:00.000Z"));
+    expect(await store.claim("rem_dry", "on", DAY, AT, 5)).toBe("stale");
+    expect(await store.claim("rem_old", "on", DAY, AT, 5)).toBe("stale");
+    expect((await store.get("rem_dry"))?.status).toBe("pending");
+  });
+
+  it("finishes a request left executing (its isolate was lost) as unconfirmed, once", async () => {
+    await store.create(request("rem_lost"));
+    await store.claim("rem_lost", "on", DAY, AT, 5);
+    expect(await store.openFor("fp_rem_lost")).toMatchObject({ id: "rem_lost", status: "executing" });
+    expect(await store.finishStuck(new Date("2026-11-26T11:05:00.000Z"), 15 * 60_000)).toEqual([]);
+    expect(await store.finishStuck(new Date("2026-11-26T11:20:00.000Z"), 15 * 60_000)).toEqual(["rem_lost"]);
+    expect(await store.get("rem_lost")).toMatchObject({ status: "unconfirmed", outcome: expect.stringContaining("never reported back") });
+    expect(await store.finish("rem_lost", { status: "done", http_status: 200, outcome: "late", at: AT, actor: null })).toBe(false);
+    expect((await store.events("rem_lost")).map((e) => e.kind)).toEqual(["requested", "executed"]);
+    expect(await store.openFor("fp_rem_lost")).toBeNull();
   });
 });

@@ -459,7 +459,7 @@ describe("Accept-risk buttons", () => {
   });
 });
 
-describe("the Revoke… menu (REMEDIATION_MODE not off)", () => {
+describe("the Revoke… menu (REMEDIATION not off)", () => {
   it("replaces the button with Accept risk… / Revoke… on findings an action fits, and keeps the button where none does", () => {
     const run = makeRun({ findings: manyFindings(21) });
     const rendered = renderSlackReport(run, { channel: CHANNEL, acceptButtons: true, revokeMenu: true });

@@ -31,7 +31,7 @@ async function trigger(): Promise<string> {
 }
 
 type Settings = Record<string, string>;
-const ON: Settings = { REMEDIATION_MODE: "on", SLACK_ALLOWED_USERS: `${REQUESTER}, ${APPROVER}, ${THIRD}` };
+const ON: Settings = { REMEDIATION: "on", SLACK_ALLOWED_USERS: `${REQUESTER}, ${APPROVER}, ${THIRD}` };
 
 /** A signed interaction, handled with these settings; resolves once the work after the answer is done. */
 async function interact(payload: unknown, settings: Settings = ON): Promise<Response> {
@@ -159,7 +159,7 @@ describe("revoking a key from Slack", () => {
     await sim.reset();
     await interact(menuClick(REQUESTER, finding.fingerprint, await trigger()), {});
     expect((await fake()).views).toHaveLength(0);
-    expect(await replies(`menu-${REQUESTER}`)).toEqual([expect.stringContaining("REMEDIATION_MODE=off")]);
+    expect(await replies(`menu-${REQUESTER}`)).toEqual([expect.stringContaining("REMEDIATION=off")]);
     expect(await writes()).toEqual([]);
   });
 
@@ -194,7 +194,7 @@ describe("revoking a key from Slack", () => {
 
   it("in dry-run mode does everything but the call: the outcome shows the exact request, the Admin API sees no write", async () => {
     const finding = unusedUserKey(await auditedFindings());
-    const dryRun = { ...ON, REMEDIATION_MODE: "dry-run" };
+    const dryRun = { ...ON, REMEDIATION: "dry-run" };
     const modal = await openModal(REQUESTER, finding.fingerprint, dryRun);
     expect(modal.view.title.text).toBe("Revoke (dry run)");
     const id = await request(REQUESTER, finding, {}, dryRun);
@@ -243,6 +243,69 @@ describe("revoking a key from Slack", () => {
     const posted = (await fake()).messages.filter((m) => m.text.includes(id));
     expect(posted).toHaveLength(1);
     expect(JSON.stringify(posted)).not.toContain(env.OPENAI_ADMIN_KEY);
+  });
+
+  it("a request made as a dry run never becomes a real call: approved after REMEDIATION turned on, it is refused", async () => {
+    const finding = unusedUserKey(await auditedFindings());
+    const dryRun = { ...ON, REMEDIATION: "dry-run" };
+    const id = await request(REQUESTER, finding, {}, dryRun);
+    await interact(decisionClick(APPROVER, "remediation_approve", id), ON);
+    expect(await remediation(id)).toMatchObject({ status: "refused", outcome: expect.stringContaining("made with REMEDIATION=dry-run and REMEDIATION is now on") });
+    expect(await writes()).toEqual([]);
+  });
+
+  it("the requester cannot reject either; another allowed user rejects, and the message shows it without buttons", async () => {
+    const finding = unusedUserKey(await auditedFindings());
+    const id = await request(REQUESTER, finding);
+    await interact(decisionClick(REQUESTER, "remediation_reject", id));
+    expect(await replies(`remediation_reject-${REQUESTER}`)).toEqual([expect.stringContaining("another allowed user must approve or reject it")]);
+    await interact(decisionClick(APPROVER, "remediation_reject", id));
+    expect((await remediation(id)).status).toBe("rejected");
+    const update = (await fake()).updates.filter((u) => u.text.includes(id)).at(-1);
+    expect(JSON.stringify(update?.blocks)).toContain(":no_entry: Rejected by <@U_SECOND>");
+    expect(JSON.stringify(update?.blocks)).not.toContain("remediation_approve");
+    await interact(decisionClick(THIRD, "remediation_approve", id));
+    expect(await writes()).toEqual([]);
+  });
+
+  it("two different requests approved at the same moment with a cap of 1: one runs, the other is refused by the cap", async () => {
+    const findings = await auditedFindings();
+    // Two findings on two different keys.
+    const [first, second] = findings.filter(revocable).filter((f, i, all) => all.findIndex((g) => g.key.id === f.key.id) === i);
+    const capped = { ...ON, REMEDIATION_MAX_PER_DAY: "1" };
+    const a = await request(REQUESTER, first as Finding, { inUse: true }, capped);
+    const b = await request(REQUESTER, second as Finding, { inUse: true }, capped);
+    await Promise.all([interact(decisionClick(APPROVER, "remediation_approve", a), capped), interact(decisionClick(APPROVER, "remediation_approve", b), capped)]);
+    const statuses = [(await remediation(a)).status, (await remediation(b)).status].sort();
+    expect(statuses).toEqual(["done", "refused"]);
+    expect(await writes()).toHaveLength(1);
+    const refused = (await remediation(a)).status === "refused" ? await remediation(a) : await remediation(b);
+    expect(refused.outcome).toContain("daily-cap");
+  });
+
+  it("a request not approved within 24 hours expires: approving it then does nothing", async () => {
+    const finding = unusedUserKey(await auditedFindings());
+    const id = await request(REQUESTER, finding);
+    await env.DB.prepare("UPDATE remediation_requests SET requested_at = ? WHERE id = ?").bind(new Date(Date.now() - 25 * 3_600_000).toISOString(), id).run();
+    await interact(decisionClick(APPROVER, "remediation_approve", id));
+    expect(await replies(`remediation_approve-${APPROVER}`)).toEqual([expect.stringContaining("expired 24 hours after it was made")]);
+    expect((await remediation(id)).status).toBe("expired");
+    expect(await writes()).toEqual([]);
+  });
+
+  it("tells the owner of a revoked key, by direct message, who asked, who approved and why", async () => {
+    const finding = unusedUserKey(await auditedFindings());
+    const owner = (finding.owner as { email?: string }).email as string;
+    await fetch(`${slack.base}/__slack/users`, { method: "PUT", body: JSON.stringify({ users: [{ id: "U0OWNER", email: owner, name: "Key Owner" }] }) });
+    const id = await request(REQUESTER, finding);
+    await interact(decisionClick(APPROVER, "remediation_approve", id));
+    expect((await remediation(id)).status).toBe("done");
+    const { ims, messages } = (await fake()) as FakeState & { ims: { user: string; channel: string }[] };
+    const dm = ims.find((im) => im.user === "U0OWNER")?.channel;
+    const told = messages.filter((m) => m.channel === dm);
+    expect(told).toHaveLength(1);
+    expect(told[0]?.text).toContain("A key of yours was revoked by Keywarden");
+    expect(JSON.stringify(told[0]?.blocks)).toContain("left the company");
   });
 
   it("refuses to delete the admin key Keywarden runs with", async () => {

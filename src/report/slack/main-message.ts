@@ -19,7 +19,7 @@ export interface MainMessageOptions {
   maxFindingsInMain?: number;
   /** Each finding in the thread gets an Accept-risk button (only when Keywarden can verify the click). */
   acceptButtons?: boolean;
-  /** With the Accept-risk buttons: a menu with Revoke… too, on findings an action fits (REMEDIATION_MODE is not off). */
+  /** With the Accept-risk buttons: a menu with Revoke… too, on findings an action fits (REMEDIATION is not off). */
   revokeMenu?: boolean;
 }
 

@@ -8,7 +8,7 @@ import type { AffectedKey, RemediationAction } from "../../remediation/actions.j
 import { dryRunRequest } from "../../remediation/outcome.js";
 import type { ButtonElement, OverflowElement } from "./blocks.js";
 import { ACCEPT_RISK_ACTION, acceptRiskButton } from "./finding-actions.js";
-import { safe } from "./mrkdwn.js";
+import { packLines, safe } from "./mrkdwn.js";
 
 export const FINDING_MENU_ACTION = "finding_menu";
 export const REVOKE_OPTION = "revoke";
@@ -53,8 +53,22 @@ function recent(iso: string, now: Date): boolean {
 
 function keyList(keys: readonly AffectedKey[], now: Date): string {
   const lines = keys.slice(0, KEYS_SHOWN).map((key) => keyLine(key, now));
-  if (keys.length > KEYS_SHOWN) lines.push(`…and ${keys.length - KEYS_SHOWN} more (all listed in GET /remediations)`);
+  if (keys.length > KEYS_SHOWN) lines.push(`…and ${keys.length - KEYS_SHOWN} more, by id below`);
   return lines.join("\n");
+}
+
+/** Sections naming, by id, every key past the first KEYS_SHOWN: whoever confirms or approves sees every key that goes. */
+function remainingKeyIds(keys: readonly AffectedKey[], maxSections: number): Record<string, unknown>[] {
+  const rest = keys.slice(KEYS_SHOWN).map((key) => `\`${safe(key.id, 80)}\``);
+  if (rest.length === 0) return [];
+  const chunks = packLines(rest, 2_900).map((chunk) => chunk.replaceAll("\n", " "));
+  const shown = chunks.slice(0, maxSections);
+  const blocks = shown.map((text) => ({ type: "section", text: { type: "mrkdwn", verbatim: true, text } }));
+  if (chunks.length > shown.length) {
+    // Only an account with thousands of keys gets here; GET /remediations lists them all.
+    blocks.push({ type: "section", text: { type: "mrkdwn", verbatim: true, text: `…more key ids than a Slack message holds: GET /remediations lists all ${keys.length}.` } });
+  }
+  return blocks;
 }
 
 export interface RevokeModalInput {
@@ -93,6 +107,7 @@ export function revokeModal(input: RevokeModalInput): Record<string, unknown> {
         text: `*${safe(action.summary, 400)}*\n\`${safe(dryRunRequest(action).replace(/^would /, ""), 600)}\`\n${action.keysAffected.length === 1 ? "The key:" : `All ${action.keysAffected.length} keys that go with it:`}\n${keyList(action.keysAffected, now)}`.slice(0, 3000),
       },
     });
+    blocks.push(...remainingKeyIds(action.keysAffected, Math.floor(80 / actions.length)));
   }
   blocks.push({
     type: "context",
@@ -100,7 +115,7 @@ export function revokeModal(input: RevokeModalInput): Record<string, unknown> {
       {
         type: "mrkdwn",
         text:
-          (mode === "dry-run" ? ":test_tube: *Dry run* (REMEDIATION_MODE=dry-run): nothing will be deleted; the outcome shows the request that would be made. " : "") +
+          (mode === "dry-run" ? ":test_tube: *Dry run* (REMEDIATION=dry-run): nothing will be deleted; the outcome shows the request that would be made. " : "") +
           (input.approvalsNeeded > 1 ? `Another allowed user must approve it in the report channel within 24 hours (${input.approvalsNeeded} people in all).` : "It runs as soon as you submit (REMEDIATION_APPROVALS=1)."),
       },
     ],
@@ -196,6 +211,7 @@ export function requestMessage(view: RequestView): { text: string; blocks: Recor
   const blocks: Record<string, unknown>[] = [
     { type: "section", block_id: `rem-${view.id}`, text: { type: "mrkdwn", verbatim: true, text: body } },
     { type: "section", text: { type: "mrkdwn", verbatim: true, text: `${action.keysAffected.length === 1 ? "Key:" : `Keys (${action.keysAffected.length}):`}\n${keyList(action.keysAffected, view.now)}`.slice(0, 3000) } },
+    ...remainingKeyIds(action.keysAffected, 40),
   ];
   const expires = new Date(Date.parse(view.requested_at) + 24 * 3_600_000).toISOString().slice(0, 16).replace("T", " ");
   if (view.status === "pending") {
