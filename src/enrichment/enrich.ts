@@ -1,5 +1,5 @@
-import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from "../inventory/collect.js";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, type Sleep, isRetryableStatus, realSleep } from "../inventory/retry.js";
+import { DEFAULT_CONCURRENCY, type InventoryOptions, type SessionSettings, sessionOptions } from "../inventory/collect.js";
+import { isTransientError } from "../inventory/retry.js";
 import type { KeyRecord } from "../inventory/types.js";
 import { EnrichmentApi } from "./api.js";
 import { planEnrichment } from "./plan.js";
@@ -7,15 +7,7 @@ import { type EnrichSource, type EnrichmentError, type EnrichmentState, type Run
 import { executeEnrichment } from "./work.js";
 
 /** How the enrichment talks to the Admin API: the inventory's own settings and defaults (src/inventory/collect.ts). */
-export interface EnrichmentOptions {
-  adminKey: string;
-  baseURL: string;
-  concurrency?: number;
-  timeoutMs?: number;
-  retry?: RetryPolicy;
-  fetch?: typeof fetch;
-  sleep?: Sleep;
-}
+export type EnrichmentOptions = SessionSettings & Pick<InventoryOptions, "concurrency">;
 
 /** The work of enriching `keys` from `sources`, as of `now`; nothing to request when there is no key or no source. */
 export function startEnrichment(keys: readonly KeyRecord[], sources: readonly EnrichSource[], now: Date, options: Pick<EnrichmentOptions, "concurrency"> = {}): EnrichmentState {
@@ -28,22 +20,11 @@ export function startEnrichment(keys: readonly KeyRecord[], sources: readonly En
  */
 export async function continueEnrichment(state: EnrichmentState, options: EnrichmentOptions, requestCap?: number): Promise<EnrichmentState> {
   if (state.units.length === 0) return state;
-  const retry = options.retry ?? DEFAULT_RETRY_POLICY;
-  if (requestCap !== undefined && requestCap < retry.maxAttempts) {
-    throw new RangeError(`a step of ${requestCap} requests cannot fit one page with ${retry.maxAttempts} attempts`);
-  }
-  const api = new EnrichmentApi({
-    adminKey: options.adminKey,
-    baseURL: options.baseURL,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    retry,
-    sleep: options.sleep ?? realSleep,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  const session = sessionOptions(options, requestCap, "step");
   return executeEnrichment(state, {
-    api,
+    api: new EnrichmentApi(session),
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-    attemptsPerUnit: retry.maxAttempts,
+    attemptsPerUnit: session.retry.maxAttempts,
     ...(requestCap !== undefined ? { requestCap } : {}),
   });
 }
@@ -65,6 +46,4 @@ export function runEnrichment(state: EnrichmentState): RunEnrichment {
 }
 
 /** An error that may pass when asked again: the network, a retryable status, a retry budget used up. */
-export function isTransientEnrichmentError(error: EnrichmentError): boolean {
-  return error.kind === "network" || error.kind === "budget_exhausted" || (error.kind === "http" && isRetryableStatus(error.status ?? 0));
-}
+export const isTransientEnrichmentError: (error: EnrichmentError) => boolean = isTransientError;

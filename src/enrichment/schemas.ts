@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type ListEnvelope, listEnvelope, unixTime } from "../inventory/schemas.js";
 
 /**
  * Zod schemas for the three enrichment endpoints (shared/reference/openai-admin-openapi.yaml:
@@ -7,17 +8,9 @@ import { z } from "zod";
  * and a field Keywarden uses that is missing or of the wrong type is an error, never a guess.
  */
 
-const unixTime = z.number().int().nonnegative();
-
-/** ListAuditLogsResponse; each event is validated on its own (one unreadable event hides no other). */
-export const auditLogPage = z.object({
-  object: z.literal("list"),
-  data: z.array(z.unknown()),
-  has_more: z.boolean(),
-  first_id: z.string().nullish(),
-  last_id: z.string().nullish(),
-});
-export type AuditLogPage = z.infer<typeof auditLogPage>;
+/** ListAuditLogsResponse: the inventory's list envelope; each event is validated on its own (one unreadable event hides no other). */
+export const auditLogPage = listEnvelope;
+export type AuditLogPage = ListEnvelope;
 
 const actorUser = z.object({ id: z.string().min(1), email: z.string().nullish() });
 

@@ -1,3 +1,4 @@
+import { RunWorkFiles } from "../store/work-store.js";
 import { failedEnrichment } from "./enrich.js";
 import { readEnrichSettings } from "./settings.js";
 import type { EnrichSource, EnrichmentState } from "./types.js";
@@ -7,34 +8,22 @@ import type { EnrichSource, EnrichmentState } from "./types.js";
  * under the run's `work/<run id>/`, so the run's clean-up removes it with the rest. The state after
  * each Workflow step (`enrich-state-<i>.json`), and the result the later steps read (`enrichment.json`).
  */
-export class EnrichmentStore {
-  constructor(
-    private readonly bucket: R2Bucket,
-    private readonly runId: string,
-  ) {}
-
-  private key(name: string): string {
-    return `work/${this.runId}/${name}.json`;
-  }
-
+export class EnrichmentStore extends RunWorkFiles {
   async putState(index: number, state: EnrichmentState): Promise<void> {
-    await this.bucket.put(this.key(`enrich-state-${index}`), JSON.stringify(state));
+    await this.write(`enrich-state-${index}`, state);
   }
 
   async state(index: number): Promise<EnrichmentState> {
-    const object = await this.bucket.get(this.key(`enrich-state-${index}`));
-    if (!object) throw new Error(`work file enrich-state-${index} of run ${this.runId} is missing`);
-    return (await object.json()) as EnrichmentState;
+    return this.read<EnrichmentState>(`enrich-state-${index}`);
   }
 
   async putResult(state: EnrichmentState): Promise<void> {
-    await this.bucket.put(this.key("enrichment"), JSON.stringify(state));
+    await this.write("enrichment", state);
   }
 
   /** The result, or null when the run has none (enrichment not wired, or its step never finished). */
   async result(): Promise<EnrichmentState | null> {
-    const object = await this.bucket.get(this.key("enrichment"));
-    return object ? ((await object.json()) as EnrichmentState) : null;
+    return this.readIfAny<EnrichmentState>("enrichment");
   }
 }
 

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { RawCall } from "../inventory/admin-api.js";
+import { drainQueue } from "../inventory/drain.js";
 import type OpenAI from "openai";
 import type { ApiFailure, EnrichmentApi } from "./api.js";
 import { creatorFact, mergeCreator } from "./creator.js";
@@ -36,11 +37,6 @@ export async function executeEnrichment(state: EnrichmentState, options: Execute
   const queue = next.units;
   const { api } = options;
   const startRequests = api.requests;
-  let inFlight = 0;
-  const wake: (() => void)[] = [];
-
-  const fitsUnderCap = () =>
-    options.requestCap === undefined || api.requests - startRequests + (inFlight + 1) * options.attemptsPerUnit <= options.requestCap;
 
   function fail(source: EnrichSource, failure: ApiFailure): void {
     if (source !== "audit_log" && !next.failed.includes(source)) next.failed.push(source);
@@ -123,29 +119,14 @@ export async function executeEnrichment(state: EnrichmentState, options: Execute
     if (advance(unit, page.last_id)) queue.push({ ...unit, after: page.last_id });
   }
 
-  async function worker(): Promise<void> {
-    for (;;) {
-      if (api.authFailure) return;
-      const unit = queue.length > 0 && fitsUnderCap() ? queue.shift() : undefined;
-      if (!unit) {
-        if (inFlight === 0) {
-          for (const w of wake.splice(0)) w();
-          return;
-        }
-        await new Promise<void>((resolve) => wake.push(resolve));
-        continue;
-      }
-      inFlight++;
-      try {
-        await runUnit(unit);
-      } finally {
-        inFlight--;
-        for (const w of wake.splice(0)) w();
-      }
-    }
-  }
-
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  await drainQueue(queue, {
+    concurrency: options.concurrency,
+    requests: () => api.requests - startRequests,
+    attemptsPerUnit: options.attemptsPerUnit,
+    ...(options.requestCap !== undefined ? { requestCap: options.requestCap } : {}),
+    stopped: () => api.authFailure !== undefined,
+    run: runUnit,
+  });
   if (api.authFailure) for (const source of new Set(queue.map((u) => u.source))) fail(source, api.authFailure);
   next.api_requests += api.requests - startRequests;
   return next;

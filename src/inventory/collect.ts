@@ -1,4 +1,4 @@
-import { AdminApi } from "./admin-api.js";
+import { AdminApi, type AdminApiOptions } from "./admin-api.js";
 import { normalizeAdminKey } from "./normalize.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, type Sleep, realSleep } from "./retry.js";
 import type { Inventory, InventoryError, KeyRecord } from "./types.js";
@@ -28,6 +28,28 @@ export interface InventoryResult extends Inventory {
   fatal?: InventoryError;
 }
 
+/** What an Admin API session is made from (the enrichment's the same, src/enrichment/enrich.ts). */
+export type SessionSettings = Pick<InventoryOptions, "adminKey" | "baseURL" | "timeoutMs" | "retry" | "fetch" | "sleep">;
+
+/**
+ * The session options of `settings`, defaults filled in, once it is known that one page with all
+ * its attempts fits in `requestCap` (the requests of one `part`: "slice", "step").
+ */
+export function sessionOptions(settings: SessionSettings, requestCap: number | undefined, part: string): AdminApiOptions {
+  const retry = settings.retry ?? DEFAULT_RETRY_POLICY;
+  if (requestCap !== undefined && requestCap < retry.maxAttempts) {
+    throw new RangeError(`a ${part} of ${requestCap} requests cannot fit one page with ${retry.maxAttempts} attempts`);
+  }
+  return {
+    adminKey: settings.adminKey,
+    baseURL: settings.baseURL,
+    timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    retry,
+    sleep: settings.sleep ?? realSleep,
+    ...(settings.fetch ? { fetch: settings.fetch } : {}),
+  };
+}
+
 /**
  * Runs one slice of the inventory: at most `requestCap` requests (retries
  * included), then returns what it read and where to resume.
@@ -39,23 +61,12 @@ export async function collectInventorySlice(
 ): Promise<{ part: InventoryPart; state: WorkState }> {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw new RangeError(`pageSize must be 1..100, got ${pageSize}`);
-  const retry = options.retry ?? DEFAULT_RETRY_POLICY;
-  if (requestCap !== undefined && requestCap < retry.maxAttempts) {
-    throw new RangeError(`a slice of ${requestCap} requests cannot fit one page with ${retry.maxAttempts} attempts`);
-  }
-  const api = new AdminApi({
-    adminKey: options.adminKey,
-    baseURL: options.baseURL,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    retry,
-    sleep: options.sleep ?? realSleep,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  const session = sessionOptions(options, requestCap, "slice");
   return executeWork(state, {
-    api,
+    api: new AdminApi(session),
     pageSize,
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-    attemptsPerUnit: retry.maxAttempts,
+    attemptsPerUnit: session.retry.maxAttempts,
     adminKey: options.adminKey,
     ...(requestCap !== undefined ? { requestCap } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -53,8 +53,8 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
-/** An inventory error that may pass on a later attempt: the network, a retryable status, or a retry budget used up. */
-export function isTransientError(error: InventoryError): boolean {
+/** An error (inventory or enrichment) that may pass on a later attempt: the network, a retryable status, or a retry budget used up. */
+export function isTransientError<E extends Pick<InventoryError, "status"> & { kind: string }>(error: E): boolean {
   return error.kind === "network" || error.kind === "budget_exhausted" || (error.kind === "http" && isRetryableStatus(error.status ?? 0));
 }
 

@@ -7,7 +7,7 @@ import { z } from "zod";
  * the wrong type is an error, never a guess.
  */
 
-const unixTime = z.number().int().nonnegative();
+export const unixTime = z.number().int().nonnegative();
 const nullableUnixTime = unixTime.nullable();
 
 export const listEnvelope = z.object({

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { type AdminApi, validateItems } from "./admin-api.js";
+import { drainQueue } from "./drain.js";
 import { normalizeProject, normalizeProjectKey, normalizeUser } from "./normalize.js";
 import { type AdminApiKeyJson, adminApiKeySchema, projectApiKeySchema, projectSchema, userSchema } from "./schemas.js";
 import type { InventoryError, InventoryScope, KeyRecord, ProjectRecord, UserRecord } from "./types.js";
@@ -93,13 +94,7 @@ export async function executeWork(state: WorkState, options: ExecuteOptions): Pr
   const projectIds = new Set(state.projectIds);
   const part = emptyPart();
   const startRequests = options.api.requests;
-  let inFlight = 0;
   let projectsListed = 0;
-  const wake: (() => void)[] = [];
-
-  const fitsUnderCap = () =>
-    options.requestCap === undefined ||
-    options.api.requests - startRequests + (inFlight + 1) * options.attemptsPerUnit <= options.requestCap;
 
   const report = (unit: WorkUnit) =>
     options.onProgress?.({ listing: describeScope(scopeOf(unit)), projectsListed, projectsFound: projectIds.size, requests: options.api.requests - startRequests });
@@ -173,34 +168,22 @@ export async function executeWork(state: WorkState, options: ExecuteOptions): Pr
     return valid;
   }
 
-  // Workers pull units; a worker that finds the queue empty waits while others
-  // may still queue follow-up units, and all stop when nothing is left or running.
-  async function worker(): Promise<void> {
-    for (;;) {
-      if (options.api.authFailure) return;
-      const unit = queue.length > 0 && fitsUnderCap() ? queue.shift() : undefined;
-      if (!unit) {
-        if (inFlight === 0) {
-          for (const w of wake.splice(0)) w();
-          return;
-        }
-        await new Promise<void>((resolve) => wake.push(resolve));
-        continue;
-      }
-      inFlight++;
+  await drainQueue(queue, {
+    concurrency: options.concurrency,
+    requests: () => options.api.requests - startRequests,
+    attemptsPerUnit: options.attemptsPerUnit,
+    ...(options.requestCap !== undefined ? { requestCap: options.requestCap } : {}),
+    stopped: () => options.api.authFailure !== undefined,
+    run: async (unit) => {
       report(unit);
       try {
         const continues = await runUnit(unit);
         if (unit.list === "project_api_keys" && !continues) projectsListed++;
       } finally {
-        inFlight--;
         report(unit);
-        for (const w of wake.splice(0)) w();
       }
-    }
-  }
-
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
+    },
+  });
 
   part.requests = options.api.requests - startRequests;
   if (options.api.authFailure) {

@@ -1,21 +1,44 @@
 import type { InventoryPart, WorkState } from "../inventory/work.js";
 
 /**
- * Scratch space of a running run in R2: each inventory step's part and the queue
- * to resume from. Workflow step results are capped at 1 MiB, an inventory is not.
+ * A running run's JSON files in R2, under `work/<run id>/`, so the run's clean-up
+ * (WorkStore.clear) removes them all.
  */
-export class WorkStore {
+export class RunWorkFiles {
   constructor(
-    private readonly bucket: R2Bucket,
-    private readonly runId: string,
+    protected readonly bucket: R2Bucket,
+    protected readonly runId: string,
   ) {}
 
-  private key(name: string): string {
+  protected key(name: string): string {
     return `work/${this.runId}/${name}.json`;
   }
 
+  protected async write(name: string, value: unknown): Promise<void> {
+    await this.bucket.put(this.key(name), JSON.stringify(value));
+  }
+
+  /** The file `name`; throws when it is missing. */
+  protected async read<T>(name: string): Promise<T> {
+    const object = await this.bucket.get(this.key(name));
+    if (!object) throw new Error(`work file ${name} of run ${this.runId} is missing`);
+    return (await object.json()) as T;
+  }
+
+  /** The file `name`, or null when there is none. */
+  protected async readIfAny<T>(name: string): Promise<T | null> {
+    const object = await this.bucket.get(this.key(name));
+    return object ? ((await object.json()) as T) : null;
+  }
+}
+
+/**
+ * Scratch space of a running run in R2: each inventory step's part and the queue
+ * to resume from. Workflow step results are capped at 1 MiB, an inventory is not.
+ */
+export class WorkStore extends RunWorkFiles {
   async putSlice(index: number, part: InventoryPart, state: WorkState): Promise<void> {
-    await Promise.all([this.bucket.put(this.key(`part-${index}`), JSON.stringify(part)), this.bucket.put(this.key(`state-${index}`), JSON.stringify(state))]);
+    await Promise.all([this.write(`part-${index}`, part), this.write(`state-${index}`, state)]);
   }
 
   async state(index: number): Promise<WorkState> {
@@ -33,11 +56,5 @@ export class WorkStore {
       await this.bucket.delete(listed.objects.map((o) => o.key));
       if (!listed.truncated) return;
     }
-  }
-
-  private async read<T>(name: string): Promise<T> {
-    const object = await this.bucket.get(this.key(name));
-    if (!object) throw new Error(`work file ${name} of run ${this.runId} is missing`);
-    return (await object.json()) as T;
   }
 }
