@@ -168,13 +168,7 @@ export class RunHistory {
 
   /** The manifest hash of the latest run started before `id` whose evidence was stored: the link of the chain. */
   async previousManifest(id: string, startedAt: string): Promise<string | null> {
-    const row = await this.db
-      .prepare(
-        "SELECT evidence_manifest_sha256 AS sha FROM runs WHERE evidence_manifest_sha256 IS NOT NULL AND id != ?1 AND (started_at < ?2 OR (started_at = ?2 AND id < ?1)) ORDER BY started_at DESC, id DESC LIMIT 1",
-      )
-      .bind(id, startedAt)
-      .first<{ sha: string }>();
-    return row?.sha ?? null;
+    return (await this.previousWithEvidence(id, startedAt))?.sha ?? null;
   }
 
   /**
@@ -182,13 +176,16 @@ export class RunHistory {
    * evidence (it could not start, or its evidence step gave up) must not swallow a window of decisions.
    */
   async previousEvidenceStart(id: string, startedAt: string): Promise<string | null> {
-    const row = await this.db
+    return (await this.previousWithEvidence(id, startedAt))?.started_at ?? null;
+  }
+
+  private previousWithEvidence(id: string, startedAt: string): Promise<{ sha: string; started_at: string } | null> {
+    return this.db
       .prepare(
-        "SELECT started_at FROM runs WHERE evidence_manifest_sha256 IS NOT NULL AND id != ?1 AND (started_at < ?2 OR (started_at = ?2 AND id < ?1)) ORDER BY started_at DESC, id DESC LIMIT 1",
+        "SELECT evidence_manifest_sha256 AS sha, started_at FROM runs WHERE evidence_manifest_sha256 IS NOT NULL AND id != ?1 AND (started_at < ?2 OR (started_at = ?2 AND id < ?1)) ORDER BY started_at DESC, id DESC LIMIT 1",
       )
       .bind(id, startedAt)
-      .first<{ started_at: string }>();
-    return row?.started_at ?? null;
+      .first<{ sha: string; started_at: string }>();
   }
 
   /** Runs with stored evidence that started in [from, to), oldest first. */

@@ -224,16 +224,23 @@ function clipError(message: string): string {
   return message.length > 1_900 ? `${message.slice(0, 1_899)}…` : message;
 }
 
+/** The request a click decides, while it is pending and the clicking user is allowed; else what to tell them. */
+async function pendingRequest(store: RemediationStore, id: string, config: Config, user: SlackUser): Promise<RemediationRow | { ok: false; message: string }> {
+  const row = await store.get(id);
+  if (!row) return { ok: false, message: `There is no remediation request ${id}.` };
+  if (row.status !== "pending") return { ok: false, message: `Request ${row.id} is already ${row.status}.` };
+  if (!config.slackAllowedUsers.includes(user.id)) return { ok: false, message: "You may not decide remediations: you are not in SLACK_ALLOWED_USERS." };
+  return row;
+}
+
 /** Guards that only turn this click away; every other refusal ends the request. */
 const PERSONAL_GUARDS = new Set(["second-approver", "approvals"]);
 
 /** Approve on the request message. Returns what to tell the clicking user (ephemeral). */
 export async function approveRemediation(env: Env, config: Config, user: SlackUser, requestId: string, now = new Date()): Promise<Answer> {
   const store = new RemediationStore(env.DB);
-  const row = await store.get(requestId);
-  if (!row) return { ok: false, message: `There is no remediation request ${requestId}.` };
-  if (row.status !== "pending") return { ok: false, message: `Request ${row.id} is already ${row.status}.` };
-  if (!config.slackAllowedUsers.includes(user.id)) return { ok: false, message: "You may not approve remediations: you are not in SLACK_ALLOWED_USERS." };
+  const row = await pendingRequest(store, requestId, config, user);
+  if ("message" in row) return row;
   if (await expireIfDue(env, config, row, now)) return { ok: false, message: `Request ${row.id} expired 24 hours after it was made; request it again.` };
   const mode = config.remediation.mode;
   if (mode !== row.mode) {
@@ -321,11 +328,8 @@ async function executeApproved(env: Env, config: Config, id: string, action: Rem
 
 /** Reject on the request message: any allowed user but the requester. */
 export async function rejectRemediation(env: Env, config: Config, user: SlackUser, requestId: string, now = new Date()): Promise<Answer> {
-  const store = new RemediationStore(env.DB);
-  const row = await store.get(requestId);
-  if (!row) return { ok: false, message: `There is no remediation request ${requestId}.` };
-  if (row.status !== "pending") return { ok: false, message: `Request ${row.id} is already ${row.status}.` };
-  if (!config.slackAllowedUsers.includes(user.id)) return { ok: false, message: "You may not decide remediations: you are not in SLACK_ALLOWED_USERS." };
+  const row = await pendingRequest(new RemediationStore(env.DB), requestId, config, user);
+  if ("message" in row) return row;
   if (user.id === row.requested_by) return { ok: false, message: "You made this request: another allowed user must approve or reject it." };
   if (await expireIfDue(env, config, row, now)) return { ok: false, message: `Request ${row.id} had already expired.` };
   await endRequest(env, config, row.id, "rejected", user.id, `rejected by ${user.name}`);
