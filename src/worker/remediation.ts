@@ -264,6 +264,16 @@ export async function approveRemediation(env: Env, config: Config, user: SlackUs
   const context = await guardContext(env, config, policy, listed.items, now);
   const pending = { finding, action, requestedBy: row.requested_by, acknowledgedInUse: row.acknowledged_in_use === 1, requestedAt: row.requested_at, approvedBy };
   const checked = checkApproval(pending, user.id, context);
+  if (!checked.ok && checked.guard === "approvals" && user.id !== row.requested_by) {
+    // Enough people approved already, yet it is still pending: the isolate that stored the last
+    // approval was lost before it could run it. Every guard of the request is checked again, then it runs.
+    const again = checkRequest(pending, context);
+    if (!again.ok) {
+      await endRequest(env, config, row.id, "refused", user.id, again.message);
+      return { ok: false, message: again.message };
+    }
+    return executeApproved(env, config, row.id, again.action, user.id, now);
+  }
   if (!checked.ok) {
     if (PERSONAL_GUARDS.has(checked.guard)) return { ok: false, message: checked.message };
     await endRequest(env, config, row.id, "refused", user.id, checked.message);

@@ -283,6 +283,16 @@ describe("revoking a key from Slack", () => {
     expect(refused.outcome).toContain("daily-cap");
   });
 
+  it("a request that got its approvals but was never run (its isolate was lost) runs at the next approval click", async () => {
+    const finding = unusedUserKey(await auditedFindings());
+    const id = await request(REQUESTER, finding);
+    // What a lost isolate leaves behind: the approval stored, the request still pending.
+    await env.DB.prepare("INSERT INTO remediation_approvals (request_id, approver, approver_name, approved_at) VALUES (?, ?, ?, ?)").bind(id, APPROVER, "second", new Date().toISOString()).run();
+    await interact(decisionClick(THIRD, "remediation_approve", id));
+    expect((await remediation(id)).status).toBe("done");
+    expect(await writes()).toHaveLength(1);
+  });
+
   it("a request not approved within 24 hours expires: approving it then does nothing", async () => {
     const finding = unusedUserKey(await auditedFindings());
     const id = await request(REQUESTER, finding);
