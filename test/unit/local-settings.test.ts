@@ -55,12 +55,43 @@ const SIGNING_SECRET = "local-settings-signing-secret-abcdef";
 // A throwaway Ed25519 key (PKCS#8, base64) made for tests only (the same one vitest.config.ts uses).
 const EVIDENCE_KEY = "MC4CAQAwBQYDK2VwBCIEIAecrjG339RbfXFrvHXf0UlpANJpoyzF4+LtXB1Ju3Tn";
 
+/**
+ * Polls /healthz until the Worker answers it (its JSON, not whatever else holds the port); false when
+ * wrangler exited, said the address is in use, or the deadline passed.
+ */
+async function ready(child: ChildProcess, deadline: number, output: () => string): Promise<boolean> {
+  for (;;) {
+    const answered = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
+      async (r) => {
+        const body = (await r.json().catch(() => null)) as { ok?: unknown } | null;
+        return body !== null && typeof body === "object" && "ok" in body;
+      },
+      () => false,
+    );
+    if (answered) return true;
+    if (child.exitCode !== null || output().includes("Address already in use") || Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (!child.pid || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    // Already gone.
+  }
+  await exited;
+}
+
+let base: string;
+
 describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_000 }, () => {
   let dir: string;
   let sim: Simulator;
   let slack: FakeSlack;
   let wrangler: ChildProcess | undefined;
-  let base: string;
   let output = "";
 
   beforeAll(async () => {
@@ -102,25 +133,23 @@ describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_
       encoding: "utf8",
     });
     if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const child = spawn(
-      WRANGLER,
-      ["dev", "--config", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--persist-to", join(dir, "state")],
-      { env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    wrangler = child;
-    child.stdout?.on("data", (chunk) => (output += chunk));
-    child.stderr?.on("data", (chunk) => (output += chunk));
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const ready = await fetch(`${base}/healthz`).then(
-        (r) => r.status > 0,
-        () => false,
+    // A port named before wrangler binds it can be taken meanwhile by another test file's server (or
+    // wrangler's own internal sockets can collide): "Address already in use" is tried again with new ports.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      base = `http://127.0.0.1:${port}`;
+      output = "";
+      const child = spawn(
+        WRANGLER,
+        ["dev", "--config", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--persist-to", join(dir, "state")],
+        { env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
       );
-      if (ready) break;
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 250));
+      wrangler = child;
+      child.stdout?.on("data", (chunk) => (output += chunk));
+      child.stderr?.on("data", (chunk) => (output += chunk));
+      if (await ready(child, Date.now() + 90_000, () => output)) break;
+      await stop(child);
+      if (attempt >= 3 || !output.includes("Address already in use")) throw new Error(`wrangler dev did not start:\n${output}`);
     }
   }, 150_000);
 
