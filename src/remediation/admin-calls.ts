@@ -8,7 +8,7 @@ import type { RunFinding } from "../audit/types.js";
 import { type AdminApi, validateItems } from "../inventory/admin-api.js";
 import { normalizeAdminKey, normalizeProjectKey } from "../inventory/normalize.js";
 import { adminApiKeySchema, projectApiKeySchema } from "../inventory/schemas.js";
-import type { InventoryScope, KeyRecord, ProjectRecord } from "../inventory/types.js";
+import type { InventoryScope, KeyRecord, ProjectRecord, ProjectRef } from "../inventory/types.js";
 import type { RemediationAction } from "./actions.js";
 import type { ApiAnswer, ListingAfter } from "./outcome.js";
 
@@ -79,8 +79,12 @@ export async function retrieveServiceAccount(api: AdminApi, projectId: string, i
 export async function freshKeysFor(finding: Pick<RunFinding, "key" | "project">, api: AdminApi, adminKey: string): Promise<Listed<KeyRecord[]>> {
   if (finding.key.kind === "admin") return listAdminKeys(api, adminKey);
   if (!finding.project) return { ok: false, message: "the finding does not say which project the key belongs to" };
-  const project: ProjectRecord = { id: finding.project.id, name: finding.project.name, created_at: "", archived: finding.project.archived, archived_at: null };
-  return listProjectKeys(api, project, adminKey);
+  return listProjectKeys(api, projectRecord(finding.project), adminKey);
+}
+
+/** A project as a finding or an action names it, as the key listing needs it (its dates are not needed). */
+function projectRecord(ref: ProjectRef): ProjectRecord {
+  return { id: ref.id, name: ref.name, created_at: "", archived: ref.archived, archived_at: null };
 }
 
 /** Makes the action's request, exactly as planned, once (no retry: a delete is not repeated blindly). */
@@ -108,7 +112,7 @@ export async function listingAfter(api: AdminApi, action: RemediationAction, adm
   }
   if (!project) return listing;
   if (action.kind !== "demote_service_account") {
-    const keys = await listProjectKeys(api, { id: project.id, name: project.name, created_at: "", archived: project.archived, archived_at: null }, adminKey);
+    const keys = await listProjectKeys(api, projectRecord(project), adminKey);
     if (keys.ok) listing.keys = keys.items;
   }
   if (action.target.type === "service_account") {

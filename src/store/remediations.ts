@@ -3,8 +3,10 @@
  * an event. The daily cap is enforced here, in one statement, so that two approvals at the same
  * moment cannot both execute (nor two requests overshoot the day's cap).
  */
-/** A request not approved within this long expires (the same 24 hours the guards apply). */
-const REQUEST_LIFETIME_MS = 24 * 60 * 60 * 1000;
+import { REQUEST_LIFETIME_MS } from "../remediation/guards.js";
+
+/** An approved action runs within the approval's waitUntil (about 30 s): one still executing after this was lost. */
+export const STUCK_EXECUTION_MS = 15 * 60_000;
 
 export type RemediationStatus = "pending" | "executing" | "done" | "already_gone" | "unconfirmed" | "failed" | "dry_run" | "rejected" | "expired" | "refused";
 export type RemediationEventKind = "requested" | "approved" | "rejected" | "expired" | "refused" | "executed" | "dry_run";
@@ -160,6 +162,14 @@ export class RemediationStore {
     const row = await this.get(id);
     if (row?.status !== "pending") return "taken";
     return row.mode !== mode || row.requested_at <= notBefore ? "stale" : "cap";
+  }
+
+  /**
+   * Decides what time alone decides: requests pending for 24 hours expire, executions left running by
+   * a lost isolate finish as unconfirmed. Returns their ids.
+   */
+  async settleDue(now: Date): Promise<string[]> {
+    return [...(await this.expireDue(now)), ...(await this.finishStuck(now, STUCK_EXECUTION_MS))];
   }
 
   /** A request for this finding still pending or executing, if any: one at a time per finding. */

@@ -211,15 +211,11 @@ export async function storeEvidence(ctx: AuditContext, slices: number, { last }:
   }
 }
 
-/** An approved action runs within the approval's waitUntil (about 30 s): one still executing after this was lost. */
-export const STUCK_EXECUTION_MS = 15 * 60_000;
-
 /** The revokes decided between the start of the previous run with evidence and this run's, as the evidence records them. */
 async function remediationsSincePreviousRun(ctx: AuditContext, runId: string, startedAt: string): Promise<NonNullable<EvidenceInput["remediations"]>> {
   // Requests left pending expire, and ones left executing are finished as unconfirmed: recorded now,
   // so that no window misses a decision.
-  await ctx.remediations.expireDue(ctx.now());
-  await ctx.remediations.finishStuck(ctx.now(), STUCK_EXECUTION_MS);
+  await ctx.remediations.settleDue(ctx.now());
   const window = { after: await ctx.history.previousEvidenceStart(runId, startedAt), until: startedAt };
   const rows = await ctx.remediations.decidedBetween(window.after, window.until);
   const approvals = await ctx.remediations.approvalsOf(rows.map((r) => r.id));

@@ -21,7 +21,7 @@ import { RunHistory } from "../store/run-history.js";
 import type { Policy } from "../policy/index.js";
 import { sha256Hex } from "../util/hash.js";
 import { redact } from "../util/redact.js";
-import { STUCK_EXECUTION_MS } from "./audit-steps.js";
+import { ownerSlackId } from "./accept-risk.js";
 import { log } from "./log.js";
 import { parsedBundledPolicy } from "./policies.js";
 
@@ -91,6 +91,35 @@ async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | "timeo
   }
 }
 
+interface RevokePlan {
+  finding: RunFinding;
+  /** The bundled policy's name, as the run history records it (not the policy's own `name:`). */
+  policyName: string;
+  policy: Policy;
+  keys: KeyRecord[];
+  actions: RemediationAction[];
+}
+
+/**
+ * What the form is opened with and its submission checked against: the finding's latest record, its
+ * policy, no other request open for it, and the actions that fit, from keys listed fresh (within
+ * Slack's 3 s). A refusal is a sentence for the user.
+ */
+async function planRevoke(env: Env, config: Config, fingerprint: string): Promise<RevokePlan | { message: string }> {
+  const found = await new RunHistory(env.DB).latestFinding(fingerprint);
+  if (!found) return { message: "Keywarden has no record of this finding. Nothing was requested." };
+  const policy = policyOf(found.policy_name);
+  if (isRefusal(policy)) return { message: policy.message };
+  const open = await new RemediationStore(env.DB).openFor(fingerprint);
+  if (open) return { message: `Request ${open.id} for this finding is already ${open.status}: approve or reject it in the channel first.` };
+  const listed = await withDeadline(freshKeysFor(found.finding, adminApi(config, PLAN_LISTING_DEADLINE_MS), config.openaiAdminKey), PLAN_LISTING_DEADLINE_MS);
+  if (listed === "timeout") return { message: "The Admin API took too long to list the keys that would go; try again. Nothing was requested." };
+  if (!listed.ok) return { message: redact(`Keywarden could not list the keys that would go: ${listed.message}. Nothing was requested.`, config.secrets) };
+  const actions = allowedActions(found.finding, listed.items, policy);
+  if (actions.length === 0) return { message: `Nothing can be done about this finding from Slack: ${whyNone(found.finding, listed.items, policy)}` };
+  return { finding: found.finding, policyName: found.policy_name, policy, keys: listed.items, actions };
+}
+
 /** Revoke… was chosen: check, list the affected keys fresh, and open the confirmation modal. A refusal is returned for an ephemeral answer. */
 export async function openRevokeModal(env: Env, config: Config, user: SlackUser, triggerId: string, fingerprint: string, now = new Date()): Promise<Answer> {
   const settings = config.remediation;
@@ -98,20 +127,12 @@ export async function openRevokeModal(env: Env, config: Config, user: SlackUser,
   if (!config.slackAllowedUsers.includes(user.id)) return { ok: false, message: "You may not request remediations: you are not in SLACK_ALLOWED_USERS." };
   const client = slackClient(config);
   if (!client) return { ok: false, message: "Keywarden cannot open the form: SLACK_BOT_TOKEN is off." };
-  const found = await new RunHistory(env.DB).latestFinding(fingerprint);
-  if (!found) return { ok: false, message: "Keywarden has no record of this finding." };
-  const policy = policyOf(found.policy_name);
-  if (isRefusal(policy)) return { ok: false, message: policy.message };
-  const open = await new RemediationStore(env.DB).openFor(fingerprint);
-  if (open) return { ok: false, message: `Request ${open.id} for this finding is already ${open.status}: approve or reject it in the channel first.` };
-  const listed = await withDeadline(freshKeysFor(found.finding, adminApi(config, PLAN_LISTING_DEADLINE_MS), config.openaiAdminKey), PLAN_LISTING_DEADLINE_MS);
-  if (listed === "timeout") return { ok: false, message: "The Admin API took too long to list the keys that would go; try again." };
-  if (!listed.ok) return { ok: false, message: redact(`Keywarden could not list the keys that would go: ${listed.message}`, config.secrets) };
-  const actions = allowedActions(found.finding, listed.items, policy);
-  if (actions.length === 0) return { ok: false, message: `Nothing can be done about this finding from Slack: ${whyNone(found.finding, listed.items, policy)}` };
+  const plan = await planRevoke(env, config, fingerprint);
+  if ("message" in plan) return { ok: false, message: plan.message };
+  const { finding, actions } = plan;
   const inUse = keysInUse(actions.flatMap((a) => a.keysAffected), now);
   const metadata: RevokeMetadata = { f: fingerprint, k: Object.fromEntries(actions.map((a) => [a.kind, keysDigest(a)])) };
-  const view = revokeModal({ finding: found.finding, actions, mode: settings.mode, inUse: dedupe(inUse), approvalsNeeded: approvalsNeeded(settings), privateMetadata: JSON.stringify(metadata), now });
+  const view = revokeModal({ finding, actions, mode: settings.mode, inUse: dedupe(inUse), approvalsNeeded: approvalsNeeded(settings), privateMetadata: JSON.stringify(metadata), now });
   // Names come fresh from the API: a secret a key's name holds goes before Slack sees it.
   await client.views.open({ trigger_id: triggerId, view: JSON.parse(redact(JSON.stringify(view), config.secrets)) as never });
   return { ok: true };
@@ -160,39 +181,31 @@ export async function submitRevoke(
   if (reason.length < MIN_REVOKE_REASON) return fail(`Say why it must go, in at least ${MIN_REVOKE_REASON} characters.`);
   const acknowledgedInUse = (field(IN_USE_BLOCK)?.selected_options ?? []).some((o) => o?.value === "acknowledged");
 
-  const found = await new RunHistory(env.DB).latestFinding(metadata.f);
-  if (!found) return fail("Keywarden has no record of this finding. Nothing was requested.");
-  const policy = policyOf(found.policy_name);
-  if (isRefusal(policy)) return fail(policy.message);
-  const open = await new RemediationStore(env.DB).openFor(metadata.f);
-  if (open) return fail(`Request ${open.id} for this finding is already ${open.status}. Nothing more was requested.`);
-  // Slack waits 3 s for the answer to a submission.
-  const listed = await withDeadline(freshKeysFor(found.finding, adminApi(config, PLAN_LISTING_DEADLINE_MS), config.openaiAdminKey), PLAN_LISTING_DEADLINE_MS);
-  if (listed === "timeout") return fail("The Admin API took too long to list the keys that would go: submit again. Nothing was requested.");
-  if (!listed.ok) return fail(redact(`Keywarden could not list the keys that would go: ${listed.message}. Nothing was requested.`, config.secrets));
-  const actions = allowedActions(found.finding, listed.items, policy);
+  const plan = await planRevoke(env, config, metadata.f);
+  if ("message" in plan) return fail(plan.message);
+  const { finding, policyName, policy, keys, actions } = plan;
   const chosenKind = field(ACTION_BLOCK)?.selected_option?.value ?? actions[0]?.kind;
   const action = actions.find((a) => a.kind === chosenKind);
-  if (!action) return fail(`That action no longer fits this finding: ${whyNone(found.finding, listed.items, policy)}`);
+  if (!action) return fail(`That action no longer fits this finding: what fits is ${actions.map((a) => a.kind).join(", ")}.`);
   if (metadata.k[action.kind] !== keysDigest(action)) {
     return fail("The keys that would go changed since the form opened: close it and open it again to review the new list. Nothing was requested.");
   }
 
-  const context = await guardContext(env, config, policy, listed.items, now);
-  const checked = checkRequest({ finding: found.finding, action, requestedBy: user.id, acknowledgedInUse }, context);
+  const context = await guardContext(env, config, policy, keys, now);
+  const checked = checkRequest({ finding, action, requestedBy: user.id, acknowledgedInUse }, context);
   if (!checked.ok) return { ok: false, errors: { [checked.guard === "in-use" && values[IN_USE_BLOCK] ? IN_USE_BLOCK : REASON_BLOCK]: clipError(checked.message) } };
 
   const store = new RemediationStore(env.DB);
   const row = {
     id: `rem_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`,
     fingerprint: metadata.f,
-    policy_name: found.policy_name,
-    rule_id: found.finding.rule_id,
-    key_id: found.finding.key.id,
+    policy_name: policyName,
+    rule_id: finding.rule_id,
+    key_id: finding.key.id,
     action_kind: action.kind,
     summary: redact(action.summary, config.secrets),
     action_json: redact(JSON.stringify(checked.action), config.secrets),
-    finding_json: redact(JSON.stringify(found.finding), config.secrets),
+    finding_json: redact(JSON.stringify(finding), config.secrets),
     mode: checked.mode,
     reason: redact(reason, config.secrets),
     acknowledged_in_use: acknowledgedInUse ? 1 : 0,
@@ -367,7 +380,7 @@ async function expireIfDue(env: Env, config: Config, row: RemediationRow, now: D
  */
 export async function expireStaleRequests(env: Env, config: Config, now = new Date()): Promise<number> {
   const store = new RemediationStore(env.DB);
-  const ended = [...(await store.expireDue(now)), ...(await store.finishStuck(now, STUCK_EXECUTION_MS))];
+  const ended = await store.settleDue(now);
   for (const id of ended) {
     log.info(`keywarden: ${id}: expired or left executing; recorded`);
     await refreshMessage(env, config, id, now);
@@ -413,32 +426,14 @@ async function tellOwner(env: Env, config: Config, id: string): Promise<void> {
   const row = await new RemediationStore(env.DB).get(id);
   const client = slackClient(config);
   if (!row || !client) return;
-  const finding = JSON.parse(row.finding_json) as RunFinding;
-  const email = finding.owner.type === "user" ? finding.owner.email : null;
-  if (!email) return;
   try {
-    const found = await client.users.lookupByEmail({ email });
-    if (!found.user?.id) return;
-    const approvals = await new RemediationStore(env.DB).approvals(id);
-    const message = requestMessage({
-      id: row.id,
-      mode: row.mode,
-      action: JSON.parse(row.action_json) as RemediationAction,
-      finding,
-      reason: row.reason,
-      requested_by: row.requested_by,
-      requested_at: row.requested_at,
-      approvals,
-      approvalsNeeded: approvals.length + 1,
-      status: row.status,
-      outcome: row.outcome,
-      decided_by: row.decided_by,
-      now: new Date(),
-    });
+    const owner = await ownerSlackId(client, JSON.parse(row.finding_json) as RunFinding);
+    if (owner === undefined) log.error(`keywarden: ${id}: the owner could not be told: Slack did not say who owns the key`);
+    if (!owner) return;
+    const message = await messageOf(env, config, id, new Date());
     const intro = "A key of yours was revoked by Keywarden:";
-    await client.chat.postMessage({ channel: found.user.id, text: `${intro} ${message.text}`, blocks: [{ type: "section", text: { type: "mrkdwn", text: intro } }, ...message.blocks] as never });
+    await client.chat.postMessage({ channel: owner, text: `${intro} ${message.text}`, blocks: [{ type: "section", text: { type: "mrkdwn", text: intro } }, ...message.blocks] as never });
   } catch (error) {
-    const code = (error as { data?: { error?: string } }).data?.error;
-    if (code !== "users_not_found") log.error(`keywarden: ${id}: the owner could not be told: ${error instanceof Error ? error.message : String(error)}`);
+    log.error(`keywarden: ${id}: the owner could not be told: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
