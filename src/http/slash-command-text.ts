@@ -69,9 +69,12 @@ export function parseCommandText(text: string): CommandAction {
   return { action: "unknown", text: text.trim() };
 }
 
-/** The payload's command (e.g. "/keywarden") as it may be echoed in mrkdwn: no markup, no spaces, no backticks. */
+/**
+ * The payload's command (e.g. "/keywarden") as it may be echoed in mrkdwn: no markup, no spaces, no backticks.
+ * Cut before escaping: cut after, `&gt;` could lose its `;` and leave a bare `&`.
+ */
 export function echoedCommand(command: string): string {
-  return escapeMrkdwn(command.replace(/[`\s]/g, "")).slice(0, 64);
+  return escapeMrkdwn([...command.replace(/[`\s]/g, "")].slice(0, 64).join(""));
 }
 
 /** Slack mrkdwn. `command` is the payload's command (e.g. "/keywarden"). */

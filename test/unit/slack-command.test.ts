@@ -60,4 +60,10 @@ describe("helpText", () => {
     for (const usage of ["/keywarden run [policy]", "/keywarden status", "/keywarden last", "/keywarden help"]) expect(text).toContain(usage);
     expect(helpText("/kw")).toContain("`/kw status`");
   });
+
+  it("cuts a long command name between entities, never inside one (CI's counterexample)", () => {
+    const text = helpText(" <!channel> <!channel> !'!! <!channel> <@U123>");
+    expect(text).toContain("`&lt;!channel&gt;&lt;!channel&gt;!'!!&lt;!channel&gt;&lt;@U123&gt;");
+    expect(text.replace(/&(amp|lt|gt);/g, "")).not.toMatch(/[&<>]/);
+  });
 });
