@@ -19,6 +19,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { runAuditWithInventory } from "../src/audit/run.js";
+import { ENRICH_SOURCES } from "../src/enrichment/types.js";
 import type { AcceptedExemption } from "../src/policy/index.js";
 import type { RemediationView } from "../src/remediation/record-view.js";
 import { buildEvidenceZip, buildRunEvidence, derivePublicKey, importSigningKey } from "../src/report/evidence/index.js";
@@ -93,6 +94,8 @@ export async function buildExample(): Promise<ExampleFiles> {
     const { run, inventory } = await runAuditWithInventory({
       config: { adminKey: ADMIN_KEY, baseURL: sim.url },
       policy: { name: "sample-org", file: "test/sim/sample-policy.yaml", text: policyText },
+      // As deployed: every enrichment source on (ENRICH's default).
+      enrich: ENRICH_SOURCES,
       trigger: "cron",
       id: "run_20261123T060000Z_sample",
       now: () => NOW,

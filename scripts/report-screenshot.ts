@@ -19,6 +19,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { runAuditWithInventory } from "../src/audit/run.js";
+import { ENRICH_SOURCES } from "../src/enrichment/types.js";
 import { type RunEvidence, buildRunEvidence, importSigningKey } from "../src/report/evidence/index.js";
 import type { RunWithoutEvidence } from "../src/report/evidence/archive.js";
 import { type PeriodReportInput, renderPeriodReport } from "../src/report/html/period-report.js";
@@ -77,6 +78,8 @@ export async function sampleReportInput(): Promise<PeriodReportInput> {
       const { run, inventory } = await runAuditWithInventory({
         config: { adminKey: ADMIN_KEY, baseURL: sim.url, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, budgetMs: 0 } },
         policy: { name: "sample-org", file: "test/sim/sample-policy.yaml", text: policyText },
+        // As deployed: every enrichment source on (ENRICH's default).
+        enrich: ENRICH_SOURCES,
         trigger: sample.trigger,
         id: `run_${sample.at.replace(/[-:]/g, "").replace(/\.\d{3}/, "")}_${String(i).padStart(4, "0")}`,
         now: () => now,

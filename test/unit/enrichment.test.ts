@@ -116,6 +116,19 @@ describe("an enriched audit of the sample organization", () => {
     expect(row.slice(-7)).toEqual(["alice@example.com via API key key_admin_retired", "user", "user_alice", "alice@example.com", "", String(use.requests), String(deploy.spend_30d_usd)]);
     const json = JSON.parse(file("inventory.json")) as { keys: { id: string; created_by: unknown; requests_30d: unknown; spend_30d_usd: unknown }[] };
     expect(json.keys.find((k) => k.id === "key_data_deploy")).toMatchObject({ created_by: deploy.created_by, requests_30d: use.requests, spend_30d_usd: deploy.spend_30d_usd });
+
+    // And with each finding in the evidence: the same columns at the end of findings.csv, the same fields on findings.json's key.
+    const [findingsHeader, ...findingRows] = parseCsv(file("findings.csv"));
+    expect(findingsHeader?.slice(-7)).toEqual(header?.slice(-7));
+    const findingRow = findingRows.find((r) => r[findingsHeader!.indexOf("key_id")] === "key_data_deploy")!;
+    expect(findingRow.slice(-7)).toEqual(row.slice(-7));
+    const findingsJson = JSON.parse(file("findings.json")) as { findings: { key: { id: string } }[] };
+    expect(findingsJson.findings.find((f) => f.key.id === "key_data_deploy")?.key).toMatchObject({
+      created_by: deploy.created_by,
+      created_from_ip: null,
+      requests_30d: use.requests,
+      spend_30d_usd: deploy.spend_30d_usd,
+    });
   });
 
   it("asks the audit log for api_key.created events from the oldest key's creation, usage and costs for 30 days by key", async () => {

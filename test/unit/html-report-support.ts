@@ -162,7 +162,14 @@ export function finding(severity: RunFinding["severity"], keyId: string, keyName
 }
 
 /** The four runs of the period: weekly from 2 November, the second by hand and incomplete, the third failed. */
-export function periodAuditRun(i: number, lastFindings: RunFinding[] = [finding("critical", "key_a", "web prod", "web-app"), finding("high", "key_b", "bob laptop", "web-app"), finding("low", "key_c", null, null)]): AuditRun {
+/** key_a with what the enrichment learnt of it; the other keys with nothing known. */
+function enrichedFinding(): RunFinding {
+  const f = finding("critical", "key_a", "web prod", "web-app");
+  const created_by = { type: "user" as const, id: "user_alice", email: "alice@example.com", api_key_id: null, display: "alice@example.com" };
+  return { ...f, key: { ...f.key, created_by, created_from_ip: "198.51.100.7", requests_30d: 1234, spend_30d_usd: 123.456 } };
+}
+
+export function periodAuditRun(i: number, lastFindings: RunFinding[] = [enrichedFinding(), finding("high", "key_b", "bob laptop", "web-app"), finding("low", "key_c", null, null)]): AuditRun {
   const base = weeklyAuditRun(i);
   const findings = [
     { critical: 1, high: 2, medium: 3, low: 0, info: 1, total: 7 },

@@ -92,6 +92,12 @@ describe("the period report", () => {
       ["high", "bob laptop key_b", "web-app"],
       ["low", "— key_c", "—"],
     ]);
+    // What the enrichment knows is shown with the finding, as in Slack; nothing where it knows nothing.
+    expect(tableRows(section).map((r) => r.Finding)).toEqual([
+      "owned by someone outside the allowlist (key_a) created by alice@example.com · 1,234 requests, spent $123.46 in 30 days",
+      "owned by someone outside the allowlist (key_b)",
+      "owned by someone outside the allowlist (key_c)",
+    ]);
   });
 
   it("gives each control its status at the last run, its passes and failures over the period, and its status run by run", () => {

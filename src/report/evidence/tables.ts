@@ -9,6 +9,9 @@ import { findingDashboardUrl } from "../dashboard-links.js";
 import type { CsvCell } from "./csv.js";
 import { exemptionsInForce, sortFindings, sortKeys, sortedControls } from "./views.js";
 
+/** Enrichment (docs/enrichment.md), last in the findings and the inventory: empty when unknown or not asked for. */
+const ENRICHMENT_CSV_COLUMNS = ["created_by", "created_by_type", "created_by_id", "created_by_email", "created_from_ip", "requests_30d", "spend_30d_usd"] as const;
+
 export const FINDINGS_CSV_COLUMNS = [
   "run_id",
   "severity",
@@ -34,6 +37,7 @@ export const FINDINGS_CSV_COLUMNS = [
   "sentence",
   "remediation",
   "dashboard_url",
+  ...ENRICHMENT_CSV_COLUMNS,
 ] as const;
 
 export const EXEMPTIONS_CSV_COLUMNS = [
@@ -70,14 +74,7 @@ export const INVENTORY_CSV_COLUMNS = [
   "created_at",
   "last_used_at",
   "expires_at",
-  // Enrichment (docs/enrichment.md): empty when unknown or not asked for.
-  "created_by",
-  "created_by_type",
-  "created_by_id",
-  "created_by_email",
-  "created_from_ip",
-  "requests_30d",
-  "spend_30d_usd",
+  ...ENRICHMENT_CSV_COLUMNS,
 ] as const;
 
 /** One row per control of the catalogue; `rules` holds the ids of the rules that test it, separated by spaces. */
@@ -107,6 +104,7 @@ export function findingsRows(run: AuditRun): CsvCell[][] {
     f.sentence,
     remediationFor(f),
     findingDashboardUrl(f),
+    ...enrichmentCells(f.key),
   ]);
 }
 

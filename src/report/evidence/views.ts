@@ -156,6 +156,7 @@ function findingView(f: RunFinding) {
       last_used_at: f.key.last_used_at,
       expires_at: f.key.expires_at,
       owner_access: f.key.owner_access,
+      ...enrichmentView(f.key),
     },
     project: projectRefView(f.project),
     owner: ownerView(f.owner),
@@ -174,7 +175,13 @@ function keyView(k: KeyRecord) {
     project: projectRefView(k.project),
     owner: ownerView(k.owner),
     owner_access: k.owner_access,
-    // Enrichment (docs/enrichment.md): null when unknown or not asked for.
+    ...enrichmentView(k),
+  };
+}
+
+/** Enrichment (docs/enrichment.md): null when unknown or not asked for. */
+function enrichmentView(k: Pick<KeyRecord, "created_by" | "created_from_ip" | "requests_30d" | "spend_30d_usd">) {
+  return {
     created_by: k.created_by ? { type: k.created_by.type, id: k.created_by.id, email: k.created_by.email, api_key_id: k.created_by.api_key_id, display: k.created_by.display } : null,
     created_from_ip: k.created_from_ip ?? null,
     requests_30d: k.requests_30d ?? null,

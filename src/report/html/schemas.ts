@@ -85,7 +85,15 @@ export const findingsFileSchema = z.looseObject({
       severity: text,
       rule_id: text,
       sentence: maybeText,
-      key: z.looseObject({ id: text, name: maybeText, kind: maybeText }),
+      key: z.looseObject({
+        id: text,
+        name: maybeText,
+        kind: maybeText,
+        // The enrichment's (absent in the first format).
+        created_by: z.looseObject({ display: text }).nullish().catch(null),
+        requests_30d: z.number().nullish().catch(null),
+        spend_30d_usd: z.number().nullish().catch(null),
+      }),
       project: named,
       owner: z.looseObject({ type: maybeText, name: maybeText, email: maybeText }).nullish().transform((v) => v ?? null),
     }),

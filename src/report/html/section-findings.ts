@@ -1,7 +1,9 @@
 /** "Open at the end of the period": the findings of the last run that evaluated the policy, worst first. */
+import { enrichmentSummary } from "../../enrichment/describe.js";
 import { text } from "./escape.js";
 import { badge, ident, orDash, plural, table, when } from "./format.js";
 import { type ReportRun, lastEvaluatedRun } from "./read-run.js";
+import type { FindingEntry } from "./schemas.js";
 
 /** More than this many are counted, not listed: the run's findings.csv has them all. */
 export const MAX_LISTED_FINDINGS = 100;
@@ -20,7 +22,7 @@ export function openFindingsSection(runs: readonly ReportRun[]): string {
       `${orDash(text(f.key.name))}<br>${ident(f.key.id)}`,
       orDash(f.project ? text(f.project.name ?? f.project.id) : ""),
       orDash(text(f.owner?.email ?? f.owner?.name)),
-      orDash(text(f.sentence)),
+      findingCell(f),
     ]);
     const more = last.findings.length - listed.length;
     const note = more > 0 ? `\n<p>And ${plural(more, "more finding")}: findings.csv of run <code>${text(last.id)}</code> lists every one.</p>` : "";
@@ -30,4 +32,10 @@ export function openFindingsSection(runs: readonly ReportRun[]): string {
 <h2>Open at the end of the period</h2>
 ${body}
 </section>`;
+}
+
+/** Why it was found, then what the enrichment knows of the key (creator, requests, spend), as in Slack. */
+function findingCell(f: FindingEntry): string {
+  const known = enrichmentSummary(f.key);
+  return `${orDash(text(f.sentence))}${known ? `<br><span class="known">${text(known)}</span>` : ""}`;
 }

@@ -58,6 +58,7 @@ tr.unreadable td { background: #ffebe9; }
 .b-low { background: #ddf4ff; border-color: #1864ab; color: #0a3069; }
 .b-info { background: #f6f8fa; color: #424a53; }
 .none { color: #8c959f; }
+.known { color: #57606a; font-size: 12px; }
 .no-data { color: #57606a; font-style: italic; }
 .strip { white-space: nowrap; font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
 .h { display: inline-block; width: 1.3em; text-align: center; border-radius: 3px; margin-right: 1px; }
