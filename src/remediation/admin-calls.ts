@@ -4,6 +4,7 @@
  * official SDK (through AdminApi: retries, timeouts, redaction), so it runs in workerd and Node.
  */
 import { APIConnectionError, APIError } from "openai";
+import { z } from "zod";
 import type { RunFinding } from "../audit/types.js";
 import { type AdminApi, validateItems } from "../inventory/admin-api.js";
 import { normalizeAdminKey, normalizeProjectKey } from "../inventory/normalize.js";
@@ -76,10 +77,29 @@ export async function retrieveServiceAccount(api: AdminApi, projectId: string, i
  * admin key (the own-key guard compares them all). Listed fresh, so `last_used_at` is current and a
  * service account's other keys are all there.
  */
-export async function freshKeysFor(finding: Pick<RunFinding, "key" | "project">, api: AdminApi, adminKey: string): Promise<Listed<KeyRecord[]>> {
+export async function freshKeysFor(finding: Pick<RunFinding, "key" | "project" | "owner">, api: AdminApi, adminKey: string): Promise<Listed<KeyRecord[]>> {
   if (finding.key.kind === "admin") return listAdminKeys(api, adminKey);
   if (!finding.project) return { ok: false, message: "the finding does not say which project the key belongs to" };
-  return listProjectKeys(api, projectRecord(finding.project), adminKey);
+  const project = projectRecord(finding.project);
+  // A user's key goes alone: its own record is all the plan needs, one request however many pages
+  // the project's listing has (the form must open within Slack's 3 s). A service account's keys go
+  // together, and only the listing names them all.
+  if (finding.owner.type === "user") {
+    const one = await retrieveProjectKey(api, project, finding.key.id, adminKey);
+    if (!one.ok || one.items === null || one.items.owner.type === "user") return one.ok ? { ok: true, items: one.items ? [one.items] : [] } : one;
+  }
+  return listProjectKeys(api, project, adminKey);
+}
+
+/** One project key, fresh; null when the API says there is none (404). */
+async function retrieveProjectKey(api: AdminApi, project: ProjectRecord, keyId: string, adminKey: string): Promise<Listed<KeyRecord | null>> {
+  const scope: InventoryScope = { list: "project_api_keys", project_id: project.id, project_name: project.name };
+  const answer = await api.request(scope, z.unknown(), (client) => client.admin.organization.projects.apiKeys.retrieve(keyId, { project_id: project.id }));
+  if (!answer.ok) return answer.error.status === 404 ? { ok: true, items: null } : { ok: false, message: answer.error.message };
+  const { valid, errors } = validateItems(scope, [answer.value], projectApiKeySchema, adminKey);
+  const [key] = valid;
+  if (!key) return { ok: false, message: errors[0]?.message ?? "the key could not be read" };
+  return { ok: true, items: normalizeProjectKey(key, project) };
 }
 
 /** A project as a finding or an action names it, as the key listing needs it (its dates are not needed). */

@@ -8,6 +8,7 @@
  *   DELETE /v1/organization/admin_api_keys/{key_id}
  *   GET    /v1/organization/projects                          limit, after, include_archived=true|false
  *   GET    /v1/organization/projects/{project_id}/api_keys    limit, after, owner_project_access=active|inactive|any
+ *   GET    /v1/organization/projects/{project_id}/api_keys/{api_key_id}
  *   DELETE /v1/organization/projects/{project_id}/api_keys/{api_key_id}
  *   GET    /v1/organization/projects/{project_id}/service_accounts/{service_account_id}
  *   POST   /v1/organization/projects/{project_id}/service_accounts/{service_account_id}   body: { name?, role?: "member"|"owner" }
@@ -737,6 +738,14 @@ function deleteAdminKey(org: SimOrg, keyId: string): JsonResult {
   return { status: 200, json: body };
 }
 
+/** One key, whatever its owner's access to the project (404 for an unknown project or key). */
+function retrieveProjectKey(org: SimOrg, projectId: string, keyId: string): JsonResult {
+  if (findProject(org, projectId) === undefined) return notFound(`No project found with id '${projectId}'.`);
+  const key = (org.projectKeys[projectId] ?? []).find((k) => k.id === keyId);
+  if (key === undefined) return notFound(`No API key found with id '${keyId}' in project '${projectId}'.`);
+  return { status: 200, json: key };
+}
+
 function deleteProjectKey(org: SimOrg, projectId: string, keyId: string): JsonResult {
   if (findProject(org, projectId) === undefined) return notFound(`No project found with id '${projectId}'.`);
   const keys = org.projectKeys[projectId] ?? [];
@@ -908,7 +917,7 @@ function handlersFor(path: string): Handlers | null {
   if (m !== null) {
     const projectId = decodeSegment(m[1]);
     const keyId = decodeSegment(m[2]);
-    return { DELETE: (r) => deleteProjectKey(r.org, projectId, keyId) };
+    return { GET: (r) => retrieveProjectKey(r.org, projectId, keyId), DELETE: (r) => deleteProjectKey(r.org, projectId, keyId) };
   }
   m = SERVICE_ACCOUNT_RE.exec(path);
   if (m !== null) {

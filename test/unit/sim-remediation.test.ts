@@ -106,6 +106,26 @@ afterAll(async () => {
   await sim.close();
 });
 
+describe("GET /organization/projects/{project_id}/api_keys/{api_key_id}", () => {
+  it("answers the ProjectApiKey exactly as the listing has it, whatever its owner's access", async () => {
+    for (const [project, all] of [["proj_web", ALL_WEB], ["proj_data", ALL_DATA]] as const) {
+      const listed = await call(`/organization/projects/${project}/api_keys`, { query: { owner_project_access: "any", limit: "100" } });
+      expect(listed.json.data.map((k: { id: string }) => k.id).sort()).toEqual(all);
+      for (const key of listed.json.data) {
+        const one = await call(`/organization/projects/${project}/api_keys/${key.id}`);
+        expect(one.status).toBe(200);
+        expect(one.json).toEqual(key);
+      }
+    }
+  });
+
+  it("404 for an unknown key, an unknown project, or a key of another project", async () => {
+    expectErrorEnvelope(await call("/organization/projects/proj_web/api_keys/key_nope"), 404);
+    expectErrorEnvelope(await call("/organization/projects/proj_nope/api_keys/key_web_prod"), 404);
+    expectErrorEnvelope(await call("/organization/projects/proj_data/api_keys/key_web_prod"), 404);
+  });
+});
+
 describe("DELETE /organization/projects/{project_id}/api_keys/{api_key_id}", () => {
   it("deletes a user's key: ProjectApiKeyDeleteResponse, then gone from every listing", async () => {
     const r = await del("/organization/projects/proj_web/api_keys/key_web_old");
@@ -386,8 +406,8 @@ describe("auth on mutations", () => {
 describe("routing of the new paths", () => {
   it("405 with Allow naming the simulated methods; deeper or unknown paths are 404", async () => {
     const cases: [string, string, string][] = [
-      ["GET", "/organization/projects/proj_web/api_keys/key_web_prod", "DELETE"],
-      ["POST", "/organization/projects/proj_web/api_keys/key_web_prod", "DELETE"],
+      ["PUT", "/organization/projects/proj_web/api_keys/key_web_prod", "GET, DELETE"],
+      ["POST", "/organization/projects/proj_web/api_keys/key_web_prod", "GET, DELETE"],
       ["GET", "/organization/admin_api_keys/key_admin_alice", "DELETE"],
       ["PUT", "/organization/projects/proj_data/service_accounts/sa_ci_etl", "GET, POST, DELETE"],
       ["DELETE", "/organization/projects/proj_web/api_keys", "GET"],

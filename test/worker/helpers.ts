@@ -62,7 +62,7 @@ export const sim = {
     await fetch(`${simControl}/requests`, { method: "DELETE" });
     if (org) await fetch(`${simControl}/org`, { method: "PUT", body: JSON.stringify(org) });
   },
-  async requests(): Promise<{ path: string; query: Record<string, string>; status: number }[]> {
+  async requests(): Promise<{ method: string; path: string; query: Record<string, string>; status: number }[]> {
     return ((await (await fetch(`${simControl}/requests`)).json()) as { requests: never }).requests;
   },
 };

@@ -245,6 +245,22 @@ describe("revoking a key from Slack", () => {
     expect(JSON.stringify(posted)).not.toContain(env.OPENAI_ADMIN_KEY);
   });
 
+  it("plans a user's key from that key alone: one Admin API request to open the form and one to submit it, however large its project", async () => {
+    const finding = unusedUserKey(await auditedFindings());
+    const org = sampleOrg(new Date());
+    const projectId = finding.project?.id as string;
+    const model = org.projectKeys[projectId]?.find((k) => k.id === finding.key.id) as ProjectApiKeyJson;
+    // 450 more keys: the project's listing would take 5 pages, too slow for Slack's 3 s on a slow day.
+    for (let i = 0; i < 450; i++) org.projectKeys[projectId]?.push({ ...structuredClone(model), id: `key_filler_${i}`, name: `filler ${i}` });
+    await sim.reset(org);
+    await request(REQUESTER, finding);
+    const keyPath = `/v1/organization/projects/${projectId}/api_keys/${finding.key.id}`;
+    expect((await sim.requests()).map((r) => [r.method, r.path])).toEqual([
+      ["GET", keyPath],
+      ["GET", keyPath],
+    ]);
+  });
+
   it("a request made as a dry run never becomes a real call: approved after REMEDIATION turned on, it is refused", async () => {
     const finding = unusedUserKey(await auditedFindings());
     const dryRun = { ...ON, REMEDIATION: "dry-run" };

@@ -143,7 +143,6 @@ describe("an organization larger than one invocation's subrequest budget", () =>
     const requests = await sim.requests();
     expect(output.step_requests.reduce((a, b) => a + b, 0)).toBe(requests.length);
     const largest = Math.max(...output.step_requests);
-    console.log(`300-project org: ${requests.length} Admin API requests in ${output.step_requests.length} inventory steps; largest step made ${largest} (budget 45)`);
     expect(largest).toBeLessThanOrEqual(45);
     expect(output.step_requests.length).toBeGreaterThanOrEqual(Math.ceil(requests.length / 45));
   });

@@ -52,7 +52,6 @@ describe("/keywarden run", () => {
     expect(ack.response_type).toBe("ephemeral");
     const id = /`(run_[^`]+)`/.exec(ack.text)?.[1];
     expect(id).toBeDefined();
-    console.info(`slash command acknowledged in ${ackMs.toFixed(0)} ms`);
 
     await waitForWorkflow(id!);
     const run = await waitForRun(id!);
