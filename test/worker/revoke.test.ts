@@ -4,9 +4,10 @@
  * allowed user approves it, the key goes (or, in dry-run mode, nothing is called), and the run after
  * says "resolved by remediation" and the evidence records the decision.
  */
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index.js";
+import { HOUSEKEEPING_CRON } from "../../src/worker/crons.js";
 import type { ProjectApiKeyJson } from "../sim/org.js";
 import { sampleOrg } from "../sim/sample-org.js";
 import { api, env, sim, slack, slackSignature as sign, startRun, waitForRun } from "./helpers.js";
@@ -316,6 +317,23 @@ describe("revoking a key from Slack", () => {
     await interact(decisionClick(APPROVER, "remediation_approve", id));
     expect(await replies(`remediation_approve-${APPROVER}`)).toEqual([expect.stringContaining("expired 24 hours after it was made")]);
     expect((await remediation(id)).status).toBe("expired");
+    expect(await writes()).toEqual([]);
+  });
+
+  it("the hourly housekeeping cron expires a request left undecided for 24 hours and says so on its message; it starts no audit", async () => {
+    const finding = unusedUserKey(await auditedFindings());
+    const id = await request(REQUESTER, finding);
+    await env.DB.prepare("UPDATE remediation_requests SET requested_at = ? WHERE id = ?").bind(new Date(Date.now() - 25 * 3_600_000).toISOString(), id).run();
+    const runs = async () => ((await env.DB.prepare("SELECT COUNT(*) AS n FROM runs").first()) as { n: number }).n;
+    const before = await runs();
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: HOUSEKEEPING_CRON }), { ...env, ...ON } as Env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect((await remediation(id)).status).toBe("expired");
+    const update = (await fake()).updates.filter((u) => u.text.includes(id)).at(-1);
+    expect(update?.blocks.map((b) => b.text?.text ?? "").join("\n")).toContain(":hourglass: Expired");
+    expect(JSON.stringify(update?.blocks)).not.toContain("remediation_approve");
+    expect(await runs()).toBe(before);
     expect(await writes()).toEqual([]);
   });
 

@@ -1,0 +1,14 @@
+import { readConfig } from "../config.js";
+import { log } from "./log.js";
+import { expireStaleRequests } from "./remediation.js";
+
+/**
+ * The hourly housekeeping cron: a remediation request nobody decided within 24 hours is expired and
+ * its Slack message says so (no Approve button left on it), and an execution a lost isolate left
+ * is finished as unconfirmed, within the hour rather than at the next click or run. Whatever
+ * REMEDIATION says: requests made before it was turned off expire too.
+ */
+export async function houseKeep(env: Env, now: Date): Promise<void> {
+  const settled = await expireStaleRequests(env, readConfig(env), now);
+  if (settled > 0) log.info(`keywarden: housekeeping settled ${settled} remediation request${settled === 1 ? "" : "s"}`);
+}
