@@ -5,10 +5,11 @@
  *   curl -X POST -H "Authorization: Bearer dev-token" localhost:8787/runs
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { sampleOrg } from "../test/sim/sample-org.js";
 import { startSimulator } from "../test/sim/server.js";
 import { FAKE_SLACK_TOKEN, startFakeSlack } from "../test/sim/slack-server.js";
+import { workerSettingNames, wranglerEnv } from "./dev-env.js";
 
 const SIM_PORT = Number(process.env.KEYWARDEN_SIM_PORT ?? 8788);
 const WORKER_PORT = Number(process.env.PORT ?? 8787);
@@ -23,7 +24,14 @@ console.log(`  faults and request log: http://127.0.0.1:${SIM_PORT}/__sim/reques
 const slack = await startFakeSlack({ port: SLACK_PORT });
 console.log(`Fake Slack Web API: ${slack.url}  (what Keywarden posted: ${slack.base}/__slack/calls)`);
 
-const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env: { ...process.env, CI: "true" } });
+// The simulated Worker's D1 and R2 are its own: plain `wrangler dev` (your .dev.vars) keeps its runs,
+// evidence and health apart from these.
+const STATE = ".wrangler/dev-simulated-state";
+const without = wranglerEnv(process.env, workerSettingNames(readFileSync("wrangler.toml", "utf8")));
+const childEnv = without.env as NodeJS.ProcessEnv;
+const ignored = without.ignored;
+if (ignored.length > 0) console.log(`Not passed to the Worker (it runs with the simulated settings): ${ignored.join(", ")} from your shell.`);
+const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE], { stdio: "inherit", env: { ...childEnv, CI: "true" } });
 if (migrate.status !== 0) {
   await sim.close();
   process.exit(migrate.status ?? 1);
@@ -47,7 +55,7 @@ const settings: Record<string, string> = {
 mkdirSync(".wrangler", { recursive: true });
 const envFile = ".wrangler/dev-simulated.env";
 writeFileSync(envFile, Object.entries(settings).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join("\n"));
-const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(WORKER_PORT), "--test-scheduled", "--env-file", envFile], { stdio: "inherit" });
+const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(WORKER_PORT), "--test-scheduled", "--env-file", envFile, "--persist-to", STATE], { stdio: "inherit", env: childEnv });
 
 const stop = async () => {
   wrangler.kill("SIGINT");
