@@ -97,6 +97,13 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
   if (run.status !== "complete" || !inventory) {
     return fail(`the audit is ${run.status}: Keywarden plans a revoke only from an inventory that saw everything (keywarden audit says what was not seen)`);
   }
+  if (!inventory.keys.some((k) => k.id === keyId)) {
+    const byValue = inventory.keys.filter((k) => k.redacted_value === keyId);
+    const [only] = byValue;
+    if (only && byValue.length === 1) return fail(`${keyId} is the redacted value of key ${only.id}: give its id: npx keywarden revoke ${only.id}`);
+    if (byValue.length > 1) return fail(`${keyId} is the redacted value of ${byValue.length} keys (${byValue.map((k) => k.id).join(", ")}): give the id of the one you mean`);
+    return fail(`the organization has no key ${keyId}: give a key's id, as npx keywarden audit shows it in parentheses after the key's name`, EXIT_REFUSED);
+  }
   const findings = run.findings.filter((f) => f.key.id === keyId);
   if (findings.length === 0) return fail(`no finding of policy ${source.file} is on key ${keyId}: Keywarden revokes only keys a rule flags`, EXIT_REFUSED);
 
@@ -126,10 +133,11 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
   for (const key of action.keysAffected) say(`  ${key.id}${key.name ? ` "${key.name}"` : ""} ${key.redacted_value}, last used ${key.last_used_at ?? "never"}`);
   if (!verdict.ok) {
     say(verdict.message);
+    if (verdict.guard === "in-use") say("Run it again with --acknowledge-in-use if that is what you want.");
     return EXIT_REFUSED;
   }
   if (dryRun) {
-    say(`Allowed by every guard. Dry run: nothing was called. To execute: REMEDIATION=on REMEDIATION_APPROVALS=1 keywarden revoke ${keyId}${wanted ? ` --action ${wanted}` : ""} --yes`);
+    say(`Allowed by every guard. Dry run: nothing was called. To execute: REMEDIATION=on REMEDIATION_APPROVALS=1 npx keywarden revoke ${keyId}${wanted ? ` --action ${wanted}` : ""}${args.values["acknowledge-in-use"] ? " --acknowledge-in-use" : ""} --yes`);
     if (config.remediation.mode !== "on") say(`(REMEDIATION is ${config.remediation.mode} here: --yes would be refused.)`);
     return EXIT_OK;
   }

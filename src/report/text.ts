@@ -90,7 +90,8 @@ function printableLines(lines: readonly string[]): string {
 function describeFinding(finding: RunFinding): string {
   const where = finding.project ? `project ${finding.project.name ?? finding.project.id}${finding.project.archived ? " (archived)" : ""}` : "organization admin key";
   const owner = finding.owner.email ?? finding.owner.name ?? finding.owner.id;
-  const name = finding.key.name ?? finding.key.id;
+  // The id is what `keywarden revoke` and the dashboard take; the name alone may not be unique.
+  const name = finding.key.name ? `${finding.key.name} (${finding.key.id})` : finding.key.id;
   return `[${finding.rule_id}] ${name} ${finding.key.redacted_value} — ${where}, owner ${owner}: ${finding.sentence}`;
 }
 

@@ -171,14 +171,14 @@ describe("keywarden audit on an organization with hostile names", () => {
     expect(stdout).toContain(`policy leak-test (${join(dir, "leak-test\\x1b[2J.yaml")}, sha256 `);
     // The names are data: shown, escaped, not dropped.
     for (const shown of [
-      "[every-key] evil[REDACTED] sk-admin-...Ab1c",
+      "[every-key] evil[REDACTED] (key_admin_alice) sk-admin-...Ab1c",
       "[every-key] \\r" + FORGED,
-      "[every-key] deploy\\n[REDACTED] sk-proj-...9xYz — project web\\x1b[2J\\x1b[H, owner alice@example.com",
-      "[every-key] <!channel> <@U0123> *rotate now* sk-proj-...L2mN",
-      "[every-key] =cmd|' /C calc'!A0 sk-proj-...Zq4W — project web\\x1b[2J\\x1b[H, owner mallory@gmail.com\\x1b[8m",
+      "[every-key] deploy\\n[REDACTED] (key_web_prod) sk-proj-...9xYz — project web\\x1b[2J\\x1b[H, owner alice@example.com",
+      "[every-key] <!channel> <@U0123> *rotate now* (key_web_old) sk-proj-...L2mN",
+      "[every-key] =cmd|' /C calc'!A0 (key_web_mallory) sk-proj-...Zq4W — project web\\x1b[2J\\x1b[H, owner mallory@gmail.com\\x1b[8m",
       "[every-key] -2+3\\x07\\x07",
-      "sk-proj-...E7lT\\x1b[2K — project data\\n" + FORGED,
-      "[every-key] @SUM(A1)\\tx sk-proj-...N3vr — project ml_[REDACTED]",
+      "(key_data_etl) sk-proj-...E7lT\\x1b[2K — project data\\n" + FORGED,
+      "[every-key] @SUM(A1)\\tx (key_ml_never) sk-proj-...N3vr — project ml_[REDACTED]",
       "project legacy\\x9b2J\\x7f (archived)",
       "owned by service account deploy-bot\\x85 with role owner",
       "owner svc-admin-bot\\x1b]0;pwned\\x07",

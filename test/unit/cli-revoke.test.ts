@@ -38,6 +38,7 @@ describe("keywarden revoke", () => {
     expect(out.stdout).toContain("Request: DELETE /organization/projects/proj_ml/api_keys/key_ml_never");
     expect(out.stdout).toContain("Keys affected (1):");
     expect(out.stdout).toContain("Dry run: nothing was called");
+    expect(out.stdout).toContain("To execute: REMEDIATION=on REMEDIATION_APPROVALS=1 npx keywarden revoke key_ml_never --yes");
     expect(out.stdout).toContain("REMEDIATION is off here: --yes would be refused");
     expect(writes()).toEqual([]);
   });
@@ -60,6 +61,16 @@ describe("keywarden revoke", () => {
     expect(sim.getOrg().projectKeys["proj_ml"]?.some((k) => k.id === "key_ml_never")).toBe(false);
   });
 
+  it("a key used in the last 24 hours is refused until --acknowledge-in-use, which the refusal names", async () => {
+    const out = await keywarden(["revoke", "key_admin_ci", "--dry-run"]);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toContain("Refused by the in-use guard");
+    expect(out.stdout).toContain("Run it again with --acknowledge-in-use if that is what you want.");
+    const acknowledged = await keywarden(["revoke", "key_admin_ci", "--dry-run", "--acknowledge-in-use"]);
+    expect(acknowledged.code).toBe(0);
+    expect(acknowledged.stdout).toContain("npx keywarden revoke key_admin_ci --acknowledge-in-use --yes");
+  });
+
   it("a service account's key: the account's deletion, or its demotion, never the key alone", async () => {
     const demote = await keywarden(["revoke", "key_data_deploy", "--dry-run", "--acknowledge-in-use"]);
     expect(demote.stdout).toContain("Request: POST /organization/projects/proj_data/service_accounts/sa_deploy with {\"role\":\"member\"}");
@@ -68,8 +79,17 @@ describe("keywarden revoke", () => {
     expect(remove.code).toBe(0);
   });
 
-  it("says why when nothing fits: no finding on the key, or an unknown action", async () => {
-    const none = await keywarden(["revoke", "key_does_not_exist", "--dry-run"]);
+  it("says why when nothing fits: no such key, a redacted value instead of the id, no finding on the key, or an unknown action", async () => {
+    const unknown = await keywarden(["revoke", "key_does_not_exist", "--dry-run"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("keywarden revoke: the organization has no key key_does_not_exist: give a key's id, as npx keywarden audit shows it in parentheses after the key's name");
+    const redacted = await keywarden(["revoke", "sk-proj-...L2mN", "--dry-run"]);
+    expect(redacted.code).toBe(2);
+    expect(redacted.stderr).toContain("keywarden revoke: sk-proj-...L2mN is the redacted value of key key_web_old: give its id: npx keywarden revoke key_web_old");
+    const org = sampleOrg(new Date());
+    const fine = org.projectKeys["proj_ml"]?.find((k) => k.id === "key_ml_new");
+    expect(fine).toBeDefined();
+    const none = await keywarden(["revoke", "key_ml_new", "--dry-run"]);
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("no finding of policy");
     const bad = await keywarden(["revoke", "key_ml_never", "--action", "disable"]);

@@ -31,7 +31,7 @@ describe("the text report", () => {
     const text = renderTextReport(makeRun({ findings: [finding] }));
     expect(text).not.toMatch(CONTROL_BUT_LINE_FEED);
     expect(lines(text)).toContain(
-      `  • [every-key] x\\x1b[2J\\x1b[H\\r\\n${FORGED} sk-proj-...9xYz\\x1b[2K — project web\\x9b2J\\x7f, owner m@evil.example\\x1b[8m: owned by service account bot\\x1b]0;pwned\\x07 with role owner`,
+      `  • [every-key] x\\x1b[2J\\x1b[H\\r\\n${FORGED} (${finding.key.id}) sk-proj-...9xYz\\x1b[2K — project web\\x9b2J\\x7f, owner m@evil.example\\x1b[8m: owned by service account bot\\x1b]0;pwned\\x07 with role owner`,
     );
     expect(lines(text).filter((line) => line.startsWith("keywarden") || line.startsWith("ALL CLEAR"))).toEqual([]);
     expect(lines(text)).toHaveLength(lines(renderTextReport(makeRun({ findings: [makeFinding(1, { severity: "high" })] }))).length);
@@ -57,7 +57,7 @@ describe("the text report", () => {
       const finding = makeFinding(1, { key: { ...makeFinding(1).key, name: `deploy${glue}${PASTED}` } });
       const text = renderTextReport(makeRun({ findings: [finding] }));
       expect(text, JSON.stringify(glue)).not.toContain(PASTED);
-      expect(text, JSON.stringify(glue)).toContain("[REDACTED] sk-proj-...0001");
+      expect(text, JSON.stringify(glue)).toContain(`[REDACTED] (${finding.key.id}) sk-proj-...0001`);
     }
   });
 });
@@ -126,5 +126,15 @@ describe("the text report closes the loop", () => {
     expect(text).toContain("what to do: rotate: create a new key, move the app to it, then revoke this one — https://platform.openai.com/settings/proj_abc/api-keys");
     expect(text).toContain("unused-90d on key_a exempted by the policy, approved by sec@example.com, until 2027-03-01: break-glass");
     expect(text).toContain("unused-90d on key_b accepted by Dana on 2026-11-20 until 2026-12-31: migration (https://t.example/1)");
+  });
+
+  it("names each finding's key by its id too, which `keywarden revoke` and the dashboard take", async () => {
+    const { renderTextReport } = await import("../../src/report/text.js");
+    const { makeFinding, makeRun } = await import("../sim/slack-run-factory.js");
+    const named = makeFinding(1);
+    const unnamed = makeFinding(2, { key: { ...makeFinding(2).key, name: null } });
+    const text = renderTextReport(makeRun({ findings: [named, unnamed] }));
+    expect(text).toContain(`] ${named.key.name} (${named.key.id}) ${named.key.redacted_value} — `);
+    expect(text).toContain(`] ${unnamed.key.id} ${unnamed.key.redacted_value} — `);
   });
 });
