@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { readConfig, secretValues } from "../config.js";
+import { SECRET_OFF, readConfig, secretValues } from "../config.js";
 import { EVIDENCE_FILE_NAMES, MANIFEST_FILE, SIGNATURE_FILE, buildEvidenceZip, contentTypeOf, exportPublicKey, importSigningKey, parseManifest } from "../report/evidence/index.js";
 import { type EvidencePeriod, checkPeriod } from "../report/evidence/period.js";
 import { REPORT_INPUT_FILES, type StoredRunFiles, lastEvaluatedRun, renderPeriodReport, reportHeaders } from "../report/html/period-report.js";
@@ -14,7 +14,10 @@ import { invalidRequest, jsonError } from "./errors.js";
 export const publicKeyRoute = new Hono<{ Bindings: Env }>();
 publicKeyRoute.get("/", async (c) => {
   const { evidenceSigningKey } = readConfig(c.env);
-  if (!evidenceSigningKey) return jsonError(c, 404, "not_found", "evidence is not signed (EVIDENCE_SIGNING_KEY is not set)");
+  if (!evidenceSigningKey) {
+    const setting = c.env.EVIDENCE_SIGNING_KEY === SECRET_OFF ? `is ${SECRET_OFF}` : "is not set";
+    return jsonError(c, 404, "not_found", `evidence is not signed (EVIDENCE_SIGNING_KEY ${setting})`);
+  }
   const imported = await importSigningKey(evidenceSigningKey);
   if (!imported.ok) return jsonError(c, 500, "misconfigured", redact(`EVIDENCE_SIGNING_KEY is not usable: ${imported.message}`, [evidenceSigningKey]));
   const exported = await exportPublicKey(imported.key.publicKey);

@@ -78,6 +78,18 @@ describe("evidence of a run", () => {
   });
 });
 
+describe("GET /evidence/public-key without a signing key", () => {
+  it("answers 404 naming the setting as it is: off, or not set", async () => {
+    const worker = (await import("../../src/index.js")).default;
+    const { createExecutionContext } = await import("cloudflare:test");
+    for (const [value, said] of [["off", "EVIDENCE_SIGNING_KEY is off"], ["", "EVIDENCE_SIGNING_KEY is not set"]] as const) {
+      const response = await worker.fetch(new Request("http://keywarden.test/evidence/public-key"), { ...env, EVIDENCE_SIGNING_KEY: value } as Env, createExecutionContext());
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toBe(`evidence is not signed (${said})`);
+    }
+  });
+});
+
 describe("GET /evidence?from=&to=", () => {
   it("returns one ZIP of every run in the period, chained, that verifies with the published public key", async () => {
     const ids = [await completedRun(), await completedRun(), await completedRun()];
