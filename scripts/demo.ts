@@ -51,6 +51,8 @@ try {
     secrets: [adminKey],
     previousManifestSha256: null,
     version: KEYWARDEN_VERSION,
+    // The files a Worker's run has: the demo decides no revoke (that takes Slack), so none since ever.
+    remediations: { window: { after: null, until: run.started_at }, items: [] },
   });
   const evidenceDir = join(out, "evidence");
   rmSync(evidenceDir, { recursive: true, force: true });
