@@ -16,11 +16,20 @@ export const SECRET_OFF = "off";
 export const DEFAULT_RESPONSE_URL_PREFIX = "https://hooks.slack.com/";
 const OPTIONAL_SECRETS = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "EVIDENCE_SIGNING_KEY"] as const;
 
+/** The values `.dev.vars.example` ships with: a copy not filled in must not start, least of all with a token every reader knows. */
+const PLACEHOLDER_ADMIN_KEY = "sk-admin-...";
+const PLACEHOLDER_API_TOKEN = "change-me-to-a-long-random-string";
+
 const configSchema = z.object({
-  OPENAI_ADMIN_KEY: z.string({ error: "is not set (wrangler secret put OPENAI_ADMIN_KEY)" }).min(1, { error: "is empty" }),
+  OPENAI_ADMIN_KEY: z
+    .string({ error: "is not set (wrangler secret put OPENAI_ADMIN_KEY)" })
+    .min(1, { error: "is empty" })
+    .refine((value) => value !== PLACEHOLDER_ADMIN_KEY, { error: "is the placeholder of .dev.vars.example: put an Admin API key there" }),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://api.openai.com/v1"),
   POLICY: z.string().regex(POLICY_NAME, { error: "must be a policy name such as default" }).default("default"),
-  AUDIT_API_TOKEN: optionalSecret,
+  AUDIT_API_TOKEN: optionalSecret.refine((value) => value !== PLACEHOLDER_API_TOKEN, {
+    error: "is the placeholder of .dev.vars.example: put a long random value there (openssl rand -hex 32)",
+  }),
   SLACK_BOT_TOKEN: optionalSecret,
   SLACK_SIGNING_SECRET: optionalSecret,
   SLACK_API_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://slack.com/api/"),

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ConfigError, readConfig } from "../../src/config.js";
 
@@ -12,6 +13,21 @@ function problems(env: Record<string, unknown>): string {
   }
   return "";
 }
+
+describe("readConfig on .dev.vars.example copied as it is", () => {
+  it("refuses its placeholders for the admin key and the API token, naming each and how to fill it in", () => {
+    const example = Object.fromEntries(
+      readFileSync(new URL("../../.dev.vars.example", import.meta.url), "utf8")
+        .split("\n")
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+    const said = problems(example);
+    expect(said).toContain("OPENAI_ADMIN_KEY is the placeholder of .dev.vars.example: put an Admin API key there");
+    expect(said).toContain("AUDIT_API_TOKEN is the placeholder of .dev.vars.example: put a long random value there (openssl rand -hex 32)");
+    expect(problems({ ...example, OPENAI_ADMIN_KEY: base.OPENAI_ADMIN_KEY, AUDIT_API_TOKEN: "3f1c9a0e7b5d4c2a8e6f0b1d3c5a7e9f" })).toBe("");
+  });
+});
 
 describe("readConfig", () => {
   it("applies the documented defaults", () => {
