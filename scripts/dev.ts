@@ -28,14 +28,19 @@ console.log(`Fake Slack Web API: ${slack.url}  (what Keywarden posted: ${slack.b
 // evidence and health apart from these.
 const STATE = ".wrangler/dev-simulated-state";
 const without = wranglerEnv(process.env, workerSettingNames(readFileSync("wrangler.toml", "utf8")));
-const childEnv = without.env as NodeJS.ProcessEnv;
+// Offline by design: miniflare's download of request.cf data (which Keywarden does not read) only printed stack traces.
+const childEnv = { ...without.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" } as unknown as NodeJS.ProcessEnv;
 const ignored = without.ignored;
 if (ignored.length > 0) console.log(`Not passed to the Worker (it runs with the simulated settings): ${ignored.join(", ")} from your shell.`);
-const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE], { stdio: "inherit", env: { ...childEnv, CI: "true" } });
+// wrangler prints its table of migrations again after each one: shown only when something went wrong.
+const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE], { encoding: "utf8", env: { ...childEnv, CI: "true" } });
 if (migrate.status !== 0) {
-  await sim.close();
+  process.stdout.write(migrate.stdout ?? "");
+  process.stderr.write(migrate.stderr ?? "");
+  await Promise.all([sim.close(), slack.close()]);
   process.exit(migrate.status ?? 1);
 }
+console.log(`Local D1 migrated (${STATE}).`);
 
 console.log(`\nKeywarden on http://localhost:${WORKER_PORT}  (API token: ${API_TOKEN === "dev-token" ? "dev-token" : "from AUDIT_API_TOKEN"})`);
 console.log(`  curl -X POST -H "Authorization: Bearer ${API_TOKEN === "dev-token" ? "dev-token" : "$AUDIT_API_TOKEN"}" localhost:${WORKER_PORT}/runs\n`);
