@@ -83,10 +83,13 @@ export async function freshKeysFor(finding: Pick<RunFinding, "key" | "project" |
   const project = projectRecord(finding.project);
   // A user's key goes alone: its own record is all the plan needs, one request however many pages
   // the project's listing has (the form must open within Slack's 3 s). A service account's keys go
-  // together, and only the listing names them all.
+  // together, and only the listing names them all. A 404 is not taken as "gone": the spec does not say
+  // the GET finds a key whose owner lost access (the listing hides those unless asked), nor does it
+  // tell a gone project from a gone key; the listing, with every owner access, says which.
   if (finding.owner.type === "user") {
     const one = await retrieveProjectKey(api, project, finding.key.id, adminKey);
-    if (!one.ok || one.items === null || one.items.owner.type === "user") return one.ok ? { ok: true, items: one.items ? [one.items] : [] } : one;
+    if (!one.ok) return one;
+    if (one.items?.owner.type === "user") return { ok: true, items: [one.items] };
   }
   return listProjectKeys(api, project, adminKey);
 }

@@ -262,6 +262,20 @@ describe("revoking a key from Slack", () => {
     ]);
   });
 
+  it("when the one key's GET answers 404 (the API may hide a key whose owner lost access), lists the project instead: a key used since the audit still needs the in-use box", async () => {
+    const finding = unusedUserKey(await auditedFindings());
+    const org = sampleOrg(new Date());
+    const projectId = finding.project?.id as string;
+    const key = org.projectKeys[projectId]?.find((k) => k.id === finding.key.id) as ProjectApiKeyJson;
+    key.last_used_at = Math.floor(Date.now() / 1000) - 3_600;
+    await sim.reset(org);
+    await sim.fault({ match: { method: "GET", path: `/organization/projects/${projectId}/api_keys/${finding.key.id}` }, effect: { kind: "status", status: 404 } });
+    const modal = await openModal(REQUESTER, finding.fingerprint);
+    expect(modal.view.blocks.map((b) => b.block_id)).toContain("in_use");
+    const listed = (await sim.requests()).filter((r) => r.path === `/v1/organization/projects/${projectId}/api_keys`);
+    expect(listed.map((r) => r.query.owner_project_access)).toEqual(["any"]);
+  });
+
   it("a request made as a dry run never becomes a real call: approved after REMEDIATION turned on, it is refused", async () => {
     const finding = unusedUserKey(await auditedFindings());
     const dryRun = { ...ON, REMEDIATION: "dry-run" };
