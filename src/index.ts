@@ -1,5 +1,5 @@
 import { createApp } from "./http/app.js";
-import { HOUSEKEEPING_CRON } from "./worker/crons.js";
+import { isHousekeepingCron } from "./worker/crons.js";
 import { houseKeep } from "./worker/housekeeping.js";
 import { log, rememberSecrets } from "./worker/log.js";
 import { startRun } from "./worker/trigger.js";
@@ -12,7 +12,7 @@ export default {
   fetch: app.fetch,
   async scheduled(controller, env, _ctx) {
     rememberSecrets(env);
-    if (controller.cron === HOUSEKEEPING_CRON) return houseKeep(env, new Date(controller.scheduledTime));
+    if (isHousekeepingCron(controller.cron)) return houseKeep(env, new Date(controller.scheduledTime));
     const when = new Date(controller.scheduledTime).toISOString();
     // A cron that cannot start its run is recorded as a failed run and told to Slack (startRun);
     // the error still goes on, so Cloudflare's cron history shows the invocation as failed.

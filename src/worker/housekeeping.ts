@@ -1,4 +1,4 @@
-import { readConfig } from "../config.js";
+import { type Config, readConfig } from "../config.js";
 import { log } from "./log.js";
 import { expireStaleRequests } from "./remediation.js";
 
@@ -9,6 +9,15 @@ import { expireStaleRequests } from "./remediation.js";
  * REMEDIATION says: requests made before it was turned off expire too.
  */
 export async function houseKeep(env: Env, now: Date): Promise<void> {
-  const settled = await expireStaleRequests(env, readConfig(env), now);
+  let config: Config;
+  try {
+    config = readConfig(env);
+  } catch (error) {
+    // Said in the log, then thrown on: Cloudflare's cron history shows the invocation failed. The
+    // error names the settings, never their values.
+    log.error(`keywarden: housekeeping could not start: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  }
+  const settled = await expireStaleRequests(env, config, now);
   if (settled > 0) log.info(`keywarden: housekeeping settled ${settled} remediation request${settled === 1 ? "" : "s"}`);
 }

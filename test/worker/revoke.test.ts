@@ -351,6 +351,15 @@ describe("revoking a key from Slack", () => {
     expect(await writes()).toEqual([]);
   });
 
+  it("the housekeeping cron with a setting it cannot read says which in the log and fails the invocation (no audit either)", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const ctx = createExecutionContext();
+    const broken = { ...env, ...ON, AUDIT_API_TOKEN: "change-me-to-a-long-random-string" } as Env;
+    await expect(worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: " 17  * * * * " }), broken, ctx)).rejects.toThrow(/AUDIT_API_TOKEN/);
+    await waitOnExecutionContext(ctx);
+    expect(errors.mock.calls.map((c) => c.join(" "))).toEqual([expect.stringMatching(/^keywarden: housekeeping could not start: .*AUDIT_API_TOKEN is the placeholder of \.dev\.vars\.example/)]);
+  });
+
   it("tells the owner of a revoked key, by direct message, who asked, who approved and why", async () => {
     const finding = unusedUserKey(await auditedFindings());
     const owner = (finding.owner as { email?: string }).email as string;
