@@ -9,8 +9,13 @@ import { findingDashboardUrl } from "../dashboard-links.js";
 import type { CsvCell } from "./csv.js";
 import { exemptionsInForce, sortFindings, sortKeys, sortedControls } from "./views.js";
 
-/** Enrichment (docs/enrichment.md), last in the findings and the inventory: empty when unknown or not asked for. */
-const ENRICHMENT_CSV_COLUMNS = ["created_by", "created_by_type", "created_by_id", "created_by_email", "created_from_ip", "requests_30d", "spend_30d_usd"] as const;
+/**
+ * Enrichment (docs/enrichment.md), last in the findings and the inventory: empty when unknown or not
+ * asked for. The creator's IP address is in the inventory only: findings.csv is also uploaded to the
+ * Slack channel, whose every member reads it.
+ */
+const FINDING_ENRICHMENT_CSV_COLUMNS = ["created_by", "created_by_type", "created_by_id", "created_by_email", "requests_30d", "spend_30d_usd"] as const;
+const INVENTORY_ENRICHMENT_CSV_COLUMNS = ["created_by", "created_by_type", "created_by_id", "created_by_email", "created_from_ip", "requests_30d", "spend_30d_usd"] as const;
 
 export const FINDINGS_CSV_COLUMNS = [
   "run_id",
@@ -37,7 +42,7 @@ export const FINDINGS_CSV_COLUMNS = [
   "sentence",
   "remediation",
   "dashboard_url",
-  ...ENRICHMENT_CSV_COLUMNS,
+  ...FINDING_ENRICHMENT_CSV_COLUMNS,
 ] as const;
 
 export const EXEMPTIONS_CSV_COLUMNS = [
@@ -74,7 +79,7 @@ export const INVENTORY_CSV_COLUMNS = [
   "created_at",
   "last_used_at",
   "expires_at",
-  ...ENRICHMENT_CSV_COLUMNS,
+  ...INVENTORY_ENRICHMENT_CSV_COLUMNS,
 ] as const;
 
 /** One row per control of the catalogue; `rules` holds the ids of the rules that test it, separated by spaces. */
@@ -104,7 +109,7 @@ export function findingsRows(run: AuditRun): CsvCell[][] {
     f.sentence,
     remediationFor(f),
     findingDashboardUrl(f),
-    ...enrichmentCells(f.key),
+    ...enrichmentCells(f.key, { withIp: false }),
   ]);
 }
 
@@ -131,13 +136,14 @@ export function controlsRows(run: AuditRun): CsvCell[][] {
 }
 
 export function inventoryRows(run: AuditRun, keys: readonly KeyRecord[]): CsvCell[][] {
-  return sortKeys(keys).map((k) => [run.id, ...keyCells(k, k.project, k.owner), ...enrichmentCells(k)]);
+  return sortKeys(keys).map((k) => [run.id, ...keyCells(k, k.project, k.owner), ...enrichmentCells(k, { withIp: true })]);
 }
 
 /** The enrichment's columns of a key: who created it (per the audit log), its requests and spend over 30 days. */
-function enrichmentCells(key: KeyFields): CsvCell[] {
+function enrichmentCells(key: KeyFields, { withIp }: { withIp: boolean }): CsvCell[] {
   const by = key.created_by ?? null;
-  return [by?.display ?? null, by?.type ?? null, by?.id ?? null, by?.email ?? null, key.created_from_ip ?? null, key.requests_30d ?? null, key.spend_30d_usd ?? null];
+  const creator = [by?.display ?? null, by?.type ?? null, by?.id ?? null, by?.email ?? null];
+  return [...creator, ...(withIp ? [key.created_from_ip ?? null] : []), key.requests_30d ?? null, key.spend_30d_usd ?? null];
 }
 
 function keyCells(key: KeyFields, project: ProjectRef | null, owner: KeyOwner): CsvCell[] {

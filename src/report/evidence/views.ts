@@ -156,7 +156,8 @@ function findingView(f: RunFinding) {
       last_used_at: f.key.last_used_at,
       expires_at: f.key.expires_at,
       owner_access: f.key.owner_access,
-      ...enrichmentView(f.key),
+      // Not the creator's IP address: the inventory has it (see FINDING_ENRICHMENT_CSV_COLUMNS).
+      ...findingEnrichmentView(f.key),
     },
     project: projectRefView(f.project),
     owner: ownerView(f.owner),
@@ -181,9 +182,13 @@ function keyView(k: KeyRecord) {
 
 /** Enrichment (docs/enrichment.md): null when unknown or not asked for. */
 function enrichmentView(k: Pick<KeyRecord, "created_by" | "created_from_ip" | "requests_30d" | "spend_30d_usd">) {
+  const { created_by, requests_30d, spend_30d_usd } = findingEnrichmentView(k);
+  return { created_by, created_from_ip: k.created_from_ip ?? null, requests_30d, spend_30d_usd };
+}
+
+function findingEnrichmentView(k: Pick<KeyRecord, "created_by" | "requests_30d" | "spend_30d_usd">) {
   return {
     created_by: k.created_by ? { type: k.created_by.type, id: k.created_by.id, email: k.created_by.email, api_key_id: k.created_by.api_key_id, display: k.created_by.display } : null,
-    created_from_ip: k.created_from_ip ?? null,
     requests_30d: k.requests_30d ?? null,
     spend_30d_usd: k.spend_30d_usd ?? null,
   };
