@@ -30,13 +30,15 @@ const STATE = ".wrangler/dev-simulated-state";
 const without = wranglerEnv(process.env, workerSettingNames(readFileSync("wrangler.toml", "utf8")));
 // Offline by design: miniflare's download of request.cf data (which Keywarden does not read) only printed stack traces.
 const childEnv = { ...without.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" } as unknown as NodeJS.ProcessEnv;
-const ignored = without.ignored;
+// AUDIT_API_TOKEN from the shell is used, as the simulated Worker's token (through the env file).
+const ignored = without.ignored.filter((name) => name !== "AUDIT_API_TOKEN");
 if (ignored.length > 0) console.log(`Not passed to the Worker (it runs with the simulated settings): ${ignored.join(", ")} from your shell.`);
 // wrangler prints its table of migrations again after each one: shown only when something went wrong.
 const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE], { encoding: "utf8", env: { ...childEnv, CI: "true" } });
 if (migrate.status !== 0) {
   process.stdout.write(migrate.stdout ?? "");
   process.stderr.write(migrate.stderr ?? "");
+  if (migrate.error) console.error(`npm run dev: could not run wrangler d1 migrations apply: ${migrate.error.message}`);
   await Promise.all([sim.close(), slack.close()]);
   process.exit(migrate.status ?? 1);
 }

@@ -102,7 +102,7 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
     const [only] = byValue;
     if (only && byValue.length === 1) return fail(`${keyId} is the redacted value of key ${only.id}: give its id: npx keywarden revoke ${only.id}`);
     if (byValue.length > 1) return fail(`${keyId} is the redacted value of ${byValue.length} keys (${byValue.map((k) => k.id).join(", ")}): give the id of the one you mean`);
-    return fail(`the organization has no key ${keyId}: give a key's id, as npx keywarden audit shows it in parentheses after the key's name`, EXIT_REFUSED);
+    return fail(`the organization has no key ${keyId}: give a key's id (key_…), as npx keywarden audit shows it with each finding`, EXIT_REFUSED);
   }
   const findings = run.findings.filter((f) => f.key.id === keyId);
   if (findings.length === 0) return fail(`no finding of policy ${source.file} is on key ${keyId}: Keywarden revokes only keys a rule flags`, EXIT_REFUSED);

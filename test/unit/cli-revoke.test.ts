@@ -82,7 +82,7 @@ describe("keywarden revoke", () => {
   it("says why when nothing fits: no such key, a redacted value instead of the id, no finding on the key, or an unknown action", async () => {
     const unknown = await keywarden(["revoke", "key_does_not_exist", "--dry-run"]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain("keywarden revoke: the organization has no key key_does_not_exist: give a key's id, as npx keywarden audit shows it in parentheses after the key's name");
+    expect(unknown.stderr).toContain("keywarden revoke: the organization has no key key_does_not_exist: give a key's id (key_…), as npx keywarden audit shows it with each finding");
     const redacted = await keywarden(["revoke", "sk-proj-...L2mN", "--dry-run"]);
     expect(redacted.code).toBe(2);
     expect(redacted.stderr).toContain("keywarden revoke: sk-proj-...L2mN is the redacted value of key key_web_old: give its id: npx keywarden revoke key_web_old");
