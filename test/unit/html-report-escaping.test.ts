@@ -18,6 +18,13 @@ const ESCAPES = "red\u001b[31mtext\u0007\u202etxt.exe";
 const OPENAI_SECRET = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123";
 const CONFIGURED_SECRET = "configured-token-0123456789";
 
+/** key_c's creator, as the audit log named it: markup, escapes and a secret in the display string. */
+function hostileCreator() {
+  const f = finding("low", "key_c", `uses ${CONFIGURED_SECRET}`, null);
+  const display = `${BREAKOUT}${ESCAPES} ${OPENAI_SECRET}`;
+  return { ...f, key: { ...f.key, created_by: { type: "user" as const, id: "user_x", email: null, api_key_id: null, display } } };
+}
+
 let html: string;
 let page: Report;
 
@@ -25,7 +32,7 @@ beforeAll(async () => {
   const hostileAcceptance: RunExemptionInForce = { ...ACCEPTED, reason: `${SCRIPT} until ${ESCAPES}`, accepted_by: { id: "U0EVIL", name: BREAKOUT } };
   const { stored } = await buildReportPeriod({
     auditRun: (i) => ({
-      ...periodAuditRun(i, [finding("critical", "key_a", SCRIPT, BREAKOUT), finding("high", "key_b", `${CLOSE_TABLE} ${OPENAI_SECRET}`, ESCAPES), finding("low", "key_c", `uses ${CONFIGURED_SECRET}`, null)]),
+      ...periodAuditRun(i, [finding("critical", "key_a", SCRIPT, BREAKOUT), finding("high", "key_b", `${CLOSE_TABLE} ${OPENAI_SECRET}`, ESCAPES), hostileCreator()]),
       exemptions_in_force: i === 2 ? [] : [hostileAcceptance],
     }),
   });
@@ -53,6 +60,7 @@ describe("hostile names in the period report", () => {
       [`${CLOSE_TABLE} [REDACTED] key_b`, "red\\x1b[31mtext\\x07\\u202etxt.exe"],
       ["uses [REDACTED] key_c", "—"],
     ]);
+    expect(findings[2]?.Finding).toBe(`owned by someone outside the allowlist (key_c) created by ${BREAKOUT}red\\x1b[31mtext\\x07\\u202etxt.exe [REDACTED]`);
     const risk = tableRows(page.byId("accepted-risks"))[0]!;
     expect(risk["Accepted by"]).toBe(`${BREAKOUT} U0EVIL`);
     expect(risk.Reason).toBe(`${SCRIPT} until red\\x1b[31mtext\\x07\\u202etxt.exe`);
