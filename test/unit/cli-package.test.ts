@@ -2,10 +2,10 @@
  * The npm package as a user gets it: `npm pack` (which builds dist/), the tarball installed with
  * --omit=dev into an empty folder, and the installed `keywarden` run there.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleOrg } from "../sim/sample-org.js";
 import { type Simulator, startSimulator } from "../sim/server.js";
@@ -15,6 +15,8 @@ let dir: string;
 let app: string;
 let bin: string;
 let sim: Simulator;
+/** What `npm install` of the tarball printed on stderr. */
+let installWarnings: string;
 
 interface Outcome {
   code: number;
@@ -35,17 +37,39 @@ function keywarden(args: string[], env: Record<string, string> = {}): Promise<Ou
   return run(process.execPath, [bin, ...args], app, { OPENAI_ADMIN_KEY: "", OPENAI_BASE_URL: "", ...env });
 }
 
+/**
+ * The checkout's files as git sees them (tracked, and new ones not ignored), copied with a link to its
+ * node_modules: `npm pack` rewrites package.json while it packs (clean-package), never this checkout's.
+ */
+function copyOfCheckout(to: string): void {
+  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { encoding: "utf8" }).split("\0").filter(Boolean);
+  for (const file of files) {
+    if (!existsSync(file)) continue;
+    mkdirSync(dirname(join(to, file)), { recursive: true });
+    copyFileSync(file, join(to, file));
+  }
+  symlinkSync(resolve("node_modules"), join(to, "node_modules"), "dir");
+}
+
+let packedManifest: { scripts?: unknown; devDependencies?: unknown };
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "keywarden-package-"));
-  const packed = await run("npm", ["pack", "--pack-destination", dir], process.cwd());
+  const checkout = join(dir, "checkout");
+  copyOfCheckout(checkout);
+  const before = readFileSync(join(checkout, "package.json"), "utf8");
+  const packed = await run("npm", ["pack", "--pack-destination", dir], checkout);
   if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stderr}`);
+  if (readFileSync(join(checkout, "package.json"), "utf8") !== before) throw new Error("npm pack left package.json changed");
   const tarball = readdirSync(dir).find((name) => name.endsWith(".tgz"));
   app = join(dir, "app");
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "keywarden-package-test", private: true }));
   const installed = await run("npm", ["install", "--omit=dev", "--no-audit", "--no-fund", join(dir, String(tarball))], app);
   if (installed.code !== 0) throw new Error(`npm install of ${tarball} failed:\n${installed.stderr}`);
+  installWarnings = installed.stderr;
   bin = join(app, "node_modules", ".bin", "keywarden");
+  packedManifest = JSON.parse(readFileSync(join(app, "node_modules", "keywarden", "package.json"), "utf8"));
   sim = await startSimulator({ org: sampleOrg(new Date()), adminKey: ADMIN_KEY });
 }, 300_000);
 
@@ -55,6 +79,13 @@ afterAll(async () => {
 });
 
 describe("the installed keywarden package", { timeout: 60_000 }, () => {
+  it("installs without asking to allow an install script: the package has none (npm 11 named the clone-only prepare and told users to allow it)", () => {
+    expect(installWarnings).not.toMatch(/install-scripts|allow-scripts/);
+    // A clone's scripts (prepare builds the CLI after npm ci) and tools are not part of the package.
+    expect(packedManifest.scripts).toBeUndefined();
+    expect(packedManifest.devDependencies).toBeUndefined();
+  });
+
   it("installs nothing else: the CLI is bundled, with its licenses", () => {
     expect(readdirSync(join(app, "node_modules")).filter((name) => !name.startsWith("."))).toEqual(["keywarden"]);
     const installed = join(app, "node_modules", "keywarden");
