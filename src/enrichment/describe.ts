@@ -2,7 +2,7 @@ import type { KeyRecord } from "../inventory/types.js";
 import { USAGE_WINDOW_DAYS } from "./types.js";
 
 /** A key as the run holds it, or as findings.json records it. */
-type Enriched = { kind?: KeyRecord["kind"] | string | null; created_by?: { display: string } | null } & Pick<KeyRecord, "requests_30d" | "spend_30d_usd">;
+type Enriched = { kind?: string | null; created_by?: { display: string } | null } & Pick<KeyRecord, "requests_30d" | "spend_30d_usd">;
 
 /**
  * What the enrichment knows about a key, in one line for a finding:

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { workerSettingNames } from "../../scripts/dev-env.js";
 import { sampleOrg } from "../sim/sample-org.js";
 import { type Simulator, startSimulator } from "../sim/server.js";
 import { type FakeSlack, startFakeSlack } from "../sim/slack-server.js";
@@ -26,10 +27,7 @@ function readmeSettings(): string[] {
 
 /** The names wrangler.toml declares: keys of `[vars]` and `[secrets] required`. */
 function declaredInWranglerToml(): Set<string> {
-  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
-  const vars = toml.split(/^\[vars\]$/m)[1]?.split(/^\[/m)[0] ?? "";
-  const required = /^required = \[(.*)\]$/m.exec(toml)?.[1] ?? "";
-  return new Set([...[...vars.matchAll(/^([A-Z0-9_]+) = /gm)].map((m) => m[1] as string), ...[...required.matchAll(/"([A-Z0-9_]+)"/g)].map((m) => m[1] as string)]);
+  return new Set(workerSettingNames(readFileSync(join(ROOT, "wrangler.toml"), "utf8")));
 }
 
 describe("settings", () => {

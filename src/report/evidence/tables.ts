@@ -14,8 +14,9 @@ import { exemptionsInForce, sortFindings, sortKeys, sortedControls } from "./vie
  * asked for. The creator's IP address is in the inventory only: findings.csv is also uploaded to the
  * Slack channel, whose every member reads it.
  */
-const FINDING_ENRICHMENT_CSV_COLUMNS = ["created_by", "created_by_type", "created_by_id", "created_by_email", "requests_30d", "spend_30d_usd"] as const;
 const INVENTORY_ENRICHMENT_CSV_COLUMNS = ["created_by", "created_by_type", "created_by_id", "created_by_email", "created_from_ip", "requests_30d", "spend_30d_usd"] as const;
+type EnrichmentColumn = (typeof INVENTORY_ENRICHMENT_CSV_COLUMNS)[number];
+const FINDING_ENRICHMENT_CSV_COLUMNS = INVENTORY_ENRICHMENT_CSV_COLUMNS.filter((column) => column !== "created_from_ip");
 
 export const FINDINGS_CSV_COLUMNS = [
   "run_id",
@@ -109,7 +110,7 @@ export function findingsRows(run: AuditRun): CsvCell[][] {
     f.sentence,
     remediationFor(f),
     findingDashboardUrl(f),
-    ...enrichmentCells(f.key, { withIp: false }),
+    ...enrichmentCells(f.key, FINDING_ENRICHMENT_CSV_COLUMNS),
   ]);
 }
 
@@ -136,14 +137,22 @@ export function controlsRows(run: AuditRun): CsvCell[][] {
 }
 
 export function inventoryRows(run: AuditRun, keys: readonly KeyRecord[]): CsvCell[][] {
-  return sortKeys(keys).map((k) => [run.id, ...keyCells(k, k.project, k.owner), ...enrichmentCells(k, { withIp: true })]);
+  return sortKeys(keys).map((k) => [run.id, ...keyCells(k, k.project, k.owner), ...enrichmentCells(k, INVENTORY_ENRICHMENT_CSV_COLUMNS)]);
 }
 
 /** The enrichment's columns of a key: who created it (per the audit log), its requests and spend over 30 days. */
-function enrichmentCells(key: KeyFields, { withIp }: { withIp: boolean }): CsvCell[] {
+function enrichmentCells(key: KeyFields, columns: readonly EnrichmentColumn[]): CsvCell[] {
   const by = key.created_by ?? null;
-  const creator = [by?.display ?? null, by?.type ?? null, by?.id ?? null, by?.email ?? null];
-  return [...creator, ...(withIp ? [key.created_from_ip ?? null] : []), key.requests_30d ?? null, key.spend_30d_usd ?? null];
+  const cells: Record<EnrichmentColumn, CsvCell> = {
+    created_by: by?.display ?? null,
+    created_by_type: by?.type ?? null,
+    created_by_id: by?.id ?? null,
+    created_by_email: by?.email ?? null,
+    created_from_ip: key.created_from_ip ?? null,
+    requests_30d: key.requests_30d ?? null,
+    spend_30d_usd: key.spend_30d_usd ?? null,
+  };
+  return columns.map((column) => cells[column]);
 }
 
 function keyCells(key: KeyFields, project: ProjectRef | null, owner: KeyOwner): CsvCell[] {
