@@ -5,10 +5,12 @@ import type { RunFinding } from "../audit/types.js";
 import { ConfigError, readConfig } from "../config.js";
 import { AdminApi } from "../inventory/admin-api.js";
 import { DEFAULT_RETRY_POLICY, realSleep } from "../inventory/retry.js";
-import { type RemediationAction, actionsFor, isActionKind } from "../remediation/actions.js";
-import { callAdminApi, listingAfter } from "../remediation/admin-calls.js";
-import { checkRequest } from "../remediation/guards.js";
-import { confirmOutcome, dryRunRequest } from "../remediation/outcome.js";
+import { type RemediationAction, isActionKind } from "../remediation/actions.js";
+import { allowedActions, whyNoAllowedActions } from "../remediation/allowed.js";
+import { carryOut } from "../remediation/execute.js";
+import { approvalsNeeded, checkRequest, executionGuard } from "../remediation/guards.js";
+import { dryRunRequest } from "../remediation/outcome.js";
+import { redact } from "../util/redact.js";
 import { printableLine } from "../report/text.js";
 import { readPolicySource } from "./audit-command.js";
 import { type CliIo, processIo } from "./io.js";
@@ -50,6 +52,7 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
         "dry-run": { type: "boolean", default: false },
         yes: { type: "boolean", default: false },
         "acknowledge-in-use": { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
         policy: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -84,6 +87,14 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
     if (error instanceof ConfigError) return fail(error.message);
     throw error;
   }
+  if (args.values.yes) {
+    const how = executionGuard(config.remediation);
+    if (!how.ok || !how.call) {
+      return fail(
+        `--yes is refused: REMEDIATION is ${config.remediation.mode} here, and Keywarden changes an organization only with REMEDIATION=on (and, from the command line, REMEDIATION_APPROVALS=1). Nothing was called; without --yes it prints the plan.`,
+      );
+    }
+  }
   let source;
   try {
     source = readPolicySource(args.values.policy, config.policy);
@@ -109,48 +120,84 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
 
   const policy = checkedPolicy.policy.remediation;
   const candidates: { finding: RunFinding; action: RemediationAction }[] = findings.flatMap((finding) =>
-    actionsFor(finding, inventory.keys)
-      .filter((action) => (wanted === undefined || action.kind === wanted) && (!policy?.actions || policy.actions.includes(action.kind)))
+    allowedActions(finding, inventory.keys, policy)
+      .filter((action) => wanted === undefined || action.kind === wanted)
       .map((action) => ({ finding, action })),
   );
   const chosen = candidates[0];
-  if (!chosen) return fail(`no action${wanted ? ` ${wanted}` : ""} fits the findings on key ${keyId} (${findings.map((f) => f.rule_id).join(", ")})`, EXIT_REFUSED);
+  if (!chosen) {
+    const why = findings.map((f) => `${f.rule_id}: ${whyNoAllowedActions(f, inventory.keys, policy)}`).join("; ");
+    return fail(`no action${wanted ? ` ${wanted}` : ""} the policy allows fits the findings on key ${keyId} (${why})`, EXIT_REFUSED);
+  }
   const { finding, action } = chosen;
 
   const requester = `cli:${safeUserName()}`;
-  const dryRun = !args.values.yes;
-  // The plan is checked as in dry-run mode unless executing: --dry-run never calls, whatever REMEDIATION says.
-  const settings = dryRun ? { ...config.remediation, mode: "dry-run" as const } : config.remediation;
+  const execute = args.values.yes;
+  const now = new Date();
+  // Without --yes the plan is checked as in dry-run mode: it calls nothing, whatever REMEDIATION says.
+  const settings = execute ? config.remediation : { ...config.remediation, mode: "dry-run" as const };
   const verdict = checkRequest(
     { finding, action, requestedBy: requester, acknowledgedInUse: args.values["acknowledge-in-use"] },
-    { settings, allowedUsers: [requester], policy, ownAdminKey: config.openaiAdminKey, inventoryKeys: inventory.keys, executedToday: 0, now: new Date() },
+    { settings, allowedUsers: [requester], policy, ownAdminKey: config.openaiAdminKey, inventoryKeys: inventory.keys, executedToday: 0, now },
   );
-
-  say(`Finding: ${finding.rule_id} (${finding.severity}) on ${finding.key.name ? `"${finding.key.name}" ` : ""}${finding.key.id}`);
-  say(`Plan: ${action.summary}`);
-  say(`Request: ${dryRunRequest(action).replace(/^would /, "")}`);
-  say(`Keys affected (${action.keysAffected.length}):`);
-  for (const key of action.keysAffected) say(`  ${key.id}${key.name ? ` "${key.name}"` : ""} ${key.redacted_value}, last used ${key.last_used_at ?? "never"}`);
-  if (!verdict.ok) {
-    say(verdict.message);
-    if (verdict.guard === "in-use") say("Run it again with --acknowledge-in-use if that is what you want.");
-    return EXIT_REFUSED;
-  }
-  if (dryRun) {
-    say(`Allowed by every guard. Dry run: nothing was called. To execute: REMEDIATION=on REMEDIATION_APPROVALS=1 npx keywarden revoke ${keyId}${wanted ? ` --action ${wanted}` : ""}${args.values["acknowledge-in-use"] ? " --acknowledge-in-use" : ""} --yes`);
-    if (config.remediation.mode !== "on") say(`(REMEDIATION is ${config.remediation.mode} here: --yes would be refused.)`);
-    return EXIT_OK;
+  const record: RevokeRecord = {
+    command: "revoke",
+    at: now.toISOString(),
+    requested_by: requester,
+    key_id: keyId,
+    policy: source.file,
+    execute,
+    remediation: { mode: config.remediation.mode, approvals: approvalsNeeded(config.remediation) },
+    finding: { fingerprint: finding.fingerprint, rule_id: finding.rule_id, severity: finding.severity, sentence: finding.sentence },
+    action: { kind: action.kind, summary: action.summary, request: action.request, keys_affected: action.keysAffected },
+    guards: verdict.ok ? { ok: true, approvals_needed: verdict.approvalsNeeded, in_use: verdict.inUse.map((k) => k.id) } : { ok: false, guard: verdict.guard, message: verdict.message },
+    outcome: null,
+  };
+  const finish = (code: number, lines: string[]): number => {
+    if (args.values.json) io.stdout.write(`${redact(JSON.stringify(record, null, 2), config.secrets)}\n`);
+    else for (const line of lines) say(line);
+    return code;
+  };
+  const plan = [
+    `Finding: ${finding.rule_id} (${finding.severity}) on ${finding.key.name ? `"${finding.key.name}" ` : ""}${finding.key.id}`,
+    `Plan: ${action.summary}`,
+    `Request: ${dryRunRequest(action).replace(/^would /, "")}`,
+    `Keys affected (${action.keysAffected.length}):`,
+    ...action.keysAffected.map((key) => `  ${key.id}${key.name ? ` "${key.name}"` : ""} ${key.redacted_value}, last used ${key.last_used_at ?? "never"}`),
+  ];
+  if (!verdict.ok) return finish(EXIT_REFUSED, [...plan, verdict.message, ...(verdict.guard === "in-use" ? ["Run it again with --acknowledge-in-use if that is what you want."] : [])]);
+  if (!execute) {
+    record.outcome = { status: "dry_run", http_status: null, message: `nothing was called (dry run: --yes not given); Keywarden ${dryRunRequest(action)}.` };
+    return finish(EXIT_OK, [
+      ...plan,
+      `Allowed by every guard. Dry run: nothing was called. To execute: REMEDIATION=on REMEDIATION_APPROVALS=1 npx keywarden revoke ${keyId}${wanted ? ` --action ${wanted}` : ""}${args.values["acknowledge-in-use"] ? " --acknowledge-in-use" : ""} --yes`,
+      ...(config.remediation.mode !== "on" ? [`(REMEDIATION is ${config.remediation.mode} here: --yes would be refused.)`] : []),
+    ]);
   }
   if (!verdict.ready) {
-    say(`Refused: REMEDIATION_APPROVALS is ${verdict.approvalsNeeded}, and the command line has no second approver. Request it from Slack, or set REMEDIATION_APPROVALS=1 explicitly.`);
-    return EXIT_REFUSED;
+    const message = `Refused: REMEDIATION_APPROVALS is ${verdict.approvalsNeeded}, and the command line has no second approver. Request it from Slack, or set REMEDIATION_APPROVALS=1 explicitly.`;
+    record.guards = { ok: false, guard: "approvals", message };
+    return finish(EXIT_REFUSED, [...plan, message]);
   }
   const api = new AdminApi({ adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl, timeoutMs: 30_000, retry: DEFAULT_RETRY_POLICY, sleep: realSleep });
-  const answer = await callAdminApi(api, action);
-  const after = answer.status === null ? null : await listingAfter(api, action, config.openaiAdminKey);
-  const outcome = confirmOutcome(action, answer, after, config.secrets);
-  say(`${outcome.status}: ${outcome.message}`);
-  return outcome.status === "done" || outcome.status === "already_gone" ? EXIT_OK : EXIT_REFUSED;
+  const outcome = await carryOut(action, config.remediation, { api, adminKey: config.openaiAdminKey, secrets: config.secrets });
+  record.outcome = { status: outcome.status, http_status: outcome.httpStatus, message: outcome.message, at: new Date().toISOString() };
+  return finish(outcome.status === "done" || outcome.status === "already_gone" ? EXIT_OK : EXIT_REFUSED, [...plan, `${outcome.status}: ${outcome.message}`]);
+}
+
+/** What `--json` prints: the request, the guards' verdict and the outcome, to be kept with the evidence. */
+interface RevokeRecord {
+  command: "revoke";
+  at: string;
+  requested_by: string;
+  key_id: string;
+  policy: string;
+  execute: boolean;
+  remediation: { mode: string; approvals: number };
+  finding: { fingerprint: string; rule_id: string; severity: string; sentence: string };
+  action: Pick<RemediationAction, "kind" | "summary" | "request"> & { keys_affected: RemediationAction["keysAffected"] };
+  guards: { ok: true; approvals_needed: number; in_use: string[] } | { ok: false; guard: string; message: string };
+  outcome: { status: string; http_status: number | null; message: string; at?: string } | null;
 }
 
 function safeUserName(): string {

@@ -93,7 +93,7 @@ export interface PendingRequest extends RequestInput {
 
 /** Whether `requestedBy` may ask for `action`; `ready` when no approver is needed (REMEDIATION_APPROVALS=1). */
 export function checkRequest(input: RequestInput, context: GuardContext): GuardResult {
-  const mode = modeGuard(context);
+  const mode = modeGuard(context.settings);
   if (mode) return mode;
   const requester = allowedUserGuard(input.requestedBy, "requester", context);
   if (requester) return requester;
@@ -102,7 +102,7 @@ export function checkRequest(input: RequestInput, context: GuardContext): GuardR
 
 /** Whether `approver` may approve `request` now; `ready` when this approval is the last one needed. */
 export function checkApproval(request: PendingRequest, approver: string, context: GuardContext): GuardResult {
-  const mode = modeGuard(context);
+  const mode = modeGuard(context.settings);
   if (mode) return mode;
   const expiry = expiryGuard(request.requestedAt, context.now);
   if (expiry) return expiry;
@@ -120,6 +120,17 @@ export function checkApproval(request: PendingRequest, approver: string, context
   const requester = allowedUserGuard(request.requestedBy, "requester", context);
   if (requester) return requester;
   return requestGuards(request, context, sofar + 1);
+}
+
+/**
+ * How a ready request is carried out under REMEDIATION as it is now: the Admin API is `call`ed only
+ * with `on`; `dry-run` only describes the call; `off` refuses. Slack, the CLI and the cron all carry
+ * out requests through this one decision (./execute.ts), so no entry point can write in another mode.
+ */
+export function executionGuard(settings: Pick<RemediationSettings, "mode">): { ok: true; call: boolean } | Refusal {
+  const mode = modeGuard(settings);
+  if (mode) return mode;
+  return { ok: true, call: settings.mode === "on" };
 }
 
 /** When a request made at `requestedAt` expires (ISO 8601), or null when the time cannot be read. */
@@ -224,8 +235,8 @@ function currentPlan(input: RequestInput, context: GuardContext): { ok: true; ac
   return { ok: true, action: current };
 }
 
-function modeGuard(context: GuardContext): Refusal | null {
-  const mode = context.settings.mode;
+function modeGuard(settings: Pick<RemediationSettings, "mode">): Refusal | null {
+  const mode = settings.mode;
   if (mode === "on" || mode === "dry-run") return null;
   return refuse("mode", "remediation is off (REMEDIATION=off, the default): Keywarden deletes nothing. Set REMEDIATION to dry-run or on to allow requests.");
 }

@@ -10,10 +10,11 @@ import type { Config } from "../config.js";
 import { AdminApi } from "../inventory/admin-api.js";
 import { DEFAULT_RETRY_POLICY, realSleep } from "../inventory/retry.js";
 import type { KeyRecord } from "../inventory/types.js";
-import { type RemediationAction, actionsFor, whyNoActions } from "../remediation/actions.js";
-import { callAdminApi, freshKeysFor, listingAfter } from "../remediation/admin-calls.js";
+import type { RemediationAction } from "../remediation/actions.js";
+import { allowedActions, whyNoAllowedActions } from "../remediation/allowed.js";
+import { freshKeysFor } from "../remediation/admin-calls.js";
+import { carryOut } from "../remediation/execute.js";
 import { type GuardContext, type Refusal, approvalsNeeded, checkApproval, checkRequest, keysInUse, requestExpiresAt, utcDay } from "../remediation/guards.js";
-import { confirmOutcome, dryRunRequest } from "../remediation/outcome.js";
 import { createSlackClient } from "../report/slack/send.js";
 import { IN_USE_BLOCK, REASON_BLOCK, ACTION_BLOCK, MIN_REVOKE_REASON, requestMessage, revokeModal } from "../report/slack/remediation-blocks.js";
 import { type RemediationRow, RemediationStore } from "../store/remediations.js";
@@ -115,8 +116,8 @@ async function planRevoke(env: Env, config: Config, fingerprint: string): Promis
   const listed = await withDeadline(freshKeysFor(found.finding, adminApi(config, PLAN_LISTING_DEADLINE_MS), config.openaiAdminKey), PLAN_LISTING_DEADLINE_MS);
   if (listed === "timeout") return { message: "The Admin API took too long to list the keys that would go; try again. Nothing was requested." };
   if (!listed.ok) return { message: redact(`Keywarden could not list the keys that would go: ${listed.message}. Nothing was requested.`, config.secrets) };
-  const actions = allowedActions(found.finding, listed.items, policy);
-  if (actions.length === 0) return { message: `Nothing can be done about this finding from Slack: ${whyNone(found.finding, listed.items, policy)}` };
+  const actions = allowedActions(found.finding, listed.items, policy.remediation);
+  if (actions.length === 0) return { message: `Nothing can be done about this finding from Slack: ${whyNoAllowedActions(found.finding, listed.items, policy.remediation)}` };
   return { finding: found.finding, policyName: found.policy_name, policy, keys: listed.items, actions };
 }
 
@@ -140,17 +141,6 @@ export async function openRevokeModal(env: Env, config: Config, user: SlackUser,
 
 function dedupe<T extends { id: string }>(items: readonly T[]): T[] {
   return [...new Map(items.map((item) => [item.id, item])).values()];
-}
-
-/** The actions of the finding the policy's `remediation:` section allows. */
-function allowedActions(finding: RunFinding, keys: readonly KeyRecord[], { remediation: policy }: Policy): RemediationAction[] {
-  if (policy?.allowed_rules && !policy.allowed_rules.includes(finding.rule_id)) return [];
-  return actionsFor(finding, keys).filter((action) => !policy?.actions || policy.actions.includes(action.kind));
-}
-
-function whyNone(finding: RunFinding, keys: readonly KeyRecord[], { remediation: policy }: Policy): string {
-  if (policy?.allowed_rules && !policy.allowed_rules.includes(finding.rule_id)) return `the policy's remediation.allowed_rules do not include rule ${finding.rule_id}.`;
-  return whyNoActions(finding, keys) ?? "the policy's remediation.actions allow none of the actions that fit it.";
 }
 
 type ViewValues = Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null; selected_options?: { value?: string }[] | null }>>;
@@ -327,17 +317,11 @@ async function executeApproved(env: Env, config: Config, id: string, action: Rem
   let httpStatus: number | null = null;
   let outcome = "the execution stopped before it could confirm anything: the key may or may not be gone; check it in the OpenAI dashboard.";
   try {
-    if (mode === "dry-run") {
-      status = "dry_run";
-      outcome = `nothing was called (REMEDIATION=dry-run); Keywarden ${dryRunRequest(action)}.`;
-    } else {
-      const api = adminApi(config);
-      const answer = await callAdminApi(api, action);
-      const confirmed = confirmOutcome(action, answer, await listingAfter(api, action, config.openaiAdminKey), config.secrets);
-      status = confirmed.status;
-      httpStatus = confirmed.httpStatus;
-      outcome = confirmed.message;
-    }
+    // The claim matched the request's mode to REMEDIATION's; carryOut asks REMEDIATION once more itself.
+    const carried = await carryOut(action, settings, { api: adminApi(config), adminKey: config.openaiAdminKey, secrets: config.secrets });
+    status = carried.status;
+    httpStatus = carried.httpStatus;
+    outcome = carried.message;
   } catch (error) {
     log.error(`keywarden: ${id}: the execution failed: ${redact(error instanceof Error ? error.message : String(error), config.secrets)}`);
   } finally {

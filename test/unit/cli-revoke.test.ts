@@ -1,4 +1,7 @@
 /** `keywarden revoke` against the simulator: the plan with every key that goes, the guards, and a call only when allowed. */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
@@ -45,11 +48,73 @@ describe("keywarden revoke", () => {
 
   it("--yes is refused unless REMEDIATION=on, and with the default two approvals (no second person here)", async () => {
     const off = await keywarden(["revoke", "key_ml_never", "--yes"]);
-    expect(off.code).toBe(1);
-    expect(off.stdout).toContain("Refused by the mode guard");
+    expect(off.code).toBe(2);
+    expect(off.stderr).toContain("--yes is refused: REMEDIATION is off here");
     const twoPeople = await keywarden(["revoke", "key_ml_never", "--yes"], { REMEDIATION: "on" });
     expect(twoPeople.code).toBe(1);
     expect(twoPeople.stdout).toContain("REMEDIATION_APPROVALS is 2, and the command line has no second approver");
+    expect(writes()).toEqual([]);
+  });
+
+  it("--yes under REMEDIATION=dry-run is refused before anything is called, even with one approval (exit 2, saying why)", async () => {
+    const out = await keywarden(["revoke", "key_ml_never", "--yes"], { REMEDIATION: "dry-run", REMEDIATION_APPROVALS: "1" });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("--yes is refused: REMEDIATION is dry-run here");
+    expect(out.stderr).toContain("only with REMEDIATION=on");
+    expect(out.stdout).not.toMatch(/^done:/m);
+    expect(writes()).toEqual([]);
+    expect(sim.getOrg().projectKeys["proj_ml"]?.some((k) => k.id === "key_ml_never")).toBe(true);
+  });
+
+  it("without --yes nothing is called, even with REMEDIATION=on and one approval: a dry run is the default", async () => {
+    const out = await keywarden(["revoke", "key_ml_never"], { REMEDIATION: "on", REMEDIATION_APPROVALS: "1" });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain("Dry run: nothing was called");
+    expect(writes()).toEqual([]);
+  });
+
+  it("--json prints one record of the request, the guards' verdict and the outcome, to keep with the evidence", async () => {
+    const planned = await keywarden(["revoke", "key_ml_never", "--json"], { REMEDIATION: "on", REMEDIATION_APPROVALS: "1" });
+    expect(planned.code).toBe(0);
+    const plan = JSON.parse(planned.stdout) as Record<string, unknown>;
+    expect(plan).toMatchObject({
+      command: "revoke",
+      key_id: "key_ml_never",
+      execute: false,
+      remediation: { mode: "on", approvals: 1 },
+      finding: { rule_id: "unused-90d" },
+      action: { kind: "delete_project_key", request: { method: "DELETE", path: "/organization/projects/proj_ml/api_keys/key_ml_never" } },
+      guards: { ok: true },
+      outcome: { status: "dry_run" },
+    });
+    expect(writes()).toEqual([]);
+
+    const done = await keywarden(["revoke", "key_ml_never", "--yes", "--json"], { REMEDIATION: "on", REMEDIATION_APPROVALS: "1" });
+    expect(done.code).toBe(0);
+    const record = JSON.parse(done.stdout) as { requested_by: string; at: string; outcome: { status: string; http_status: number } };
+    expect(record).toMatchObject({ execute: true, guards: { ok: true }, outcome: { status: "done", http_status: 200 } });
+    expect(record.requested_by).toMatch(/^cli:/);
+    expect(Number.isNaN(Date.parse(record.at))).toBe(false);
+    expect(writes()).toHaveLength(1);
+
+    const refused = await keywarden(["revoke", "key_admin_ci", "--json"]);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ guards: { ok: false, guard: "in-use" }, outcome: null });
+  });
+
+  it("takes the finding the policy's remediation.allowed_rules allow, not merely the key's first one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kw-revoke-"));
+    const file = join(dir, "narrow.yaml");
+    writeFileSync(file, `${readFileSync("policies/default.yaml", "utf8")}\nremediation:\n  allowed_rules: [key-age-365d]\n`);
+    // key_admin_breakglass's first finding is unused-90d; key-age-365d is its second.
+    const out = await keywarden(["revoke", "key_admin_breakglass", "--dry-run", "--policy", file], { REMEDIATION: "on" });
+    expect(out.stderr, out.stderr).toBe("");
+    expect(out.stdout).toContain("Finding: key-age-365d");
+    expect(out.stdout).toContain("Allowed by every guard");
+    expect(out.code).toBe(0);
+    const none = await keywarden(["revoke", "key_ml_never", "--dry-run", "--policy", file], { REMEDIATION: "on" });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("remediation.allowed_rules");
     expect(writes()).toEqual([]);
   });
 
