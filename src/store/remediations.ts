@@ -66,7 +66,23 @@ const EXECUTED_LIST = EXECUTED_STATUSES.map((s) => `'${s}'`).join(", ");
 export class RemediationStore {
   constructor(private readonly db: D1Database) {}
 
-  async create(request: NewRemediation): Promise<void> {
+  /**
+   * Records a new pending request, unless its finding has one open already (pending or executing):
+   * the unique index of migrations/0006 decides, so of two requests made at once one is recorded.
+   */
+  async create(request: NewRemediation): Promise<{ ok: true } | { ok: false; open: RemediationRow }> {
+    try {
+      await this.insert(request);
+      return { ok: true };
+    } catch (error) {
+      if (!/UNIQUE constraint failed/i.test(error instanceof Error ? error.message : String(error))) throw error;
+      const open = await this.openFor(request.fingerprint);
+      if (!open) throw error;
+      return { ok: false, open };
+    }
+  }
+
+  private async insert(request: NewRemediation): Promise<void> {
     await this.db.batch([
       this.db
         .prepare(

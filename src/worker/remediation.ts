@@ -203,7 +203,8 @@ export async function submitRevoke(
     requested_by_name: user.name,
     requested_at: now.toISOString(),
   };
-  await store.create(row);
+  const made = await store.create(row);
+  if (!made.ok) return fail(`Request ${made.open.id} for this finding is already ${made.open.status}: approve or reject it in the channel first. Nothing was requested.`);
   log.info(`keywarden: ${row.id}: ${user.id} requested ${action.kind} of ${action.target.id} (${checked.mode})`);
   return {
     ok: true,

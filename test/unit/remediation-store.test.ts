@@ -52,6 +52,37 @@ describe("RemediationStore", () => {
     expect(await store.executedOn(DAY, "on")).toBe(2);
   });
 
+  it("keeps one open request per finding in the database itself: a second one made at the same moment is refused, naming the first", async () => {
+    const first = request("rem_1");
+    const second = { ...request("rem_2"), fingerprint: first.fingerprint };
+    const [a, b] = await Promise.all([store.create(first), store.create(second)]);
+    expect([a, b].filter((made) => made.ok)).toHaveLength(1);
+    expect([a, b].find((made) => !made.ok)).toMatchObject({ ok: false, open: { status: "pending" } });
+    const { results } = await d1.db.prepare("SELECT id FROM remediation_requests WHERE fingerprint = ?").bind(first.fingerprint).all();
+    expect(results).toHaveLength(1);
+    const { results: events } = await d1.db.prepare("SELECT request_id FROM remediation_events WHERE kind = 'requested'").all();
+    expect(events).toHaveLength(1);
+    // Claimed (executing) still counts as open; once decided, the finding may be requested again.
+    const made = (a.ok ? first : second).id;
+    expect(await store.claim(made, "on", DAY, AT, 5)).toBe("claimed");
+    expect((await store.create({ ...request("rem_3"), fingerprint: first.fingerprint })).ok).toBe(false);
+    await store.finish(made, { status: "failed", http_status: 500, outcome: "HTTP 500", at: AT, actor: "U2" });
+    expect((await store.create({ ...request("rem_4"), fingerprint: first.fingerprint })).ok).toBe(true);
+  });
+
+  it("counts failed, unconfirmed and already-gone executions against the day's cap, like done ones", async () => {
+    const ids = ["rem_1", "rem_2", "rem_3", "rem_4"];
+    for (const id of ids) await store.create(request(id));
+    const outcomes = ["failed", "unconfirmed", "already_gone"] as const;
+    for (const [i, status] of outcomes.entries()) {
+      const id = ids[i] as string;
+      expect(await store.claim(id, "on", DAY, AT, 3)).toBe("claimed");
+      expect(await store.finish(id, { status, http_status: null, outcome: status, at: AT, actor: "U2" })).toBe(true);
+    }
+    expect(await store.executedOn(DAY, "on")).toBe(3);
+    expect(await store.claim("rem_4", "on", DAY, AT, 3)).toBe("cap");
+  });
+
   it("records an approval once per person, and none once the request is decided", async () => {
     await store.create(request("rem_1"));
     expect(await store.approve("rem_1", { approver: "U2", approver_name: "Two", approved_at: AT })).toBe(true);

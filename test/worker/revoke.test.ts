@@ -206,6 +206,57 @@ describe("revoking a key from Slack", () => {
     expect(await writes()).toEqual([]);
   });
 
+  it("two Revoke… submissions for one finding at the same moment record one request: the database keeps one open per finding", async () => {
+    const finding = unusedUserKey(await auditedFindings());
+    const mine = await openModal(REQUESTER, finding.fingerprint);
+    const theirs = await openModal(THIRD, finding.fingerprint);
+    const answers = await Promise.all([
+      interact(submission(REQUESTER, mine.view.private_metadata, { reason: "left the company, unused for months (a)" })),
+      interact(submission(THIRD, theirs.view.private_metadata, { reason: "left the company, unused for months (b)" })),
+    ]);
+    const bodies = await Promise.all(answers.map((r) => r.text()));
+    expect(bodies.filter((body) => body === "")).toHaveLength(1);
+    expect(bodies.find((body) => body !== "")).toMatch(/already pending/);
+    const rows = await env.DB.prepare("SELECT id FROM remediation_requests WHERE fingerprint = ?").bind(finding.fingerprint).all();
+    expect(rows.results).toHaveLength(1);
+  });
+
+  it("REMEDIATION=dry-run and off write nothing from any Worker entry point: requests, approvals, a mode changed under a pending request, the housekeeping cron", async () => {
+    const findings = await auditedFindings();
+    const [first, second] = findings.filter(revocable);
+    if (!first || !second) throw new Error("the sample organization needs two revocable findings");
+    const dryRun = { ...ON, REMEDIATION: "dry-run" };
+    const off = { ...ON, REMEDIATION: "off" };
+    const housekeeping = async (settings: Settings) => {
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: HOUSEKEEPING_CRON }), { ...env, ...settings } as Env, ctx);
+      await waitOnExecutionContext(ctx);
+    };
+
+    // dry-run: requested, approved by a second person, described; the cron changes nothing.
+    const described = await request(REQUESTER, first, { inUse: true }, dryRun);
+    await interact(decisionClick(APPROVER, "remediation_approve", described), dryRun);
+    expect((await remediation(described)).status).toBe("dry_run");
+    await housekeeping(dryRun);
+
+    // A request made with REMEDIATION=on, approved after it turned to dry-run or off: refused, never called.
+    for (const settings of [dryRun, off]) {
+      await env.DB.prepare("DELETE FROM remediation_events").run();
+      await env.DB.prepare("DELETE FROM remediation_approvals").run();
+      await env.DB.prepare("DELETE FROM remediation_requests").run();
+      const pending = await request(REQUESTER, second, { inUse: true });
+      await interact(decisionClick(APPROVER, "remediation_approve", pending), settings);
+      expect(await remediation(pending)).toMatchObject({ status: "refused" });
+      await housekeeping(settings);
+    }
+
+    // off: no form opens, and a request left executing by a lost isolate is only settled by the cron.
+    await interact(menuClick(REQUESTER, first.fingerprint, await trigger()), off);
+    expect(await replies(`menu-${REQUESTER}`)).toContainEqual(expect.stringContaining("REMEDIATION=off"));
+    await housekeeping(off);
+    expect(await writes()).toEqual([]);
+  });
+
   it("two approvals at the same moment execute once; over the day's cap a request is refused and says so", async () => {
     const findings = await auditedFindings();
     const first = unusedUserKey(findings);
