@@ -269,6 +269,17 @@ describe("the fits-finding guard", () => {
     });
   });
 
+  it("refuses at approval when a key of the service account was replaced by another since the request (same count, other id)", () => {
+    const request = pending(requestFor(botKey1, "unused", "delete_service_account"));
+    const replacement = key("key_bot9", { owner: BOT, last_used_at: null });
+    const inventory = INVENTORY.filter((k) => k.id !== "key_bot2").concat(replacement);
+    expect(refusal(checkApproval(request, "U_BOB", context({ inventoryKeys: inventory })))).toEqual({
+      guard: "fits-finding",
+      message:
+        "Refused by the fits-finding guard: the keys the action affects changed since it was requested (then: key_bot1, key_bot2; now: key_bot1, key_bot9); request it again to review the new list.",
+    });
+  });
+
   it("refuses at approval when the project was archived since, saying so", () => {
     const request = pending(deleteUserKey);
     const archivedFinding = { ...request.finding, project: { ...ML, archived: true } };
