@@ -112,6 +112,26 @@ describe("an audit of the sample organization", () => {
     expect(conclude([]).findings).toEqual((await audit()).findings);
   });
 
+  it("assesses controls from what the run saw: with an inventory error, a control without findings is incomplete, never pass", async () => {
+    const checked = checkPolicy({ name: "default", file: "policies/default.yaml", text: readFileSync("policies/default.yaml", "utf8") });
+    if (!checked.ok) throw new Error("the sample policy is invalid");
+    const collected = await collectInventory({ adminKey: ADMIN_KEY, baseURL: sim.url, retry: fastRetry });
+    // Only the keys no rule flags: every control the policy maps has no finding.
+    const inventory = { ...collected, keys: collected.keys.filter((k) => ["key_ml_new"].includes(k.id)) };
+    expect(inventory.keys).toHaveLength(1);
+    const conclude = (errors: typeof inventory.errors) =>
+      concludeRun({ base: { id: "run_x", trigger: "cli", started_at: NOW.toISOString() }, policy: checked, inventory: { ...inventory, errors }, evaluatedAt: NOW, finishedAt: NOW, secrets: [ADMIN_KEY] });
+    const complete = conclude([]);
+    const quiet = (complete.controls ?? []).filter((c) => c.rules.length > 0 && c.findings === 0);
+    expect(quiet.length).toBeGreaterThan(0);
+    expect(quiet.every((c) => c.status === "pass")).toBe(true);
+    const incomplete = conclude([{ scope: { list: "projects" }, kind: "http", status: 503, message: "HTTP 503 on the projects list" }]);
+    expect(incomplete.status).toBe("incomplete");
+    const same = (incomplete.controls ?? []).filter((c) => quiet.some((q) => q.framework === c.framework && q.control_id === c.control_id));
+    expect(same.map((c) => c.status)).toEqual(quiet.map(() => "incomplete"));
+    expect((incomplete.controls ?? []).filter((c) => c.findings > 0).every((c) => c.status === "fail")).toBe(true);
+  });
+
   it("records the policy by name and by the SHA-256 of its exact text", async () => {
     const run = await audit();
     expect(run.policy).toEqual({ name: "sample-org", file: "test/sim/sample-policy.yaml", sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
