@@ -28,8 +28,10 @@ interface Run {
   status: string;
   failure?: { reason: string };
   counts: { findings: { total: number } };
-  findings: { fingerprint: string }[];
+  findings: { fingerprint: string; key: { created_by?: unknown } }[];
   errors: { where: string; status?: number }[];
+  enrichment?: { sources: string[]; api_requests: number };
+  enrichment_errors?: { kind?: string; source?: string; message: string }[];
   lifecycle?: { new: number; open: number; resolved: number };
   evidence?: { stored: boolean; prefix: string; manifest_sha256?: string; error?: string };
   delivery?: { status: string; attempts: number; stage?: string; error?: string };
@@ -333,6 +335,17 @@ describe("R2 failing (ReplayingWorkflow: real step bodies on a failing bucket)",
     await expectSettled(id, { status: "complete", findings: SAMPLE_FINDINGS, evidence: "stored", previous, slack: COMPLETE });
   });
 
+  it("the enrichment's scratch puts fail for good: the run still completes with every finding, the enrichment failure said on it", async () => {
+    const previous = await lastManifest();
+    const { harness, bucket } = harnessWith({ r2: [{ failOn: "put", key: /\/enrich-state-\d+\.json$/ }] });
+    const { id, outcome } = await auditOnHarness(harness);
+    expect(bucket.injected.length).toBeGreaterThan(0);
+    expect(outcome.status).toBe("complete");
+    const run = await expectSettled(id, { status: "complete", findings: SAMPLE_FINDINGS, evidence: "stored", previous, slack: COMPLETE });
+    expect(run.errors).toEqual([]);
+    expect(run.enrichment_errors).toEqual([expect.objectContaining({ kind: "step_failed", message: expect.stringContaining("the enrichment step failed") })]);
+  });
+
   it("a scratch put fails once: the inventory step runs again, complete", async () => {
     const previous = await lastManifest();
     const { harness, bucket } = harnessWith({ r2: [{ failOn: "put", key: /^work\//, times: 1 }] });
@@ -418,6 +431,16 @@ describe("the Admin API not answering in time", () => {
     expect(run.errors).toMatchObject([{ where: 'API keys of project "ml-research" (proj_ml)', status: 504 }]);
     expect(run.counts.findings.total).toBeLessThan(SAMPLE_FINDINGS);
     expect(run.lifecycle?.resolved).toBe(0);
+  });
+
+  it("504 for good on one project's keys, with the enrichment on and succeeding: still incomplete, the enrichment on the findings it saw", async () => {
+    await sim.fault({ match: { path: "/organization/projects/proj_ml/api_keys" }, effect: { kind: "status", status: 504 } });
+    const id = await auditOnEngine();
+    const run = await expectSettled(id, { status: "incomplete", evidence: "stored", slack: /INCOMPLETE.*ml-research/ });
+    expect(run.enrichment).toEqual({ sources: ["audit_log", "usage", "costs"], api_requests: 3 });
+    expect(run.enrichment_errors).toEqual([]);
+    expect(run.errors).toMatchObject([{ where: 'API keys of project "ml-research" (proj_ml)', status: 504 }]);
+    expect(run.findings.some((f) => f.key.created_by)).toBe(true);
   });
 
   it("504 on every request: incomplete with nothing seen, never an all-clear", async () => {
