@@ -15,22 +15,27 @@ import { printableLine } from "../report/text.js";
 import { readPolicySource } from "./audit-command.js";
 import { type CliIo, processIo } from "./io.js";
 
-export const REVOKE_USAGE = `usage: keywarden revoke <key id> [--action KIND] [--dry-run | --yes] [--acknowledge-in-use] [--policy FILE]
+export const REVOKE_USAGE = `usage: keywarden revoke <key id> [--action KIND] [--dry-run | --yes] [--acknowledge-in-use] [--policy FILE] [--json]
 
-  For people without Slack: audits the organization of OPENAI_ADMIN_KEY, takes the findings on the
-  key, and prints what revoking it means — the exact Admin API request, every key that goes with it
-  (a service account's key goes only with its account) — and whether the guards allow it.
+  For people without Slack: audits the organization of OPENAI_ADMIN_KEY, takes the first finding on
+  the key whose rule the policy's remediation.allowed_rules allow, and prints what revoking it means —
+  the exact Admin API request, every key that goes with it (a service account's key goes only with its
+  account) — and whether the guards allow it.
   --action KIND          demote_service_account, delete_project_key, delete_admin_key or
                          delete_service_account (default: the least destructive that fits)
-  --dry-run              print the plan only (the default without --yes)
+  --dry-run              print the plan only (the default without --yes, whatever REMEDIATION says)
   --yes                  execute it; only with REMEDIATION=on and REMEDIATION_APPROVALS=1 in
-                         the environment (the command line has no second approver: use Slack for two)
+                         the environment (the command line has no second approver: use Slack for two);
+                         under REMEDIATION=off or dry-run it is refused (exit 2) and nothing is called
   --acknowledge-in-use   needed when a key of the plan was used in the last 24 hours
   --policy FILE          the policy whose findings and remediation: section apply
+  --json                 print one JSON record instead: who, when, the finding, the request, every key
+                         affected, the guards' verdict and the outcome (keep it with the evidence)
   What the command line revokes is not recorded in the Worker's D1 or evidence, nor counted against
   REMEDIATION_MAX_PER_DAY: one key per invocation. Keywarden never deletes the admin key it runs
   with. Exit 0: allowed (or executed and confirmed);
-  1: refused, or the call failed; 2: wrong command line, or the audit did not see everything.
+  1: refused, or the call failed; 2: wrong command line, --yes without REMEDIATION=on, or the audit
+  did not see everything.
 `;
 
 const EXIT_OK = 0;
