@@ -1,6 +1,11 @@
-import { type RemediationSettings, readRemediationSettings } from "./remediation/settings.js";
 import { z } from "zod";
+import { ConfigError, SECRET_SETTINGS, type SettingProblem, type SettingsPlace } from "./config-error.js";
+import { readEnrichSettings } from "./enrichment/settings.js";
+import type { EnrichSource } from "./enrichment/types.js";
 import { POLICY_NAME } from "./policy/name.js";
+import { type RemediationSettings, readRemediationSettings } from "./remediation/settings.js";
+
+export { ConfigError, type SettingProblem, type SettingsPlace } from "./config-error.js";
 
 /**
  * Worker settings, read from `env` once per invocation. The names are a contract
@@ -22,7 +27,7 @@ const PLACEHOLDER_API_TOKEN = "change-me-to-a-long-random-string";
 
 const configSchema = z.object({
   OPENAI_ADMIN_KEY: z
-    .string({ error: "is not set (wrangler secret put OPENAI_ADMIN_KEY)" })
+    .string({ error: "is not set" })
     .min(1, { error: "is empty" })
     .refine((value) => value !== PLACEHOLDER_ADMIN_KEY, { error: "is the placeholder of .dev.vars.example: put an Admin API key there" }),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://api.openai.com/v1"),
@@ -82,33 +87,32 @@ export interface Config {
   staleAfterDays: number;
   /** REMEDIATION, REMEDIATION_APPROVALS, REMEDIATION_MAX_PER_DAY (../remediation/settings.ts). */
   remediation: RemediationSettings;
+  /** ENRICH: the enrichment sources a run asks for (../enrichment/settings.ts). */
+  enrich: EnrichSource[];
   /** Every configured secret, for redaction. */
   secrets: string[];
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration: ${problems.join("; ")}`);
-    this.name = "ConfigError";
-  }
-}
-
-/** `env` is the Worker's Env or process.env: any object whose properties are the settings. */
-export function readConfig(env: object): Config {
+/**
+ * `env` is the Worker's Env or process.env: any object whose properties are the settings. Every
+ * problem of every setting is reported in one ConfigError, with the fix for `place`.
+ */
+export function readConfig(env: object, place: SettingsPlace = "unknown"): Config {
   const settings = env as Record<string, unknown>;
   const input = Object.fromEntries(Object.keys(configSchema.shape).map((name) => [name, unsetToUndefined(name, settings[name])]));
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) {
-    // zod messages never echo the input; the path is the setting's name.
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  // zod messages never echo the input; the path is the setting's name.
+  const problems: SettingProblem[] = parsed.success ? [] : parsed.error.issues.map((issue) => ({ setting: issue.path.join("."), problem: issue.message }));
+  if (input.SLACK_BOT_TOKEN && !input.SLACK_CHANNEL) {
+    problems.push({ setting: "SLACK_CHANNEL", problem: `is empty while SLACK_BOT_TOKEN is set: give the report channel's id (or set SLACK_BOT_TOKEN to ${SECRET_OFF} for no reports)` });
   }
+  if (input.SLACK_CHANNEL && !input.SLACK_BOT_TOKEN) {
+    problems.push({ setting: "SLACK_BOT_TOKEN", problem: "is not set while SLACK_CHANNEL is: give the Slack app's bot token (or leave SLACK_CHANNEL empty for no reports)" });
+  }
+  const remediation = settingsOrProblems(() => readRemediationSettings(env), problems);
+  const enrich = settingsOrProblems(() => readEnrichSettings(env), problems);
+  if (!parsed.success || !remediation || !enrich || problems.length > 0) throw new ConfigError(problems, place);
   const c = parsed.data;
-  if (c.SLACK_BOT_TOKEN && !c.SLACK_CHANNEL) {
-    throw new ConfigError([`SLACK_BOT_TOKEN and SLACK_CHANNEL must be set together: SLACK_CHANNEL is empty (set it, or set SLACK_BOT_TOKEN to ${SECRET_OFF})`]);
-  }
-  if (c.SLACK_CHANNEL && !c.SLACK_BOT_TOKEN) {
-    throw new ConfigError(["SLACK_BOT_TOKEN and SLACK_CHANNEL must be set together: SLACK_BOT_TOKEN is not set (wrangler secret put SLACK_BOT_TOKEN)"]);
-  }
   return {
     openaiAdminKey: c.OPENAI_ADMIN_KEY,
     openaiBaseUrl: c.OPENAI_BASE_URL,
@@ -123,17 +127,27 @@ export function readConfig(env: object): Config {
     staleAfterDays: c.STALE_AFTER_DAYS,
     notifyOwners: c.SLACK_NOTIFY_OWNERS === "true",
     ownerMessagesMax: c.SLACK_OWNER_MESSAGES_MAX,
-    remediation: readRemediationSettings(env),
+    remediation,
+    enrich,
     secrets: secretValues(c),
   };
 }
 
-const SECRET_NAMES = ["OPENAI_ADMIN_KEY", "AUDIT_API_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "EVIDENCE_SIGNING_KEY"] as const;
+/** What `read` gives, or null with its problems added to `problems`. */
+function settingsOrProblems<T>(read: () => T, problems: SettingProblem[]): T | null {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.issues);
+    return null;
+  }
+}
 
 /** Every secret value present in `env`, valid or not: what must be redacted even when the configuration is broken. */
 export function secretValues(env: object): string[] {
   const settings = env as Record<string, unknown>;
-  return SECRET_NAMES.map((name) => settings[name]).filter((v): v is string => typeof v === "string" && v !== "" && v !== SECRET_OFF);
+  return SECRET_SETTINGS.map((name) => settings[name]).filter((v): v is string => typeof v === "string" && v !== "" && v !== SECRET_OFF);
 }
 
 /**

@@ -87,7 +87,7 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
       REMEDIATION: io.env.REMEDIATION,
       REMEDIATION_APPROVALS: io.env.REMEDIATION_APPROVALS,
       REMEDIATION_MAX_PER_DAY: io.env.REMEDIATION_MAX_PER_DAY,
-    });
+    }, "cli");
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.message);
     throw error;

@@ -3,7 +3,8 @@ import { ConfigError, secretValues } from "../config.js";
 import { SchemaNotMigratedError, isUnmigratedSchemaError } from "../store/schema.js";
 import { readiness } from "../worker/health.js";
 import { bearerAuth } from "./bearer-auth.js";
-import { jsonError } from "./errors.js";
+import { jsonError, misconfigured } from "./errors.js";
+import { settingsPlaceOf } from "./settings-place.js";
 import { evidenceArchive, evidenceReport, publicKeyRoute, runEvidence } from "./evidence.js";
 import { runsApi } from "./runs.js";
 import { exemptionsApi } from "./exemptions.js";
@@ -37,7 +38,7 @@ export function createApp() {
 
   // Readiness for uptime monitors: 200 only when the Worker can run and an audit completed recently.
   app.get("/healthz", async (c) => {
-    const ready = await readiness(c.env, new Date());
+    const ready = await readiness(c.env, new Date(), settingsPlaceOf(c.req.url));
     c.header("Cache-Control", "no-store");
     return c.json(ready, ready.ok ? 200 : 503);
   });
@@ -61,7 +62,7 @@ export function createApp() {
     return jsonError(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`);
   });
   app.onError((error, c) => {
-    if (error instanceof ConfigError) return jsonError(c, 500, "misconfigured", error.message);
+    if (error instanceof ConfigError) return misconfigured(c, error);
     if (error instanceof SchemaNotMigratedError || isUnmigratedSchemaError(error)) {
       const message = error instanceof SchemaNotMigratedError ? error.message : new SchemaNotMigratedError([]).message;
       return jsonError(c, 503, "not_migrated", message);

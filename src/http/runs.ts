@@ -5,7 +5,7 @@ import { ConfigError } from "../config.js";
 import { POLICY_NAME } from "../policy/name.js";
 import { RunHistory } from "../store/run-history.js";
 import { UnknownPolicyError, startRun } from "../worker/trigger.js";
-import { invalidRequest, jsonError } from "./errors.js";
+import { invalidRequest, jsonError, misconfigured } from "./errors.js";
 
 const policyName = z.string().regex(POLICY_NAME, { error: "must be a policy name such as default" });
 const startRunBody = z.strictObject({ notify: z.boolean().optional(), policy: policyName.optional() });
@@ -66,7 +66,7 @@ runsApi.post("/", startBodyLimit, async (c) => {
     return c.json({ id: result.id, status: "running", started: result.started }, 202);
   } catch (error) {
     if (error instanceof UnknownPolicyError) return jsonError(c, 400, "unknown_policy", error.message, { field: "policy" });
-    if (error instanceof ConfigError) return jsonError(c, 500, "misconfigured", error.message);
+    if (error instanceof ConfigError) return misconfigured(c, error);
     throw error;
   }
 });

@@ -4,7 +4,7 @@ import { type Config, ConfigError, readConfig } from "../config.js";
 import { renderSlackReport } from "../report/slack/render.js";
 import { RunHistory } from "../store/run-history.js";
 import { UnknownPolicyError, startRun } from "../worker/trigger.js";
-import { jsonError } from "./errors.js";
+import { jsonError, misconfigured } from "./errors.js";
 import { type SlackRequestEnv, slackBodyLimit, verifiedSlackRequest } from "./slack-request.js";
 import { echoedCommand, helpText, parseCommandText, parseSlashCommandBody } from "./slash-command-text.js";
 import { log } from "../worker/log.js";
@@ -24,7 +24,7 @@ slackCommands.post("/", slackBodyLimit, verifiedSlackRequest, async (c) => {
   try {
     config = readConfig(c.env);
   } catch (error) {
-    if (error instanceof ConfigError) return jsonError(c, 500, "misconfigured", error.message);
+    if (error instanceof ConfigError) return misconfigured(c, error);
     throw error;
   }
 

@@ -1,6 +1,6 @@
 /**
  * The Worker settings of remediation, read like config.ts reads the others (errors name the
- * setting, never its value). Kept apart until they are wired into `readConfig`.
+ * setting, never its value); `readConfig` reports their problems with every other setting's.
  *
  * - REMEDIATION: `off` (default: every request is refused), `dry-run` (every guard applies
  *   exactly as with `on`, but the call is only described, never made) or `on`.
@@ -9,7 +9,7 @@
  * - REMEDIATION_MAX_PER_DAY: the most actions executed per UTC day across all requests (default 5).
  */
 import { z } from "zod";
-import { ConfigError } from "../config.js";
+import { ConfigError } from "../config-error.js";
 
 export const REMEDIATION_MODES = ["off", "dry-run", "on"] as const;
 export type RemediationMode = (typeof REMEDIATION_MODES)[number];
@@ -56,6 +56,6 @@ export function readRemediationSettings(env: object): RemediationSettings {
     }),
   );
   const parsed = remediationSettingsSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => ({ setting: issue.path.join("."), problem: issue.message })));
   return { mode: parsed.data.REMEDIATION, approvals: parsed.data.REMEDIATION_APPROVALS, maxPerDay: parsed.data.REMEDIATION_MAX_PER_DAY };
 }

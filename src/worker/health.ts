@@ -1,4 +1,4 @@
-import { ConfigError, type Config, readConfig } from "../config.js";
+import { ConfigError, type Config, type SettingsPlace, readConfig } from "../config.js";
 import { RunHistory } from "../store/run-history.js";
 import { MIGRATE_COMMAND, missingMigrations } from "../store/schema.js";
 import { KEYWARDEN_VERSION } from "../version.js";
@@ -22,11 +22,11 @@ export interface Readiness {
  * What an uptime monitor needs to know: can the Worker run (settings valid, D1 migrated), and has an
  * audit completed recently enough. Nothing secret: setting names, a run id and times.
  */
-export async function readiness(env: Env, now: Date): Promise<Readiness> {
+export async function readiness(env: Env, now: Date, place: SettingsPlace = "unknown"): Promise<Readiness> {
   const problems: string[] = [];
   let config: Config | undefined;
   try {
-    config = readConfig(env);
+    config = readConfig(env, place);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems.map((problem) => `setting ${problem}`));

@@ -53,7 +53,7 @@ describe("readConfig", () => {
   });
 
   it("needs SLACK_BOT_TOKEN and SLACK_CHANNEL together, and collects every secret for redaction", () => {
-    expect(problems({ ...base, SLACK_BOT_TOKEN: "xoxb-config-test-token-000" })).toMatch(/SLACK_BOT_TOKEN and SLACK_CHANNEL must be set together/);
+    expect(problems({ ...base, SLACK_BOT_TOKEN: "xoxb-config-test-token-000" })).toMatch(/SLACK_CHANNEL is empty while SLACK_BOT_TOKEN is set/);
     const config = readConfig({ ...base, SLACK_BOT_TOKEN: "xoxb-config-test-token-000", SLACK_CHANNEL: "C1", AUDIT_API_TOKEN: "tok", SLACK_SIGNING_SECRET: "sig", SLACK_ALLOWED_USERS: "U1, U2 U3" });
     expect(config.slack).toEqual({ botToken: "xoxb-config-test-token-000", channel: "C1", apiUrl: "https://slack.com/api/" });
     expect(config.slackAllowedUsers).toEqual(["U1", "U2", "U3"]);
@@ -67,9 +67,28 @@ describe("readConfig", () => {
     expect(config.evidenceSigningKey).toBeUndefined();
     expect(config.secrets).toEqual([base.OPENAI_ADMIN_KEY]);
     expect(problems({ ...base, SLACK_BOT_TOKEN: "off", SLACK_CHANNEL: "C1" })).toMatch(/SLACK_BOT_TOKEN is not set/);
-    expect(problems({ ...base, SLACK_BOT_TOKEN: "xoxb-config-test-token-000" })).toMatch(/SLACK_CHANNEL is empty \(set it, or set SLACK_BOT_TOKEN to off\)/);
+    expect(problems({ ...base, SLACK_BOT_TOKEN: "xoxb-config-test-token-000" })).toMatch(/SLACK_CHANNEL is empty while SLACK_BOT_TOKEN is set: give the report channel's id \(or set SLACK_BOT_TOKEN to off for no reports\)/);
     expect(problems({ ...base, STALE_AFTER_DAYS: "0" })).toMatch(/STALE_AFTER_DAYS must be at least 1/);
     expect(readConfig(base).staleAfterDays).toBe(8);
+  });
+
+  it("reports every problem at once — the schema's, the Slack pair's, REMEDIATION's and ENRICH's — each with its fix for where it runs", () => {
+    const env = { SLACK_BOT_TOKEN: "xoxb-config-test-token-000", OPENAI_BASE_URL: "nope", REMEDIATION: "maybe", ENRICH: "creator", STALE_AFTER_DAYS: "0" };
+    let error: ConfigError | undefined;
+    try {
+      readConfig(env);
+    } catch (thrown) {
+      if (thrown instanceof ConfigError) error = thrown;
+    }
+    expect(error?.issues.map((i) => i.setting).sort()).toEqual(["ENRICH", "OPENAI_ADMIN_KEY", "OPENAI_BASE_URL", "REMEDIATION", "SLACK_CHANNEL", "STALE_AFTER_DAYS"]);
+    expect(error?.message).toMatch(/^invalid configuration \(6 problems\): /);
+    const admin = (place: "local" | "deployed" | "unknown") => error?.at(place).problems.find((p) => p.startsWith("OPENAI_ADMIN_KEY"));
+    expect(admin("local")).toBe("OPENAI_ADMIN_KEY is not set — fix: put OPENAI_ADMIN_KEY=… in .dev.vars, then restart wrangler dev");
+    expect(admin("deployed")).toBe("OPENAI_ADMIN_KEY is not set — fix: npx wrangler secret put OPENAI_ADMIN_KEY");
+    expect(admin("unknown")).toContain("under wrangler dev, put OPENAI_ADMIN_KEY=… in .dev.vars, then restart wrangler dev; deployed, npx wrangler secret put OPENAI_ADMIN_KEY");
+    expect(error?.at("deployed").problems.find((p) => p.startsWith("REMEDIATION"))).toBe(
+      "REMEDIATION must be one of off, dry-run, on — fix: set REMEDIATION in wrangler.toml [vars], then npx wrangler deploy",
+    );
   });
 
   it("treats empty strings (unset vars in wrangler.toml) as unset", () => {

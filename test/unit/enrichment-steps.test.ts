@@ -194,7 +194,11 @@ describe("enrich steps", () => {
     expect(await evaluateAndRecord(bad, 1)).toMatchObject({ status: "complete" });
     expect(sim.requests.filter((r) => !r.path.includes("/api_keys") && !/(admin_api_keys|projects|users)$/.test(r.path))).toEqual([]);
     expect((await recorded(bad)).enrichment_errors).toEqual([
-      { source: "enrichment", kind: "settings", message: "enrichment unavailable: invalid configuration: ENRICH item 2 is not a source: use audit_log, usage, costs (comma-separated), or off" },
+      {
+        source: "enrichment",
+        kind: "settings",
+        message: expect.stringMatching(/^enrichment unavailable: invalid configuration \(1 problem\): ENRICH item 2 is not a source: use audit_log, usage, costs \(comma-separated\), or off — fix: /),
+      },
     ]);
   });
 });

@@ -9,7 +9,7 @@ function problems(env: object): string[] {
   try {
     readRemediationSettings(env);
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
+    if (error instanceof ConfigError) return error.issues.map((issue) => `${issue.setting} ${issue.problem}`);
     throw error;
   }
   throw new Error("expected a ConfigError");

@@ -77,6 +77,34 @@ describe("GET /healthz as a readiness check", () => {
     );
   });
 
+  it("names every bad setting in one answer, each with its fix where the Worker runs", async () => {
+    // Five settings wrong at once: one fix and restart must be enough to find them all.
+    const bad = { OPENAI_BASE_URL: "ftp://x.example", SLACK_CHANNEL: "", REMEDIATION: "sometimes", ENRICH: "audit_log,everything", STALE_AFTER_DAYS: "0" };
+    const deployed = (await (await call("/healthz", bad)).json()) as Health;
+    const settings = deployed.problems.filter((p) => p.startsWith("setting "));
+    expect(settings.map((p) => /^setting ([A-Z_]+)/.exec(p)?.[1]).sort()).toEqual(["ENRICH", "OPENAI_BASE_URL", "REMEDIATION", "SLACK_CHANNEL", "STALE_AFTER_DAYS"]);
+    expect(settings.find((p) => p.includes("REMEDIATION"))).toMatch(/must be one of off, dry-run, on.*wrangler\.toml \[vars\].*npx wrangler deploy/);
+    expect(settings.find((p) => p.includes("SLACK_CHANNEL"))).toMatch(/SLACK_BOT_TOKEN is set.*wrangler\.toml \[vars\]/);
+    expect(settings.join("\n")).not.toContain(".dev.vars");
+
+    const local = (await (await worker.fetch(new Request("http://127.0.0.1:8787/healthz"), { ...env, ...bad, OPENAI_ADMIN_KEY: "" } as Env, createExecutionContext())).json()) as Health;
+    const admin = local.problems.find((p) => p.startsWith("setting OPENAI_ADMIN_KEY"));
+    expect(admin).toMatch(/^setting OPENAI_ADMIN_KEY is not set.*\.dev\.vars.*restart wrangler dev/);
+    expect(admin).not.toContain("wrangler secret put");
+    expect(local.problems.filter((p) => p.startsWith("setting "))).toHaveLength(6);
+
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const post = await call("/runs", bad, { method: "POST", headers: { authorization: `Bearer ${API_TOKEN}` } });
+    expect(post.status).toBe(500);
+    const { error } = (await post.json()) as { error: { code: string; message: string; problems: string[] } };
+    expect(error.code).toBe("misconfigured");
+    expect(error.problems).toHaveLength(5);
+    for (const name of ["ENRICH", "OPENAI_BASE_URL", "REMEDIATION", "SLACK_CHANNEL", "STALE_AFTER_DAYS"]) expect(error.message).toContain(name);
+    const row = await env.DB.prepare("SELECT summary_json FROM runs ORDER BY started_at DESC, id DESC LIMIT 1").first<{ summary_json: string }>();
+    const failure = (JSON.parse(row!.summary_json) as { failure: { details: string[] } }).failure;
+    expect(failure.details).toHaveLength(5);
+  });
+
   it("says the D1 schema is not migrated and what to run", async () => {
     const response = await call("/healthz", { DB: unmigrated });
     expect(response.status).toBe(503);
