@@ -7,7 +7,15 @@ import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readConfig } from "../../src/config.js";
 import { type Acceptance, AcceptanceStore } from "../../src/store/acceptances.js";
+import { EvidenceStore } from "../../src/store/evidence-store.js";
+import { RemediationStore } from "../../src/store/remediations.js";
+import { RunHistory } from "../../src/store/run-history.js";
+import { WorkStore } from "../../src/store/work-store.js";
+import { type AuditContext, recordFailure, releaseAndCleanUp, storeEvidence } from "../../src/worker/audit-steps.js";
+import { bundledPolicy } from "../../src/worker/policies.js";
+import { memoryR2 } from "../support/memory-r2.js";
 import { sqliteD1 } from "../support/sqlite-d1.js";
 
 const acceptance = (id: string, expires: string, accepted_at: string): Omit<Acceptance, "source" | "revoked_at" | "revoked_by" | "revoke_reason"> => ({
@@ -77,5 +85,35 @@ describe("decisions on accepted risks, by window", () => {
       { acceptance_id: "acc_gone", at: "2026-11-11T09:00:00.000Z", kind: "accepted", by_id: "U0SAM", by_name: "Sam Lee", via: "slack" },
       { acceptance_id: "acc_gone", at: "2026-11-12T09:00:00.000Z", kind: "revoked", by_id: null, by_name: "api", via: "api" },
     ]);
+  });
+
+  it("are in a failed run's evidence too, and the next run's window starts at that run", async () => {
+    const d1 = sqliteD1();
+    const r2 = memoryR2();
+    const store = new AcceptanceStore(d1.db);
+    const failedRun = async (startedAt: string) => {
+      const runId = `run_${startedAt.replace(/[-:.]/g, "")}_failed`;
+      const ctx: AuditContext = {
+        params: { run_id: runId, trigger: "http", policy: "default", notify: false, started_at: startedAt },
+        history: new RunHistory(d1.db),
+        acceptances: store,
+        remediations: new RemediationStore(d1.db),
+        work: new WorkStore(r2.bucket, runId),
+        evidence: new EvidenceStore(r2.bucket),
+        settings: () => readConfig({ OPENAI_ADMIN_KEY: "sk-admin-fake-acceptance-events-000000", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }),
+        now: () => new Date(startedAt),
+        policy: bundledPolicy,
+      };
+      await ctx.history.start({ id: runId, trigger: "http", policy_name: "default", notify: false, started_at: startedAt });
+      await recordFailure(ctx, new Error("the Admin API kept failing"));
+      expect(await storeEvidence(ctx, 0, { attempt: 1, last: false })).toEqual({ done: { stored: true } });
+      await releaseAndCleanUp(ctx);
+      const prefix = (await ctx.history.get(runId))?.evidence?.prefix;
+      return JSON.parse(new TextDecoder().decode(r2.objects.get(`${prefix}acceptances.json`))) as { decided_after: string | null; events: { event: string }[] };
+    };
+    await store.add(acceptance("acc_f", "2026-12-01", "2026-11-10T09:00:00.000Z"));
+    expect(await failedRun("2026-11-11T06:00:00.000Z")).toMatchObject({ decided_after: null, events: [{ event: "accepted" }] });
+    await store.revoke("acc_f", "dana", "2026-11-12T09:00:00.000Z", "not needed after all");
+    expect(await failedRun("2026-11-13T06:00:00.000Z")).toMatchObject({ decided_after: "2026-11-11T06:00:00.000Z", events: [{ event: "revoked" }] });
   });
 });
