@@ -10,7 +10,9 @@
  *   verify` fails on any file in it that is not evidence.
  *
  * The run has both kinds of exemption: the sample policy's (the break-glass admin key) and a
- * risk accepted in Slack (EXAMPLE_ACCEPTANCE) and a revoke decided before it (EXAMPLE_REMEDIATION).
+ * risk accepted in Slack (EXAMPLE_ACCEPTANCE) and a revoke decided before it (EXAMPLE_REMEDIATION);
+ * its acceptances.json has a decision of each kind (EXAMPLE_ACCEPTANCE_DECISIONS): that acceptance,
+ * one made and revoked before the run, and one whose last day ended before the run.
  *
  * A test rebuilds them and fails when they differ by one byte, so the documentation
  * cannot drift from the code.
@@ -21,6 +23,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { runAuditWithInventory } from "../src/audit/run.js";
 import { ENRICH_SOURCES } from "../src/enrichment/types.js";
 import type { AcceptedExemption } from "../src/policy/index.js";
+import { findingFingerprint } from "../src/policy/fingerprint.js";
+import type { AcceptanceEvent } from "../src/store/acceptances.js";
 import type { RemediationView } from "../src/remediation/record-view.js";
 import { buildEvidenceZip, buildRunEvidence, derivePublicKey, importSigningKey } from "../src/report/evidence/index.js";
 import { KEYWARDEN_VERSION } from "../src/version.js";
@@ -77,6 +81,66 @@ export const EXAMPLE_ACCEPTANCE: AcceptedExemption = {
   accepted_at: "2026-11-20T14:05:00.000Z",
 };
 
+/** Accepted when the legacy project was archived; its last day ended two days before the run. */
+export const EXAMPLE_EXPIRED_ACCEPTANCE: AcceptedExemption = {
+  id: "acc_20261030_legacy",
+  rule: "archived-project-key",
+  key: "key_legacy_old",
+  reason: "the legacy chatbot is shut down on 2026-11-21; its key goes with the project",
+  expires: "2026-11-21",
+  accepted_by: { id: "U0DANA0001", name: "Dana Okafor" },
+  accepted_at: "2026-10-30T09:00:00.000Z",
+};
+
+const sam = { id: "U0SAM00002", name: "Sam Lee" };
+
+/** The decisions on accepted risks before the run (the first run of its chain: all of them). */
+export const EXAMPLE_ACCEPTANCE_DECISIONS: AcceptanceEvent[] = [
+  decision(EXAMPLE_EXPIRED_ACCEPTANCE, "low", { at: EXAMPLE_EXPIRED_ACCEPTANCE.accepted_at, event: "accepted", by: EXAMPLE_EXPIRED_ACCEPTANCE.accepted_by, via: "slack" }),
+  decision(
+    {
+      id: "acc_20261117_web_old",
+      rule: "unused-90d",
+      key: "key_web_old",
+      reason: "Bob is back from leave next week and rotates it then",
+      expires: "2026-12-01",
+      accepted_by: sam,
+      accepted_at: "2026-11-17T10:20:00.000Z",
+    },
+    "high",
+    { at: "2026-11-17T10:20:00.000Z", event: "accepted", by: sam, via: "slack" },
+    { at: "2026-11-19T16:45:00.000Z", event: "revoked", by: { id: null, name: "dana.okafor@example.com" }, via: "api", revoke_reason: "Bob left the company: the key is to be deleted" },
+  ),
+  decision(EXAMPLE_ACCEPTANCE, "medium", { at: EXAMPLE_ACCEPTANCE.accepted_at, event: "accepted", by: EXAMPLE_ACCEPTANCE.accepted_by, via: "slack" }),
+  decision(EXAMPLE_EXPIRED_ACCEPTANCE, "low", { at: "2026-11-22T00:00:00.000Z", event: "expired", by: null, via: null }),
+].flat();
+
+type Decision = Pick<AcceptanceEvent, "at" | "event" | "via"> & { by: { id: string | null; name: string } | null; revoke_reason?: string };
+
+function decision(a: AcceptedExemption, severity: string, ...decisions: Decision[]): AcceptanceEvent[] {
+  const keyKind = a.key.startsWith("key_admin") ? "admin" : "project";
+  return decisions.map((d) => ({
+    at: d.at,
+    event: d.event,
+    acceptance_id: a.id,
+    by_id: d.by?.id ?? null,
+    by_name: d.by?.name ?? null,
+    via: d.via,
+    revoke_reason: d.revoke_reason ?? null,
+    policy_name: "sample-org",
+    rule_id: a.rule,
+    key_id: a.key,
+    fingerprint: findingFingerprint(a.rule, keyKind, a.key),
+    severity,
+    reason: a.reason,
+    expires: a.expires,
+    ticket: a.ticket ?? null,
+    accepted_by_id: a.accepted_by.id,
+    accepted_by_name: a.accepted_by.name,
+    accepted_at: a.accepted_at,
+  }));
+}
+
 export interface ExampleFiles {
   /** The run's files, path relative to EXAMPLE_DIR (`runs/yyyy/mm/<id>/<name>`) → bytes. */
   evidence: Map<string, Uint8Array>;
@@ -99,7 +163,8 @@ export async function buildExample(): Promise<ExampleFiles> {
       trigger: "cron",
       id: "run_20261123T060000Z_sample",
       now: () => NOW,
-      accepted: [EXAMPLE_ACCEPTANCE],
+      // As the Worker passes them: every acceptance not revoked, the expired one included.
+      accepted: [EXAMPLE_EXPIRED_ACCEPTANCE, EXAMPLE_ACCEPTANCE],
     });
     const signing = await importSigningKey(EXAMPLE_SIGNING_KEY);
     if (!signing.ok) throw new Error(signing.message);
@@ -110,6 +175,7 @@ export async function buildExample(): Promise<ExampleFiles> {
       secrets: [ADMIN_KEY],
       previousManifestSha256: null,
       remediations: { window: { after: null, until: run.started_at }, items: [EXAMPLE_REMEDIATION] },
+      acceptances: { window: { after: null, until: run.started_at }, events: EXAMPLE_ACCEPTANCE_DECISIONS },
       version: KEYWARDEN_VERSION,
       signingKey: signing.key,
     });

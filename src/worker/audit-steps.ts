@@ -193,6 +193,7 @@ export async function storeEvidence(ctx: AuditContext, slices: number, { last }:
       secrets: config.secrets,
       previousManifestSha256: await ctx.history.previousManifest(runId, run.started_at),
       remediations: await remediationsSincePreviousRun(ctx, runId, run.started_at),
+      acceptances: await acceptancesSincePreviousRun(ctx, runId, run.started_at),
       version: KEYWARDEN_VERSION,
       signingKey: signing?.ok ? signing.key : null,
     });
@@ -220,6 +221,12 @@ async function remediationsSincePreviousRun(ctx: AuditContext, runId: string, st
   const rows = await ctx.remediations.decidedBetween(window.after, window.until);
   const approvals = await ctx.remediations.approvalsOf(rows.map((r) => r.id));
   return { window, items: rows.map((row) => remediationView(row, approvals.get(row.id) ?? [])) };
+}
+
+/** The decisions on accepted risks in the same window as the remediations: each is in exactly one run's evidence. */
+async function acceptancesSincePreviousRun(ctx: AuditContext, runId: string, startedAt: string): Promise<NonNullable<EvidenceInput["acceptances"]>> {
+  const window = { after: await ctx.history.previousEvidenceStart(runId, startedAt), until: startedAt };
+  return { window, events: await ctx.acceptances.eventsBetween(window.after, window.until) };
 }
 
 /** "record evidence failure": the evidence step itself kept failing (D1 unreachable?); say so on the run if possible. */

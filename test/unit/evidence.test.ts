@@ -4,6 +4,7 @@ import type { AuditRun } from "../../src/audit/types.js";
 import type { KeyRecord, ProjectRecord } from "../../src/inventory/types.js";
 import { findingFingerprint } from "../../src/policy/fingerprint.js";
 import {
+  ACCEPTANCES_CSV_COLUMNS,
   EXEMPTIONS_CSV_COLUMNS,
   FINDINGS_CSV_COLUMNS,
   INVENTORY_CSV_COLUMNS,
@@ -577,6 +578,7 @@ describe("docs/evidence.md", () => {
       ["### findings.csv", FINDINGS_CSV_COLUMNS],
       ["### inventory.csv", INVENTORY_CSV_COLUMNS],
       ["### exemptions.csv", EXEMPTIONS_CSV_COLUMNS],
+      ["### acceptances.csv", ACCEPTANCES_CSV_COLUMNS],
     ] as const) {
       const section = doc.slice(doc.indexOf(heading));
       const table = section.slice(0, section.indexOf("\n\n", section.indexOf("| ---")));

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { RunExemptionInForce } from "../../src/audit/types.js";
 import { REPORT_CSP, renderPeriodReport } from "../../src/report/html/period-report.js";
 import { NOVEMBER_2026 } from "../support/evidence-fixture.js";
-import { type Report, ACCEPTED, attr, buildReportPeriod, finding, parseReport, periodAuditRun, tableRows, textOf } from "./html-report-support.js";
+import { type Report, ACCEPTANCE_DECISIONS, ACCEPTED, attr, buildReportPeriod, finding, parseReport, periodAuditRun, tableRows, textOf } from "./html-report-support.js";
 
 const SCRIPT = "<script>alert(1)</script>";
 const BREAKOUT = `"><img src=x onerror="alert(2)">`;
@@ -36,6 +36,12 @@ beforeAll(async () => {
       exemptions_in_force: i === 2 ? [] : [hostileAcceptance],
     }),
   });
+  // A revocation whose caller named themselves, and gave a reason, with markup and escapes.
+  const revoked = { ...ACCEPTANCE_DECISIONS[1]!, by_name: BREAKOUT, revoke_reason: `${SCRIPT} ${ESCAPES}` };
+  const last = stored[3]!;
+  const document = JSON.parse(new TextDecoder().decode(last.files["acceptances.json"])) as { events: Record<string, unknown>[] };
+  document.events[1] = { ...document.events[1], by: { id: null, name: revoked.by_name }, revoke_reason: revoked.revoke_reason };
+  last.files["acceptances.json"] = new TextEncoder().encode(JSON.stringify(document));
   html = renderPeriodReport({
     period: NOVEMBER_2026,
     runs: stored,
@@ -54,6 +60,7 @@ describe("hostile names in the period report", () => {
   });
 
   it("are shown exactly as written, markup characters included", () => {
+    expect(tableRows(page.byId("acceptance-decisions")).map((r) => [r.By, r.Why])[1]).toEqual([`${BREAKOUT} through the API`, `${SCRIPT} red\\x1b[31mtext\\x07\\u202etxt.exe`]);
     const findings = tableRows(page.byId("open-findings"));
     expect(findings.map((r) => [r.Key, r.Project])).toEqual([
       [`${SCRIPT} key_a`, BREAKOUT],

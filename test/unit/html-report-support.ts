@@ -8,7 +8,9 @@ import { type DefaultTreeAdapterMap, parse } from "parse5";
 import type { AuditRun, RunControl, RunExemptionInForce, RunFinding } from "../../src/audit/types.js";
 import type { RunWithoutEvidence, StoredRun } from "../../src/report/evidence/archive.js";
 import type { RunEvidence } from "../../src/report/evidence/index.js";
+import { acceptancesDocument } from "../../src/report/evidence/acceptances.js";
 import { remediationsDocument } from "../../src/report/evidence/remediations.js";
+import type { AcceptanceEvent } from "../../src/store/acceptances.js";
 import type { RemediationView } from "../../src/remediation/record-view.js";
 import { buildEvidenceChain, generateSigningKey, storedRun, weeklyAuditRun } from "../support/evidence-fixture.js";
 
@@ -220,6 +222,35 @@ function remediation(id: string, status: string, approvals: RemediationView["app
 /** What the last run recorded of the revokes decided since the run before it. */
 export const REMEDIATIONS = [remediation("rem_1", "executed", [{ by: "U0DANA0001", name: "Dana Okafor", at: "2026-11-20T10:30:00.000Z" }]), remediation("rem_2", "rejected", [])];
 
+function decision(acceptance_id: string, at: string, event: AcceptanceEvent["event"], by: { id: string | null; name: string } | null, revoke_reason: string | null = null): AcceptanceEvent {
+  return {
+    at,
+    event,
+    acceptance_id,
+    by_id: by?.id ?? null,
+    by_name: by?.name ?? null,
+    via: event === "accepted" ? "slack" : event === "revoked" ? "api" : null,
+    revoke_reason,
+    policy_name: "default",
+    rule_id: "unused-90d",
+    key_id: "key_web_old",
+    fingerprint: "fp",
+    severity: "high",
+    reason: "Bob rotates it when he is back",
+    expires: "2026-11-21",
+    ticket: null,
+    accepted_by_id: "U0SAM00001",
+    accepted_by_name: "Sam Rivera",
+    accepted_at: "2026-11-18T08:00:00.000Z",
+  };
+}
+
+/** What the last run recorded of the decisions on accepted risks since the run before it: one acceptance, made and revoked in between. */
+export const ACCEPTANCE_DECISIONS = [
+  decision("acc_short", "2026-11-18T08:00:00.000Z", "accepted", { id: "U0SAM00001", name: "Sam Rivera" }),
+  decision("acc_short", "2026-11-19T15:30:00.000Z", "revoked", { id: null, name: "dana@example.com" }, "Bob left: the key goes"),
+];
+
 export const GAP: RunWithoutEvidence = { id: "run_20261127T060000Z_gap", started_at: "2026-11-27T06:00:00.000Z", status: "complete", reason: "R2 refused the write" };
 
 export interface ReportPeriod {
@@ -227,12 +258,13 @@ export interface ReportPeriod {
   stored: StoredRun[];
 }
 
-/** The period's runs, signed, as stored; the last one with its remediations.json. */
+/** The period's runs, signed, as stored; the last one with its remediations.json and acceptances.json. */
 export async function buildReportPeriod(options: { auditRun?: (i: number) => AuditRun } = {}): Promise<ReportPeriod> {
   const evidence = await buildEvidenceChain({ runs: 4, auditRun: options.auditRun ?? ((i) => periodAuditRun(i)), signingKey: await generateSigningKey() });
   const stored = evidence.map(storedRun);
   const last = stored[3] as StoredRun;
   const window = { after: evidence[2]?.manifest.run.started_at ?? null, until: evidence[3]?.manifest.run.started_at ?? "" };
   last.files["remediations.json"] = new TextEncoder().encode(JSON.stringify(remediationsDocument(evidence[3]?.manifest.run.id ?? "", window, REMEDIATIONS)));
+  last.files["acceptances.json"] = new TextEncoder().encode(JSON.stringify(acceptancesDocument(evidence[3]?.manifest.run.id ?? "", window, ACCEPTANCE_DECISIONS)));
   return { evidence, stored };
 }

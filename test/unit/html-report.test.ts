@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { renderPeriodReport } from "../../src/report/html/period-report.js";
 import { sha256Hex } from "../../src/util/hash.js";
 import { NOVEMBER_2026 } from "../support/evidence-fixture.js";
-import { ACCEPTED, EXPIRED, GAP, type ReportPeriod, type Report, REMEDIATIONS, all, attr, buildReportPeriod, hasClass, parseReport, periodAuditRun, tableRows, textOf } from "./html-report-support.js";
+import { ACCEPTANCE_DECISIONS, ACCEPTED, EXPIRED, GAP, type ReportPeriod, type Report, REMEDIATIONS, all, attr, buildReportPeriod, hasClass, parseReport, periodAuditRun, tableRows, textOf } from "./html-report-support.js";
 
 let period: ReportPeriod;
 let html: string;
@@ -127,6 +127,14 @@ describe("the period report", () => {
       { rule: EXPIRED.rule_id, key: EXPIRED.key_id, by: "Bob Chen U0BOB00001", at: "2026-11-13 10:00 UTC", reason: EXPIRED.reason, ticket: "—", expires: "2026-11-20 expired", held: "1 run, 2026-11-23 – 2026-11-23; suppressed its finding in 0 of them" },
     ]);
     expect(textOf(section)).toContain("Besides these, 1 exemption written in the policy file");
+  });
+
+  it("lists each decision on an accepted risk between the runs, a revocation with who revoked it and why, also for an acceptance no run saw in force", () => {
+    const rows = tableRows(page.byId("acceptance-decisions"));
+    expect(rows.map((r) => [r.When, r.Decision, r["Rule / key"], r.By, r.Why])).toEqual([
+      ["2026-11-18 08:00 UTC", "accepted", "unused-90d key_web_old", "Sam Rivera U0SAM00001 in Slack", ACCEPTANCE_DECISIONS[0]!.reason],
+      ["2026-11-19 15:30 UTC", "revoked", "unused-90d key_web_old", "dana@example.com through the API", "Bob left: the key goes"],
+    ]);
   });
 
   it("lists the remediations with who requested and who approved them, the action and its status", () => {

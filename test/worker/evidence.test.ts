@@ -32,7 +32,7 @@ describe("evidence of a run", () => {
     const listing = (await (await api(`/runs/${id}/evidence`)).json()) as Listing;
     expect(listing.signed).toBe(true);
     expect(listing.files.map((f) => f.name).sort()).toEqual(
-      ["controls.csv", "controls.json", "exemptions.csv", "exemptions.json", "findings.csv", "findings.json", "inventory.csv", "inventory.json", "manifest.json", "manifest.sig", "policy.yaml", "remediations.csv", "remediations.json"].sort(),
+      ["acceptances.csv", "acceptances.json", "controls.csv", "controls.json", "exemptions.csv", "exemptions.json", "findings.csv", "findings.json", "inventory.csv", "inventory.json", "manifest.json", "manifest.sig", "policy.yaml", "remediations.csv", "remediations.json"].sort(),
     );
     for (const file of listing.files) {
       const response = await api(file.url);

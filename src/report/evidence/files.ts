@@ -1,6 +1,8 @@
 import type { AuditRun } from "../../audit/types.js";
 import { redact } from "../../util/redact.js";
 import type { RemediationView } from "../../remediation/record-view.js";
+import type { AcceptanceEvent } from "../../store/acceptances.js";
+import { ACCEPTANCES_CSV_COLUMNS, type AcceptancesWindow, acceptancesDocument, acceptancesRows } from "./acceptances.js";
 import { type CsvCell, toCsv } from "./csv.js";
 import { REMEDIATIONS_CSV_COLUMNS, type RemediationsWindow, remediationsDocument, remediationsRows } from "./remediations.js";
 import { compareText, contentTypeOf } from "./layout.js";
@@ -23,6 +25,8 @@ export interface EvidenceInput {
   policyText: string;
   /** Revokes decided since the previous run, and that window; absent in runs recorded before remediation existed. */
   remediations?: { window: RemediationsWindow; items: readonly RemediationView[] } | undefined;
+  /** Decisions on accepted risks since the previous run, and that window; absent in runs recorded before they were kept. */
+  acceptances?: { window: AcceptancesWindow; events: readonly AcceptanceEvent[] } | undefined;
   /** Configured secrets (admin key, tokens, signing key): removed from every file, whatever field they hide in. */
   secrets?: readonly (string | undefined)[];
 }
@@ -53,6 +57,10 @@ export function buildEvidenceFiles(input: EvidenceInput): EvidenceFile[] {
   if (inventory) {
     add("inventory.json", json(inventoryDocument(run, inventory), clean));
     add("inventory.csv", csv(INVENTORY_CSV_COLUMNS, inventoryRows(run, inventory.keys), clean));
+  }
+  if (input.acceptances) {
+    add("acceptances.json", json(acceptancesDocument(run.id, input.acceptances.window, input.acceptances.events), clean));
+    add("acceptances.csv", csv(ACCEPTANCES_CSV_COLUMNS, acceptancesRows(run.id, input.acceptances.events), clean));
   }
   if (input.remediations) {
     add("remediations.json", json(remediationsDocument(run.id, input.remediations.window, input.remediations.items), clean));

@@ -1,3 +1,4 @@
+export { ACCEPTANCES_CSV_COLUMNS } from "./acceptances.js";
 export { type EvidenceTree, type StoredRun, type ZipRead, buildEvidenceZip, groupEvidencePaths, readEvidenceZip } from "./archive.js";
 export { type CsvCell, toCsv } from "./csv.js";
 export { type EvidenceFile, type EvidenceInput, buildEvidenceFiles } from "./files.js";

@@ -21,6 +21,8 @@ export const EVIDENCE_FILE_NAMES: ReadonlySet<string> = new Set([
   "policy.yaml",
   "remediations.json",
   "remediations.csv",
+  "acceptances.json",
+  "acceptances.csv",
   "manifest.json",
   "manifest.sig",
 ]);

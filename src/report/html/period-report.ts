@@ -116,7 +116,7 @@ export function renderPeriodReport(input: PeriodReportInput): string {
 <main>
 ${sections.join("\n")}
 </main>
-<footer class="small">Times are UTC. Counts are as each run's manifest records them; lists are from each run's exemptions.json, controls.json, remediations.json and the last run's findings.json.</footer>
+<footer class="small">Times are UTC. Counts are as each run's manifest records them; lists are from each run's exemptions.json, controls.json, remediations.json, acceptances.json and the last run's findings.json.</footer>
 </body>
 </html>
 `;

@@ -9,6 +9,7 @@ import { redact } from "../../util/redact.js";
 import { MANIFEST_FILE, SIGNATURE_FILE, compareRuns, runIdOfPrefix } from "../evidence/layout.js";
 import { type Manifest, parseManifest } from "../evidence/manifest.js";
 import {
+  type AcceptanceDecisionEntry,
   type ControlEntry,
   type ExemptionEntry,
   type FindingEntry,
@@ -16,6 +17,7 @@ import {
   controlsFileSchema,
   exemptionsFileSchema,
   findingsFileSchema,
+  acceptancesFileSchema,
   remediationsFileSchema,
 } from "./schemas.js";
 
@@ -26,7 +28,7 @@ export interface StoredRunFiles {
 }
 
 /** The files the report reads; the others (CSV, inventory, policy) it never opens. */
-export const REPORT_INPUT_FILES = [MANIFEST_FILE, SIGNATURE_FILE, "exemptions.json", "controls.json", "remediations.json", "findings.json"] as const;
+export const REPORT_INPUT_FILES = [MANIFEST_FILE, SIGNATURE_FILE, "exemptions.json", "controls.json", "remediations.json", "acceptances.json", "findings.json"] as const;
 
 export interface ReportRun {
   /** From the manifest, else from the prefix. */
@@ -39,6 +41,7 @@ export interface ReportRun {
   exemptions: ExemptionEntry[] | null;
   controls: ControlEntry[] | null;
   remediations: RemediationEntry[] | null;
+  acceptances: AcceptanceDecisionEntry[] | null;
   /** Read only for the run whose open findings the report lists (see lastEvaluatedRun). */
   findings: FindingEntry[] | null;
   problems: string[];
@@ -77,6 +80,7 @@ function readRun(stored: StoredRunFiles, secrets: readonly string[]): ReportRun 
     exemptions: readDocument(stored.files["exemptions.json"], "exemptions.json", exemptionsFileSchema, problems, secrets)?.exemptions ?? null,
     controls: readDocument(stored.files["controls.json"], "controls.json", controlsFileSchema, problems, secrets)?.controls ?? null,
     remediations: readDocument(stored.files["remediations.json"], "remediations.json", remediationsFileSchema, problems, secrets)?.remediations ?? null,
+    acceptances: readDocument(stored.files["acceptances.json"], "acceptances.json", acceptancesFileSchema, problems, secrets)?.events ?? null,
     findings: null,
     problems,
   };

@@ -78,6 +78,25 @@ export type RemediationEntry = z.infer<typeof remediationsFileSchema>["remediati
 
 const named = z.looseObject({ id: maybeText, name: maybeText }).nullish().transform((v) => v ?? null);
 
+/** acceptances.json (../evidence/acceptances.ts): the decisions on accepted risks since the previous run (absent in the first formats). */
+export const acceptancesFileSchema = z.looseObject({
+  events: z.array(
+    z.looseObject({
+      at: maybeText,
+      event: text,
+      acceptance_id: maybeText,
+      by: named,
+      via: maybeText,
+      revoke_reason: maybeText,
+      rule_id: maybeText,
+      key_id: maybeText,
+      reason: maybeText,
+      expires: maybeText,
+    }),
+  ),
+});
+export type AcceptanceDecisionEntry = z.infer<typeof acceptancesFileSchema>["events"][number];
+
 /** findings.json (views.ts findingsDocument): the run's open findings, worst first. */
 export const findingsFileSchema = z.looseObject({
   findings: z.array(

@@ -1,12 +1,13 @@
 /**
  * What people decided during the period: risks accepted in Slack (who, why, until when), from each
- * run's exemptions.json, and remediations requested and approved in Slack, from remediations.json.
+ * run's exemptions.json, every acceptance, revocation and expiry between the runs, from
+ * acceptances.json, and remediations requested and approved in Slack, from remediations.json.
  * Each is listed once, as the last run that recorded it says.
  */
 import { text } from "./escape.js";
 import { badge, day, ident, orDash, plural, table, when } from "./format.js";
 import type { ReportRun } from "./read-run.js";
-import type { ExemptionEntry, RemediationEntry } from "./schemas.js";
+import type { AcceptanceDecisionEntry, ExemptionEntry, RemediationEntry } from "./schemas.js";
 
 interface Seen<T> {
   entry: T;
@@ -41,7 +42,28 @@ export function acceptedRisksSection(runs: readonly ReportRun[], period: { to: s
 <h2>Accepted risks</h2>
 <p>Findings that someone accepted in Slack, so they are not counted as open while the acceptance holds (expiry day included).</p>
 ${body}${policy}
+${acceptanceDecisions(runs)}
 </section>`;
+}
+
+/** Each acceptance made, revoked or expired between the runs, from acceptances.json; nothing when no run recorded one. */
+function acceptanceDecisions(runs: readonly ReportRun[]): string {
+  const withFile = runs.filter((r) => r.acceptances);
+  if (withFile.length === 0) return "";
+  const all = collect(withFile, (r) => r.acceptances ?? [], (x) => JSON.stringify([x.acceptance_id, x.event, x.at])).map((seen) => seen.entry);
+  const rows = all.map((x) => [
+    orDash(when(x.at)),
+    badge(x.event),
+    `${ident(x.rule_id)}<br>${ident(x.key_id)}`,
+    orDash(person(x.by?.name ?? null, x.by?.id ?? null)) + (x.via === "slack" ? " in Slack" : x.via === "api" ? " through the API" : ""),
+    orDash(text(x.event === "revoked" ? x.revoke_reason : x.event === "expired" ? `its last day, ${x.expires ?? "?"}, ended` : x.reason)),
+  ]);
+  const body = rows.length === 0 ? "<p>No risk was accepted, revoked or expired between the runs of this period.</p>" : table("decisions", ["When", "Decision", "Rule / key", "By", "Why"], rows, [14, 10, 20, 22, 34]);
+  return `<div id="acceptance-decisions">
+<h3>Decisions between the runs</h3>
+<p>Each acceptance made, revoked or expired, as the evidence of the first run after it records it (acceptances.json), also one made and revoked between two runs.</p>
+${body}
+</div>`;
 }
 
 export function remediationsSection(runs: readonly ReportRun[]): string {
@@ -80,7 +102,7 @@ function person(name: string | null, id: string | null): string {
 }
 
 /** Each entry once (by key), the last run's copy, with the runs it appeared in (runs are in chain order). */
-function collect<T extends ExemptionEntry | RemediationEntry>(runs: readonly ReportRun[], entries: (run: ReportRun) => T[], keyOf: (entry: T) => string): Seen<T>[] {
+function collect<T extends ExemptionEntry | RemediationEntry | AcceptanceDecisionEntry>(runs: readonly ReportRun[], entries: (run: ReportRun) => T[], keyOf: (entry: T) => string): Seen<T>[] {
   const seen = new Map<string, Seen<T>>();
   for (const run of runs) {
     for (const entry of entries(run)) {

@@ -96,7 +96,7 @@ footer { margin-top: 32px; border-top: 1px solid #d0d7de; padding-top: 8px; }
   thead { display: table-header-group; }
   section#trend, section#verify { break-inside: avoid; page-break-inside: avoid; }
   section#runs { break-before: page; page-break-before: always; }
-  table.runs, table.controls, table.findings, table.risks, table.remediations { font-size: 8.5px; }
+  table.runs, table.controls, table.findings, table.risks, table.decisions, table.remediations { font-size: 8.5px; }
   code, code.id, code.hash { font-size: 8px; }
   .badge { font-size: 8px; padding: 0 4px; }
   .badge, .h, tr.gap td, tr.unreadable td, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
