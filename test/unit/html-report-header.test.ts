@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 
 const header = (html: string) => {
-  const [element] = all(parseReport(html).byId("report-header"), "p").filter((p) => attr(p, "class") === "organization");
+  const [element] = all(parseReport(html).byId("report-header"), "p").filter((p) => attr(p, "class") === "audited");
   if (!element) throw new Error("the header has no organization line");
   return textOf(element);
 };

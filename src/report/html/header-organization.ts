@@ -10,12 +10,12 @@ import type { ReportRun } from "./read-run.js";
 export function organizationLine(runs: readonly ReportRun[], deployment: string | null | undefined): string {
   const lead = "Organization: not named in the evidence (Keywarden records none); ";
   const manifests = runs.flatMap((r) => (r.manifest ? [r.manifest] : []));
-  if (manifests.length === 0) return `<p class="organization">${lead}no run with evidence in this period.</p>`;
+  if (manifests.length === 0) return `<p class="audited">${lead}no run with evidence in this period.</p>`;
   const policies = [...new Set(manifests.map((m) => m.run.policy.name))];
   const keys = [...new Set(manifests.flatMap((m) => (m.signature ? [m.signature.public_key_sha256] : [])))];
   const where = deployment ? `the Keywarden at <code>${text(deployment)}</code>, ` : "";
   const policy = `${policies.length === 1 ? "policy" : "policies"} ${policies.map((p) => `<code>${text(p)}</code>`).join(", ")}`;
   const signed =
     keys.length === 0 ? "unsigned" : `signed by the ${keys.length === 1 ? "key" : "keys"} ${keys.map((k) => `<code class="hash">sha256:${text(k.slice(0, 16))}…</code>`).join(", ")}`;
-  return `<p class="organization">${lead}these are the runs of ${where}${policy}, ${signed}.</p>`;
+  return `<p class="audited">${lead}these are the runs of ${where}${policy}, ${signed}.</p>`;
 }

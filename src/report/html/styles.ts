@@ -18,7 +18,7 @@ h2 { font-size: 19px; margin: 30px 0 10px; padding-bottom: 4px; border-bottom: 1
 h3 { font-size: 15px; margin: 18px 0 6px; }
 p { margin: 6px 0; }
 .period { font-size: 17px; margin: 0; }
-.organization { margin: 2px 0 0; }
+p.audited { margin: 2px 0 0; }
 .generator, .small { color: #57606a; font-size: 0.86em; }
 time { white-space: nowrap; }
 .notice { background: #f6f8fa; border-left: 4px solid #8c959f; padding: 8px 12px; margin: 12px 0 0; }
