@@ -13,11 +13,11 @@ import { buildRunEvidence } from "../src/report/evidence/index.js";
 import { KEYWARDEN_VERSION } from "../src/version.js";
 import { blockKitBuilderJson, renderPlainTextPreview } from "../src/report/slack/preview.js";
 import type { OwnerResolution } from "../src/report/slack/owner-directory.js";
-import { planOwnerMessages } from "../src/report/slack/owner-messages.js";
+import { keyOwnerName, planOwnerMessages } from "../src/report/slack/owner-messages.js";
 import { renderSlackReport } from "../src/report/slack/render.js";
 import { acceptanceModal, readAcceptanceForm } from "../src/worker/accept-risk.js";
 import { markAccepted } from "../src/worker/accepted-message.js";
-import { renderTextReport } from "../src/report/text.js";
+import { printableLine, renderTextReport } from "../src/report/text.js";
 import { sampleOrg } from "../test/sim/sample-org.js";
 import { startSimulator } from "../test/sim/server.js";
 
@@ -91,7 +91,9 @@ try {
       writeFileSync(join(slackDir, `owner-${owner.owner.id}${i > 0 ? `-${i}` : ""}.json`), blockKitBuilderJson({ channel: owner.owner.id, ...message })),
     );
   }
-  console.log(`\nOwner messages: ${plan.messages.map((m) => `${m.owner.id} (${m.findings.length})`).join(", ")} in out/slack/owner-*.json; not reachable: ${plan.unreachable.length}`);
+  // Named as the report thread's reply names them (their findings are only in the channel report).
+  const unreachable = plan.unreachable.length === 0 ? "" : `: ${plan.unreachable.map((u) => `${printableLine(keyOwnerName(u.key_owner))}: ${u.findings} finding(s) (${u.reason})`).join(", ")}`;
+  console.log(`\nOwner messages: ${plan.messages.map((m) => `${m.owner.id} (${m.findings.length})`).join(", ")} in out/slack/owner-*.json; not reachable: ${plan.unreachable.length}${unreachable}`);
 
   // A risk accepted from Slack (a simulated click on the first high finding's button, then the form).
   const target = firstRun.findings.find((f) => f.severity === "high");

@@ -10,12 +10,18 @@ import { sampleOrg } from "../test/sim/sample-org.js";
 import { startSimulator } from "../test/sim/server.js";
 import { FAKE_SLACK_TOKEN, startFakeSlack } from "../test/sim/slack-server.js";
 import { workerSettingNames, wranglerEnv } from "./dev-env.js";
+import { devPorts, takenPortLine } from "./dev-ports.js";
 
-const SIM_PORT = Number(process.env.KEYWARDEN_SIM_PORT ?? 8788);
-const WORKER_PORT = Number(process.env.PORT ?? 8787);
+// Each port checked before anything starts: one taken (keywarden sim still running…) is one line, exit 1.
+const ports = devPorts(process.env);
+const problem = typeof ports === "string" ? ports : await takenPortLine(ports);
+if (problem !== null || typeof ports === "string") {
+  console.error(problem);
+  process.exit(1);
+}
+const [SIM_PORT, SLACK_PORT, WORKER_PORT] = ports.map((p) => p.port) as [number, number, number];
 const ADMIN_KEY = "sk-admin-fake-dev-key-0000000000000";
 const API_TOKEN = process.env.AUDIT_API_TOKEN ?? "dev-token";
-const SLACK_PORT = Number(process.env.KEYWARDEN_SLACK_PORT ?? 8789);
 const SIGNING_SECRET = "dev-signing-secret";
 
 const sim = await startSimulator({ org: sampleOrg(new Date()), adminKey: ADMIN_KEY, port: SIM_PORT });

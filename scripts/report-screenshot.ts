@@ -103,7 +103,7 @@ export async function sampleReportInput(): Promise<PeriodReportInput> {
   const runs = chain.map((ev) => ({ prefix: ev.prefix, files: Object.fromEntries(ev.files.map((f) => [f.name, f.content])) }));
   const last = runs.at(-1);
   if (last && !last.files["remediations.json"]) last.files["remediations.json"] = new TextEncoder().encode(JSON.stringify(ILLUSTRATIVE_REMEDIATIONS));
-  return { period: PERIOD, runs, withoutEvidence: [GAP], verify: { publicKeyUrl: "https://keywarden.example.workers.dev/evidence/public-key" } };
+  return { period: PERIOD, runs, withoutEvidence: [GAP], deployment: "https://keywarden.example.workers.dev", verify: { publicKeyUrl: "https://keywarden.example.workers.dev/evidence/public-key" } };
 }
 
 const ILLUSTRATIVE_REMEDIATIONS = {

@@ -13,6 +13,7 @@ import { dryRunRequest } from "../remediation/outcome.js";
 import { redact } from "../util/redact.js";
 import { printableLine } from "../report/text.js";
 import { readPolicySource } from "./audit-command.js";
+import { invokedAs } from "./invoked-as.js";
 import { type CliIo, processIo } from "./io.js";
 
 export const REVOKE_USAGE = `usage: keywarden revoke <key id> [--action KIND] [--dry-run | --yes] [--acknowledge-in-use] [--policy FILE] [--json]
@@ -116,9 +117,9 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
   if (!inventory.keys.some((k) => k.id === keyId)) {
     const byValue = inventory.keys.filter((k) => k.redacted_value === keyId);
     const [only] = byValue;
-    if (only && byValue.length === 1) return fail(`${keyId} is the redacted value of key ${only.id}: give its id: npx keywarden revoke ${only.id}`);
+    if (only && byValue.length === 1) return fail(`${keyId} is the redacted value of key ${only.id}: give its id: ${invokedAs(io.env)} revoke ${only.id}`);
     if (byValue.length > 1) return fail(`${keyId} is the redacted value of ${byValue.length} keys (${byValue.map((k) => k.id).join(", ")}): give the id of the one you mean`);
-    return fail(`the organization has no key ${keyId}: give a key's id (key_…), as npx keywarden audit shows it with each finding`, EXIT_REFUSED);
+    return fail(`the organization has no key ${keyId}: give a key's id (key_…), as ${invokedAs(io.env)} audit shows it with each finding`, EXIT_REFUSED);
   }
   const findings = run.findings.filter((f) => f.key.id === keyId);
   if (findings.length === 0) return fail(`no finding of policy ${source.file} is on key ${keyId}: Keywarden revokes only keys a rule flags`, EXIT_REFUSED);
@@ -175,7 +176,7 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
     record.outcome = { status: "dry_run", http_status: null, message: `nothing was called (dry run: --yes not given); Keywarden ${dryRunRequest(action)}.` };
     return finish(EXIT_OK, [
       ...plan,
-      `Allowed by every guard. Dry run: nothing was called. To execute: REMEDIATION=on REMEDIATION_APPROVALS=1 npx keywarden revoke ${keyId}${wanted ? ` --action ${wanted}` : ""}${args.values["acknowledge-in-use"] ? " --acknowledge-in-use" : ""} --yes`,
+      `Allowed by every guard. Dry run: nothing was called. To execute: REMEDIATION=on REMEDIATION_APPROVALS=1 ${invokedAs(io.env)} revoke ${keyId}${wanted ? ` --action ${wanted}` : ""}${args.values["acknowledge-in-use"] ? " --acknowledge-in-use" : ""} --yes`,
       ...(config.remediation.mode !== "on" ? [`(REMEDIATION is ${config.remediation.mode} here: --yes would be refused.)`] : []),
     ]);
   }

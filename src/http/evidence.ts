@@ -112,6 +112,7 @@ evidenceReport.get("/", async (c) => {
     period: { from, to },
     runs,
     withoutEvidence: gaps,
+    deployment: origin,
     verify: { publicKeyUrl: `${origin}/evidence/public-key`, exportUrl: `${origin}/evidence?from=${from}&to=${to}` },
     secrets: secretValues(c.env),
   });

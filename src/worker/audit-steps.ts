@@ -22,7 +22,7 @@ import { KEYWARDEN_VERSION } from "../version.js";
 import { log } from "./log.js";
 import { type OwnerDeliveryRecord, deliverOwnerMessages } from "../report/slack/owner-delivery.js";
 import { createOwnerDirectory } from "../report/slack/owner-directory.js";
-import { type OwnerMessagePlan, findingsDueForOwners, planOwnerMessages } from "../report/slack/owner-messages.js";
+import { type OwnerMessagePlan, findingsDueForOwners, keyOwnerName, planOwnerMessages } from "../report/slack/owner-messages.js";
 import { safe } from "../report/slack/mrkdwn.js";
 import { createSlackClient } from "../report/slack/send.js";
 import { answerSlashCommand, deliverRunReport } from "./notify.js";
@@ -353,8 +353,7 @@ export function ownerSummaryText(outcome: OwnerMessagesOutcome, cap: number): st
   if (outcome.unreachable.length > 0) {
     lines.push("Not reachable in Slack (their findings are only in this report):");
     for (const u of outcome.unreachable.slice(0, 50)) {
-      const who = u.key_owner.type === "user" ? (u.key_owner.email ?? u.key_owner.name ?? u.key_owner.id) : `service account ${u.key_owner.name ?? u.key_owner.id}`;
-      lines.push(`• ${safe(who, 200)}: ${u.findings} finding(s) (${u.reason})`);
+      lines.push(`• ${safe(keyOwnerName(u.key_owner), 200)}: ${u.findings} finding(s) (${u.reason})`);
     }
   }
   return lines.join("\n").slice(0, 3900);

@@ -10,6 +10,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { workerSettingNames } from "../../scripts/dev-env.js";
+import type { CliIo } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
+import { derivePublicKey } from "../../src/report/evidence/signing.js";
 import { sampleOrg } from "../sim/sample-org.js";
 import { type Simulator, startSimulator } from "../sim/server.js";
 import { type FakeSlack, startFakeSlack } from "../sim/slack-server.js";
@@ -205,5 +208,16 @@ describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_
       body,
     });
     expect(command.status).toBe(200);
+  });
+
+  it("keywarden doctor finds this Worker ready, its token accepted, its evidence signed with the kept key and its Slack URLs routed", async () => {
+    // The public key an auditor keeps: what GET /evidence/public-key serves for EVIDENCE_SIGNING_KEY.
+    writeFileSync(join(dir, "evidence-public.pem"), (await derivePublicKey(EVIDENCE_KEY)).pem);
+    let stdout = "";
+    const io: CliIo = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => true }, env: { AUDIT_API_TOKEN: API_TOKEN } };
+    const code = await main(["doctor", "--url", base, "--public-key", join(dir, "evidence-public.pem")], io);
+    expect(stdout.trimEnd().split("\n").map((line) => line.split(":")[0])).toEqual(["✓ /healthz", "✓ API token (AUDIT_API_TOKEN)", "✓ evidence signing", "✓ last run's evidence", "✓ /slack/commands", "✓ /slack/interactions"]);
+    expect(stdout).not.toContain(API_TOKEN);
+    expect(code).toBe(0);
   });
 });

@@ -99,10 +99,13 @@ describe("GET /evidence/report", () => {
       period: { from: today, to: today },
       runs: [...byPrefix].map(([prefix, files]) => ({ prefix, files })),
       withoutEvidence: index.runs_without_evidence,
+      deployment: "http://keywarden.test",
       verify: { publicKeyUrl: "http://keywarden.test/evidence/public-key", exportUrl: `http://keywarden.test/evidence?${QUERY}` },
     });
     expect(page).toBe(expected);
     expect(page).toContain("it is served without a token at <code>http://keywarden.test/evidence/public-key</code>.");
+    // The evidence names no organization: the header names the deployment that audits it.
+    expect(page).toContain("these are the runs of the Keywarden at <code>http://keywarden.test</code>, policy ");
     // The export's own copy says where it is instead.
     expect(new TextDecoder().decode(entries["report.html"])).toContain("This page is <code>report.html</code> of the export");
   });

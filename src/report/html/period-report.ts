@@ -15,6 +15,7 @@ import { KEYWARDEN_VERSION } from "../../version.js";
 import type { RunWithoutEvidence } from "../evidence/archive.js";
 import { text } from "./escape.js";
 import { plural } from "./format.js";
+import { organizationLine } from "./header-organization.js";
 import { type StoredRunFiles, readRuns } from "./read-run.js";
 import { controlsSection } from "./section-controls.js";
 import { acceptedRisksSection, remediationsSection } from "./section-decisions.js";
@@ -38,6 +39,8 @@ export interface PeriodReportInput {
   withoutEvidence?: readonly RunWithoutEvidence[];
   /** Where the public key and the export are served; inside the export, neither is known. */
   verify?: Partial<VerifyHelp>;
+  /** The Worker's address (origin) when it serves the page; it names the deployment in the header. Unknown inside the export. */
+  deployment?: string | null;
   /** Configured secrets: removed from every value read (the evidence never holds them; this is a second net). */
   secrets?: readonly (string | undefined)[];
 }
@@ -106,9 +109,10 @@ export function renderPeriodReport(input: PeriodReportInput): string {
 <style>${REPORT_CSS}</style>
 </head>
 <body>
-<header>
+<header id="report-header">
 <h1>OpenAI API key audit</h1>
 <p class="period">${text(from)} to ${text(to)} (UTC, both days included)</p>
+${organizationLine(runs, input.deployment)}
 <p class="generator">Keywarden ${KEYWARDEN_VERSION}, from the evidence of ${plural(runs.length, "run")}${gaps.length > 0 ? ` and ${plural(gaps.length, "run")} without evidence` : ""}.</p>
 <p class="notice">A reading aid derived from the evidence, not evidence itself: it is neither hashed nor signed. Check the evidence with <code>keywarden verify</code> (<a href="#verify">how</a>); where this page and the verified files disagree, the files are right.</p>
 <nav aria-label="Contents"><ol>${contents}</ol></nav>

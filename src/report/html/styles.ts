@@ -18,6 +18,7 @@ h2 { font-size: 19px; margin: 30px 0 10px; padding-bottom: 4px; border-bottom: 1
 h3 { font-size: 15px; margin: 18px 0 6px; }
 p { margin: 6px 0; }
 .period { font-size: 17px; margin: 0; }
+p.audited { margin: 2px 0 0; }
 .generator, .small { color: #57606a; font-size: 0.86em; }
 time { white-space: nowrap; }
 .notice { background: #f6f8fa; border-left: 4px solid #8c959f; padding: 8px 12px; margin: 12px 0 0; }
@@ -29,6 +30,8 @@ code.hash { word-break: break-all; font-size: 11px; color: #424a53; }
 code.id { white-space: nowrap; font-size: 11.5px; }
 td { overflow-wrap: anywhere; }
 td.when { white-space: nowrap; }
+/* "Accepted at" (the 4th column): date and time may go on two lines; on one, wider than the column, they overprinted "Reason". */
+table.risks td:nth-child(4) time { white-space: normal; }
 .stats { display: flex; flex-wrap: wrap; gap: 10px; margin: 12px 0; }
 .stat { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 14px; min-width: 120px; background: #fff; }
 .stat .value { display: block; font-size: 24px; font-weight: 700; }

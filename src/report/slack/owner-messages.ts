@@ -80,6 +80,15 @@ export interface OwnerUnreachable {
   findings: number;
 }
 
+/**
+ * A key owner nobody could be told about, by name, in plain text (escape it for where it goes): a
+ * user's email (else name, else id), or `service account <name>`. The report thread's reply and
+ * `npm run demo` name them this way.
+ */
+export function keyOwnerName(owner: KeyOwner): string {
+  return owner.type === "user" ? (owner.email ?? owner.name ?? owner.id) : `service account ${owner.name ?? owner.id}`;
+}
+
 export interface OwnerMessagePlan {
   run_id: string;
   /** Worst first (severity, then number of findings, then owner id). */
