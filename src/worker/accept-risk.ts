@@ -2,6 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import type { RunFinding } from "../audit/types.js";
 import { safe } from "../report/slack/mrkdwn.js";
 import { parseCalendarDate } from "../util/calendar-date.js";
+import { visibleLength } from "../util/visible-length.js";
 
 /** The modal's callback id and its inputs' block ids (the ids `response_action: errors` names). */
 export const ACCEPT_MODAL = "accept_risk_modal";
@@ -51,7 +52,7 @@ export function readAcceptanceForm(values: ViewValues, now: Date, maxDays: numbe
   const errors: Record<string, string> = {};
   const field = (block: string) => Object.values(values[block] ?? {})[0];
   const reason = (field(REASON_BLOCK)?.value ?? "").trim();
-  if (reason.length < MIN_REASON_LENGTH) errors[REASON_BLOCK] = `Say why the risk is acceptable, in at least ${MIN_REASON_LENGTH} characters.`;
+  if (visibleLength(reason) < MIN_REASON_LENGTH) errors[REASON_BLOCK] = `Say why the risk is acceptable, in at least ${MIN_REASON_LENGTH} characters (spaces and invisible characters do not count).`;
   const expires = field(EXPIRES_BLOCK)?.selected_date ?? "";
   const day = parseCalendarDate(expires);
   const today = now.toISOString().slice(0, 10);

@@ -21,6 +21,7 @@ import { RunHistory } from "../store/run-history.js";
 import type { Policy } from "../policy/index.js";
 import { sha256Hex } from "../util/hash.js";
 import { redact } from "../util/redact.js";
+import { visibleLength } from "../util/visible-length.js";
 import { ownerSlackId } from "./accept-risk.js";
 import { log } from "./log.js";
 import { parsedBundledPolicy } from "./policies.js";
@@ -178,7 +179,7 @@ export async function submitRevoke(
   }
   const field = (block: string) => Object.values(values[block] ?? {})[0];
   const reason = (field(REASON_BLOCK)?.value ?? "").trim();
-  if (reason.length < MIN_REVOKE_REASON) return fail(`Say why it must go, in at least ${MIN_REVOKE_REASON} characters.`);
+  if (visibleLength(reason) < MIN_REVOKE_REASON) return fail(`Say why it must go, in at least ${MIN_REVOKE_REASON} characters (spaces and invisible characters do not count).`);
   const acknowledgedInUse = (field(IN_USE_BLOCK)?.selected_options ?? []).some((o) => o?.value === "acknowledged");
 
   const plan = await planRevoke(env, config, metadata.f);
