@@ -16,22 +16,32 @@ function form(reason: string | null, expires: string | null, ticket: string | nu
   };
 }
 
+const NONE = { kind: "none" } as const;
+const found = (id: string) => ({ kind: "found", id }) as const;
+
 describe("who may accept a risk", () => {
   it("is a user of SLACK_ALLOWED_USERS or of the policy's approvers, nobody else", () => {
     const high = makeFinding(1, { severity: "high" });
-    expect(mayAccept("U_SEC", high, policy, null)).toEqual({ ok: true });
-    expect(mayAccept("U_APPROVER", high, policy, null)).toEqual({ ok: true });
-    expect(mayAccept("U_SOMEONE", high, policy, null)).toMatchObject({ ok: false, message: expect.stringContaining("Nothing was stored") });
+    expect(mayAccept("U_SEC", high, policy, NONE)).toEqual({ ok: true });
+    expect(mayAccept("U_APPROVER", high, policy, NONE)).toEqual({ ok: true });
+    expect(mayAccept("U_SOMEONE", high, policy, NONE)).toMatchObject({ ok: false, message: expect.stringContaining("Nothing was stored") });
   });
 
-  it("is never the owner of the key behind a critical finding, and refuses when the owner is unknown", () => {
+  it("is never the owner of the key behind a critical finding, and nobody when that owner cannot be established in Slack", () => {
     const critical = makeFinding(1, { severity: "critical" });
-    expect(mayAccept("U_SEC", critical, policy, "U_SEC")).toMatchObject({ ok: false, message: expect.stringContaining("the key is yours") });
-    expect(mayAccept("U_SEC", critical, policy, "U_OTHER")).toEqual({ ok: true });
-    expect(mayAccept("U_SEC", critical, policy, null)).toEqual({ ok: true });
-    expect(mayAccept("U_SEC", critical, policy, undefined)).toMatchObject({ ok: false, message: expect.stringContaining("could not be established") });
+    expect(mayAccept("U_SEC", critical, policy, found("U_SEC"))).toMatchObject({ ok: false, message: expect.stringContaining("the key is yours") });
+    expect(mayAccept("U_SEC", critical, policy, found("U_OTHER"))).toEqual({ ok: true });
+    // A service account's key: no person owns it.
+    expect(mayAccept("U_SEC", critical, policy, NONE)).toEqual({ ok: true });
+    for (const cause of ["not-in-slack", "no-email", "lookup-failed"] as const) {
+      expect(mayAccept("U_SEC", critical, policy, { kind: "unknown", cause, why: "Slack has no account with bob@example.com; a Slack workspace admin can fix it" })).toEqual({
+        ok: false,
+        message: expect.stringMatching(/could not establish its key's owner in Slack, so nobody may accept it: Slack has no account .* a Slack workspace admin can fix it\. Nothing was stored\./),
+      });
+    }
+    expect(mayAccept("U_SEC", critical, policy, undefined)).toMatchObject({ ok: false, message: expect.stringContaining("could not establish") });
     // A high finding may be accepted by its own owner.
-    expect(mayAccept("U_SEC", makeFinding(2, { severity: "high" }), policy, "U_SEC")).toEqual({ ok: true });
+    expect(mayAccept("U_SEC", makeFinding(2, { severity: "high" }), policy, found("U_SEC"))).toEqual({ ok: true });
   });
 });
 
@@ -61,12 +71,12 @@ describe("the Accept-risk form", () => {
     expect(readAcceptanceForm(form("long enough reason", null), NOW, 90)).toMatchObject({ ok: false, errors: { [EXPIRES_BLOCK]: expect.any(String) } });
   });
 
-  it("is a modal within Slack's limits that carries only the fingerprint and escapes names", () => {
+  it("is a modal within Slack's limits that carries only the run and the fingerprint, and escapes names", () => {
     const finding = makeFinding(3, { severity: "high" });
     finding.key = { ...finding.key, name: "<!channel> evil" };
-    const modal = acceptanceModal(finding, 90, NOW) as { title: { text: string }; private_metadata: string; blocks: { text?: { text: string } }[] };
+    const modal = acceptanceModal(finding, "run_20261126T120000Z_abc123", 90, NOW) as { title: { text: string }; private_metadata: string; blocks: { text?: { text: string } }[] };
     expect(modal.title.text.length).toBeLessThanOrEqual(24);
-    expect(modal.private_metadata).toBe(finding.fingerprint);
+    expect(modal.private_metadata).toBe(`run_20261126T120000Z_abc123:${finding.fingerprint}`);
     expect(JSON.stringify(modal)).not.toContain("<!channel>");
   });
 });
