@@ -123,8 +123,12 @@ describe("accepted exemptions in D1", () => {
     expect(await store.revoke("acc_0000000000000002", "api", NOW.toISOString())).toBe(true);
     expect(await store.revoke("acc_0000000000000002", "api", NOW.toISOString())).toBe(false);
     expect((await store.forPolicy("default")).map((a) => a.id)).toEqual(["acc_0000000000000001"]);
+    // An acceptance exempts under the policy it was accepted under, no other.
+    await store.add({ ...base, id: "acc_0000000000000003", policy_name: "sec" });
+    expect((await store.forPolicy("sec")).map((a) => a.id)).toEqual(["acc_0000000000000003"]);
+    expect((await store.forPolicy("default")).map((a) => a.id)).toEqual(["acc_0000000000000001"]);
     const all = await store.list();
-    expect(all).toHaveLength(2);
+    expect(all).toHaveLength(3);
     expect(all.find((a) => a.id === "acc_0000000000000002")).toMatchObject({ revoked_by: "api", revoked_at: NOW.toISOString() });
   });
 });
