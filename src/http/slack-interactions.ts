@@ -24,6 +24,7 @@ import { log } from "../worker/log.js";
 import { parsedBundledPolicy } from "../worker/policies.js";
 import { markAccepted } from "../worker/accepted-message.js";
 import { type Answer, approveRemediation, openRevokeModal, rejectRemediation, submitRevoke } from "../worker/remediation.js";
+import { redact } from "../util/redact.js";
 import { jsonError } from "./errors.js";
 import { type SlackRequestEnv, slackBodyLimit, verifiedSlackRequest } from "./slack-request.js";
 
@@ -182,7 +183,7 @@ async function openAcceptModal(env: Env, config: Config, click: Click, value: st
     if (!config.slack) return void (await refuse("Keywarden cannot open the form: SLACK_BOT_TOKEN is off."));
     const found = await clickedFinding(env, value);
     if ("refusal" in found) return void (await refuse(found.refusal));
-    const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
+    const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, secrets: config.secrets });
     const policy = acceptancePolicy(config, found.policy_name);
     const allowed = mayAccept(click.user.id, found.finding, policy, await ownerIfCritical(client, found.finding));
     if (!allowed.ok) return void (await refuse(allowed.message));
@@ -221,7 +222,7 @@ async function submitAcceptance(
   const policy = acceptancePolicy(config, found.policy_name);
   const form = readAcceptanceForm(submission.view.state.values, now, policy.maxAcceptanceDays);
   if (!form.ok) return form;
-  const client = config.slack ? createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }) : null;
+  const client = config.slack ? createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, secrets: config.secrets }) : null;
   const allowed = mayAccept(submission.user.id, found.finding, policy, await ownerIfCritical(client, found.finding));
   if (!allowed.ok) return { ok: false, errors: { [REASON_BLOCK]: allowed.message } };
 
@@ -232,11 +233,12 @@ async function submitAcceptance(
     key_id: found.finding.key.id,
     fingerprint,
     severity: found.finding.severity,
-    reason: form.input.reason,
+    // What is stored is shown in Slack, the API and the evidence: a secret typed into the form goes here.
+    reason: redact(form.input.reason, config.secrets),
     expires: form.input.expires,
-    ticket: form.input.ticket,
+    ticket: form.input.ticket === null ? null : redact(form.input.ticket, config.secrets),
     accepted_by_id: submission.user.id,
-    accepted_by_name: submission.user.name ?? submission.user.username ?? submission.user.id,
+    accepted_by_name: redact(submission.user.name ?? submission.user.username ?? submission.user.id, config.secrets),
     accepted_at: now.toISOString(),
   };
   const store = new AcceptanceStore(env.DB);

@@ -16,7 +16,7 @@ export async function deliverRunReport(
   if (!config.slack) throw new Error("Slack is not configured");
   // Accept-risk buttons only when Keywarden can verify the click (SLACK_SIGNING_SECRET is on).
   const rendered = renderSlackReport(run, { channel: config.slack.channel, acceptButtons: config.slackSigningSecret !== undefined, revokeMenu: config.revokeMenu === true });
-  const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
+  const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, secrets: config.secrets });
   const resume = previous?.status === "failed" ? previous.posted : undefined;
   const result = await deliverReport(client, rendered, { secrets: config.secrets, ...(resume ? { resume } : {}) });
   const at = new Date().toISOString();

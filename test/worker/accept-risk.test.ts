@@ -5,7 +5,8 @@
 import { exports } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { sampleOrg } from "../sim/sample-org.js";
-import { api, env, sim, slack, slackSignature as sign, startRun, waitForRun } from "./helpers.js";
+import { FAKE_SLACK_TOKEN } from "../sim/slack-server.js";
+import { API_TOKEN, api, env, sim, slack, slackSignature as sign, startRun, waitForRun } from "./helpers.js";
 import { ACCEPT_TEST_APPROVER, ACCEPT_TEST_POLICY } from "./test-policies.js";
 
 interface FakeState {
@@ -46,12 +47,14 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
 let finding: { fingerprint: string; severity: string; rule_id: string; key: { id: string } };
 let message: FakeState["messages"][number];
 let firstRunId: string;
+let firstRunFindings: (typeof finding)[];
 
 beforeAll(async () => {
   await sim.reset(sampleOrg(new Date()));
   await slack.reset();
   const run = (await waitForRun(await startRun())) as unknown as { id: string; findings: typeof finding[] };
   firstRunId = run.id;
+  firstRunFindings = run.findings;
   finding = run.findings.find((f) => f.severity === "high")!;
   const { messages } = await fake();
   message = messages.find((m) => m.blocks.some((b) => b.block_id === `f-${finding.fingerprint}`))!;
@@ -190,6 +193,25 @@ describe("accepting a risk from Slack", () => {
     expect((await interact(payload, { body, timestamp, signature })).status).toBe(401);
     // The one accepted request above stored one acceptance; the refused ones none.
     expect(((await (await api("/exemptions")).json()) as { exemptions: unknown[] }).exemptions).toHaveLength(before + 1);
+  });
+
+  it("a reason holding the API token, the bot token or an OpenAI key reaches neither Slack nor D1", async () => {
+    const target = firstRunFindings.find((f) => f.severity === "medium")!;
+    const openaiKey = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123";
+    const reason = `rotating; token ${API_TOKEN} bot ${FAKE_SLACK_TOKEN} key ${openaiKey}`;
+    await slack.reset();
+    await interact(click("U_ALLOWED", await trigger(), target.fingerprint));
+    const { views } = await eventually(fake, (s) => s.views.length > 0);
+    expect(await (await interact(submission("U_ALLOWED", views[0]!, { reason, expires: inDays(7) }))).text()).toBe("");
+    const { updates } = await eventually(fake, (s) => s.updates.length > 0);
+    const updated = JSON.stringify(updates);
+    expect(updated).toContain("rotating; token [REDACTED] bot [REDACTED] key [REDACTED]");
+    const stored = await env.DB.prepare("SELECT reason FROM accepted_exemptions WHERE fingerprint = ?").bind(target.fingerprint).first<{ reason: string }>();
+    expect(stored?.reason).toBe("rotating; token [REDACTED] bot [REDACTED] key [REDACTED]");
+    for (const secret of [API_TOKEN, FAKE_SLACK_TOKEN, openaiKey]) {
+      expect(updated).not.toContain(secret);
+      expect(stored?.reason).not.toContain(secret);
+    }
   });
 
   it("lists and revokes through the HTTP API: revoked is recorded, not erased", async () => {
