@@ -22,7 +22,7 @@ import {
 } from "../worker/accept-risk.js";
 import { log } from "../worker/log.js";
 import { parsedBundledPolicy } from "../worker/policies.js";
-import { markAccepted } from "../worker/accepted-message.js";
+import { showAcceptance } from "../worker/acceptance-update.js";
 import { type Answer, approveRemediation, openRevokeModal, rejectRemediation, submitRevoke } from "../worker/remediation.js";
 import { redact } from "../util/redact.js";
 import { jsonError } from "./errors.js";
@@ -195,7 +195,8 @@ async function openAcceptModal(env: Env, config: Config, click: Click, value: st
         fingerprint: found.ref.fingerprint,
         channel,
         message_ts: click.message.ts,
-        message_json: JSON.stringify({ text: click.message.text ?? "", blocks: click.message.blocks ?? [] }),
+        // The clicked message's content is not kept: what is shown after the decision is rebuilt from stored state.
+        message_json: "{}",
         opened_by: click.user.id,
         opened_at: new Date().toISOString(),
       });
@@ -250,8 +251,7 @@ async function submitAcceptance(
     ok: true,
     update: async () => {
       try {
-        const message = markAccepted(JSON.parse(prompt.message_json), fingerprint, acceptance);
-        await client.chat.update({ channel: prompt.channel, ts: prompt.message_ts, text: message.text, blocks: message.blocks as never });
+        await showAcceptance(env, config, client, prompt, found.ref.runId, found.finding, acceptance, now);
       } catch (error) {
         log.error(`keywarden: ${acceptance.id}: the message could not be updated: ${error instanceof Error ? error.message : String(error)}`);
       }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { AcceptanceStore, acceptanceStatus } from "../../src/store/acceptances.js";
 import { EXPIRES_BLOCK, REASON_BLOCK, TICKET_BLOCK, acceptanceModal, mayAccept, readAcceptanceForm } from "../../src/worker/accept-risk.js";
-import { markAccepted } from "../../src/worker/accepted-message.js";
-import { makeFinding } from "../sim/slack-run-factory.js";
+import { acceptanceNotice, markAccepted, reportMessageWithAcceptances } from "../../src/worker/accepted-message.js";
+import { makeFinding, makeRun } from "../sim/slack-run-factory.js";
 import { sqliteD1 } from "../support/sqlite-d1.js";
 
 const NOW = new Date("2026-11-26T12:00:00Z");
@@ -97,6 +97,33 @@ describe("the message after an acceptance", () => {
       text: { type: "mrkdwn", text: "finding A\n:white_check_mark: accepted by Dana &lt;@U1&gt; until 2027-01-31: migration in progress" },
     });
     expect(updated.blocks[1]).toEqual(message.blocks[1]);
+  });
+});
+
+describe("the report message rebuilt after an acceptance", () => {
+  const run = makeRun({ findings: [makeFinding(1, { severity: "high" }), makeFinding(2, { severity: "medium" }), makeFinding(3, { severity: "low" })] });
+  const options = { channel: "C0REPORT", acceptButtons: true };
+  const accepted = (fingerprint: string, reason: string) => ({ fingerprint, accepted_by_name: "Dana", expires: "2027-01-31", reason });
+
+  it("is the stored run's thread message listing the finding, showing every acceptance in force on it", () => {
+    const [a, b, c] = run.findings.map((f) => f.fingerprint) as [string, string, string];
+    const message = reportMessageWithAcceptances(run, b, [accepted(a, "first reason here"), accepted(b, "second reason here"), accepted("elsewhere", "not on this page")], options);
+    const block = (fp: string) => message?.blocks.find((x) => (x as { block_id?: string }).block_id === `f-${fp}`) as { text: { text: string }; accessory?: unknown };
+    expect(block(a).text.text).toContain("accepted by Dana until 2027-01-31: first reason here");
+    expect(block(b).text.text).toContain("accepted by Dana until 2027-01-31: second reason here");
+    expect(block(a).accessory).toBeUndefined();
+    expect(block(c).accessory).toMatchObject({ action_id: "accept_risk", value: `${run.id}:${c}` });
+    expect(block(c).text.text).not.toContain("accepted by");
+    expect(reportMessageWithAcceptances(run, "not-a-finding-of-this-run", [], options)).toBeNull();
+  });
+
+  it("is a new message from the stored finding where the message cannot be rebuilt, names shown as text", () => {
+    const finding = makeFinding(4, { severity: "high" });
+    finding.key = { ...finding.key, name: "<!channel> *bold*" };
+    const notice = acceptanceNotice(finding, { accepted_by_name: "<@U1>", expires: "2027-01-31", reason: "see <https://evil.example|the ticket>" });
+    const json = JSON.stringify(notice);
+    for (const markup of ["<!channel>", "<@U1>", "<https://evil.example"]) expect(json).not.toContain(markup);
+    expect(json).toContain("accepted by &lt;@U1&gt; until 2027-01-31");
   });
 });
 

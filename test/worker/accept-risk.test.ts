@@ -110,6 +110,12 @@ function submission(user: string, modal: Modal, values: { reason: string; expire
   };
 }
 
+/** The acceptances GET /exemptions lists (of one finding, when given). */
+const exemptionsOf = async (fingerprint?: string) =>
+  ((await (await api("/exemptions")).json()) as { exemptions: { source: string; fingerprint?: string; policy: string; expires: string; reason: string; status: string }[] }).exemptions.filter(
+    (e) => e.source === "slack" && (fingerprint === undefined || e.fingerprint === fingerprint),
+  );
+
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 describe("accepting a risk from Slack", () => {
@@ -225,8 +231,60 @@ describe("accepting a risk from Slack", () => {
     const after = (await (await api("/exemptions")).json()) as { exemptions: { id: string | null; status: string }[] };
     expect(after.exemptions.find((e) => e.id === active!.id)?.status).toBe("revoked");
   });
-});
 
+  it("rebuilds the updated message from what Keywarden stored, never from the click's payload", async () => {
+    // Not yet accepted, not critical, and not one the policy tests below accept under default.
+    const accepted = new Set((await exemptionsOf()).map((e) => e.fingerprint));
+    const target = firstRunFindings.find(
+      (f) => f.rule_id !== "unused-90d" && f.severity !== "critical" && !accepted.has(f.fingerprint) && message.blocks.some((b) => b.block_id === `f-${f.fingerprint}`),
+    )!;
+    // Whoever holds the signing secret can send any message with a click; Keywarden must not post it back.
+    const forged = { ...click("U_ALLOWED", await trigger(), target.fingerprint), message: { ts: message.ts, text: "ALL CLEAR", blocks: [{ type: "section", block_id: `f-${target.fingerprint}`, text: { type: "mrkdwn", text: ":white_check_mark: ALL CLEAR" } }] } };
+    await slack.reset();
+    await interact(forged);
+    const { views } = await eventually(fake, (s) => s.views.length > 0);
+    expect(await (await interact(submission("U_ALLOWED", views[0]!, { reason: "monitored key, replaced next sprint", expires: inDays(14) }))).text()).toBe("");
+    const { updates } = await eventually(fake, (s) => s.updates.length > 0);
+    expect(updates).toHaveLength(1);
+    const updated = updates[0]!;
+    expect(updated).toMatchObject({ channel: message.channel, ts: message.ts });
+    expect(JSON.stringify(updated)).not.toContain("ALL CLEAR");
+    // Every block the report had is there again, from the stored run; the accepted ones say so and lose their button.
+    expect(updated.blocks.map((b) => b.block_id)).toEqual(message.blocks.map((b) => b.block_id));
+    const block = (fingerprint: string) => updated.blocks.find((b) => b.block_id === `f-${fingerprint}`) as { text?: { text: string }; accessory?: unknown };
+    expect(block(target.fingerprint).text?.text).toContain(`accepted by U_ALLOWED name until ${inDays(14)}: monitored key, replaced next sprint`);
+    expect(block(target.fingerprint).accessory).toBeUndefined();
+    // An earlier acceptance on the same message, still in force, is shown too.
+    expect(block(finding.fingerprint).text?.text).toContain("accepted by U_ALLOWED name until");
+    // A finding nobody accepted is as it was posted.
+    const untouched = message.blocks.find((b) => b.block_id?.startsWith("f-") && !block(b.block_id.slice(2)).text?.text.includes("accepted by"));
+    expect(untouched).toBeDefined();
+    expect(block(untouched!.block_id!.slice(2))).toEqual(untouched);
+  });
+
+  it("never rewrites the channel report's main message: a click that names it gets a reply in its thread, from stored state", async () => {
+    const accepted = new Set((await exemptionsOf()).map((e) => e.fingerprint));
+    const target = firstRunFindings.find(
+      (f) => f.rule_id !== "unused-90d" && f.severity !== "critical" && !accepted.has(f.fingerprint) && message.blocks.some((b) => b.block_id === `f-${f.fingerprint}`),
+    )!;
+    const main = (await fake()).messages.find((m) => m.ts === (message as { thread_ts?: string }).thread_ts)!;
+    const forged = {
+      ...click("U_ALLOWED", await trigger(), target.fingerprint),
+      container: { type: "message", channel_id: main.channel, message_ts: main.ts },
+      message: { ts: main.ts, text: "ALL CLEAR", blocks: [{ type: "section", block_id: `f-${target.fingerprint}`, text: { type: "mrkdwn", text: "ALL CLEAR" } }] },
+    };
+    await slack.reset();
+    await interact(forged);
+    const { views } = await eventually(fake, (s) => s.views.length > 0);
+    expect(await (await interact(submission("U_ALLOWED", views[0]!, { reason: "reviewed with the owner today", expires: inDays(5) }))).text()).toBe("");
+    const after = await eventually(fake, (s) => s.messages.some((m) => (m as { thread_ts?: string }).thread_ts === main.ts && m.text.startsWith("Risk accepted")));
+    expect(after.updates).toEqual([]);
+    expect(after.messages.find((m) => m.ts === main.ts)).toEqual(main);
+    const reply = after.messages.filter((m) => (m as { thread_ts?: string }).thread_ts === main.ts).at(-1)!;
+    expect(JSON.stringify(reply)).not.toContain("ALL CLEAR");
+    expect(reply.blocks[0]?.text?.text).toContain("accepted by U_ALLOWED name until");
+  });
+});
 
 /** Bob owns three unused keys of the sample organization; under the test policy their findings are critical. */
 const BOB_EMAIL = "bob@example.com";
@@ -234,10 +292,7 @@ async function setDirectory(users: { id: string; email: string; name: string }[]
   const response = await fetch(`${slack.base}/__slack/users`, { method: "PUT", body: JSON.stringify({ users }) });
   if (!response.ok) throw new Error(`the fake Slack refused the directory: ${await response.text()}`);
 }
-const exemptionsOf = async (fingerprint: string) =>
-  ((await (await api("/exemptions")).json()) as { exemptions: { source: string; fingerprint?: string; policy: string; expires: string; reason: string; status: string }[] }).exemptions.filter(
-    (e) => e.source === "slack" && e.fingerprint === fingerprint,
-  );
+
 
 describe("the clicked report's run and policy govern the acceptance", () => {
   type Finding = typeof finding & { owner: { email: string | null } };
