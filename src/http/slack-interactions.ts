@@ -98,7 +98,7 @@ slackInteractions.post("/", slackBodyLimit, verifiedSlackRequest, async (c) => {
           .catch((error) => log.error(`keywarden: a remediation click failed: ${error instanceof Error ? error.message : String(error)}`)),
       );
     if (choice.kind === "accept_risk") c.executionCtx.waitUntil(openAcceptModal(c.env, config, payload, choice.value));
-    else if (choice.kind === "revoke") answer(openRevokeModal(c.env, config, user, payload.trigger_id, choice.value));
+    else if (choice.kind === "revoke") answer(openRevokeModal(c.env, config, user, payload.trigger_id, readFindingRef(choice.value) ?? { fingerprint: choice.value }));
     else if (choice.kind === "approve") answer(approveRemediation(c.env, config, user, choice.value));
     else answer(rejectRemediation(c.env, config, user, choice.value));
     return c.body(null, 200);
@@ -121,16 +121,16 @@ slackInteractions.post("/", slackBodyLimit, verifiedSlackRequest, async (c) => {
 type Click = z.infer<typeof blockActions>;
 
 /**
- * What a click asks for: the Accept-risk button or menu entry (its value: `<run id>:<fingerprint>`),
- * Revoke… (the fingerprint), or Approve / Reject on a request message (the request id).
+ * What a click asks for: the Accept-risk button or menu entry, or Revoke… (their value:
+ * `<run id>:<fingerprint>`, or a bare fingerprint from a report made before runs were named), or
+ * Approve / Reject on a request message (the request id).
  */
 function clickedChoice(click: Click): { kind: "accept_risk" | "revoke" | "approve" | "reject"; value: string } | null {
   for (const action of click.actions) {
     if (action.action_id === ACCEPT_RISK_ACTION && action.value) return { kind: "accept_risk", value: action.value };
     if (action.action_id === FINDING_MENU_ACTION && action.selected_option) {
       const menu = readMenuChoice(action.selected_option.value);
-      if (menu?.choice === "accept_risk") return { kind: "accept_risk", value: menu.ref ? findingRefValue(menu.ref) : menu.fingerprint };
-      if (menu) return { kind: menu.choice, value: menu.fingerprint };
+      if (menu) return { kind: menu.choice, value: menu.ref ? findingRefValue(menu.ref) : menu.fingerprint };
     }
     if (action.action_id === APPROVE_ACTION && action.value) return { kind: "approve", value: action.value };
     if (action.action_id === REJECT_ACTION && action.value) return { kind: "reject", value: action.value };

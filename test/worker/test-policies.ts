@@ -1,6 +1,7 @@
 /**
  * The Worker's bundled policies in workerd tests: the shipped ones (src/generated/policies.ts) plus
- * test-only policies that set what default.yaml leaves at its defaults. vitest.config.ts resolves the
+ * test-only policies that set what default.yaml leaves at its defaults (approvers, max_acceptance_days,
+ * remediation). vitest.config.ts resolves the
  * Worker's import of the generated bundle to this module for the worker project only, so a deployment
  * never bundles these.
  */
@@ -22,7 +23,23 @@ rules:
     severity: critical
 `;
 
+/** Unused keys are findings, as in default, but its remediation: section allows deleting service accounts only. */
+export const REVOKE_TEST_POLICY = "revoke-test";
+
+const revokeTest = `version: 1
+name: ${REVOKE_TEST_POLICY}
+description: Workerd tests of revoking from the report of a policy other than default.
+rules:
+  - id: unused-90d
+    kind: unused
+    days: 90
+    severity: high
+remediation:
+  actions: [delete_service_account]
+`;
+
 export const BUNDLED_POLICIES: Record<string, { file: string; text: string }> = {
   ...SHIPPED,
   [ACCEPT_TEST_POLICY]: { file: "test/worker/test-policies.ts", text: acceptTest },
+  [REVOKE_TEST_POLICY]: { file: "test/worker/test-policies.ts", text: revokeTest },
 };
