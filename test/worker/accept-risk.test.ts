@@ -187,6 +187,16 @@ describe("accepting a risk from Slack", () => {
     expect(((await (await api("/exemptions")).json()) as { exemptions: unknown[] }).exemptions).toHaveLength(before);
   });
 
+  it("refuses a button that does not name its run (a report posted before buttons did): which policy governs it cannot be told", async () => {
+    await slack.reset();
+    const old = click("U_ALLOWED", await trigger());
+    old.actions[0]!.value = finding.fingerprint;
+    await interact(old);
+    const { responseUrlPosts, views } = await eventually(fake, (s) => s.responseUrlPosts.length > 0);
+    expect(views).toEqual([]);
+    expect(responseUrlPosts[0]?.body.text).toContain("use the Accept-risk button of the latest report");
+  });
+
   it("stores nothing for an unsigned, replayed or stale interaction", async () => {
     const before = ((await (await api("/exemptions")).json()) as { exemptions: unknown[] }).exemptions.length;
     const payload = submission("U_ALLOWED", forgedModal("V_X"), { reason: "a perfectly fine reason", expires: inDays(5) });
