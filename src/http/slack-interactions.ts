@@ -155,7 +155,8 @@ function acceptancePolicy(config: Config, policyName: string): AcceptancePolicy 
 }
 
 /** A button of a report made before buttons named their run: which policy governs it cannot be told. */
-const UNNAMED_RUN = "This button is from a Keywarden report older than the one naming its run: use the Accept-risk button of the latest report. Nothing was stored.";
+const UNNAMED_RUN =
+  "This button is from a Keywarden report made before buttons named their run, so which policy governs it cannot be told: use the Accept-risk button of the latest report. Nothing was stored.";
 const NO_RECORD = "Keywarden has no record of this finding in the run of this report. Nothing was stored.";
 
 /**
@@ -234,7 +235,7 @@ async function submitAcceptance(
     key_id: found.finding.key.id,
     fingerprint,
     severity: found.finding.severity,
-    // What is stored is shown in Slack, the API and the evidence: a secret typed into the form goes here.
+    // Stored redacted: a secret may be typed into the form, and what is stored is shown in Slack, the API and the evidence.
     reason: redact(form.input.reason, config.secrets),
     expires: form.input.expires,
     ticket: form.input.ticket === null ? null : redact(form.input.ticket, config.secrets),

@@ -2,7 +2,9 @@ import type { WebClient } from "@slack/web-api";
 import type { RunFinding } from "../audit/types.js";
 import { findingRefValue } from "../report/slack/finding-actions.js";
 import { safe } from "../report/slack/mrkdwn.js";
+import { describeSlackError } from "../report/slack/send.js";
 import { parseCalendarDate } from "../util/calendar-date.js";
+import { redact } from "../util/redact.js";
 import { visibleLength } from "../util/visible-length.js";
 
 /** The modal's callback id and its inputs' block ids (the ids `response_action: errors` names). */
@@ -143,7 +145,7 @@ export async function ownerInSlack(client: WebClient, finding: RunFinding): Prom
     if (found.user?.id) return { kind: "found", id: found.user.id };
     return { kind: "unknown", cause: "lookup-failed", why: `Slack answered the look-up of ${email} without a user; try again later` };
   } catch (error) {
-    const code = (error as { data?: { error?: string } }).data?.error ?? (error as { code?: string }).code ?? "no answer";
+    const code = redact(describeSlackError(error).error, [client.token]);
     if (code === "users_not_found") {
       return {
         kind: "unknown",

@@ -412,7 +412,7 @@ describe("a critical finding is never accepted by its key's owner", () => {
     await setDirectory([{ id: "U0SOMEONE", email: BOB_EMAIL, name: "Someone" }]);
     await slack.fault({ method: "users.lookupByEmail", email: BOB_EMAIL, effect: { kind: "ratelimit", retryAfter: 120 } });
     const refused = await interact(submission("U_ALLOWED", forgedModal("V_RATELIMITED", testReport, bobsKey().fingerprint), { reason: "owner is someone else, accepted", expires: inDays(10) }));
-    expect(await refused.json()).toEqual({ response_action: "errors", errors: { reason: expect.stringMatching(/could not establish.*try again/s) } });
+    expect(await refused.json()).toEqual({ response_action: "errors", errors: { reason: expect.stringMatching(/could not establish.*ratelimited.*try again/s) } });
     expect(await exemptionsOf(bobsKey().fingerprint)).toEqual([]);
   });
 });
