@@ -63,10 +63,10 @@ afterEach(() => vi.restoreAllMocks());
 
 type Posted = FakeState["messages"][number];
 
-/** What the finding's block in a posted message carries: the Accept-risk button's value, or the menu's accept option's. */
+/** The value of the Accept-risk button beside a finding in a posted message (REMEDIATION is off here: a button, no menu). */
 function buttonValue(posted: Posted, fingerprint: string): string {
-  const block = posted.blocks.find((b) => b.block_id === `f-${fingerprint}`) as { accessory?: { value?: string; options?: { value: string }[] } } | undefined;
-  const value = block?.accessory?.value ?? block?.accessory?.options?.[0]?.value.replace(/^accept_risk:/, "");
+  const block = posted.blocks.find((b) => b.block_id === `f-${fingerprint}`) as { accessory?: { value?: string } } | undefined;
+  const value = block?.accessory?.value;
   if (!value) throw new Error(`no Accept-risk button beside finding ${fingerprint}`);
   return value;
 }
@@ -84,11 +84,12 @@ function click(user: string, triggerId: string, fingerprint = finding.fingerprin
   };
 }
 
-/** The modal a submission comes from: its id and what it carried (by default, a forged one naming the first report's finding). */
+/** The modal a submission comes from: its id and what it carried. */
 interface Modal {
   id: string;
   view: { private_metadata: string };
 }
+/** A submission no opened modal led to, carrying what a button of that message carries. */
 const forgedModal = (id: string, on: Posted = message, fingerprint = finding.fingerprint): Modal => ({ id, view: { private_metadata: buttonValue(on, fingerprint) } });
 
 function submission(user: string, modal: Modal, values: { reason: string; expires: string; ticket?: string }) {
