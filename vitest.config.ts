@@ -1,4 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { fileURLToPath } from "node:url";
+import type { Plugin } from "vite";
 import { defineConfig } from "vitest/config";
 import { FAKE_SLACK_TOKEN } from "./test/sim/slack-server.js";
 import { freePort } from "./test/support/free-port.js";
@@ -25,6 +27,22 @@ function dropExpectedEmulatorLines(): void {
       return write(chunk, ...rest);
     }) as typeof stream.write;
   }
+}
+
+/**
+ * Inside workerd the Worker bundles the shipped policies plus the test-only ones of
+ * test/worker/test-policies.ts (which itself imports the shipped bundle): a deployment never gains them.
+ */
+function withTestPolicies(): Plugin {
+  const testBundle = fileURLToPath(new URL("./test/worker/test-policies.ts", import.meta.url));
+  return {
+    name: "keywarden-test-policies",
+    enforce: "pre",
+    resolveId(source, importer) {
+      if (/\/generated\/policies(\.js|\.ts)?$/.test(source) && importer !== testBundle) return testBundle;
+      return null;
+    },
+  };
 }
 
 export default defineConfig(async () => {
@@ -59,6 +77,7 @@ export default defineConfig(async () => {
         },
         {
           plugins: [
+            withTestPolicies(),
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {

@@ -99,7 +99,7 @@ try {
   const target = firstRun.findings.find((f) => f.severity === "high");
   if (target) {
     const now = new Date();
-    writeFileSync(join(slackDir, "accept-risk-modal.json"), `${JSON.stringify(acceptanceModal(target, 90, now), null, 2)}\n`);
+    writeFileSync(join(slackDir, "accept-risk-modal.json"), `${JSON.stringify(acceptanceModal(target, firstRun.id, 90, now), null, 2)}\n`);
     const expires = new Date(now.getTime() + 30 * 86_400_000).toISOString().slice(0, 10);
     const form = readAcceptanceForm(
       { reason: { value: { value: "the team is moving to a new key this sprint" } }, expires: { value: { selected_date: expires } }, ticket: { value: { value: "https://tickets.example/SEC-42" } } },

@@ -1,8 +1,10 @@
+import type { WebClient } from "@slack/web-api";
 import { Hono } from "hono";
 import { z } from "zod";
+import type { RunFinding } from "../audit/types.js";
 import { type Config, readConfig } from "../config.js";
 import { DEFAULT_MAX_ACCEPTANCE_DAYS } from "../policy/schema.js";
-import { ACCEPT_RISK_ACTION } from "../report/slack/finding-actions.js";
+import { ACCEPT_RISK_ACTION, type FindingRef, findingRefValue, readFindingRef } from "../report/slack/finding-actions.js";
 import { escapeMrkdwn } from "../report/slack/mrkdwn.js";
 import { APPROVE_ACTION, FINDING_MENU_ACTION, REJECT_ACTION, REVOKE_MODAL, readMenuChoice } from "../report/slack/remediation-blocks.js";
 import { createSlackClient, postToResponseUrl } from "../report/slack/send.js";
@@ -13,14 +15,16 @@ import {
   type AcceptancePolicy,
   REASON_BLOCK,
   acceptanceModal,
+  type OwnerInSlack,
   mayAccept,
-  ownerSlackId,
+  ownerInSlack,
   readAcceptanceForm,
 } from "../worker/accept-risk.js";
 import { log } from "../worker/log.js";
 import { parsedBundledPolicy } from "../worker/policies.js";
-import { markAccepted } from "../worker/accepted-message.js";
+import { showAcceptance } from "../worker/acceptance-update.js";
 import { type Answer, approveRemediation, openRevokeModal, rejectRemediation, submitRevoke } from "../worker/remediation.js";
+import { redact } from "../util/redact.js";
 import { jsonError } from "./errors.js";
 import { type SlackRequestEnv, slackBodyLimit, verifiedSlackRequest } from "./slack-request.js";
 
@@ -94,7 +98,7 @@ slackInteractions.post("/", slackBodyLimit, verifiedSlackRequest, async (c) => {
           .catch((error) => log.error(`keywarden: a remediation click failed: ${error instanceof Error ? error.message : String(error)}`)),
       );
     if (choice.kind === "accept_risk") c.executionCtx.waitUntil(openAcceptModal(c.env, config, payload, choice.value));
-    else if (choice.kind === "revoke") answer(openRevokeModal(c.env, config, user, payload.trigger_id, choice.value));
+    else if (choice.kind === "revoke") answer(openRevokeModal(c.env, config, user, payload.trigger_id, readFindingRef(choice.value) ?? { fingerprint: choice.value }));
     else if (choice.kind === "approve") answer(approveRemediation(c.env, config, user, choice.value));
     else answer(rejectRemediation(c.env, config, user, choice.value));
     return c.body(null, 200);
@@ -116,13 +120,17 @@ slackInteractions.post("/", slackBodyLimit, verifiedSlackRequest, async (c) => {
 
 type Click = z.infer<typeof blockActions>;
 
-/** What a click asks for: the Accept-risk button or menu entry, Revoke…, or Approve / Reject on a request message. */
+/**
+ * What a click asks for: the Accept-risk button or menu entry, or Revoke… (their value:
+ * `<run id>:<fingerprint>`, or a bare fingerprint from a report made before runs were named), or
+ * Approve / Reject on a request message (the request id).
+ */
 function clickedChoice(click: Click): { kind: "accept_risk" | "revoke" | "approve" | "reject"; value: string } | null {
   for (const action of click.actions) {
     if (action.action_id === ACCEPT_RISK_ACTION && action.value) return { kind: "accept_risk", value: action.value };
     if (action.action_id === FINDING_MENU_ACTION && action.selected_option) {
       const menu = readMenuChoice(action.selected_option.value);
-      if (menu) return { kind: menu.choice, value: menu.fingerprint };
+      if (menu) return { kind: menu.choice, value: menu.ref ? findingRefValue(menu.ref) : menu.fingerprint };
     }
     if (action.action_id === APPROVE_ACTION && action.value) return { kind: "approve", value: action.value };
     if (action.action_id === REJECT_ACTION && action.value) return { kind: "reject", value: action.value };
@@ -146,27 +154,50 @@ function acceptancePolicy(config: Config, policyName: string): AcceptancePolicy 
   return { allowedUsers: config.slackAllowedUsers, approvers: policy?.approvers ?? [], maxAcceptanceDays: policy?.max_acceptance_days ?? DEFAULT_MAX_ACCEPTANCE_DAYS };
 }
 
+/** A button of a report made before buttons named their run: which policy governs it cannot be told. */
+const UNNAMED_RUN =
+  "This button is from a Keywarden report made before buttons named their run, so which policy governs it cannot be told: use the Accept-risk button of the latest report. Nothing was stored.";
+const NO_RECORD = "Keywarden has no record of this finding in the run of this report. Nothing was stored.";
+
+/**
+ * The finding as the clicked report's run recorded it, with that run's policy: the run, not the
+ * newest one, decides who may accept, for how long, and under which policy it is stored.
+ */
+async function clickedFinding(env: Env, value: string): Promise<{ ref: FindingRef; finding: RunFinding; policy_name: string } | { refusal: string }> {
+  const ref = readFindingRef(value);
+  if (!ref) return { refusal: UNNAMED_RUN };
+  const found = await new RunHistory(env.DB).findingOfRun(ref.runId, ref.fingerprint);
+  return found ? { ref, finding: found.finding, policy_name: found.policy_name } : { refusal: NO_RECORD };
+}
+
+/** The owner of a critical finding's key, asked of Slack now; other findings do not need it. */
+async function ownerIfCritical(client: WebClient | null, finding: RunFinding): Promise<OwnerInSlack | undefined> {
+  if (finding.severity !== "critical") return { kind: "none" };
+  if (!client) return { kind: "unknown", cause: "lookup-failed", why: "Slack cannot be asked while SLACK_BOT_TOKEN is off" };
+  return ownerInSlack(client, finding);
+}
+
 /** Checks the clicking user and opens the modal at once (the trigger id is valid for 3 s); a refusal is ephemeral. */
-async function openAcceptModal(env: Env, config: Config, click: Click, fingerprint: string): Promise<void> {
+async function openAcceptModal(env: Env, config: Config, click: Click, value: string): Promise<void> {
   const refuse = (text: string) => ephemeral(config, click, text);
   try {
     if (!config.slack) return void (await refuse("Keywarden cannot open the form: SLACK_BOT_TOKEN is off."));
-    const found = await new RunHistory(env.DB).latestFinding(fingerprint);
-    if (!found) return void (await refuse("Keywarden has no record of this finding. Nothing was stored."));
-    const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
+    const found = await clickedFinding(env, value);
+    if ("refusal" in found) return void (await refuse(found.refusal));
+    const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, secrets: config.secrets });
     const policy = acceptancePolicy(config, found.policy_name);
-    const owner = found.finding.severity === "critical" ? await ownerSlackId(client, found.finding) : null;
-    const allowed = mayAccept(click.user.id, found.finding, policy, owner);
+    const allowed = mayAccept(click.user.id, found.finding, policy, await ownerIfCritical(client, found.finding));
     if (!allowed.ok) return void (await refuse(allowed.message));
-    const opened = await client.views.open({ trigger_id: click.trigger_id, view: acceptanceModal(found.finding, policy.maxAcceptanceDays, new Date()) as never });
+    const opened = await client.views.open({ trigger_id: click.trigger_id, view: acceptanceModal(found.finding, found.ref.runId, policy.maxAcceptanceDays, new Date()) as never });
     const channel = click.container?.channel_id;
     if (opened.view?.id && channel && click.message) {
       await new AcceptanceStore(env.DB).savePrompt({
         view_id: opened.view.id,
-        fingerprint,
+        fingerprint: found.ref.fingerprint,
         channel,
         message_ts: click.message.ts,
-        message_json: JSON.stringify({ text: click.message.text ?? "", blocks: click.message.blocks ?? [] }),
+        // The clicked message's content is not kept: what is shown after the decision is rebuilt from stored state.
+        message_json: "{}",
         opened_by: click.user.id,
         opened_at: new Date().toISOString(),
       });
@@ -177,8 +208,9 @@ async function openAcceptModal(env: Env, config: Config, click: Click, fingerpri
 }
 
 /**
- * The modal's submission: checked again from scratch (the form is not trusted), stored as an
- * acceptance, and the message the button was on updated to show it.
+ * The modal's submission: checked again from scratch (the form is not trusted, nor what was checked
+ * when it opened: the owner is asked of Slack again), stored as an acceptance under the policy of the
+ * run the form was opened from, and the message the button was on updated to show it.
  */
 async function submitAcceptance(
   env: Env,
@@ -186,16 +218,14 @@ async function submitAcceptance(
   submission: Submission,
   now: Date,
 ): Promise<{ ok: true; update?: () => Promise<void> } | { ok: false; errors: Record<string, string> }> {
-  const fingerprint = submission.view.private_metadata;
-  const history = new RunHistory(env.DB);
-  const found = await history.latestFinding(fingerprint);
-  if (!found) return { ok: false, errors: { [REASON_BLOCK]: "Keywarden has no record of this finding. Nothing was stored." } };
+  const found = await clickedFinding(env, submission.view.private_metadata);
+  if ("refusal" in found) return { ok: false, errors: { [REASON_BLOCK]: found.refusal } };
+  const { fingerprint } = found.ref;
   const policy = acceptancePolicy(config, found.policy_name);
   const form = readAcceptanceForm(submission.view.state.values, now, policy.maxAcceptanceDays);
   if (!form.ok) return form;
-  const client = config.slack ? createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }) : null;
-  const owner = found.finding.severity === "critical" ? (client ? await ownerSlackId(client, found.finding) : undefined) : null;
-  const allowed = mayAccept(submission.user.id, found.finding, policy, owner);
+  const client = config.slack ? createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, secrets: config.secrets }) : null;
+  const allowed = mayAccept(submission.user.id, found.finding, policy, await ownerIfCritical(client, found.finding));
   if (!allowed.ok) return { ok: false, errors: { [REASON_BLOCK]: allowed.message } };
 
   const acceptance = {
@@ -205,11 +235,12 @@ async function submitAcceptance(
     key_id: found.finding.key.id,
     fingerprint,
     severity: found.finding.severity,
-    reason: form.input.reason,
+    // Stored redacted: a secret may be typed into the form, and what is stored is shown in Slack, the API and the evidence.
+    reason: redact(form.input.reason, config.secrets),
     expires: form.input.expires,
-    ticket: form.input.ticket,
+    ticket: form.input.ticket === null ? null : redact(form.input.ticket, config.secrets),
     accepted_by_id: submission.user.id,
-    accepted_by_name: submission.user.name ?? submission.user.username ?? submission.user.id,
+    accepted_by_name: redact(submission.user.name ?? submission.user.username ?? submission.user.id, config.secrets),
     accepted_at: now.toISOString(),
   };
   const store = new AcceptanceStore(env.DB);
@@ -221,8 +252,7 @@ async function submitAcceptance(
     ok: true,
     update: async () => {
       try {
-        const message = markAccepted(JSON.parse(prompt.message_json), fingerprint, acceptance);
-        await client.chat.update({ channel: prompt.channel, ts: prompt.message_ts, text: message.text, blocks: message.blocks as never });
+        await showAcceptance(env, config, client, prompt, found.ref.runId, found.finding, acceptance, now);
       } catch (error) {
         log.error(`keywarden: ${acceptance.id}: the message could not be updated: ${error instanceof Error ? error.message : String(error)}`);
       }

@@ -58,7 +58,10 @@ export interface AcceptancePrompt {
   fingerprint: string;
   channel: string;
   message_ts: string;
-  /** The message the button was on, as Slack sent it (blocks and text), to update it after the decision. */
+  /**
+   * No longer used ("{}"): it held the message as the click's payload said it was, and a message is
+   * now rebuilt from stored state. The column stays until a migration drops it.
+   */
   message_json: string;
   opened_by: string;
   opened_at: string;

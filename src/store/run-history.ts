@@ -219,6 +219,15 @@ export class RunHistory {
     return row ? { finding: JSON.parse(row.finding_json) as RunFinding, policy_name: row.policy_name, run_id: row.run_id } : null;
   }
 
+  /** A finding as one run recorded it, with that run's policy; null when the run has no such finding. */
+  async findingOfRun(runId: string, fingerprint: string): Promise<{ finding: RunFinding; policy_name: string; run_id: string } | null> {
+    const row = await this.db
+      .prepare("SELECT f.finding_json, r.policy_name, r.id AS run_id FROM run_findings f JOIN runs r ON r.id = f.run_id WHERE f.run_id = ? AND f.fingerprint = ?")
+      .bind(runId, fingerprint)
+      .first<{ finding_json: string; policy_name: string; run_id: string }>();
+    return row ? { finding: JSON.parse(row.finding_json) as RunFinding, policy_name: row.policy_name, run_id: row.run_id } : null;
+  }
+
   async responseUrl(id: string): Promise<string | null> {
     return (await this.row(id))?.response_url ?? null;
   }

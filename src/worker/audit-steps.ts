@@ -308,7 +308,7 @@ export async function tellOwners(ctx: AuditContext, { last, carried }: AttemptIn
   const findings = run.findings.map((f) => ({ ...f, first_seen: firstSeen.get(f.fingerprint) ?? null }));
   const due = findingsDueForOwners(findings, { newOnly: true, remindAfterDays, now });
   if (due.length === 0) return { done: { ...off, status: "sent" } };
-  const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
+  const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, secrets: config.secrets });
   const resolutions = await createOwnerDirectory(client, { routes: policy?.owners ?? [], secrets: config.secrets }).resolveAll(due);
   const plan = planOwnerMessages({ ...run, findings: due }, resolutions, {
     reportChannel: config.slack.channel,
@@ -338,7 +338,7 @@ export async function listOwnersInReport(ctx: AuditContext, outcome: OwnerMessag
   const delivery = run?.delivery;
   if (delivery?.status !== "delivered" || !delivery.ts || !delivery.channel) return { posted: false };
   const text = ownerSummaryText(outcome, config.ownerMessagesMax);
-  const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
+  const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, secrets: config.secrets });
   await client.chat.postMessage({ channel: delivery.channel, thread_ts: delivery.ts, text, unfurl_links: false, unfurl_media: false });
   return { posted: true };
 }

@@ -1,7 +1,15 @@
 import type { AuditRun, SlackDelivery } from "../audit/types.js";
 import type { Config } from "../config.js";
-import { renderSlackReport } from "../report/slack/render.js";
+import { type RenderSlackOptions, renderSlackReport } from "../report/slack/render.js";
 import { createSlackClient, deliverReport, postToResponseUrl } from "../report/slack/send.js";
+
+type ReportSettings = Pick<Config, "slack"> & { slackSigningSecret?: string | undefined; revokeMenu?: boolean };
+
+/** How the channel report is rendered: the same when it is posted and when one of its messages is rebuilt after an acceptance. */
+export function reportRenderOptions(config: ReportSettings & { slack: NonNullable<Config["slack"]> }): RenderSlackOptions {
+  // Accept-risk buttons only when Keywarden can verify the click (SLACK_SIGNING_SECRET is on).
+  return { channel: config.slack.channel, acceptButtons: config.slackSigningSecret !== undefined, revokeMenu: config.revokeMenu === true };
+}
 
 /**
  * Delivers a run's report to the Slack channel, continuing a delivery that
@@ -9,14 +17,13 @@ import { createSlackClient, deliverReport, postToResponseUrl } from "../report/s
  */
 export async function deliverRunReport(
   run: AuditRun,
-  config: Pick<Config, "slack" | "secrets"> & { slackSigningSecret?: string | undefined; revokeMenu?: boolean },
+  config: ReportSettings & Pick<Config, "secrets">,
   attempt: number,
   previous: SlackDelivery | undefined,
 ): Promise<SlackDelivery> {
   if (!config.slack) throw new Error("Slack is not configured");
-  // Accept-risk buttons only when Keywarden can verify the click (SLACK_SIGNING_SECRET is on).
-  const rendered = renderSlackReport(run, { channel: config.slack.channel, acceptButtons: config.slackSigningSecret !== undefined, revokeMenu: config.revokeMenu === true });
-  const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
+  const rendered = renderSlackReport(run, reportRenderOptions({ ...config, slack: config.slack }));
+  const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, secrets: config.secrets });
   const resume = previous?.status === "failed" ? previous.posted : undefined;
   const result = await deliverReport(client, rendered, { secrets: config.secrets, ...(resume ? { resume } : {}) });
   const at = new Date().toISOString();

@@ -22,6 +22,7 @@ import { RunHistory } from "../store/run-history.js";
 import type { Policy } from "../policy/index.js";
 import { sha256Hex } from "../util/hash.js";
 import { redact } from "../util/redact.js";
+import { visibleLength } from "../util/visible-length.js";
 import { ownerSlackId } from "./accept-risk.js";
 import { log } from "./log.js";
 import { parsedBundledPolicy } from "./policies.js";
@@ -58,10 +59,17 @@ async function guardContext(env: Env, config: Config, policy: Policy, inventoryK
   };
 }
 
-/** What the modal carries to its submission: the finding, and per action the SHA-256 of the key ids the form showed (checked again there). */
+/** What the modal carries to its submission: the finding (and the run whose report was clicked), and per action the SHA-256 of the key ids the form showed (checked again there). */
 interface RevokeMetadata {
   f: string;
+  r?: string;
   k: Record<string, string>;
+}
+
+/** The finding a Revoke… click is about: as the clicked report's run recorded it, or (a menu from before runs were named) its latest record. */
+export interface RevokeTarget {
+  fingerprint: string;
+  runId?: string;
 }
 
 function keysDigest(action: RemediationAction): string {
@@ -106,8 +114,9 @@ interface RevokePlan {
  * policy, no other request open for it, and the actions that fit, from keys listed fresh (within
  * Slack's 3 s). A refusal is a sentence for the user.
  */
-async function planRevoke(env: Env, config: Config, fingerprint: string): Promise<RevokePlan | { message: string }> {
-  const found = await new RunHistory(env.DB).latestFinding(fingerprint);
+async function planRevoke(env: Env, config: Config, { fingerprint, runId }: RevokeTarget): Promise<RevokePlan | { message: string }> {
+  const history = new RunHistory(env.DB);
+  const found = runId ? await history.findingOfRun(runId, fingerprint) : await history.latestFinding(fingerprint);
   if (!found) return { message: "Keywarden has no record of this finding. Nothing was requested." };
   const policy = policyOf(found.policy_name);
   if (isRefusal(policy)) return { message: policy.message };
@@ -122,17 +131,17 @@ async function planRevoke(env: Env, config: Config, fingerprint: string): Promis
 }
 
 /** Revoke… was chosen: check, list the affected keys fresh, and open the confirmation modal. A refusal is returned for an ephemeral answer. */
-export async function openRevokeModal(env: Env, config: Config, user: SlackUser, triggerId: string, fingerprint: string, now = new Date()): Promise<Answer> {
+export async function openRevokeModal(env: Env, config: Config, user: SlackUser, triggerId: string, target: RevokeTarget, now = new Date()): Promise<Answer> {
   const settings = config.remediation;
   if (settings.mode === "off") return { ok: false, message: "Remediation is off (REMEDIATION=off): Keywarden deletes nothing." };
   if (!config.slackAllowedUsers.includes(user.id)) return { ok: false, message: "You may not request remediations: you are not in SLACK_ALLOWED_USERS." };
   const client = slackClient(config);
   if (!client) return { ok: false, message: "Keywarden cannot open the form: SLACK_BOT_TOKEN is off." };
-  const plan = await planRevoke(env, config, fingerprint);
+  const plan = await planRevoke(env, config, target);
   if ("message" in plan) return { ok: false, message: plan.message };
   const { finding, actions } = plan;
   const inUse = keysInUse(actions.flatMap((a) => a.keysAffected), now);
-  const metadata: RevokeMetadata = { f: fingerprint, k: Object.fromEntries(actions.map((a) => [a.kind, keysDigest(a)])) };
+  const metadata: RevokeMetadata = { f: target.fingerprint, ...(target.runId ? { r: target.runId } : {}), k: Object.fromEntries(actions.map((a) => [a.kind, keysDigest(a)])) };
   const view = revokeModal({ finding, actions, mode: settings.mode, inUse: dedupe(inUse), approvalsNeeded: approvalsNeeded(settings), privateMetadata: JSON.stringify(metadata), now });
   // Names come fresh from the API: a secret a key's name holds goes before Slack sees it.
   await client.views.open({ trigger_id: triggerId, view: JSON.parse(redact(JSON.stringify(view), config.secrets)) as never });
@@ -162,16 +171,16 @@ export async function submitRevoke(
   let metadata: RevokeMetadata;
   try {
     metadata = JSON.parse(privateMetadata) as RevokeMetadata;
-    if (typeof metadata.f !== "string" || typeof metadata.k !== "object" || metadata.k === null) throw new Error("shape");
+    if (typeof metadata.f !== "string" || (metadata.r !== undefined && typeof metadata.r !== "string") || typeof metadata.k !== "object" || metadata.k === null) throw new Error("shape");
   } catch {
     return fail("This form cannot be read; open it again from the finding.");
   }
   const field = (block: string) => Object.values(values[block] ?? {})[0];
   const reason = (field(REASON_BLOCK)?.value ?? "").trim();
-  if (reason.length < MIN_REVOKE_REASON) return fail(`Say why it must go, in at least ${MIN_REVOKE_REASON} characters.`);
+  if (visibleLength(reason) < MIN_REVOKE_REASON) return fail(`Say why it must go, in at least ${MIN_REVOKE_REASON} characters (spaces and invisible characters do not count).`);
   const acknowledgedInUse = (field(IN_USE_BLOCK)?.selected_options ?? []).some((o) => o?.value === "acknowledged");
 
-  const plan = await planRevoke(env, config, metadata.f);
+  const plan = await planRevoke(env, config, { fingerprint: metadata.f, ...(metadata.r ? { runId: metadata.r } : {}) });
   if ("message" in plan) return fail(plan.message);
   const { finding, policyName, policy, keys, actions } = plan;
   const chosenKind = field(ACTION_BLOCK)?.selected_option?.value ?? actions[0]?.kind;

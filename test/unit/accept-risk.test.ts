@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { AcceptanceStore, acceptanceStatus } from "../../src/store/acceptances.js";
 import { EXPIRES_BLOCK, REASON_BLOCK, TICKET_BLOCK, acceptanceModal, mayAccept, readAcceptanceForm } from "../../src/worker/accept-risk.js";
-import { markAccepted } from "../../src/worker/accepted-message.js";
-import { makeFinding } from "../sim/slack-run-factory.js";
+import { acceptanceNotice, markAccepted, reportMessageWithAcceptances } from "../../src/worker/accepted-message.js";
+import { makeFinding, makeRun } from "../sim/slack-run-factory.js";
 import { sqliteD1 } from "../support/sqlite-d1.js";
 
 const NOW = new Date("2026-11-26T12:00:00Z");
@@ -16,22 +16,32 @@ function form(reason: string | null, expires: string | null, ticket: string | nu
   };
 }
 
+const NONE = { kind: "none" } as const;
+const found = (id: string) => ({ kind: "found", id }) as const;
+
 describe("who may accept a risk", () => {
   it("is a user of SLACK_ALLOWED_USERS or of the policy's approvers, nobody else", () => {
     const high = makeFinding(1, { severity: "high" });
-    expect(mayAccept("U_SEC", high, policy, null)).toEqual({ ok: true });
-    expect(mayAccept("U_APPROVER", high, policy, null)).toEqual({ ok: true });
-    expect(mayAccept("U_SOMEONE", high, policy, null)).toMatchObject({ ok: false, message: expect.stringContaining("Nothing was stored") });
+    expect(mayAccept("U_SEC", high, policy, NONE)).toEqual({ ok: true });
+    expect(mayAccept("U_APPROVER", high, policy, NONE)).toEqual({ ok: true });
+    expect(mayAccept("U_SOMEONE", high, policy, NONE)).toMatchObject({ ok: false, message: expect.stringContaining("Nothing was stored") });
   });
 
-  it("is never the owner of the key behind a critical finding, and refuses when the owner is unknown", () => {
+  it("is never the owner of the key behind a critical finding, and nobody when that owner cannot be established in Slack", () => {
     const critical = makeFinding(1, { severity: "critical" });
-    expect(mayAccept("U_SEC", critical, policy, "U_SEC")).toMatchObject({ ok: false, message: expect.stringContaining("the key is yours") });
-    expect(mayAccept("U_SEC", critical, policy, "U_OTHER")).toEqual({ ok: true });
-    expect(mayAccept("U_SEC", critical, policy, null)).toEqual({ ok: true });
-    expect(mayAccept("U_SEC", critical, policy, undefined)).toMatchObject({ ok: false, message: expect.stringContaining("could not be established") });
+    expect(mayAccept("U_SEC", critical, policy, found("U_SEC"))).toMatchObject({ ok: false, message: expect.stringContaining("the key is yours") });
+    expect(mayAccept("U_SEC", critical, policy, found("U_OTHER"))).toEqual({ ok: true });
+    // A service account's key: no person owns it.
+    expect(mayAccept("U_SEC", critical, policy, NONE)).toEqual({ ok: true });
+    for (const cause of ["not-in-slack", "no-email", "lookup-failed"] as const) {
+      expect(mayAccept("U_SEC", critical, policy, { kind: "unknown", cause, why: "Slack has no account with bob@example.com; a Slack workspace admin can fix it" })).toEqual({
+        ok: false,
+        message: expect.stringMatching(/could not establish its key's owner in Slack, so nobody may accept it: Slack has no account .* a Slack workspace admin can fix it\. Nothing was stored\./),
+      });
+    }
+    expect(mayAccept("U_SEC", critical, policy, undefined)).toMatchObject({ ok: false, message: expect.stringContaining("could not establish") });
     // A high finding may be accepted by its own owner.
-    expect(mayAccept("U_SEC", makeFinding(2, { severity: "high" }), policy, "U_SEC")).toEqual({ ok: true });
+    expect(mayAccept("U_SEC", makeFinding(2, { severity: "high" }), policy, found("U_SEC"))).toEqual({ ok: true });
   });
 });
 
@@ -61,12 +71,12 @@ describe("the Accept-risk form", () => {
     expect(readAcceptanceForm(form("long enough reason", null), NOW, 90)).toMatchObject({ ok: false, errors: { [EXPIRES_BLOCK]: expect.any(String) } });
   });
 
-  it("is a modal within Slack's limits that carries only the fingerprint and escapes names", () => {
+  it("is a modal within Slack's limits that carries only the run and the fingerprint, and escapes names", () => {
     const finding = makeFinding(3, { severity: "high" });
     finding.key = { ...finding.key, name: "<!channel> evil" };
-    const modal = acceptanceModal(finding, 90, NOW) as { title: { text: string }; private_metadata: string; blocks: { text?: { text: string } }[] };
+    const modal = acceptanceModal(finding, "run_20261126T120000Z_abc123", 90, NOW) as { title: { text: string }; private_metadata: string; blocks: { text?: { text: string } }[] };
     expect(modal.title.text.length).toBeLessThanOrEqual(24);
-    expect(modal.private_metadata).toBe(finding.fingerprint);
+    expect(modal.private_metadata).toBe(`run_20261126T120000Z_abc123:${finding.fingerprint}`);
     expect(JSON.stringify(modal)).not.toContain("<!channel>");
   });
 });
@@ -87,6 +97,33 @@ describe("the message after an acceptance", () => {
       text: { type: "mrkdwn", text: "finding A\n:white_check_mark: accepted by Dana &lt;@U1&gt; until 2027-01-31: migration in progress" },
     });
     expect(updated.blocks[1]).toEqual(message.blocks[1]);
+  });
+});
+
+describe("the report message rebuilt after an acceptance", () => {
+  const run = makeRun({ findings: [makeFinding(1, { severity: "high" }), makeFinding(2, { severity: "medium" }), makeFinding(3, { severity: "low" })] });
+  const options = { channel: "C0REPORT", acceptButtons: true };
+  const accepted = (fingerprint: string, reason: string) => ({ fingerprint, accepted_by_name: "Dana", expires: "2027-01-31", reason });
+
+  it("is the stored run's thread message listing the finding, showing every acceptance in force on it", () => {
+    const [a, b, c] = run.findings.map((f) => f.fingerprint) as [string, string, string];
+    const message = reportMessageWithAcceptances(run, b, [accepted(a, "first reason here"), accepted(b, "second reason here"), accepted("elsewhere", "not on this page")], options);
+    const block = (fp: string) => message?.blocks.find((x) => (x as { block_id?: string }).block_id === `f-${fp}`) as { text: { text: string }; accessory?: unknown };
+    expect(block(a).text.text).toContain("accepted by Dana until 2027-01-31: first reason here");
+    expect(block(b).text.text).toContain("accepted by Dana until 2027-01-31: second reason here");
+    expect(block(a).accessory).toBeUndefined();
+    expect(block(c).accessory).toMatchObject({ action_id: "accept_risk", value: `${run.id}:${c}` });
+    expect(block(c).text.text).not.toContain("accepted by");
+    expect(reportMessageWithAcceptances(run, "not-a-finding-of-this-run", [], options)).toBeNull();
+  });
+
+  it("is a new message from the stored finding where the message cannot be rebuilt, names shown as text", () => {
+    const finding = makeFinding(4, { severity: "high" });
+    finding.key = { ...finding.key, name: "<!channel> *bold*" };
+    const notice = acceptanceNotice(finding, { accepted_by_name: "<@U1>", expires: "2027-01-31", reason: "see <https://evil.example|the ticket>" });
+    const json = JSON.stringify(notice);
+    for (const markup of ["<!channel>", "<@U1>", "<https://evil.example"]) expect(json).not.toContain(markup);
+    expect(json).toContain("accepted by &lt;@U1&gt; until 2027-01-31");
   });
 });
 
@@ -113,8 +150,12 @@ describe("accepted exemptions in D1", () => {
     expect(await store.revoke("acc_0000000000000002", "api", NOW.toISOString())).toBe(true);
     expect(await store.revoke("acc_0000000000000002", "api", NOW.toISOString())).toBe(false);
     expect((await store.forPolicy("default")).map((a) => a.id)).toEqual(["acc_0000000000000001"]);
+    // An acceptance exempts under the policy it was accepted under, no other.
+    await store.add({ ...base, id: "acc_0000000000000003", policy_name: "sec" });
+    expect((await store.forPolicy("sec")).map((a) => a.id)).toEqual(["acc_0000000000000003"]);
+    expect((await store.forPolicy("default")).map((a) => a.id)).toEqual(["acc_0000000000000001"]);
     const all = await store.list();
-    expect(all).toHaveLength(2);
+    expect(all).toHaveLength(3);
     expect(all.find((a) => a.id === "acc_0000000000000002")).toMatchObject({ revoked_by: "api", revoked_at: NOW.toISOString() });
   });
 });

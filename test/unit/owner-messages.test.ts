@@ -45,7 +45,8 @@ describe("owner messages", () => {
     for (const [message, own, other] of [[toA, a, b], [toB, b, a]] as const) {
       const sections = listed(message);
       expect(sections.map((s) => s.blockId).sort()).toEqual(own.map((f) => findingBlockId(f.fingerprint)).sort());
-      for (const s of sections) expect(s.accessory).toMatchObject({ type: "button", action_id: ACCEPT_RISK_ACTION, value: s.blockId.slice(2) });
+      // The button names the run the message is about, and the finding.
+      for (const s of sections) expect(s.accessory).toMatchObject({ type: "button", action_id: ACCEPT_RISK_ACTION, value: `${run([]).id}:${s.blockId.slice(2)}` });
       for (const f of other) {
         expect(allText(message)).not.toContain(f.fingerprint);
         expect(allText(message)).not.toContain(`${f.key.name}*`);

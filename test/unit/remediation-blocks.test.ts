@@ -41,16 +41,19 @@ function modalText(view: Record<string, unknown>): string {
 }
 
 describe("the finding menu", () => {
-  it("carries the fingerprint in each option, read back exactly; anything else is not a choice", () => {
-    const menu = findingAccessory("fp_abc", true);
+  it("carries the run and the fingerprint in each option, read back exactly; anything else is not a choice", () => {
+    const ref = { runId: "run_20261126T120000Z_abc123", fingerprint: "fp_abc" };
+    const menu = findingAccessory(ref, true);
     expect(menu.type).toBe("overflow");
     const values = menu.type === "overflow" ? menu.options.map((o) => o.value) : [];
     expect(values.map(readMenuChoice)).toEqual([
-      { choice: "accept_risk", fingerprint: "fp_abc" },
-      { choice: "revoke", fingerprint: "fp_abc" },
+      { choice: "accept_risk", fingerprint: "fp_abc", ref },
+      { choice: "revoke", fingerprint: "fp_abc", ref },
     ]);
-    for (const junk of ["revoke:", "delete:fp_abc", "revoke:fp abc", "revoke:fp_abc\n", `revoke:${"a".repeat(129)}`]) expect(readMenuChoice(junk)).toBeNull();
-    expect(findingAccessory("fp_abc", false)).toMatchObject({ type: "button", action_id: "accept_risk", value: "fp_abc" });
+    // A menu of a report made before runs were named reads as the fingerprint alone.
+    expect(readMenuChoice("revoke:fp_abc")).toEqual({ choice: "revoke", fingerprint: "fp_abc", ref: null });
+    for (const junk of ["revoke:", "delete:fp_abc", "revoke:fp abc", "revoke:fp_abc\n", `revoke:${"a".repeat(129)}`, "revoke:run:fp:x", "revoke:run 1:fp"]) expect(readMenuChoice(junk)).toBeNull();
+    expect(findingAccessory(ref, false)).toMatchObject({ type: "button", action_id: "accept_risk", value: "run_20261126T120000Z_abc123:fp_abc" });
   });
 });
 

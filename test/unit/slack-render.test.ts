@@ -445,13 +445,13 @@ describe("where the evidence is", () => {
 });
 
 describe("Accept-risk buttons", () => {
-  it("sit beside every finding in the thread, valued with its fingerprint, only when asked for", () => {
+  it("sit beside every finding in the thread, valued with the run and its fingerprint, only when asked for", () => {
     const run = makeRun({ findings: manyFindings(45) });
     const withButtons = renderSlackReport(run, { channel: CHANNEL, acceptButtons: true });
     const findingBlocks = withButtons.thread.flatMap((m) => m.blocks).filter((b) => b.block_id?.startsWith("f-"));
     expect(findingBlocks).toHaveLength(45);
     for (const block of findingBlocks) {
-      expect(block.type === "section" && block.accessory).toMatchObject({ type: "button", action_id: "accept_risk", value: block.block_id?.slice(2) });
+      expect(block.type === "section" && block.accessory).toMatchObject({ type: "button", action_id: "accept_risk", value: `${run.id}:${block.block_id?.slice(2)}` });
     }
     for (const message of withButtons.thread) expectWithinSlackLimits(message);
     const without = renderSlackReport(run, { channel: CHANNEL });
@@ -478,8 +478,8 @@ describe("the Revoke… menu (REMEDIATION not off)", () => {
           type: "overflow",
           action_id: "finding_menu",
           options: [
-            { text: { type: "plain_text", text: "Accept risk…" }, value: `accept_risk:${finding?.fingerprint}` },
-            { text: { type: "plain_text", text: "Revoke…" }, value: `revoke:${finding?.fingerprint}` },
+            { text: { type: "plain_text", text: "Accept risk…" }, value: `accept_risk:${run.id}:${finding?.fingerprint}` },
+            { text: { type: "plain_text", text: "Revoke…" }, value: `revoke:${run.id}:${finding?.fingerprint}` },
           ],
         });
       }

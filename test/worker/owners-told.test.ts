@@ -42,6 +42,7 @@ describe("owners are told (SLACK_NOTIFY_OWNERS=true)", () => {
     expect((await harness.finished(id)).status).toBe("complete");
 
     const run = (await (await api(`/runs/${id}`)).json()) as {
+      id: string;
       findings: { fingerprint: string; owner: { email: string | null } }[];
       owner_messages: { delivered: number; records: { owner: { id: string }; findings: string[]; status: string; channel: string }[]; unreachable: unknown[] };
     };
@@ -52,13 +53,13 @@ describe("owners are told (SLACK_NOTIFY_OWNERS=true)", () => {
       const email = record.owner.id === "U0BOB" ? "bob@example.com" : "dana.ops@example.com";
       const theirs = run.findings.filter((f) => f.owner.email?.toLowerCase() === email).map((f) => f.fingerprint);
       expect([...record.findings].sort()).toEqual([...theirs].sort());
-      // Their direct messages hold exactly their findings, each with its Accept-risk button.
+      // Their direct messages hold exactly their findings, each with its Accept-risk button (naming this run and the finding).
       const inTheirDm = posts
         .filter((p) => p.response.channel === record.channel)
         .flatMap((p) => p.body.blocks ?? [])
         .flatMap((b) => (b.accessory ? [b.accessory.value] : []));
       expect(record.channel).toMatch(/^D/);
-      expect([...inTheirDm].sort()).toEqual([...theirs].sort());
+      expect([...inTheirDm].sort()).toEqual(theirs.map((fingerprint) => `${run.id}:${fingerprint}`).sort());
     }
     // The owners Slack does not know are named in a reply in the report's thread.
     const reply = posts.find((p) => p.body.thread_ts && String(p.body.text).startsWith("*Owner messages:*"));

@@ -239,7 +239,7 @@ function renderOwnerMessage(
       text = `${range} (Keywarden ${safe(run.id, 100)})`;
       blocks.push(section(`*${range}*`, "range"));
     }
-    for (const item of items) blocks.push({ ...section(item.text, findingBlockId(item.fingerprint)), accessory: acceptRiskButton(item.fingerprint) });
+    for (const item of items) blocks.push({ ...section(item.text, findingBlockId(item.fingerprint)), accessory: acceptRiskButton({ runId: run.id, fingerprint: item.fingerprint }) });
     if (i === pages.length - 1 && notListed > 0) {
       blocks.push({
         type: "context",

@@ -7,7 +7,7 @@ import type { RunFinding } from "../../audit/types.js";
 import type { AffectedKey, RemediationAction } from "../../remediation/actions.js";
 import { dryRunRequest } from "../../remediation/outcome.js";
 import type { ButtonElement, OverflowElement } from "./blocks.js";
-import { ACCEPT_RISK_ACTION, acceptRiskButton } from "./finding-actions.js";
+import { ACCEPT_RISK_ACTION, type FindingRef, acceptRiskButton, findingRefValue, readFindingRef } from "./finding-actions.js";
 import { packLines, safe } from "./mrkdwn.js";
 
 export const FINDING_MENU_ACTION = "finding_menu";
@@ -23,22 +23,30 @@ export const MIN_REVOKE_REASON = 10;
 const KEYS_SHOWN = 20;
 
 /** The finding's accessory: the Accept-risk button alone, or a menu with Revoke… too when remediation is on and an action fits. */
-export function findingAccessory(fingerprint: string, revocable: boolean): ButtonElement | OverflowElement {
-  if (!revocable) return acceptRiskButton(fingerprint);
+export function findingAccessory(ref: FindingRef, revocable: boolean): ButtonElement | OverflowElement {
+  if (!revocable) return acceptRiskButton(ref);
   return {
     type: "overflow",
     action_id: FINDING_MENU_ACTION,
     options: [
-      { text: { type: "plain_text", text: "Accept risk…" }, value: `${ACCEPT_RISK_ACTION}:${fingerprint}` },
-      { text: { type: "plain_text", text: "Revoke…" }, value: `${REVOKE_OPTION}:${fingerprint}` },
+      { text: { type: "plain_text", text: "Accept risk…" }, value: `${ACCEPT_RISK_ACTION}:${findingRefValue(ref)}` },
+      { text: { type: "plain_text", text: "Revoke…" }, value: `${REVOKE_OPTION}:${findingRefValue(ref)}` },
     ],
   };
 }
 
-/** `accept_risk:<fp>` / `revoke:<fp>` from the menu, or null. */
-export function readMenuChoice(value: string): { choice: "accept_risk" | "revoke"; fingerprint: string } | null {
-  const match = /^(accept_risk|revoke):([A-Za-z0-9_-]{1,128})$/.exec(value);
-  return match ? { choice: match[1] as "accept_risk" | "revoke", fingerprint: match[2] as string } : null;
+/**
+ * `accept_risk:<run id>:<fp>` / `revoke:<run id>:<fp>` from the menu, or null. A menu of a report made
+ * before runs were named (`revoke:<fp>`) reads with no `ref` (`fingerprint` alone).
+ */
+export function readMenuChoice(value: string): { choice: "accept_risk" | "revoke"; fingerprint: string; ref: FindingRef | null } | null {
+  const match = /^(accept_risk|revoke):(.{1,200})$/s.exec(value);
+  if (!match) return null;
+  const choice = match[1] as "accept_risk" | "revoke";
+  const rest = match[2] as string;
+  const ref = readFindingRef(rest);
+  if (ref) return { choice, fingerprint: ref.fingerprint, ref };
+  return /^[A-Za-z0-9_-]{1,128}$/.test(rest) ? { choice, fingerprint: rest, ref: null } : null;
 }
 
 function keyLine(key: AffectedKey, now: Date): string {

@@ -50,7 +50,7 @@ export function renderSlackReport(run: AuditRun, opts: RenderSlackOptions): Rend
     (run.failure?.details ?? []).forEach((detail, i) => items.push({ kind: "failure", blockId: `d-${i}`, text: `• ${safe(detail, 2500)}` }));
   }
   for (const f of findings) {
-    const accessory = opts.acceptButtons ? { accessory: findingAccessory(f.fingerprint, opts.revokeMenu === true && actionsFor(f, []).length > 0) } : {};
+    const accessory = opts.acceptButtons ? { accessory: findingAccessory({ runId: run.id, fingerprint: f.fingerprint }, opts.revokeMenu === true && actionsFor(f, []).length > 0) } : {};
     items.push({ kind: "finding", blockId: findingBlockId(f.fingerprint), text: findingText(f), ...accessory });
   }
   for (const r of run.lifecycle?.resolved_findings ?? []) items.push({ kind: "resolved", blockId: `r-${r.fingerprint}`, text: resolvedText(r) });

@@ -1,0 +1,35 @@
+import type { WebClient } from "@slack/web-api";
+import type { AuditRun, RunFinding } from "../audit/types.js";
+import type { Config } from "../config.js";
+import { type Acceptance, type AcceptancePrompt, AcceptanceStore, acceptanceStatus } from "../store/acceptances.js";
+import { RunHistory } from "../store/run-history.js";
+import { acceptanceNotice, reportMessageWithAcceptances } from "./accepted-message.js";
+import { reportRenderOptions } from "./notify.js";
+
+/**
+ * After an acceptance, shows it where the button was, from stored state only (the run, its findings,
+ * the acceptances in D1): a click's payload can carry any message, and whoever holds the signing
+ * secret must not be able to make Keywarden post it. A reply of the run's channel report is rendered
+ * again and updated in place; any other message (an owner's) gets a new reply in its thread instead,
+ * since Keywarden keeps no record to rebuild it from.
+ */
+export async function showAcceptance(env: Env, config: Config, client: WebClient, prompt: AcceptancePrompt, runId: string, finding: RunFinding, acceptance: Omit<Acceptance, "source" | "revoked_at" | "revoked_by">, now: Date): Promise<void> {
+  if (!config.slack || prompt.fingerprint !== finding.fingerprint) return;
+  const run = (await new RunHistory(env.DB).get(runId)) as AuditRun | null;
+  if (run && isReportReply(run, prompt)) {
+    const inForce = (await new AcceptanceStore(env.DB).forPolicy(acceptance.policy_name)).filter((a) => acceptanceStatus(a, now) === "active");
+    const options = reportRenderOptions({ ...config, slack: config.slack, revokeMenu: config.remediation.mode !== "off" });
+    const message = reportMessageWithAcceptances(run, finding.fingerprint, inForce, options);
+    if (message) await client.chat.update({ channel: prompt.channel, ts: prompt.message_ts, text: message.text, blocks: message.blocks as never });
+    return;
+  }
+  const notice = acceptanceNotice(finding, acceptance);
+  await client.chat.postMessage({ channel: prompt.channel, thread_ts: prompt.message_ts, text: notice.text, blocks: notice.blocks as never, unfurl_links: false, unfurl_media: false });
+}
+
+/** The clicked message is a reply in the thread of the run's channel report (posted after its main message, in its channel). */
+function isReportReply(run: AuditRun, prompt: AcceptancePrompt): boolean {
+  const delivery = run.delivery;
+  if (delivery?.status !== "delivered" || !delivery.channel || !delivery.ts) return false;
+  return prompt.channel === delivery.channel && Number(prompt.message_ts) > Number(delivery.ts);
+}
