@@ -255,7 +255,7 @@ export function slackStep(
   const run = storedRun(summaryJson, loadFindingJsons);
   probe("run read (D1 rows parsed)");
   const rendered = renderSlackReport(run, { channel: config.slack.channel });
-  const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
+  const client = createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, secrets: config.secrets });
   probe("report rendered");
   const secrets = [...config.secrets, client.token];
   let bodyBytes = 0;

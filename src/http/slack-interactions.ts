@@ -98,7 +98,10 @@ slackInteractions.post("/", slackBodyLimit, verifiedSlackRequest, async (c) => {
           .catch((error) => log.error(`keywarden: a remediation click failed: ${error instanceof Error ? error.message : String(error)}`)),
       );
     if (choice.kind === "accept_risk") c.executionCtx.waitUntil(openAcceptModal(c.env, config, payload, choice.value));
-    else if (choice.kind === "revoke") answer(openRevokeModal(c.env, config, user, payload.trigger_id, readFindingRef(choice.value) ?? { fingerprint: choice.value }));
+    else if (choice.kind === "revoke") {
+      const target = readFindingRef(choice.value);
+      answer(target ? openRevokeModal(c.env, config, user, payload.trigger_id, target) : Promise.resolve({ ok: false, message: UNNAMED_RUN_REVOKE }));
+    }
     else if (choice.kind === "approve") answer(approveRemediation(c.env, config, user, choice.value));
     else answer(rejectRemediation(c.env, config, user, choice.value));
     return c.body(null, 200);
@@ -157,6 +160,8 @@ function acceptancePolicy(config: Config, policyName: string): AcceptancePolicy 
 /** A button of a report made before buttons named their run: which policy governs it cannot be told. */
 const UNNAMED_RUN =
   "This button is from a Keywarden report made before buttons named their run, so which policy governs it cannot be told: use the Accept-risk button of the latest report. Nothing was stored.";
+const UNNAMED_RUN_REVOKE =
+  "This menu is from a Keywarden report made before menus named their run, so which policy governs it cannot be told: use the Revoke… of the latest report. Nothing was requested.";
 const NO_RECORD = "Keywarden has no record of this finding in the run of this report. Nothing was stored.";
 
 /**

@@ -51,6 +51,9 @@ export interface AcceptanceEvent {
   accepted_at: string;
 }
 
+/** An acceptance as it is made: not revoked yet, from Slack. */
+export type NewAcceptance = Omit<Acceptance, "source" | "revoked_at" | "revoked_by" | "revoke_reason">;
+
 export type AcceptanceStatus = "active" | "expired" | "revoked";
 
 export interface AcceptancePrompt {
@@ -90,7 +93,7 @@ export function toAcceptedExemption(a: Acceptance): AcceptedExemption {
 export class AcceptanceStore {
   constructor(private readonly db: D1Database) {}
 
-  async add(acceptance: Omit<Acceptance, "source" | "revoked_at" | "revoked_by" | "revoke_reason">): Promise<void> {
+  async add(acceptance: NewAcceptance): Promise<void> {
     await this.db.batch([
       this.db
         .prepare(

@@ -208,17 +208,6 @@ export class RunHistory {
     return results.map((r) => ({ id: r.id, started_at: r.started_at, status: r.status, reason: r.error ?? "no evidence was recorded for this run" }));
   }
 
-  /** The most recent recorded occurrence of a finding (run ids sort by start time), with its run's policy. */
-  async latestFinding(fingerprint: string): Promise<{ finding: RunFinding; policy_name: string; run_id: string } | null> {
-    const row = await this.db
-      .prepare(
-        "SELECT f.finding_json, r.policy_name, r.id AS run_id FROM run_findings f JOIN runs r ON r.id = f.run_id WHERE f.fingerprint = ? ORDER BY r.started_at DESC, r.id DESC LIMIT 1",
-      )
-      .bind(fingerprint)
-      .first<{ finding_json: string; policy_name: string; run_id: string }>();
-    return row ? { finding: JSON.parse(row.finding_json) as RunFinding, policy_name: row.policy_name, run_id: row.run_id } : null;
-  }
-
   /** A finding as one run recorded it, with that run's policy; null when the run has no such finding. */
   async findingOfRun(runId: string, fingerprint: string): Promise<{ finding: RunFinding; policy_name: string; run_id: string } | null> {
     const row = await this.db

@@ -1,7 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { AuditRun, RunFinding } from "../audit/types.js";
 import type { Config } from "../config.js";
-import { type Acceptance, type AcceptancePrompt, AcceptanceStore, acceptanceStatus } from "../store/acceptances.js";
+import { type AcceptancePrompt, type NewAcceptance, AcceptanceStore, acceptanceStatus } from "../store/acceptances.js";
 import { RunHistory } from "../store/run-history.js";
 import { acceptanceNotice, reportMessageWithAcceptances } from "./accepted-message.js";
 import { reportRenderOptions } from "./notify.js";
@@ -13,7 +13,7 @@ import { reportRenderOptions } from "./notify.js";
  * again and updated in place; any other message (an owner's) gets a new reply in its thread instead,
  * since Keywarden keeps no record to rebuild it from.
  */
-export async function showAcceptance(env: Env, config: Config, client: WebClient, prompt: AcceptancePrompt, runId: string, finding: RunFinding, acceptance: Omit<Acceptance, "source" | "revoked_at" | "revoked_by">, now: Date): Promise<void> {
+export async function showAcceptance(env: Env, config: Config, client: WebClient, prompt: AcceptancePrompt, runId: string, finding: RunFinding, acceptance: NewAcceptance, now: Date): Promise<void> {
   if (!config.slack || prompt.fingerprint !== finding.fingerprint) return;
   const run = (await new RunHistory(env.DB).get(runId)) as AuditRun | null;
   if (run && isReportReply(run, prompt)) {

@@ -42,7 +42,7 @@ function adminApi(config: Config, timeoutMs = 10_000): AdminApi {
 }
 
 function slackClient(config: Config): WebClient | null {
-  return config.slack ? createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }) : null;
+  return config.slack ? createSlackClient({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, secrets: config.secrets }) : null;
 }
 
 async function guardContext(env: Env, config: Config, policy: Policy, inventoryKeys: readonly KeyRecord[], now: Date): Promise<GuardContext> {
@@ -62,14 +62,14 @@ async function guardContext(env: Env, config: Config, policy: Policy, inventoryK
 /** What the modal carries to its submission: the finding (and the run whose report was clicked), and per action the SHA-256 of the key ids the form showed (checked again there). */
 interface RevokeMetadata {
   f: string;
-  r?: string;
+  r: string;
   k: Record<string, string>;
 }
 
-/** The finding a Revoke… click is about: as the clicked report's run recorded it, or (a menu from before runs were named) its latest record. */
+/** The finding a Revoke… click is about, as the clicked report's run recorded it: that run's policy governs the request. */
 export interface RevokeTarget {
   fingerprint: string;
-  runId?: string;
+  runId: string;
 }
 
 function keysDigest(action: RemediationAction): string {
@@ -110,14 +110,14 @@ interface RevokePlan {
 }
 
 /**
- * What the form is opened with and its submission checked against: the finding's latest record, its
- * policy, no other request open for it, and the actions that fit, from keys listed fresh (within
+ * What the form is opened with and its submission checked against: the finding as the clicked
+ * report's run recorded it, that run's policy, no other request open for it, and the actions that fit, from keys listed fresh (within
  * Slack's 3 s). A refusal is a sentence for the user.
  */
 async function planRevoke(env: Env, config: Config, { fingerprint, runId }: RevokeTarget): Promise<RevokePlan | { message: string }> {
   const history = new RunHistory(env.DB);
-  const found = runId ? await history.findingOfRun(runId, fingerprint) : await history.latestFinding(fingerprint);
-  if (!found) return { message: "Keywarden has no record of this finding. Nothing was requested." };
+  const found = await history.findingOfRun(runId, fingerprint);
+  if (!found) return { message: "Keywarden has no record of this finding in the run of this report. Nothing was requested." };
   const policy = policyOf(found.policy_name);
   if (isRefusal(policy)) return { message: policy.message };
   const open = await new RemediationStore(env.DB).openFor(fingerprint);
@@ -141,7 +141,7 @@ export async function openRevokeModal(env: Env, config: Config, user: SlackUser,
   if ("message" in plan) return { ok: false, message: plan.message };
   const { finding, actions } = plan;
   const inUse = keysInUse(actions.flatMap((a) => a.keysAffected), now);
-  const metadata: RevokeMetadata = { f: target.fingerprint, ...(target.runId ? { r: target.runId } : {}), k: Object.fromEntries(actions.map((a) => [a.kind, keysDigest(a)])) };
+  const metadata: RevokeMetadata = { f: target.fingerprint, r: target.runId, k: Object.fromEntries(actions.map((a) => [a.kind, keysDigest(a)])) };
   const view = revokeModal({ finding, actions, mode: settings.mode, inUse: dedupe(inUse), approvalsNeeded: approvalsNeeded(settings), privateMetadata: JSON.stringify(metadata), now });
   // Names come fresh from the API: a secret a key's name holds goes before Slack sees it.
   await client.views.open({ trigger_id: triggerId, view: JSON.parse(redact(JSON.stringify(view), config.secrets)) as never });
@@ -171,7 +171,7 @@ export async function submitRevoke(
   let metadata: RevokeMetadata;
   try {
     metadata = JSON.parse(privateMetadata) as RevokeMetadata;
-    if (typeof metadata.f !== "string" || (metadata.r !== undefined && typeof metadata.r !== "string") || typeof metadata.k !== "object" || metadata.k === null) throw new Error("shape");
+    if (typeof metadata.f !== "string" || typeof metadata.r !== "string" || typeof metadata.k !== "object" || metadata.k === null) throw new Error("shape");
   } catch {
     return fail("This form cannot be read; open it again from the finding.");
   }
@@ -180,7 +180,7 @@ export async function submitRevoke(
   if (visibleLength(reason) < MIN_REVOKE_REASON) return fail(`Say why it must go, in at least ${MIN_REVOKE_REASON} characters (spaces and invisible characters do not count).`);
   const acknowledgedInUse = (field(IN_USE_BLOCK)?.selected_options ?? []).some((o) => o?.value === "acknowledged");
 
-  const plan = await planRevoke(env, config, { fingerprint: metadata.f, ...(metadata.r ? { runId: metadata.r } : {}) });
+  const plan = await planRevoke(env, config, { fingerprint: metadata.f, runId: metadata.r });
   if ("message" in plan) return fail(plan.message);
   const { finding, policyName, policy, keys, actions } = plan;
   const chosenKind = field(ACTION_BLOCK)?.selected_option?.value ?? actions[0]?.kind;

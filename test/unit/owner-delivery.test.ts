@@ -21,7 +21,7 @@ beforeEach(() => {
 });
 
 const client = (retry: Parameters<typeof createSlackClient>[0]["retry"] = {}) =>
-  createSlackClient({ token: slack.token, apiUrl: slack.url, retry: { retries: 0, minBackoffMs: 1, maxBackoffMs: 2, ...retry } });
+  createSlackClient({ secrets: [], token: slack.token, apiUrl: slack.url, retry: { retries: 0, minBackoffMs: 1, maxBackoffMs: 2, ...retry } });
 const opts = { pauseBetweenMessagesMs: 0 };
 
 let n = 0;

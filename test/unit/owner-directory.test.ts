@@ -20,7 +20,7 @@ beforeEach(() => {
   ]);
 });
 
-const client = () => createSlackClient({ token: slack.token, apiUrl: slack.url, retry: { retries: 0, minBackoffMs: 1, maxBackoffMs: 2 } });
+const client = () => createSlackClient({ secrets: [], token: slack.token, apiUrl: slack.url, retry: { retries: 0, minBackoffMs: 1, maxBackoffMs: 2 } });
 const lookups = () => slack.calls.filter((c) => c.method === "users.lookupByEmail");
 
 let n = 0;

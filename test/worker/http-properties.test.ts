@@ -376,18 +376,20 @@ function slashCommandBytes(entries: [string, string][], trailer: Uint8Array): Ui
 }
 
 const hex = (maxLength: number) => fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), maxLength });
+/** A finding as buttons and forms name it, `<run id>:<fingerprint>`, or a bare fingerprint (a report from before runs were named). */
+const findingRef = fc.oneof(hex(32), fc.tuple(fc.constantFrom("run_20261204T214557Z_32d08e", "run_x", ""), hex(32)).map(([run, fp]) => `${run}:${fp}`));
 const interactionPayload = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
   fc.record({
     type: fc.constantFrom("block_actions", "view_submission", "shortcut", ""),
     user: fc.oneof(fc.record({ id: fc.constantFrom("U_ALLOWED", "U_OTHER", "") }), fc.jsonValue()),
     trigger_id: fc.oneof(fc.constant(crypto.randomUUID()), fc.jsonValue()),
-    actions: fc.oneof(fc.array(fc.record({ action_id: fc.constantFrom(ACCEPT_RISK_ACTION, "other"), value: optional(hex(32)) }), { maxLength: 2 }), fc.jsonValue()),
+    actions: fc.oneof(fc.array(fc.record({ action_id: fc.constantFrom(ACCEPT_RISK_ACTION, "other"), value: optional(findingRef) }), { maxLength: 2 }), fc.jsonValue()),
     response_url: optional(fc.constantFrom(`${slack.base}/response/fuzz`, "https://attacker.example/x", "")),
     view: fc.record({
       id: fc.constantFrom("V1", ""),
       callback_id: fc.constantFrom(ACCEPT_MODAL, "other"),
-      private_metadata: hex(32),
+      private_metadata: findingRef,
       state: fc.oneof(fc.record({ values: fc.dictionary(fc.string({ maxLength: 6 }), fc.dictionary(fc.string({ maxLength: 6 }), fc.record({ value: optional(fc.string({ maxLength: 30 })), selected_date: optional(day) }))) }), fc.jsonValue()),
     }),
   }, { requiredKeys: ["type"] }),

@@ -51,7 +51,7 @@ describe("owner messages inside workerd, through the real Slack client", () => {
     const alreadyTold = keyOf(person(alice.email), web, "open");
     const run = makeRun({ findings: [...aliceKeys, ...bobKeys, ...robotKeys, stranger, alreadyTold] });
 
-    const client = createSlackClient({ token, apiUrl: slackUrl, retry: { retries: 0, minBackoffMs: 10, maxBackoffMs: 20 } });
+    const client = createSlackClient({ secrets: [], token, apiUrl: slackUrl, retry: { retries: 0, minBackoffMs: 10, maxBackoffMs: 20 } });
     const directory = createOwnerDirectory(client, { routes: [{ match: "ml-*", slack: teamChannel }] });
     const due = findingsDueForOwners(run.findings, {});
     expect(due).not.toContainEqual(alreadyTold);

@@ -51,12 +51,15 @@ async function interact(payload: unknown, settings: Settings = ON): Promise<Resp
 
 const user = (id: string) => ({ id, username: id.toLowerCase(), name: `${id} name` });
 
-function menuClick(by: string, fingerprint: string, triggerId: string) {
+/** The run whose report the menus clicked below are on: the last audited. */
+let reportRun = "";
+
+function menuClick(by: string, fingerprint: string, triggerId: string, value = `revoke:${reportRun}:${fingerprint}`) {
   return {
     type: "block_actions",
     user: user(by),
     trigger_id: triggerId,
-    actions: [{ action_id: "finding_menu", block_id: `f-${fingerprint}`, selected_option: { value: `revoke:${fingerprint}` } }],
+    actions: [{ action_id: "finding_menu", block_id: `f-${fingerprint}`, selected_option: { value } }],
     container: { type: "message", channel_id: "C0KEYWARDEN", message_ts: "1.1" },
     response_url: `${slack.base}/response/menu-${by}`,
   };
@@ -103,7 +106,9 @@ interface Finding {
 }
 
 async function auditedFindings(): Promise<Finding[]> {
-  return ((await waitForRun(await startRun({ notify: false }))) as unknown as { findings: Finding[] }).findings;
+  const run = (await waitForRun(await startRun({ notify: false }))) as unknown as { id: string; findings: Finding[] };
+  reportRun = run.id;
+  return run.findings;
 }
 
 /** Opens the modal for a finding and returns it (as views.open received it). */
@@ -161,6 +166,14 @@ describe("revoking a key from Slack", () => {
     await interact(menuClick(REQUESTER, finding.fingerprint, await trigger()), {});
     expect((await fake()).views).toHaveLength(0);
     expect(await replies(`menu-${REQUESTER}`)).toEqual([expect.stringContaining("REMEDIATION=off")]);
+    expect(await writes()).toEqual([]);
+  });
+
+  it("refuses a Revoke… menu that names no run (a report from before menus did): which policy governs it cannot be told", async () => {
+    const finding = unusedUserKey(await auditedFindings());
+    await interact(menuClick(REQUESTER, finding.fingerprint, await trigger(), `revoke:${finding.fingerprint}`));
+    expect((await fake()).views).toHaveLength(0);
+    expect(await replies(`menu-${REQUESTER}`)).toEqual([expect.stringContaining("made before menus named their run")]);
     expect(await writes()).toEqual([]);
   });
 

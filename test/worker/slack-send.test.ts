@@ -31,7 +31,7 @@ async function callsFor(channel: string): Promise<RecordedCall[]> {
   return (await recorded()).calls.filter((c) => c.body["channel"] === channel || c.body["channel_id"] === channel);
 }
 
-const fastClient = (retry: Parameters<typeof createSlackClient>[0]["retry"] = {}) => createSlackClient({ token, apiUrl: slackUrl, retry: { minBackoffMs: 10, maxBackoffMs: 20, ...retry } });
+const fastClient = (retry: Parameters<typeof createSlackClient>[0]["retry"] = {}) => createSlackClient({ secrets: [], token, apiUrl: slackUrl, retry: { minBackoffMs: 10, maxBackoffMs: 20, ...retry } });
 const deliverOpts = { secrets: [token, SIGNING_SECRET], pauseBetweenMessagesMs: 0 };
 
 function parseCsvLines(text: string): string[] {
@@ -120,7 +120,7 @@ describe("Slack delivery inside workerd", () => {
   it("refuses a wrong token with invalid_auth and never echoes a token", async () => {
     const channel = newChannel();
     const wrong = "xoxb-wrong-token-that-must-stay-secret-42";
-    const client = createSlackClient({ token: wrong, apiUrl: slackUrl });
+    const client = createSlackClient({ secrets: [], token: wrong, apiUrl: slackUrl });
     const result = await deliverReport(client, renderSlackReport(makeRun(), { channel }), { ...deliverOpts, secrets: [] });
     expect(result).toMatchObject({ ok: false, stage: "main", error: "invalid_auth" });
     expect(JSON.stringify(result)).not.toContain(wrong);

@@ -57,10 +57,11 @@ export interface SlackClientOptions {
   fetch?: typeof fetch;
   sleep?: Sleep;
   /**
-   * Every secret that must never reach Slack (pass Config.secrets). The client's own token and
-   * anything shaped like an OpenAI or Slack secret are redacted even without it.
+   * Every secret that must never reach Slack (pass Config.secrets; required, so that no client is
+   * built without them). The client's own token and anything shaped like an OpenAI or Slack secret
+   * are redacted besides.
    */
-  secrets?: readonly (string | undefined)[];
+  secrets: readonly (string | undefined)[];
 }
 
 /**
@@ -78,7 +79,7 @@ export interface SlackClientOptions {
 export function createSlackClient(opts: SlackClientOptions): WebClient {
   const policy = { ...DEFAULT_SLACK_RETRY, ...opts.retry };
   const baseFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  return new RedactingWebClient(opts.token, [...(opts.secrets ?? []), opts.token], {
+  return new RedactingWebClient(opts.token, [...opts.secrets, opts.token], {
     slackApiUrl: opts.apiUrl ?? DEFAULT_SLACK_API_URL,
     fetch: slackTransport(baseFetch, policy, opts.sleep ?? realSleep),
     retryConfig: { retries: policy.retries, factor: 2, minTimeout: policy.minBackoffMs, maxTimeout: policy.maxBackoffMs, randomize: true },
