@@ -116,7 +116,7 @@ export async function buildExample(): Promise<ExampleFiles> {
     const stored = { prefix: evidence.prefix, files: Object.fromEntries(evidence.files.map((f) => [f.name, f.content])) };
     return {
       evidence: new Map(evidence.files.map((f) => [`${evidence.prefix}${f.name}`, f.content])),
-      zip: buildEvidenceZip([stored], PERIOD),
+      zip: await buildEvidenceZip([stored], PERIOD, [], { signingKey: signing.key, version: KEYWARDEN_VERSION }),
       publicKeyPem: (await derivePublicKey(signing.key)).pem,
     };
   } finally {

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { importPublicKey, readEvidenceZip, verifyEvidence } from "../../src/report/evidence/index.js";
+import { importPublicKey, readEvidenceZip } from "../../src/report/evidence/index.js";
+import { verifyEvidenceTree } from "../../src/report/evidence/verify.js";
 import { sha256Hex } from "../../src/util/hash.js";
 import { sampleOrg } from "../sim/sample-org.js";
 import { API_TOKEN, EVIDENCE_SIGNING_KEY, SIGNING_SECRET, api, env, sim, slack, startRun, waitForWorkflow } from "./helpers.js";
@@ -91,7 +92,7 @@ describe("GET /evidence/public-key without a signing key", () => {
 });
 
 describe("GET /evidence?from=&to=", () => {
-  it("returns one ZIP of every run in the period, chained, that verifies with the published public key", async () => {
+  it("returns one ZIP of every run in the period, chained, its period manifest signed, that verifies with the published public key", async () => {
     const ids = [await completedRun(), await completedRun(), await completedRun()];
     const today = new Date().toISOString().slice(0, 10);
     const response = await api(`/evidence?from=${today}&to=${today}`);
@@ -103,8 +104,10 @@ describe("GET /evidence?from=&to=", () => {
     expect(pem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
     const publicKey = await importPublicKey(pem);
     if (!publicKey.ok) throw new Error(publicKey.message);
-    const report = await verifyEvidence(zip.tree.runs, { publicKey: publicKey.key, index: zip.tree.index });
+    expect(zip.tree.periodSignature).not.toBeNull();
+    const report = await verifyEvidenceTree(zip.tree, { publicKey: publicKey.key });
     expect(report.problems).toEqual([]);
+    expect(report.notes).toContainEqual(expect.stringMatching(new RegExp(`^period ${today} to ${today}: .*index\\.json, report\\.html match period-manifest\\.json$`)));
     expect(report.ok).toBe(true);
     expect(report.runs).toBeGreaterThanOrEqual(3);
     const prefixes = [...zip.tree.runs.keys()].join("\n");

@@ -1,6 +1,6 @@
 /**
- * The period index against the runs present. The index is not evidence (neither
- * hashed nor signed), but it is what an auditor reads first: each entry must say
+ * The period index against the runs present. The index is not evidence of a run
+ * (the period manifest fixes its bytes), but it is what an auditor reads first: each entry must say
  * exactly what Keywarden derives from the run's manifest, in chain order, and
  * index.csv must be the same table. Only `period` and `runs_without_evidence`
  * cannot be derived from the runs (each run without evidence fails anyway).

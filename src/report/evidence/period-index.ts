@@ -1,7 +1,7 @@
 /**
  * index.json / index.csv of a period export: one entry per run, in chain
  * order, so an auditor sees at a glance what the ZIP holds and how it links.
- * The index is a convenience, not evidence: it is neither hashed nor signed.
+ * The index is a convenience, not evidence of a run; period-manifest.json fixes its bytes.
  */
 import { sha256Hex } from "../../util/hash.js";
 import { toCsv } from "./csv.js";

@@ -7,7 +7,8 @@
  * same bytes (no clock, no locale). No script, no external resource of any kind (its own
  * Content-Security-Policy says so), light backgrounds, print rules for PDF. Every value taken from
  * evidence is escaped (escape.ts). It is in every period export as `report.html` and served at
- * `GET /evidence/report`; it is derived from the evidence, not evidence (see ../evidence/evidence-tree.ts).
+ * `GET /evidence/report`; it is derived from the evidence, not evidence, and the export's period
+ * manifest fixes its bytes (see ../evidence/period-manifest.ts).
  */
 import { createHash } from "node:crypto";
 import { redact } from "../../util/redact.js";
@@ -110,7 +111,7 @@ export function renderPeriodReport(input: PeriodReportInput): string {
 <h1>OpenAI API key audit</h1>
 <p class="period">${text(from)} to ${text(to)} (UTC, both days included)</p>
 <p class="generator">Keywarden ${KEYWARDEN_VERSION}, from the evidence of ${plural(runs.length, "run")}${gaps.length > 0 ? ` and ${plural(gaps.length, "run")} without evidence` : ""}.</p>
-<p class="notice">A reading aid derived from the evidence, not evidence itself: it is neither hashed nor signed. Check the evidence with <code>keywarden verify</code> (<a href="#verify">how</a>); where this page and the verified files disagree, the files are right.</p>
+<p class="notice">A reading aid derived from the evidence, not evidence itself. In the period export, <code>period-manifest.json</code> fixes its SHA-256 (signed when the runs' manifests are), so an edited copy fails <code>keywarden verify</code>. Check the evidence with <code>keywarden verify</code> (<a href="#verify">how</a>); where this page and the verified files disagree, the files are right.</p>
 <nav aria-label="Contents"><ol>${contents}</ol></nav>
 </header>
 <main>
