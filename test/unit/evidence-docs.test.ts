@@ -194,7 +194,7 @@ describe("docs/evidence.md: every shell command, run as written on the example",
     // The export also names what it holds for people and does not verify (report.html…); a folder of runs has none.
     const outputs = [documentedOutput("verify the example"), documentedOutput("verify the example folder")];
     for (const expected of outputs) expect(expected).toMatch(/^VERIFIED: 1 run,.*signatures valid\n/);
-    const blocks = [block("npx keywarden verify docs/examples/keywarden-evidence-"), block("npx keywarden verify docs/examples/sample-org-evidence --")];
+    const blocks = [block("npx keywarden verify docs/keywarden-evidence-"), block("npx keywarden verify docs/examples --")];
     const outcomes = await Promise.all(blocks.map(run));
     for (const [i, b] of blocks.entries()) {
       const commands = b.code.split("\n").filter((line) => line.startsWith("npx keywarden verify ")).length;
@@ -203,7 +203,7 @@ describe("docs/evidence.md: every shell command, run as written on the example",
   });
 
   it(`the example's public key hashes to the manifest's public_key_sha256 (openssl, sha256sum, jq)${withTools(["openssl", "sha256sum", "jq"])}`, async () => {
-    const b = block("openssl pkey -pubin -in docs/examples/sample-org-public-key.pem");
+    const b = block("openssl pkey -pubin -in docs/sample-org-public-key.pem");
     expect(manifest.signature?.public_key_sha256).toBe(exampleKeySha256);
     expect(exampleKeySha256).toBe((await derivePublicKey(EXAMPLE_SIGNING_KEY)).sha256);
     // The document states the hash both commands print.
