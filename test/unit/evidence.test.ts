@@ -513,7 +513,7 @@ describe("period ZIP", () => {
     const gap = { id: "run_20261103T060000Z_nostor", started_at: "2026-11-03T06:00:00.000Z", status: "complete", reason: "R2 put failed" };
     const read = readEvidenceZip(await buildEvidenceZip(runs, { from: "a", to: "b" }, [gap]));
     if (!read.ok) throw new Error(read.message);
-    expect(JSON.parse(new TextDecoder().decode(read.tree.index!)).runs_without_evidence).toEqual([gap]);
+    expect(JSON.parse(new TextDecoder().decode(read.tree.index!)).runs_without_evidence).toEqual([{ ...gap, failed_before_evidence: false }]);
     const report = await verifyEvidence(read.tree.runs, { index: read.tree.index });
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual([expect.objectContaining({ run: gap.id, message: `run ${gap.id} (complete) has no stored evidence: R2 put failed` })]);

@@ -1,4 +1,5 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { unzipSync } from "fflate";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { importPublicKey, readEvidenceZip } from "../../src/report/evidence/index.js";
 import { verifyEvidenceTree } from "../../src/report/evidence/verify.js";
 import { sha256Hex } from "../../src/util/hash.js";
@@ -186,5 +187,41 @@ describe("GET /evidence?from=&to=", () => {
     expect(reversed.status).toBe(400);
     expect(await reversed.json()).toMatchObject({ error: { field: "to" } });
     expect((await api("/evidence?from=2026-12-01&to=2026-12-02", { token: null })).status).toBe(401);
+  });
+});
+
+describe("a run that failed on its settings before writing evidence", () => {
+  it("is in the period's index as failed without evidence: the export still verifies, naming it in a note, and its report lists it once", async () => {
+    const worker = (await import("../../src/index.js")).default;
+    const { createExecutionContext, createScheduledController, waitOnExecutionContext } = await import("cloudflare:test");
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const ctx = createExecutionContext();
+    const broken = { ...env, OPENAI_ADMIN_KEY: "" } as Env;
+    await expect(worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "0 6 * * 1" }), broken, ctx)).rejects.toThrow(/OPENAI_ADMIN_KEY is not set/);
+    await waitOnExecutionContext(ctx);
+    errors.mockRestore();
+    const failed = await env.DB.prepare("SELECT id FROM runs WHERE status = 'failed' ORDER BY started_at DESC, id DESC LIMIT 1").first<{ id: string }>();
+    // The setting fixed, the next run stores its evidence as usual.
+    await completedRun();
+
+    const today = new Date().toISOString().slice(0, 10);
+    const response = await api(`/evidence?from=${today}&to=${today}`);
+    expect(response.status).toBe(200);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const zip = readEvidenceZip(bytes);
+    if (!zip.ok) throw new Error(zip.message);
+    const index = JSON.parse(new TextDecoder().decode(zip.tree.index ?? new Uint8Array())) as { runs_without_evidence: unknown[] };
+    const reason = "the run could not start: invalid configuration";
+    expect(index.runs_without_evidence).toEqual([{ id: failed?.id, started_at: expect.any(String), status: "failed", reason, failed_before_evidence: true }]);
+
+    const publicKey = await importPublicKey(new TextDecoder().decode(await (await api("/evidence/public-key", { token: null })).arrayBuffer()));
+    if (!publicKey.ok) throw new Error(publicKey.message);
+    const report = await verifyEvidenceTree(zip.tree, { publicKey: publicKey.key });
+    expect(report.problems).toEqual([]);
+    expect(report.notes).toContain(`run ${failed?.id} failed before it could write evidence (recorded so, not a gap): ${reason}`);
+
+    const html = new TextDecoder().decode(unzipSync(bytes)["report.html"]);
+    expect(html.split(`data-run="${failed?.id}"`)).toHaveLength(2);
+    expect(html).toContain(`id="stat-runs-without-evidence"><span class="value">0</span>`);
   });
 });

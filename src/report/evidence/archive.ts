@@ -19,8 +19,10 @@ import { INDEX_CSV, INDEX_JSON, PERIOD_MANIFEST_FILE, PERIOD_SIGNATURE_FILE, com
 import { indexCsv, indexEntries, indexJson } from "./period-index.js";
 import { serializePeriodManifest } from "./period-manifest.js";
 import { type EvidenceSigningKey, signManifest } from "./signing.js";
+import type { RunWithoutEvidence } from "./without-evidence.js";
 
 export type { EvidenceTree, UnverifiedEntry } from "./evidence-tree.js";
+export type { RunWithoutEvidence } from "./without-evidence.js";
 export { type ReadZipOptions, type ZipRead, readEvidenceZip } from "./read-zip.js";
 
 export interface StoredRun {
@@ -33,13 +35,6 @@ export interface StoredRun {
 // fflate stamps entries with the local-time fields of this date: built from local fields, it is the same everywhere.
 const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 
-/** A run of the period that has no stored evidence: listed in the index, so the gap is visible. */
-export interface RunWithoutEvidence {
-  id: string;
-  started_at: string;
-  status: string;
-  reason: string;
-}
 
 export interface EvidenceZipOptions {
   /** Configured secrets: kept out of report.html whatever a stored value holds (the runs' files are copied as stored). */

@@ -120,7 +120,7 @@ export async function verifyEvidence(runs: ReadonlyMap<string, Record<string, Ev
     const present = readable.map((r) => ({ id: r.manifest.run.id, prefix: r.prefix, sha256: r.sha256, started_at: r.manifest.run.started_at }));
     problems.push(...(await checkPeriodExport(opts.period, present, opts.publicKey, notes)));
   }
-  problems.push(...checkIndex({ json: opts.index ?? null, csv: opts.indexCsv ?? null, dir: opts.indexDir ?? "" }, indexed));
+  problems.push(...checkIndex({ json: opts.index ?? null, csv: opts.indexCsv ?? null, dir: opts.indexDir ?? "" }, indexed, notes));
   for (const anchor of opts.anchors ?? []) {
     const wanted = anchor.trim().toLowerCase();
     if (!readable.some((r) => r.sha256 === wanted)) {

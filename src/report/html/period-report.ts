@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { redact } from "../../util/redact.js";
 import { KEYWARDEN_VERSION } from "../../version.js";
-import type { RunWithoutEvidence } from "../evidence/archive.js";
+import type { RunWithoutEvidence } from "../evidence/without-evidence.js";
 import { text } from "./escape.js";
 import { plural } from "./format.js";
 import { type StoredRunFiles, readRuns } from "./read-run.js";
