@@ -64,6 +64,7 @@ describe("a period with a run that failed on its settings before writing evidenc
     expect(textOf(listed[0]!.element)).toContain("failed");
     expect(textOf(listed[0]!.element)).toContain("Failed before it could write evidence: the run could not start: invalid configuration");
     expect(textOf(listed[0]!.element)).not.toContain("No stored evidence");
+    expect(html).toContain("from the evidence of 2 runs and 1 run that failed before it could write evidence.");
   });
 });
 
