@@ -4,6 +4,7 @@
  * runs' folders (the index, report.html, controls-summary.*), so that `keywarden verify` catches an
  * edited report as surely as an edited findings.csv.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -118,6 +119,20 @@ describe("keywarden verify on a period export whose derived files were edited", 
   });
 });
 
+describe("keywarden verify on the runs a period manifest lists", () => {
+  it("fails on a run added to the export, and on a run started outside the period it states", async () => {
+    const other = (await buildEvidenceChain({ runs: 5, signingKey })).at(-1) as RunEvidence;
+    const added = await verifyBoth({ ...entries, ...Object.fromEntries(other.files.map((f) => [`${other.prefix}${f.name}`, f.content])) });
+    expect(added.code).toBe(1);
+    expect(added.out).toContain(`  run ${other.manifest.run.id}: not listed in period-manifest.json: a run added to the export\n`);
+
+    const late = unzipSync(await periodZipOf(evidence, { from: "2026-11-10", to: "2026-11-30" }, { signingKey }));
+    const result = await verifyBoth(late, "--public-key", publicKeyFile);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(`  run ${evidence[0]?.manifest.run.id}: started at 2026-11-02T06:00:00.000Z, outside the period 2026-11-10 to 2026-11-30 of period-manifest.json\n`);
+  });
+});
+
 describe("keywarden verify on the period manifest's signature", () => {
   it("fails with another key, naming period-manifest.sig", async () => {
     const result = await verifyBoth(entries, "--public-key", otherKeyFile);
@@ -127,7 +142,6 @@ describe("keywarden verify on the period manifest's signature", () => {
 
   it("fails when period-manifest.json was rewritten to match an edited report (the signature no longer matches)", async () => {
     const html = encode(decode(entries["report.html"]).replace("OpenAI API key audit", "Nothing to see here"));
-    const { createHash } = await import("node:crypto");
     const manifest = JSON.parse(decode(entries["period-manifest.json"])) as { files: { name: string; sha256: string; size: number }[] };
     for (const file of manifest.files) {
       if (file.name === "report.html") Object.assign(file, { sha256: createHash("sha256").update(html).digest("hex"), size: html.length });

@@ -7,7 +7,7 @@
  */
 import { type EvidenceContent, digestOf } from "./evidence-content.js";
 import { PERIOD_MANIFEST_FILE, PERIOD_SIGNATURE_FILE, compareText } from "./layout.js";
-import { parsePeriodManifest } from "./period-manifest.js";
+import { type PeriodManifest, parsePeriodManifest } from "./period-manifest.js";
 import { checkManifestSignature } from "./signature-check.js";
 import type { EvidencePublicKey } from "./signing.js";
 import type { VerifyProblem } from "./verify.js";
@@ -36,37 +36,53 @@ export async function checkPeriodExport(exp: PeriodExportFiles, runs: readonly P
   const present = new Map([...exp.files].map(([path, content]) => [rel(path), content]));
   const names = [...present.keys()].sort(compareText);
   if (!exp.manifest) {
-    if (!exp.signature && names.length === 0) return [];
-    const what = names.length > 0 ? `${names.join(", ")} ${names.length === 1 ? "is" : "are"}` : `${PERIOD_SIGNATURE_FILE} is here, but what it signs is`;
-    return [{ file: M, message: `missing: ${what} not covered by any hash or signature (an export made before Keywarden wrote period manifests, or its manifest was removed); export the period again` }];
+    if (names.length > 0) {
+      const what = `${names.join(", ")} ${names.length === 1 ? "is" : "are"}`;
+      return [{ file: M, message: `missing: ${what} not covered by any hash or signature (an export made before Keywarden wrote period manifests, or its manifest was removed); export the period again` }];
+    }
+    return exp.signature ? [{ file: M, message: `missing, but ${PERIOD_SIGNATURE_FILE} is here: the period manifest was removed` }] : [];
   }
   const parsed = parsePeriodManifest(exp.manifest);
   if (!parsed.ok) return [{ file: M, message: `${parsed.message}: the period manifest was altered or is not Keywarden's` }];
   const manifest = parsed.manifest;
-  const problems = await checkManifestSignature(
-    { manifestName: M, label: M, signatureName: PERIOD_SIGNATURE_FILE, bytes: exp.manifest, declared: manifest.signature, signature: exp.signature },
-    publicKey,
-  );
+  const problems = [
+    ...(await checkManifestSignature(
+      { manifestName: M, label: M, signatureName: PERIOD_SIGNATURE_FILE, bytes: exp.manifest, declared: manifest.signature, signature: exp.signature },
+      publicKey,
+    )),
+    ...checkRuns(manifest, runs.map((run) => ({ ...run, prefix: rel(run.prefix) }))),
+    ...checkFiles(manifest, present),
+  ];
+  const { from, to } = manifest.period;
+  if (problems.length === 0) notes.push(`period ${from} to ${to}: ${names.join(", ") || "no other file"} match${names.length === 1 ? "es" : ""} ${M}`);
+  return problems;
+}
 
+/** The runs present are the runs listed, with the listed manifests, under the listed prefixes, started in the period. */
+function checkRuns(manifest: PeriodManifest, runs: readonly PresentRun[]): VerifyProblem[] {
+  const problems: VerifyProblem[] = [];
   const byId = new Map(runs.map((run) => [run.id, run]));
   for (const listed of manifest.runs) {
     const run = byId.get(listed.id);
     if (!run) problems.push({ run: listed.id, message: `missing: ${M} lists it under ${listed.prefix} with manifest ${listed.manifest_sha256}` });
     else if (run.sha256 !== listed.manifest_sha256) problems.push({ run: run.id, file: M, message: `its manifest.json hashes to ${run.sha256}, ${M} says ${listed.manifest_sha256}` });
-    else if (rel(run.prefix) !== listed.prefix) problems.push({ run: run.id, file: M, message: `stored under ${rel(run.prefix)}, ${M} lists it under ${listed.prefix}` });
+    else if (run.prefix !== listed.prefix) problems.push({ run: run.id, file: M, message: `stored under ${run.prefix}, ${M} lists it under ${listed.prefix}` });
   }
   const listedIds = new Set(manifest.runs.map((r) => r.id));
-  for (const run of runs) if (!listedIds.has(run.id)) problems.push({ run: run.id, message: `not listed in ${M}: a run added to the export` });
   const { from, to } = manifest.period;
   for (const run of runs) {
+    if (!listedIds.has(run.id)) problems.push({ run: run.id, message: `not listed in ${M}: a run added to the export` });
     if (run.started_at < `${from}T00:00:00.000Z` || run.started_at >= `${to}T24:00:00.000Z`) {
       problems.push({ run: run.id, message: `started at ${run.started_at}, outside the period ${from} to ${to} of ${M}` });
     }
   }
+  return problems;
+}
 
-  const listedFiles = new Set<string>();
+/** Every other file of the export is listed, with its bytes. */
+function checkFiles(manifest: PeriodManifest, present: ReadonlyMap<string, EvidenceContent>): VerifyProblem[] {
+  const problems: VerifyProblem[] = [];
   for (const entry of manifest.files) {
-    listedFiles.add(entry.name);
     const content = present.get(entry.name);
     if (!content) {
       problems.push({ file: entry.name, message: `missing (listed in ${M})` });
@@ -77,7 +93,7 @@ export async function checkPeriodExport(exp: PeriodExportFiles, runs: readonly P
       problems.push({ file: entry.name, message: `altered: ${size} bytes, sha256 ${sha256}; ${M} says ${entry.size} bytes, sha256 ${entry.sha256}` });
     }
   }
-  for (const name of names) if (!listedFiles.has(name)) problems.push({ file: name, message: `not listed in ${M}` });
-  if (problems.length === 0) notes.push(`period ${from} to ${to}: ${names.join(", ") || "no other file"} match${names.length === 1 ? "es" : ""} ${M}`);
+  const listed = new Set(manifest.files.map((f) => f.name));
+  for (const name of [...present.keys()].sort(compareText)) if (!listed.has(name)) problems.push({ file: name, message: `not listed in ${M}` });
   return problems;
 }
