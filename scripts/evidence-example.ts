@@ -2,12 +2,13 @@
  * `npm run evidence:example` (from the repository root): the evidence of the sample
  * organization's run at a fixed time — the files docs/evidence.md documents:
  *
- * - docs/examples/sample-org-evidence/: the run's files, exactly as stored in R2;
- * - docs/examples/keywarden-evidence-2026-11-01-to-2026-11-30.zip: the period export
+ * - docs/examples/sample-org-evidence/: the run's files, exactly as stored in R2 — the only
+ *   thing in docs/examples/, so that `keywarden verify docs/examples` (what the README says)
+ *   verifies: it fails on any file that is not evidence;
+ * - docs/keywarden-evidence-2026-11-01-to-2026-11-30.zip: the period export
  *   (`GET /evidence?from=2026-11-01&to=2026-11-30`, saved under the name the Worker gives it);
- * - docs/examples/sample-org-public-key.pem: the public key of the throwaway key that signs
- *   them (what `GET /evidence/public-key` serves), outside the evidence folder: `keywarden
- *   verify` fails on any file in it that is not evidence.
+ * - docs/sample-org-public-key.pem: the public key of the throwaway key that signs them (what
+ *   `GET /evidence/public-key` serves), outside the evidence folder.
  *
  * The run has both kinds of exemption: the sample policy's (the break-glass admin key) and a
  * risk accepted in Slack (EXAMPLE_ACCEPTANCE) and a revoke decided before it (EXAMPLE_REMEDIATION);
@@ -32,12 +33,13 @@ import { sampleOrg } from "../test/sim/sample-org.js";
 import { startSimulator } from "../test/sim/server.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** Evidence only: `keywarden verify docs/examples` verifies it. */
 export const EXAMPLES_DIR = join(root, "docs/examples");
 export const EXAMPLE_DIR = join(EXAMPLES_DIR, "sample-org-evidence");
-/** The period export of November 2026, named as `GET /evidence` names it. */
-export const EXAMPLE_ZIP = join(EXAMPLES_DIR, "keywarden-evidence-2026-11-01-to-2026-11-30.zip");
-/** Next to the evidence, not in it. */
-export const EXAMPLE_PUBLIC_KEY = join(EXAMPLES_DIR, "sample-org-public-key.pem");
+/** The period export of November 2026, named as `GET /evidence` names it; outside docs/examples/, which it would make fail verify. */
+export const EXAMPLE_ZIP = join(root, "docs/keywarden-evidence-2026-11-01-to-2026-11-30.zip");
+/** Outside the evidence, not in it. */
+export const EXAMPLE_PUBLIC_KEY = join(root, "docs/sample-org-public-key.pem");
 const PERIOD = { from: "2026-11-01", to: "2026-11-30" };
 const NOW = new Date("2026-11-23T06:00:00.000Z");
 const ADMIN_KEY = "sk-admin-example-not-a-real-key-000000";
@@ -182,7 +184,7 @@ export async function buildExample(): Promise<ExampleFiles> {
     const stored = { prefix: evidence.prefix, files: Object.fromEntries(evidence.files.map((f) => [f.name, f.content])) };
     return {
       evidence: new Map(evidence.files.map((f) => [`${evidence.prefix}${f.name}`, f.content])),
-      zip: buildEvidenceZip([stored], PERIOD),
+      zip: await buildEvidenceZip([stored], PERIOD, [], { signingKey: signing.key, version: KEYWARDEN_VERSION }),
       publicKeyPem: (await derivePublicKey(signing.key)).pem,
     };
   } finally {

@@ -148,8 +148,11 @@ export interface AuditRun {
   lifecycle?: { new: number; open: number; resolved: number; resolved_findings: ResolvedFinding[] };
   /** The Slack report of this run, once delivery was attempted. */
   delivery?: SlackDelivery;
-  /** Where the evidence of this run is stored (issue 4/4). */
-  evidence?: { stored: boolean; prefix: string; manifest_sha256?: string; error?: string };
+  /**
+   * Where the evidence of this run is stored (issue 4/4). `failed_before_evidence`: the run failed
+   * before it could write any (it could not start), so none is expected of it.
+   */
+  evidence?: { stored: boolean; prefix: string; manifest_sha256?: string; error?: string; failed_before_evidence?: boolean };
 }
 
 /** What happened to a run's Slack report; a failure is kept, never dropped, and retried by the durable run. */

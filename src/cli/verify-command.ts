@@ -13,7 +13,8 @@ export const EXIT_USAGE = 2;
 export const VERIFY_USAGE = `usage: keywarden verify <dir or zip> [--public-key FILE] [--anchor SHA256]... [--json]
 
   Checks Keywarden evidence offline: every file's SHA-256 and size against its
-  manifest, the chain of manifests (naming a missing or altered run) and, with
+  manifest, the chain of manifests (naming a missing or altered run), a period
+  export's report, index and runs against its period-manifest.json and, with
   --public-key (PEM, base64 or JWK, from GET /evidence/public-key), every signature.
   Any other file or ZIP entry (not evidence, a name twice or spelled two ways, an
   absolute or .. path, a link) fails: what you extract is what was verified.

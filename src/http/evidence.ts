@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { SECRET_OFF, readConfig, secretValues } from "../config.js";
-import { EVIDENCE_FILE_NAMES, MANIFEST_FILE, SIGNATURE_FILE, buildEvidenceZip, contentTypeOf, exportPublicKey, importSigningKey, parseManifest } from "../report/evidence/index.js";
+import { EVIDENCE_FILE_NAMES, type EvidenceSigningKey, MANIFEST_FILE, SIGNATURE_FILE, buildEvidenceZip, contentTypeOf, exportPublicKey, importSigningKey, parseManifest } from "../report/evidence/index.js";
 import { type EvidencePeriod, checkPeriod } from "../report/evidence/period.js";
 import { REPORT_INPUT_FILES, type StoredRunFiles, lastEvaluatedRun, renderPeriodReport, reportHeaders } from "../report/html/period-report.js";
 import { EvidenceStore } from "../store/evidence-store.js";
@@ -86,12 +86,22 @@ evidenceArchive.get("/", async (c) => {
   const store = new EvidenceStore(c.env.EVIDENCE);
   const stored = [];
   for (const run of runs) stored.push({ prefix: run.prefix, files: await store.readRun(run.prefix) });
-  const zip = buildEvidenceZip(stored, { from, to }, gaps, { secrets: secretValues(c.env) });
+  const signing = await signingKeyOf(c.env);
+  if (!signing.ok) return jsonError(c, 500, "misconfigured", signing.message);
+  const zip = await buildEvidenceZip(stored, { from, to }, gaps, { secrets: secretValues(c.env), signingKey: signing.key });
   return c.body(zip as Uint8Array<ArrayBuffer>, 200, {
     "content-type": "application/zip",
     "content-disposition": `attachment; filename="keywarden-evidence-${from}-to-${to}.zip"`,
   });
 });
+
+/** The key that signs the export's period manifest, as the runs' manifests are signed: none when EVIDENCE_SIGNING_KEY is off. */
+async function signingKeyOf(env: Env): Promise<{ ok: true; key: EvidenceSigningKey | null } | { ok: false; message: string }> {
+  const { evidenceSigningKey } = readConfig(env);
+  if (!evidenceSigningKey) return { ok: true, key: null };
+  const imported = await importSigningKey(evidenceSigningKey);
+  return imported.ok ? imported : { ok: false, message: redact(`EVIDENCE_SIGNING_KEY is not usable: ${imported.message}`, [evidenceSigningKey]) };
+}
 
 /**
  * GET /evidence/report?from=YYYY-MM-DD&to=YYYY-MM-DD (same period rules and 400s as GET /evidence):

@@ -1,6 +1,7 @@
 import type { OpenFindingState } from "../audit/lifecycle.js";
 import { failedRun } from "../audit/run.js";
 import type { AuditRun, RunFinding, SlackDelivery, Trigger } from "../audit/types.js";
+import type { RunWithoutEvidence } from "../report/evidence/without-evidence.js";
 import { recordStatements } from "./record-statements.js";
 
 /**
@@ -46,6 +47,9 @@ interface RunRow {
 }
 
 const ORG = "default";
+
+/** The record of a run that failed before it could write evidence: a period export lists it as such, and verify names it in a note. */
+export const FAILED_BEFORE_EVIDENCE: NonNullable<AuditRun["evidence"]> = { stored: false, prefix: "", failed_before_evidence: true };
 
 export class RunHistory {
   constructor(private readonly db: D1Database) {}
@@ -197,15 +201,22 @@ export class RunHistory {
     return results;
   }
 
-  /** Finished runs that started in [from, to) and have no stored evidence, with the recorded reason. */
-  async withoutEvidence(from: string, to: string): Promise<{ id: string; started_at: string; status: string; reason: string }[]> {
+  /**
+   * Finished runs that started in [from, to) and have no stored evidence, with the recorded reason:
+   * for a run recorded as failed before it could write evidence, why it failed.
+   */
+  async withoutEvidence(from: string, to: string): Promise<RunWithoutEvidence[]> {
     const { results } = await this.db
       .prepare(
-        "SELECT id, started_at, status, json_extract(summary_json, '$.evidence.error') AS error FROM runs WHERE evidence_prefix IS NULL AND active = 0 AND started_at >= ? AND started_at < ? ORDER BY started_at, id",
+        "SELECT id, started_at, status, json_extract(summary_json, '$.evidence.error') AS error, json_extract(summary_json, '$.evidence.failed_before_evidence') AS before, json_extract(summary_json, '$.failure.reason') AS failure FROM runs WHERE evidence_prefix IS NULL AND active = 0 AND started_at >= ? AND started_at < ? ORDER BY started_at, id",
       )
       .bind(from, to)
-      .all<{ id: string; started_at: string; status: string; error: string | null }>();
-    return results.map((r) => ({ id: r.id, started_at: r.started_at, status: r.status, reason: r.error ?? "no evidence was recorded for this run" }));
+      .all<{ id: string; started_at: string; status: string; error: string | null; before: number | null; failure: string | null }>();
+    return results.map((r) => {
+      const before = r.before === 1;
+      const reason = before ? (r.failure ?? "the run failed before it could write evidence") : (r.error ?? "no evidence was recorded for this run");
+      return { id: r.id, started_at: r.started_at, status: r.status, reason, failed_before_evidence: before };
+    });
   }
 
   /** A finding as one run recorded it, with that run's policy; null when the run has no such finding. */
@@ -224,6 +235,7 @@ export class RunHistory {
   /**
    * Records a run that could not even start (a broken setting, the Workflow refusing it) as failed,
    * without taking the lock, so the history and Slack show that the trigger fired and why nothing ran.
+   * Mark it FAILED_BEFORE_EVIDENCE (failedStart does): it has no evidence, and none is expected.
    */
   async recordFailedStart(run: AuditRun): Promise<void> {
     const { findings: _none, ...summary } = run;
@@ -233,8 +245,11 @@ export class RunHistory {
       .run();
   }
 
-  /** Ends a run that will never record a result (its durable execution died), as failed with the reason. */
-  async abandon(id: string, reason: string, options: { keepLock?: boolean } = {}): Promise<void> {
+  /**
+   * Ends a run that will never record a result (its durable execution died), as failed with the reason.
+   * `beforeEvidence`: it never ran (its durable run could not be created), so no evidence is expected of it.
+   */
+  async abandon(id: string, reason: string, options: { keepLock?: boolean; beforeEvidence?: boolean } = {}): Promise<void> {
     const row = await this.row(id);
     if (!row) return;
     if (row.status !== "running") return options.keepLock ? undefined : this.release(id);
@@ -248,6 +263,7 @@ export class RunHistory {
       reason,
       details: [],
     });
+    if (options.beforeEvidence) summary.evidence = FAILED_BEFORE_EVIDENCE;
     await this.db
       .prepare("UPDATE runs SET status = 'failed', active = ?, finished_at = ?, summary_json = ? WHERE id = ? AND status = 'running'")
       .bind(options.keepLock ? 1 : 0, now, JSON.stringify(summary), id)

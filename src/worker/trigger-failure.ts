@@ -2,7 +2,7 @@ import { failedRun } from "../audit/run.js";
 import type { AuditRun, Trigger } from "../audit/types.js";
 import { newRunId } from "../audit/run-id.js";
 import { ConfigError, readSlackReportSettings, secretValues } from "../config.js";
-import { RunHistory } from "../store/run-history.js";
+import { FAILED_BEFORE_EVIDENCE, RunHistory } from "../store/run-history.js";
 import { redact } from "../util/redact.js";
 import { deliverRunReport } from "./notify.js";
 import { log } from "./log.js";
@@ -35,15 +35,19 @@ export async function recordTriggerFailure(
   const { reason, details } = triggerFailureReason(error);
   const configuredPolicy: string = env.POLICY;
   const policy = request.policy ?? (configuredPolicy || "default");
-  const run: AuditRun = failedRun({
-    id: newRunId(now),
-    trigger: request.trigger,
-    policy: { name: policy, file: `policies/${policy}.yaml`, sha256: "" },
-    started_at: now.toISOString(),
-    finished_at: now.toISOString(),
-    reason: redact(reason, secrets),
-    details: details.map((d) => redact(d, secrets)),
-  });
+  const run: AuditRun = {
+    ...failedRun({
+      id: newRunId(now),
+      trigger: request.trigger,
+      policy: { name: policy, file: `policies/${policy}.yaml`, sha256: "" },
+      started_at: now.toISOString(),
+      finished_at: now.toISOString(),
+      reason: redact(reason, secrets),
+      details: details.map((d) => redact(d, secrets)),
+    }),
+    // Nothing ran: no evidence is written, and the period exports say why there is none.
+    evidence: FAILED_BEFORE_EVIDENCE,
+  };
   const history = new RunHistory(env.DB);
   let recorded = false;
   try {

@@ -97,7 +97,7 @@ export async function triggerRun(env: Env, request: TriggerRequest, config: Conf
     try {
       await env.AUDIT_WORKFLOW.create({ id, params });
     } catch (error) {
-      await history.abandon(id, "the durable run could not be started");
+      await history.abandon(id, "the durable run could not be started", { beforeEvidence: true });
       await reportEndedRun(env, id);
       throw new RunNotStartedError(id, error);
     }

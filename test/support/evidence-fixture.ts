@@ -94,15 +94,15 @@ export function storedRun(ev: RunEvidence): StoredRun {
   return { prefix: ev.prefix, files: filesByName(ev) };
 }
 
-/** The period ZIP the Worker serves for these runs. */
-export function periodZipOf(runs: readonly RunEvidence[], period: { from: string; to: string } = NOVEMBER_2026): Uint8Array {
-  return buildEvidenceZip(runs.map(storedRun), period);
+/** The period ZIP the Worker serves for these runs (its period manifest signed with `signingKey`, when given). */
+export function periodZipOf(runs: readonly RunEvidence[], period: { from: string; to: string } = NOVEMBER_2026, options: { signingKey?: EvidenceSigningKey } = {}): Promise<Uint8Array> {
+  return buildEvidenceZip(runs.map(storedRun), period, [], { signingKey: options.signingKey ?? null });
 }
 
 /** A chain of runs, the period ZIP of November 2026 that holds them, and that ZIP's entries (path → bytes). */
 export async function buildPeriod(options: EvidenceChainOptions): Promise<{ evidence: RunEvidence[]; zip: Uint8Array; entries: Record<string, Uint8Array> }> {
   const evidence = await buildEvidenceChain(options);
-  const zip = periodZipOf(evidence);
+  const zip = await periodZipOf(evidence, NOVEMBER_2026, { signingKey: options.signingKey });
   return { evidence, zip, entries: unzipSync(zip) };
 }
 

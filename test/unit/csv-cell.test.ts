@@ -63,15 +63,24 @@ const risky = fc.string({
   maxLength: 12,
 });
 
+/** The documented escapes: control characters but tab, CR and LF as `\xNN`, bidi controls and other invisible layout characters as `\uNNNN`. */
+function shown(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`)
+    .replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+const RAW_INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]/;
+
 describe("formatCell, for any text", () => {
-  it("reads back, in a comma or a semicolon locale, as one cell that no spreadsheet evaluates: the text itself, or the text after one added '", () => {
+  it("reads back, in a comma or a semicolon locale, as one cell that no spreadsheet evaluates and that shows every control character: the text itself, or after one added ', with visible escapes", () => {
     fc.assert(
       fc.property(fc.oneof(risky, fc.string({ unit: "binary" })), (cell) => {
         const { comma, semicolon } = readBack(cell);
         expect(semicolon).toBe(comma);
         expect(FORMULA.test(comma), JSON.stringify(comma)).toBe(false);
-        // The only change is the documented one, and only where it is needed.
-        expect(comma).toBe(FORMULA.test(cell) ? `'${cell}` : cell);
+        expect(RAW_INVISIBLE.test(comma), JSON.stringify(comma)).toBe(false);
+        // The only changes are the documented ones, and only where they are needed.
+        expect(comma).toBe(shown(FORMULA.test(cell) ? `'${cell}` : cell));
       }),
       { numRuns: 3_000 },
     );
@@ -81,7 +90,7 @@ describe("formatCell, for any text", () => {
     fc.assert(
       fc.property(fc.array(fc.array(risky, { minLength: 3, maxLength: 3 }), { maxLength: 6 }), (rows) => {
         const parsed = parseCsv(toCsv(["a", "b", "c"], rows));
-        expect(parsed).toEqual([["a", "b", "c"], ...rows.map((row) => row.map((cell) => (FORMULA.test(cell) ? `'${cell}` : cell)))]);
+        expect(parsed).toEqual([["a", "b", "c"], ...rows.map((row) => row.map((cell) => shown(FORMULA.test(cell) ? `'${cell}` : cell)))]);
       }),
       { numRuns: 500 },
     );

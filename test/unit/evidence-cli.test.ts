@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunEvidence, derivePublicKey } from "../../src/report/evidence/index.js";
+import { type EvidenceSigningKey, type RunEvidence, derivePublicKey } from "../../src/report/evidence/index.js";
 import { buildEvidenceChain, generateSigningKey, generateSigningKeyBase64, periodZipOf, runVerify, weeklyAuditRun } from "../support/evidence-fixture.js";
 
 /** Five weekly runs from Monday 26 October 2026, so that the chain spans two months. */
@@ -12,6 +12,7 @@ let dir: string;
 let evidence: RunEvidence[];
 let publicKeyFile: string;
 let otherKeyFile: string;
+let signingKey: EvidenceSigningKey;
 
 function writeRuns(root: string, runs: readonly RunEvidence[], layout: (ev: RunEvidence) => string = (ev) => ev.prefix): void {
   for (const ev of runs) {
@@ -23,7 +24,7 @@ function writeRuns(root: string, runs: readonly RunEvidence[], layout: (ev: RunE
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "keywarden-verify-"));
-  const signingKey = await generateSigningKey();
+  signingKey = await generateSigningKey();
   evidence = await buildEvidenceChain({ runs: 5, auditRun: (i) => weeklyAuditRun(i, { firstStart: FIRST_START }), signingKey });
   publicKeyFile = join(dir, "public.pem");
   writeFileSync(publicKeyFile, (await derivePublicKey(signingKey)).pem);
@@ -61,7 +62,7 @@ describe("keywarden verify", () => {
 
   it("verifies a period ZIP, and prints JSON on request", async () => {
     const zipFile = join(dir, "period.zip");
-    writeFileSync(zipFile, periodZipOf(evidence, { from: "2026-10-01", to: "2026-12-01" }));
+    writeFileSync(zipFile, await periodZipOf(evidence, { from: "2026-10-01", to: "2026-12-01" }, { signingKey }));
     expect((await runVerify(zipFile, "--public-key", publicKeyFile)).code).toBe(0);
     const json = await runVerify(zipFile, "--json", "--anchor", evidence[4]!.manifestSha256);
     expect(json.code).toBe(0);

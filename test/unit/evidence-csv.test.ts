@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { type CsvCell, toCsv } from "../../src/report/evidence/csv.js";
+import { buildEvidenceFiles } from "../../src/report/evidence/files.js";
+import { FINDINGS_CSV_COLUMNS } from "../../src/report/evidence/tables.js";
+import { renderFindingsCsv } from "../../src/report/slack/csv.js";
+import { makeFinding, makeRun } from "../sim/slack-run-factory.js";
 import { parseCsv } from "../support/csv-parse.js";
 
 describe("toCsv", () => {
@@ -46,5 +50,32 @@ describe("toCsv", () => {
     expect(parsed[0]).toEqual(["a", "b", "c", "d"]);
     const expected = rows.map((row) => row.map((cell) => (/^[=+\-@\t\r\n]/.test(String(cell)) ? `'${cell}` : String(cell))));
     expect(parsed.slice(1)).toEqual(expected);
+  });
+});
+
+describe("control characters in CSV cells (findings.csv is also uploaded to Slack)", () => {
+  const ESC_RED = "\u001b[31m";
+  const RLO = "\u202e";
+  const run = makeRun({
+    findings: [makeFinding(1, { key: { ...makeFinding(1).key, name: `${ESC_RED}prod${RLO}txt.exe` }, sentence: `reason\u0007 with a bell${RLO}` })],
+  });
+  const findingsCsv = () => {
+    const file = buildEvidenceFiles({ run, inventory: null, policyText: "version: 1" }).find((f) => f.name === "findings.csv");
+    return new TextDecoder().decode(file?.content);
+  };
+
+  it.each([
+    ["findings.csv", findingsCsv],
+    ["the CSV uploaded to Slack", () => renderFindingsCsv(run)],
+  ])("%s shows an ESC sequence, a bell and a bidi override as visible escapes, never raw", (_, csv) => {
+    const text = csv();
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    const row = parseCsv(text)[1] ?? [];
+    expect(row[FINDINGS_CSV_COLUMNS.indexOf("key_name")]).toBe("\\x1b[31mprod\\u202etxt.exe");
+    expect(row[FINDINGS_CSV_COLUMNS.indexOf("sentence")]).toBe("reason\\x07 with a bell\\u202e");
+  });
+
+  it("still neutralizes a formula behind the escapes, and keeps tab, CR and LF inside the quoted cell", () => {
+    expect(parseCsv(toCsv(["v"], [["=1+1\u001b"], ["\u001b=1+1"], ["a\tb\r\nc"]])).slice(1).map((r) => r[0])).toEqual(["'=1+1\\x1b", "\\x1b=1+1", "a\tb\r\nc"]);
   });
 });

@@ -31,10 +31,13 @@ const DOC_PATH = join(ROOT, "docs/evidence.md");
 const DOC = readFileSync(DOC_PATH, "utf8");
 const RUN_DIR = join(EXAMPLE_DIR, "runs/2026/11/run_20261123T060000Z_sample");
 
+/** Where the block that extracts the ZIP export leaves the shell: blocks from there run after it, in one shell. */
+const EXTRACTED = "(the folder the export was extracted into)";
 /** The folders a block may name on its first line, `# from <folder>`. */
 const FOLDERS: Record<string, string> = {
   "the repository root": ROOT,
   "docs/examples/sample-org-evidence/": EXAMPLE_DIR,
+  "the folder the export was extracted into": EXTRACTED,
 };
 
 interface Block {
@@ -49,7 +52,7 @@ interface Block {
 function shellBlocks(doc: string): Block[] {
   return [...doc.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((match) => {
     const code = match[1] ?? "";
-    const folder = /^# from (the repository root|\S+\/)(?: \(.*\))?$/.exec(code.split("\n")[0] ?? "")?.[1];
+    const folder = /^# from (the repository root|the folder the export was extracted into|\S+\/)(?: \(.*\))?$/.exec(code.split("\n")[0] ?? "")?.[1];
     return { line: doc.slice(0, match.index).split("\n").length, code, cwd: folder === undefined ? null : (FOLDERS[folder] ?? null) };
   });
 }
@@ -150,6 +153,12 @@ function filesUnder(dir: string): Record<string, string> {
   return files;
 }
 
+interface PeriodManifest {
+  files: { name: string; sha256: string; size: number }[];
+  runs: { prefix: string; manifest_sha256: string }[];
+  signature: { public_key_sha256: string } | null;
+}
+
 interface Manifest {
   files: { name: string; sha256: string; size: number }[];
   run: { policy: { sha256: string } };
@@ -185,7 +194,7 @@ describe("docs/evidence.md: every shell command, run as written on the example",
     // The export also names what it holds for people and does not verify (report.html…); a folder of runs has none.
     const outputs = [documentedOutput("verify the example"), documentedOutput("verify the example folder")];
     for (const expected of outputs) expect(expected).toMatch(/^VERIFIED: 1 run,.*signatures valid\n/);
-    const blocks = [block("npx keywarden verify docs/examples/keywarden-evidence-"), block("npx keywarden verify docs/examples/sample-org-evidence --")];
+    const blocks = [block("npx keywarden verify docs/keywarden-evidence-"), block("npx keywarden verify docs/examples --")];
     const outcomes = await Promise.all(blocks.map(run));
     for (const [i, b] of blocks.entries()) {
       const commands = b.code.split("\n").filter((line) => line.startsWith("npx keywarden verify ")).length;
@@ -194,7 +203,7 @@ describe("docs/evidence.md: every shell command, run as written on the example",
   });
 
   it(`the example's public key hashes to the manifest's public_key_sha256 (openssl, sha256sum, jq)${withTools(["openssl", "sha256sum", "jq"])}`, async () => {
-    const b = block("openssl pkey -pubin -in docs/examples/sample-org-public-key.pem");
+    const b = block("openssl pkey -pubin -in docs/sample-org-public-key.pem");
     expect(manifest.signature?.public_key_sha256).toBe(exampleKeySha256);
     expect(exampleKeySha256).toBe((await derivePublicKey(EXAMPLE_SIGNING_KEY)).sha256);
     // The document states the hash both commands print.
@@ -206,11 +215,13 @@ describe("docs/evidence.md: every shell command, run as written on the example",
   it(`without Keywarden, on the extracted ZIP export and on the example folder: every file, the policy, the key, the signature, the chain${withTools(["openssl", "OpenSSL ≥ 3", "jq", "sha256sum", "base64", "unzip", "mktemp"])}`, async () => {
     const pub = block("pub=$PWD/");
     const extract = block("unzip ");
+    const period = block("period-manifest.json | sha256sum -c -");
     const toExample = block("\ncd docs/examples/sample-org-evidence\n");
-    const perRun = block("openssl pkeyutl -verify");
+    const perRun = block("-in manifest.json -sigfile");
     const chain = block(".previous_manifest_sha256");
     for (const b of [pub, extract, toExample]) expect(b.cwd, `docs/evidence.md:${b.line}`).toBe(ROOT);
     for (const b of [perRun, chain]) expect(b.cwd, `docs/evidence.md:${b.line}`).toBe(EXAMPLE_DIR);
+    expect(period.cwd, `docs/evidence.md:${period.line}`).toBe(EXTRACTED);
 
     // What the commands check, with Node.
     for (const file of manifest.files) {
@@ -224,12 +235,26 @@ describe("docs/evidence.md: every shell command, run as written on the example",
     expect(manifest.previous_manifest_sha256).toBeNull();
     const entries = unzipSync(readFileSync(EXAMPLE_ZIP));
     const inRuns = Object.fromEntries(Object.entries(entries).filter(([name]) => name.startsWith("runs/")).map(([name, bytes]) => [name, sha256(bytes)]));
-    // Besides the runs: the index and what is derived from the runs for people (the report, the per-control summary).
+    // Besides the runs: the index, what is derived from the runs for people (the report, the per-control summary), and the period manifest fixing them.
     const besideRuns = ["controls-summary.csv", "controls-summary.json", "index.csv", "index.json", "report.html"];
-    expect({ names: Object.keys(entries).sort(), runs: inRuns }).toEqual({ names: [...besideRuns, ...Object.keys(inRuns)].sort(), runs: filesUnder(EXAMPLE_DIR) });
+    const periodFiles = ["period-manifest.json", "period-manifest.sig"];
+    expect({ names: Object.keys(entries).sort(), runs: inRuns }).toEqual({ names: [...besideRuns, ...periodFiles, ...Object.keys(inRuns)].sort(), runs: filesUnder(EXAMPLE_DIR) });
+    const periodBytes = entries["period-manifest.json"] as Uint8Array;
+    const periodManifest = JSON.parse(Buffer.from(periodBytes).toString("utf8")) as PeriodManifest;
+    expect(periodManifest.files).toEqual(besideRuns.map((name) => ({ name, sha256: sha256(entries[name] as Uint8Array), size: (entries[name] as Uint8Array).length })));
+    expect(periodManifest.runs.map((r) => [`${r.prefix}manifest.json`, r.manifest_sha256])).toEqual([[relative(EXAMPLE_DIR, join(RUN_DIR, "manifest.json")), sha256(manifestBytes)]]);
+    expect(periodManifest.signature?.public_key_sha256).toBe(exampleKeySha256);
+    const periodSignature = Buffer.from(Buffer.from(entries["period-manifest.sig"] as Uint8Array).toString("utf8").trim(), "base64");
+    expect(verifySignature(null, periodBytes, createPublicKey(examplePublicKey), periodSignature)).toBe(true);
 
     if (withTools(["openssl", "OpenSSL ≥ 3", "jq", "sha256sum", "base64", "unzip", "mktemp"]) !== "") return;
     // The blocks in order in one shell, as the document says: from the ZIP, then from the example folder.
+    const periodChecks = [
+      ...periodManifest.files.map((f) => `${f.name}: OK\n`),
+      ...periodManifest.runs.map((r) => `${r.prefix}manifest.json: OK\n`),
+      `${exampleKeySha256}\n${exampleKeySha256}  -\n`,
+      "Signature Verified Successfully\n",
+    ].join("");
     const checks = [
       ...manifest.files.map((f) => `${f.name}: OK\n`),
       `${manifest.run.policy.sha256}\n${manifest.run.policy.sha256}  policy.yaml\n`,
@@ -238,11 +263,15 @@ describe("docs/evidence.md: every shell command, run as written on the example",
       `chain intact up to manifest ${sha256(manifestBytes)}\n`,
     ].join("");
     const [fromZip, fromExample] = await Promise.all([
-      sh([pub, extract, perRun, chain].map((b) => b.code).join(""), ROOT),
+      sh([pub, extract, period, perRun, chain].map((b) => b.code).join(""), ROOT),
       sh([pub, toExample, perRun, chain].map((b) => b.code).join(""), ROOT),
     ]);
     const lines = (blocks: Block[]) => `docs/evidence.md, the blocks at lines ${blocks.map((b) => b.line).join(", ")}`;
-    expect(fromZip, lines([pub, extract, perRun, chain])).toEqual({ code: 0, stdout: `controls-summary.csv\ncontrols-summary.json\nindex.csv\nindex.json\nreport.html\nruns\n${checks}`, stderr: "" });
+    expect(fromZip, lines([pub, extract, period, perRun, chain])).toEqual({
+      code: 0,
+      stdout: `controls-summary.csv\ncontrols-summary.json\nindex.csv\nindex.json\nperiod-manifest.json\nperiod-manifest.sig\nreport.html\nruns\n${periodChecks}${checks}`,
+      stderr: "",
+    });
     expect(fromExample, lines([pub, toExample, perRun, chain])).toEqual({ code: 0, stdout: checks, stderr: "" });
     // Nothing was written into the evidence (verify would fail on it), nor anywhere else in docs/examples.
     expect(filesUnder(join(ROOT, "docs/examples"))).toEqual(exampleBefore);

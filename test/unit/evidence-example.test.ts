@@ -5,6 +5,7 @@ import { EXAMPLE_DIR, EXAMPLE_PUBLIC_KEY, EXAMPLE_SIGNING_KEY, EXAMPLE_ZIP, type
 import { verifyCommand } from "../../src/cli/verify-command.js";
 import { derivePublicKey, importPublicKey, parseManifest } from "../../src/report/evidence/index.js";
 import { KEYWARDEN_VERSION } from "../../src/version.js";
+import { runVerify } from "../support/evidence-fixture.js";
 
 const REGENERATE = "run `npm run evidence:example`";
 
@@ -69,6 +70,14 @@ describe("the documented evidence of the sample organization's run", () => {
       const { code, stdout } = await verify([target, "--public-key", EXAMPLE_PUBLIC_KEY]);
       expect(stdout).toMatch(/^VERIFIED: 1 run, every file matches its manifest, chain intact, signatures valid\n/);
       expect(code).toBe(0);
+    }
+  });
+
+  it("keywarden verify docs/examples, the folder the README names, verifies it (exit 0): nothing in it but evidence", async () => {
+    expect(readFileSync("README.md", "utf8")).toContain("or `docs/examples/`)");
+    for (const typed of ["docs/examples", "docs/examples/"]) {
+      expect(await runVerify(typed)).toEqual({ code: 0, out: expect.stringMatching(/^VERIFIED: 1 run, every file matches its manifest, chain intact, /), err: "" });
+      expect(await runVerify(typed, "--public-key", relative(".", EXAMPLE_PUBLIC_KEY))).toMatchObject({ code: 0, out: expect.stringMatching(/signatures valid\n/) });
     }
   });
 

@@ -30,7 +30,7 @@ describe("the chain", () => {
 
   it("of a period ZIP fails at a null link in the middle, and names the first run's link outside the period", async () => {
     const runs = await chain([EARLIER, undefined, undefined, null]);
-    const read = readEvidenceZip(periodZipOf(runs));
+    const read = readEvidenceZip(await periodZipOf(runs));
     if (!read.ok) throw new Error(read.message);
     const report = await verifyEvidenceTree(read.tree);
     expect(report.problems.map((p) => p.message)).toEqual([expect.stringContaining(`chain broken between run ${id(runs[2])} and run ${id(runs[3])}`)]);

@@ -45,7 +45,7 @@ describe("keywarden verify on a folder", () => {
     ["evidence in a hidden folder", "runs/2026/11/.old/findings.csv", "  run .old: runs/2026/11/.old/ holds findings.csv but no manifest.json"],
     ["a hidden file at the top", ".notes", "  .notes: not verified"],
     ["the public key next to the evidence", "evidence-public.pem", "  evidence-public.pem: not verified"],
-    ["a second index deeper down", "runs/index.csv", "  runs/index.csv: not verified: only the index at ./ is checked"],
+    ["a second index deeper down", "runs/index.csv", "  runs/index.csv: not verified: only the period export's files at ./ are checked"],
   ])("fails on %s", async (_, path, line) => {
     const root = copy();
     writeFileWithFolders(root, path, "run_id,findings_total\r\nrun_x,0\r\n");
@@ -92,7 +92,7 @@ describe("keywarden verify on a folder", () => {
   it("refuses a folder whose manifests, signatures and index, which verify holds in memory, are over that limit", () => {
     expect(readEvidenceDirectory(pristine, { maxBytesInMemory: 1024 })).toEqual({
       ok: false,
-      message: expect.stringMatching(/^the files read whole \(manifest\.json, manifest\.sig, index\.json, index\.csv\) are \d+\.\d KiB, over the limit of 1 KiB together$/),
+      message: expect.stringMatching(/^the files read whole \(manifest\.json, manifest\.sig, index\.json, index\.csv, period-manifest\.json, period-manifest\.sig\) are \d+\.\d KiB, over the limit of 1 KiB together$/),
     });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The index of a period ZIP is not evidence (neither hashed nor signed), but an
+ * The index of a period ZIP is not evidence of a run (the period manifest fixes its bytes), but an
  * auditor reads it first: every entry must say what the runs' manifests say,
  * and index.csv must be the same table as index.json.
  */

@@ -467,8 +467,8 @@ describe("period ZIP", () => {
     const { key } = await newSigningKey();
     const { runs, evidence } = await buildChain(key);
     const period = { from: "2026-10-01T00:00:00.000Z", to: "2026-11-30T23:59:59.999Z" };
-    const zip = buildEvidenceZip([...runs].reverse(), period);
-    expect(buildEvidenceZip(runs, period)).toEqual(zip);
+    const zip = await buildEvidenceZip([...runs].reverse(), period);
+    expect(await buildEvidenceZip(runs, period)).toEqual(zip);
 
     const read = readEvidenceZip(zip);
     if (!read.ok) throw new Error(read.message);
@@ -499,7 +499,7 @@ describe("period ZIP", () => {
 
   it("a run deleted from the ZIP is named by the chain and by the index", async () => {
     const { runs, evidence } = await buildChain();
-    const read = readEvidenceZip(buildEvidenceZip(runs, { from: "a", to: "b" }));
+    const read = readEvidenceZip(await buildEvidenceZip(runs, { from: "a", to: "b" }));
     if (!read.ok) throw new Error(read.message);
     read.tree.runs.delete(runs[2]!.prefix);
     const report = await verifyEvidence(read.tree.runs, { index: read.tree.index });
@@ -512,9 +512,9 @@ describe("period ZIP", () => {
   it("lists a run of the period that stored no evidence, and verification fails naming it", async () => {
     const { runs } = await buildChain();
     const gap = { id: "run_20261103T060000Z_nostor", started_at: "2026-11-03T06:00:00.000Z", status: "complete", reason: "R2 put failed" };
-    const read = readEvidenceZip(buildEvidenceZip(runs, { from: "a", to: "b" }, [gap]));
+    const read = readEvidenceZip(await buildEvidenceZip(runs, { from: "a", to: "b" }, [gap]));
     if (!read.ok) throw new Error(read.message);
-    expect(JSON.parse(new TextDecoder().decode(read.tree.index!)).runs_without_evidence).toEqual([gap]);
+    expect(JSON.parse(new TextDecoder().decode(read.tree.index!)).runs_without_evidence).toEqual([{ ...gap, failed_before_evidence: false }]);
     const report = await verifyEvidence(read.tree.runs, { index: read.tree.index });
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual([expect.objectContaining({ run: gap.id, message: `run ${gap.id} (complete) has no stored evidence: R2 put failed` })]);

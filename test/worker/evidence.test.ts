@@ -1,5 +1,7 @@
-import { beforeEach, describe, expect, it } from "vitest";
-import { importPublicKey, readEvidenceZip, verifyEvidence } from "../../src/report/evidence/index.js";
+import { unzipSync } from "fflate";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { importPublicKey, readEvidenceZip } from "../../src/report/evidence/index.js";
+import { verifyEvidenceTree } from "../../src/report/evidence/verify.js";
 import { sha256Hex } from "../../src/util/hash.js";
 import { sampleOrg } from "../sim/sample-org.js";
 import { API_TOKEN, EVIDENCE_SIGNING_KEY, SIGNING_SECRET, api, env, sim, slack, startRun, waitForWorkflow } from "./helpers.js";
@@ -91,7 +93,7 @@ describe("GET /evidence/public-key without a signing key", () => {
 });
 
 describe("GET /evidence?from=&to=", () => {
-  it("returns one ZIP of every run in the period, chained, that verifies with the published public key", async () => {
+  it("returns one ZIP of every run in the period, chained, its period manifest signed, that verifies with the published public key", async () => {
     const ids = [await completedRun(), await completedRun(), await completedRun()];
     const today = new Date().toISOString().slice(0, 10);
     const response = await api(`/evidence?from=${today}&to=${today}`);
@@ -103,8 +105,10 @@ describe("GET /evidence?from=&to=", () => {
     expect(pem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
     const publicKey = await importPublicKey(pem);
     if (!publicKey.ok) throw new Error(publicKey.message);
-    const report = await verifyEvidence(zip.tree.runs, { publicKey: publicKey.key, index: zip.tree.index });
+    expect(zip.tree.periodSignature).not.toBeNull();
+    const report = await verifyEvidenceTree(zip.tree, { publicKey: publicKey.key });
     expect(report.problems).toEqual([]);
+    expect(report.notes).toContainEqual(expect.stringMatching(new RegExp(`^period ${today} to ${today}: .*index\\.json, report\\.html match period-manifest\\.json$`)));
     expect(report.ok).toBe(true);
     expect(report.runs).toBeGreaterThanOrEqual(3);
     const prefixes = [...zip.tree.runs.keys()].join("\n");
@@ -183,5 +187,41 @@ describe("GET /evidence?from=&to=", () => {
     expect(reversed.status).toBe(400);
     expect(await reversed.json()).toMatchObject({ error: { field: "to" } });
     expect((await api("/evidence?from=2026-12-01&to=2026-12-02", { token: null })).status).toBe(401);
+  });
+});
+
+describe("a run that failed on its settings before writing evidence", () => {
+  it("is in the period's index as failed without evidence: the export still verifies, naming it in a note, and its report lists it once", async () => {
+    const worker = (await import("../../src/index.js")).default;
+    const { createExecutionContext, createScheduledController, waitOnExecutionContext } = await import("cloudflare:test");
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const ctx = createExecutionContext();
+    const broken = { ...env, OPENAI_ADMIN_KEY: "" } as Env;
+    await expect(worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "0 6 * * 1" }), broken, ctx)).rejects.toThrow(/OPENAI_ADMIN_KEY is not set/);
+    await waitOnExecutionContext(ctx);
+    errors.mockRestore();
+    const failed = await env.DB.prepare("SELECT id FROM runs WHERE status = 'failed' ORDER BY started_at DESC, id DESC LIMIT 1").first<{ id: string }>();
+    // The setting fixed, the next run stores its evidence as usual.
+    await completedRun();
+
+    const today = new Date().toISOString().slice(0, 10);
+    const response = await api(`/evidence?from=${today}&to=${today}`);
+    expect(response.status).toBe(200);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const zip = readEvidenceZip(bytes);
+    if (!zip.ok) throw new Error(zip.message);
+    const index = JSON.parse(new TextDecoder().decode(zip.tree.index ?? new Uint8Array())) as { runs_without_evidence: unknown[] };
+    const reason = "the run could not start: invalid configuration";
+    expect(index.runs_without_evidence).toEqual([{ id: failed?.id, started_at: expect.any(String), status: "failed", reason, failed_before_evidence: true }]);
+
+    const publicKey = await importPublicKey(new TextDecoder().decode(await (await api("/evidence/public-key", { token: null })).arrayBuffer()));
+    if (!publicKey.ok) throw new Error(publicKey.message);
+    const report = await verifyEvidenceTree(zip.tree, { publicKey: publicKey.key });
+    expect(report.problems).toEqual([]);
+    expect(report.notes).toContain(`run ${failed?.id} failed before it could write evidence (recorded so, not a gap): ${reason}`);
+
+    const html = new TextDecoder().decode(unzipSync(bytes)["report.html"]);
+    expect(html.split(`data-run="${failed?.id}"`)).toHaveLength(2);
+    expect(html).toContain(`id="stat-runs-without-evidence"><span class="value">0</span>`);
   });
 });

@@ -88,7 +88,8 @@ async function evidenceKeysOf(id: string): Promise<string[]> {
 interface Expected {
   status: "complete" | "incomplete" | "failed";
   findings?: number;
-  evidence: "stored" | "not stored" | "none";
+  /** "failed before evidence": none, and the record says none is expected (the run could not start); "none": none recorded at all. */
+  evidence: "stored" | "not stored" | "failed before evidence" | "none";
   /** The manifest this run's manifest must link to (the chain not forked). */
   previous?: string | null;
   /** What the one main Slack post must say; null: nothing posted. */
@@ -124,6 +125,9 @@ async function expectSettled(id: string, expected: Expected): Promise<Run> {
     if (expected.previous !== undefined) expect(parsed.previous_manifest_sha256, "the chain links to the previous manifest").toBe(expected.previous);
   } else if (expected.evidence === "not stored") {
     expect(run.evidence).toMatchObject({ stored: false, error: expect.any(String) });
+  } else if (expected.evidence === "failed before evidence") {
+    expect(run.evidence).toEqual({ stored: false, prefix: "", failed_before_evidence: true });
+    expect(await evidenceKeysOf(id)).toEqual([]);
   } else {
     expect(run.evidence).toBeUndefined();
   }
@@ -461,7 +465,7 @@ describe("HTTP handlers on failing bindings (worker.fetch with a wrapped env)", 
     expect(await response.json()).toEqual({ error: { code: "internal", message: "internal error" } });
     expect(workflow.injected).toEqual([]);
     const failed = await env.DB.prepare("SELECT id FROM runs WHERE status = 'failed' ORDER BY started_at DESC LIMIT 1").first<{ id: string }>();
-    const run = await expectSettled(failed!.id, { status: "failed", evidence: "none", slack: /The audit failed: the run could not start: D1_ERROR: injected fault: INSERT INTO runs/ });
+    const run = await expectSettled(failed!.id, { status: "failed", evidence: "failed before evidence", slack: /The audit failed: the run could not start: D1_ERROR: injected fault: INSERT INTO runs/ });
     expect(run.delivery).toMatchObject({ status: "delivered" });
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM runs WHERE active = 1").first<{ n: number }>()).toEqual({ n: 0 });
   });
@@ -483,7 +487,7 @@ describe("HTTP handlers on failing bindings (worker.fetch with a wrapped env)", 
     const response = await post({ AUDIT_WORKFLOW: workflow });
     expect(response.status).toBe(500);
     const id = workflow.injected[0]!.replace("Workflow create ", "");
-    const run = await expectSettled(id, { status: "failed", evidence: "none", slack: /The audit failed: the durable run could not be started/ });
+    const run = await expectSettled(id, { status: "failed", evidence: "failed before evidence", slack: /The audit failed: the durable run could not be started/ });
     expect(run.failure?.reason).toBe("the durable run could not be started");
   });
 

@@ -1,9 +1,13 @@
 /**
  * RFC 4180 CSV that is safe to open in a spreadsheet: CRLF line ends, fields
  * quoted when they hold `,` `;` `"` CR LF or leading/trailing spaces, quotes
- * doubled; and any cell whose text could start a formula is prefixed with `'`
- * (OWASP "CSV injection"). Every line, the last one included, ends with CRLF.
+ * doubled; any cell whose text could start a formula is prefixed with `'`
+ * (OWASP "CSV injection"); and control characters other than tab, CR and LF,
+ * and bidi overrides, are written as visible escapes (`\x1b`, `\u202e`), as in
+ * the text and HTML reports. Every line, the last one included, ends with CRLF.
  */
+import { neutralizeForCsvCell } from "../../util/control-chars.js";
+
 export type CsvCell = string | number | boolean | null;
 
 /**
@@ -24,7 +28,8 @@ export function toCsv(header: readonly string[], rows: readonly (readonly CsvCel
 }
 
 export function formatCell(cell: CsvCell): string {
-  const text = neutralize(cell === null ? "" : String(cell));
+  // Escapes start with `\`, never a formula character: applied after the formula check, they cannot hide or make one.
+  const text = neutralizeForCsvCell(neutralize(cell === null ? "" : String(cell)));
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -5,7 +5,7 @@
  */
 import { type Hash, createHash } from "node:crypto";
 import { sha256Hex } from "../../util/hash.js";
-import { INDEX_CSV, INDEX_JSON, MANIFEST_FILE, SIGNATURE_FILE } from "./layout.js";
+import { INDEX_CSV, INDEX_JSON, MANIFEST_FILE, PERIOD_MANIFEST_FILE, PERIOD_SIGNATURE_FILE, SIGNATURE_FILE } from "./layout.js";
 
 export interface FileDigest {
   size: number;
@@ -15,7 +15,7 @@ export interface FileDigest {
 export type EvidenceContent = Uint8Array | FileDigest;
 
 /** File names verify reads whole; every other file is hashed as it streams. */
-export const READ_WHOLE: ReadonlySet<string> = new Set([MANIFEST_FILE, SIGNATURE_FILE, INDEX_JSON, INDEX_CSV]);
+export const READ_WHOLE: ReadonlySet<string> = new Set([MANIFEST_FILE, SIGNATURE_FILE, INDEX_JSON, INDEX_CSV, PERIOD_MANIFEST_FILE, PERIOD_SIGNATURE_FILE]);
 
 export function isBytes(content: EvidenceContent): content is Uint8Array {
   return ArrayBuffer.isView(content);

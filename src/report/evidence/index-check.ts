@@ -1,14 +1,16 @@
 /**
- * The period index against the runs present. The index is not evidence (neither
- * hashed nor signed), but it is what an auditor reads first: each entry must say
+ * The period index against the runs present. The index is not evidence of a run
+ * (the period manifest fixes its bytes), but it is what an auditor reads first: each entry must say
  * exactly what Keywarden derives from the run's manifest, in chain order, and
  * index.csv must be the same table. Only `period` and `runs_without_evidence`
- * cannot be derived from the runs (each run without evidence fails anyway).
+ * cannot be derived from the runs: each run without evidence fails, but for a
+ * run recorded as failed before it could write any (a note).
  */
 import { z } from "zod";
 import { MANIFEST_FILE, SIGNATURE_FILE } from "./layout.js";
 import { type IndexEntry, indexCsv, indexEntries } from "./period-index.js";
 import type { VerifyProblem } from "./verify.js";
+import { failedBeforeEvidence } from "./without-evidence.js";
 
 /** A run present, in chain order. */
 export interface IndexedRun {
@@ -28,10 +30,10 @@ export interface IndexFiles {
 
 const indexSchema = z.object({
   runs: z.array(z.looseObject({ id: z.string(), manifest_sha256: z.string().nullable() })),
-  runs_without_evidence: z.array(z.object({ id: z.string(), status: z.string(), reason: z.string() })).optional(),
+  runs_without_evidence: z.array(z.object({ id: z.string(), status: z.string(), reason: z.string(), failed_before_evidence: z.boolean().optional() })).optional(),
 });
 
-export function checkIndex(index: IndexFiles, runs: readonly IndexedRun[]): VerifyProblem[] {
+export function checkIndex(index: IndexFiles, runs: readonly IndexedRun[], notes: string[] = []): VerifyProblem[] {
   const expected = new Map(runs.map((run) => [run.id, expectedEntry(run, index.dir)]));
   if (!index.json) return index.csv ? checkCsv(index.csv, [...expected.values()]) : [];
   let value: unknown;
@@ -64,9 +66,14 @@ export function checkIndex(index: IndexFiles, runs: readonly IndexedRun[]): Veri
   if (order.join("\n") !== runs.map((r) => r.id).filter((id) => listedIds.has(id)).join("\n")) {
     problems.push({ file: "index.json", message: "lists the runs out of chain order (by start time)" });
   }
-  // A run of the period that left no evidence is a gap in the record, whatever the files say.
+  // A run of the period that left no evidence is a gap in the record, unless it failed before it could write any.
   for (const gap of parsed.data.runs_without_evidence ?? []) {
-    problems.push({ run: gap.id, file: "index.json", message: `run ${gap.id} (${gap.status}) has no stored evidence: ${gap.reason}` });
+    if (failedBeforeEvidence(gap)) {
+      notes.push(`run ${gap.id} failed before it could write evidence (recorded so, not a gap): ${gap.reason}`);
+      continue;
+    }
+    const said = gap.failed_before_evidence === true ? `, recorded as failed before evidence although it is ${gap.status}` : "";
+    problems.push({ run: gap.id, file: "index.json", message: `run ${gap.id} (${gap.status}) has no stored evidence${said}: ${gap.reason}` });
   }
   // index.csv is the table of index.json, entries of missing runs (already failures) as listed.
   if (index.csv) problems.push(...checkCsv(index.csv, listed.map((entry) => expected.get(String(entry.id)) ?? (entry as unknown as IndexEntry))));

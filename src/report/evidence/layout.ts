@@ -8,6 +8,9 @@ export const MANIFEST_FILE = "manifest.json";
 export const SIGNATURE_FILE = "manifest.sig";
 export const INDEX_JSON = "index.json";
 export const INDEX_CSV = "index.csv";
+/** A period export's own manifest (period-manifest.ts) and its signature, next to the index. */
+export const PERIOD_MANIFEST_FILE = "period-manifest.json";
+export const PERIOD_SIGNATURE_FILE = "period-manifest.sig";
 /** Every file name a run's evidence may hold. */
 export const EVIDENCE_FILE_NAMES: ReadonlySet<string> = new Set([
   "findings.json",

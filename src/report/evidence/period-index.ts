@@ -1,12 +1,13 @@
 /**
  * index.json / index.csv of a period export: one entry per run, in chain
  * order, so an auditor sees at a glance what the ZIP holds and how it links.
- * The index is a convenience, not evidence: it is neither hashed nor signed.
+ * The index is a convenience, not evidence of a run; period-manifest.json fixes its bytes.
  */
 import { sha256Hex } from "../../util/hash.js";
 import { toCsv } from "./csv.js";
 import { MANIFEST_FILE, SIGNATURE_FILE, compareRuns, runIdOfPrefix } from "./layout.js";
 import { parseManifest } from "./manifest.js";
+import type { RunWithoutEvidence } from "./without-evidence.js";
 
 export const INDEX_FORMAT = "keywarden-evidence-index/1";
 
@@ -75,9 +76,10 @@ export function indexEntries(runs: readonly { prefix: string; files: Record<stri
 export function indexJson(
   entries: readonly IndexEntry[],
   period: { from: string; to: string },
-  withoutEvidence: readonly { id: string; started_at: string; status: string; reason: string }[] = [],
+  withoutEvidence: readonly RunWithoutEvidence[] = [],
 ): string {
-  const index = { format: INDEX_FORMAT, period: { from: period.from, to: period.to }, runs: entries, runs_without_evidence: withoutEvidence };
+  const gaps = withoutEvidence.map((g) => ({ id: g.id, started_at: g.started_at, status: g.status, reason: g.reason, failed_before_evidence: g.failed_before_evidence === true }));
+  const index = { format: INDEX_FORMAT, period: { from: period.from, to: period.to }, runs: entries, runs_without_evidence: gaps };
   return `${JSON.stringify(index, null, 2)}\n`;
 }
 

@@ -38,7 +38,7 @@ export function readEvidenceDirectory(root: string, limits: Pick<ZipLimits, "max
   const planned = plannedPaths(plan).map((path) => ({ path, full: join(root, ...path.split("/")), whole: READ_WHOLE.has(path.slice(path.lastIndexOf("/") + 1)) }));
   const held = planned.reduce((n, p) => n + (p.whole ? statSync(p.full).size : 0), 0);
   if (held > limits.maxBytesInMemory) {
-    return { ok: false, message: `the files read whole (manifest.json, manifest.sig, index.json, index.csv) are ${formatBytes(held)}, over the limit of ${formatBytes(limits.maxBytesInMemory)} together` };
+    return { ok: false, message: `the files read whole (manifest.json, manifest.sig, index.json, index.csv, period-manifest.json, period-manifest.sig) are ${formatBytes(held)}, over the limit of ${formatBytes(limits.maxBytesInMemory)} together` };
   }
   const contents = new Map<string, EvidenceContent>(planned.map(({ path, full, whole }) => [path, whole ? readFileSync(full) : hashFile(full)]));
   return { ok: true, tree: assembleEvidenceTree(plan, contents, unverified, ignored) };

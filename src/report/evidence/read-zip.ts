@@ -47,7 +47,7 @@ function readTree(bytes: Uint8Array, limits: ZipLimits): EvidenceTree {
   // Inflating never goes past an entry's declared size (inflateEntry), so the declared sizes bound everything read.
   const held = planned.reduce((n, p) => n + (p.whole ? p.entry.size : 0), 0);
   if (held > limits.maxBytesInMemory) {
-    throw new ZipReadError(`the files read whole (manifest.json, manifest.sig, index.json, index.csv) declare ${formatBytes(held)}, over the limit of ${formatBytes(limits.maxBytesInMemory)} together`);
+    throw new ZipReadError(`the files read whole (manifest.json, manifest.sig, index.json, index.csv, period-manifest.json, period-manifest.sig) declare ${formatBytes(held)}, over the limit of ${formatBytes(limits.maxBytesInMemory)} together`);
   }
   const contents = new Map<string, EvidenceContent>();
   for (const { path, entry, whole } of planned) contents.set(path, whole ? readWhole(bytes, entry) : digestEntry(bytes, entry));

@@ -4,13 +4,14 @@
  * against a public key obtained outside the evidence. Pure: bytes in, report out.
  */
 import { sha256Hex } from "../../util/hash.js";
-import { fromBase64, toBase64 } from "./base64.js";
 import { type EvidenceContent, digestOf, isBytes } from "./evidence-content.js";
 import type { EvidenceTree, UnverifiedEntry } from "./evidence-tree.js";
 import { checkIndex } from "./index-check.js";
-import { EVIDENCE_FILE_NAMES, MANIFEST_FILE, SIGNATURE_FILE, compareRuns, compareText, runIdOfPrefix } from "./layout.js";
+import { EVIDENCE_FILE_NAMES, INDEX_CSV, INDEX_JSON, MANIFEST_FILE, SIGNATURE_FILE, compareRuns, compareText, runIdOfPrefix } from "./layout.js";
 import { type Manifest, parseManifest } from "./manifest.js";
-import { type EvidencePublicKey, verifyManifestSignature } from "./signing.js";
+import { type PeriodExportFiles, checkPeriodExport } from "./period-check.js";
+import { checkManifestSignature } from "./signature-check.js";
+import type { EvidencePublicKey } from "./signing.js";
 
 export interface VerifyProblem {
   run?: string;
@@ -40,8 +41,8 @@ export interface VerifyOptions {
   anchors?: readonly string[];
   /** Entries of the ZIP or folder that were not checked (see EvidenceTree.unverified): each is a failure. */
   unverified?: readonly UnverifiedEntry[];
-  /** Files derived from the runs next to the index (report.html, controls-summary.*; see DERIVED_FILES): not evidence, named in a note. */
-  derived?: readonly string[];
+  /** A period export's own files (its manifest, signature, index and derived files): checked against the period manifest. */
+  period?: PeriodExportFiles;
   /** Files skipped as file-manager metadata: named in a note. */
   ignored?: readonly string[];
 }
@@ -55,9 +56,17 @@ export function verifyEvidenceTree(tree: EvidenceTree, opts: Pick<VerifyOptions,
     indexDir: tree.indexDir,
     orphans: tree.orphans,
     unverified: tree.unverified,
-    derived: tree.derived,
+    period: { manifest: tree.periodManifest, signature: tree.periodSignature, dir: tree.indexDir, files: periodFilesOf(tree) },
     ignored: tree.ignored,
   });
+}
+
+/** The export's files outside the runs that its period manifest lists: the index and the derived files. */
+function periodFilesOf(tree: EvidenceTree): Map<string, EvidenceContent> {
+  const files = new Map(tree.derived);
+  if (tree.index) files.set(`${tree.indexDir}${INDEX_JSON}`, tree.index);
+  if (tree.indexCsv) files.set(`${tree.indexDir}${INDEX_CSV}`, tree.indexCsv);
+  return files;
 }
 
 interface ReadRun {
@@ -107,7 +116,11 @@ export async function verifyEvidence(runs: ReadonlyMap<string, Record<string, Ev
   problems.push(...checkDuplicates(readable));
   problems.push(...checkChain(readable, notes));
   const indexed = readable.map((r) => ({ id: r.manifest.run.id, prefix: r.prefix, manifestBytes: r.bytes, sha256: r.sha256, signed: r.files[SIGNATURE_FILE] !== undefined }));
-  problems.push(...checkIndex({ json: opts.index ?? null, csv: opts.indexCsv ?? null, dir: opts.indexDir ?? "" }, indexed));
+  if (opts.period) {
+    const present = readable.map((r) => ({ id: r.manifest.run.id, prefix: r.prefix, sha256: r.sha256, started_at: r.manifest.run.started_at }));
+    problems.push(...(await checkPeriodExport(opts.period, present, opts.publicKey, notes)));
+  }
+  problems.push(...checkIndex({ json: opts.index ?? null, csv: opts.indexCsv ?? null, dir: opts.indexDir ?? "" }, indexed, notes));
   for (const anchor of opts.anchors ?? []) {
     const wanted = anchor.trim().toLowerCase();
     if (!readable.some((r) => r.sha256 === wanted)) {
@@ -124,8 +137,6 @@ export async function verifyEvidence(runs: ReadonlyMap<string, Record<string, Ev
     }
   }
 
-  // Derived from the runs for people (the report, the controls summary): accepted where the export puts them, never read.
-  if (opts.derived && opts.derived.length > 0) notes.push(`not checked, derived from the runs (not evidence, neither hashed nor signed): ${opts.derived.join(", ")}`);
   if (opts.ignored && opts.ignored.length > 0) notes.push(`ignored file-manager metadata (not evidence): ${opts.ignored.join(", ")}`);
 
   if (runs.size === 0 && problems.length === 0) problems.push({ message: "no evidence found: no manifest.json anywhere" });
@@ -170,30 +181,12 @@ function checkFiles(run: ReadRun): VerifyProblem[] {
   return problems;
 }
 
-async function checkSignature(run: ReadRun, publicKey: EvidencePublicKey | undefined): Promise<VerifyProblem[]> {
-  const id = run.manifest.run.id;
-  const declared = run.manifest.signature;
-  const sig = run.files[SIGNATURE_FILE];
-  if (!sig) {
-    if (declared) return [{ run: id, file: SIGNATURE_FILE, message: "missing, although the manifest says it is signed" }];
-    return publicKey ? [{ run: id, file: SIGNATURE_FILE, message: "missing: the manifest is not signed, and a public key was given" }] : [];
-  }
-  const text = isBytes(sig) ? new TextDecoder().decode(sig) : "";
-  if (!isSignatureAsWritten(text)) {
-    return [{ run: id, file: SIGNATURE_FILE, message: "altered: not one line of standard base64 of a 64-byte signature, as Keywarden writes it" }];
-  }
-  if (!publicKey) return [];
-  if (await verifyManifestSignature(run.bytes, text, publicKey)) return [];
-  if (declared && declared.public_key_sha256 !== publicKey.sha256) {
-    return [{ run: id, file: SIGNATURE_FILE, message: `signed with another key (public key sha256 ${declared.public_key_sha256}), not the given one (${publicKey.sha256})` }];
-  }
-  return [{ run: id, file: SIGNATURE_FILE, message: "wrong signature: manifest.json or manifest.sig was altered, or the manifest was signed by another key" }];
-}
-
-/** Exactly `<base64>\n`: the signature check alone would also accept other spellings of the same bytes (whitespace, URL-safe base64, unpadded). */
-function isSignatureAsWritten(text: string): boolean {
-  const signature = fromBase64(text);
-  return signature !== null && signature.length === 64 && text === `${toBase64(signature)}\n`;
+function checkSignature(run: ReadRun, publicKey: EvidencePublicKey | undefined): Promise<VerifyProblem[]> {
+  const m = run.manifest;
+  return checkManifestSignature(
+    { run: m.run.id, manifestName: MANIFEST_FILE, label: "the manifest", signatureName: SIGNATURE_FILE, bytes: run.bytes, declared: m.signature, signature: run.files[SIGNATURE_FILE] },
+    publicKey,
+  );
 }
 
 function checkDuplicates(runs: readonly ReadRun[]): VerifyProblem[] {

@@ -1,7 +1,7 @@
 /**
  * controls-summary.json and controls-summary.csv of a period export: per control, over the runs of
  * the period (controlsPeriodSummary, from each run's controls.json). Like index.json and report.html
- * they are derived from the runs, not evidence: neither hashed nor signed (docs/report.md).
+ * they are derived from the runs, not evidence; the export's period-manifest.json fixes their bytes (docs/report.md).
  */
 import { periodControls } from "./section-controls.js";
 import { type StoredRunFiles, readRuns } from "./read-run.js";

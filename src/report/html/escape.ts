@@ -4,13 +4,10 @@
  * markup (`<script>`), quotes that would close an attribute, terminal control characters, or
  * bidirectional overrides that make a name read backwards. They are shown, never interpreted.
  */
-import { neutralizeControlChars } from "../../util/control-chars.js";
+import { neutralizeControlChars, neutralizeInvisibleLayout } from "../../util/control-chars.js";
 import { redact } from "../../util/redact.js";
 
 const HTML_SPECIAL: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-/** Bidirectional controls and line/paragraph separators: invisible, and they reorder or break what a reader sees. */
-const INVISIBLE_LAYOUT = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]/g;
 
 /** Escapes the five characters that mean something in HTML text and in quoted attribute values. */
 export function escapeHtml(value: string): string {
@@ -25,6 +22,6 @@ export function escapeHtml(value: string): string {
  */
 export function text(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return "";
-  const shown = neutralizeControlChars(redact(String(value))).replace(INVISIBLE_LAYOUT, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const shown = neutralizeInvisibleLayout(neutralizeControlChars(redact(String(value))));
   return escapeHtml(shown);
 }

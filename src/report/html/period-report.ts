@@ -7,12 +7,13 @@
  * same bytes (no clock, no locale). No script, no external resource of any kind (its own
  * Content-Security-Policy says so), light backgrounds, print rules for PDF. Every value taken from
  * evidence is escaped (escape.ts). It is in every period export as `report.html` and served at
- * `GET /evidence/report`; it is derived from the evidence, not evidence (see ../evidence/evidence-tree.ts).
+ * `GET /evidence/report`; it is derived from the evidence, not evidence, and the export's period
+ * manifest fixes its bytes (see ../evidence/period-manifest.ts).
  */
 import { createHash } from "node:crypto";
 import { redact } from "../../util/redact.js";
 import { KEYWARDEN_VERSION } from "../../version.js";
-import type { RunWithoutEvidence } from "../evidence/archive.js";
+import { type RunWithoutEvidence, failedBeforeEvidence } from "../evidence/without-evidence.js";
 import { text } from "./escape.js";
 import { plural } from "./format.js";
 import { organizationLine } from "./header-organization.js";
@@ -69,6 +70,16 @@ export function reportHeaders(): Record<string, string> {
   };
 }
 
+/** The runs without evidence, as the summary counts them: a run that failed before it could write any is not a gap. */
+function withoutEvidenceSaid(gaps: readonly RunWithoutEvidence[]): string {
+  const failedStarts = gaps.filter(failedBeforeEvidence).length;
+  const parts = [
+    ...(gaps.length > failedStarts ? [`${plural(gaps.length - failedStarts, "run")} without evidence`] : []),
+    ...(failedStarts > 0 ? [`${plural(failedStarts, "run")} that failed before ${failedStarts === 1 ? "it" : "they"} could write evidence`] : []),
+  ];
+  return parts.length === 2 ? `, ${parts[0]} and ${parts[1]}` : parts.map((part) => ` and ${part}`).join("");
+}
+
 export function renderPeriodReport(input: PeriodReportInput): string {
   const secrets = (input.secrets ?? []).filter((s): s is string => typeof s === "string" && s.length > 0);
   const runs = readRuns(input.runs, secrets);
@@ -113,8 +124,8 @@ export function renderPeriodReport(input: PeriodReportInput): string {
 <h1>OpenAI API key audit</h1>
 <p class="period">${text(from)} to ${text(to)} (UTC, both days included)</p>
 ${organizationLine(runs, input.deployment)}
-<p class="generator">Keywarden ${KEYWARDEN_VERSION}, from the evidence of ${plural(runs.length, "run")}${gaps.length > 0 ? ` and ${plural(gaps.length, "run")} without evidence` : ""}.</p>
-<p class="notice">A reading aid derived from the evidence, not evidence itself: it is neither hashed nor signed. Check the evidence with <code>keywarden verify</code> (<a href="#verify">how</a>); where this page and the verified files disagree, the files are right.</p>
+<p class="generator">Keywarden ${KEYWARDEN_VERSION}, from the evidence of ${plural(runs.length, "run")}${withoutEvidenceSaid(gaps)}.</p>
+<p class="notice">A reading aid derived from the evidence, not evidence itself. In the period export, <code>period-manifest.json</code> fixes its SHA-256 (signed when the runs' manifests are), so an edited copy fails <code>keywarden verify</code>. Check the evidence with <code>keywarden verify</code> (<a href="#verify">how</a>); where this page and the verified files disagree, the files are right.</p>
 <nav aria-label="Contents"><ol>${contents}</ol></nav>
 </header>
 <main>

@@ -1,5 +1,5 @@
 /** "Every run": status, counts and manifest SHA-256 of each run, runs without evidence among them; and the chart of open findings. */
-import type { RunWithoutEvidence } from "../evidence/archive.js";
+import { type RunWithoutEvidence, failedBeforeEvidence } from "../evidence/without-evidence.js";
 import { type ChartRun, findingsChart } from "./chart.js";
 import { text } from "./escape.js";
 import { SEVERITY_ORDER, badge, colgroup, ident, when } from "./format.js";
@@ -11,13 +11,16 @@ const HASH_SPAN = HEADERS.length - 1;
 const WIDTHS = [11, 22, 6, 10, 6, 6, 6, 5, 7, 5, 5, 6, 5];
 
 export function trendSection(runs: readonly ReportRun[], gaps: readonly RunWithoutEvidence[], period: { from: string; to: string }): string {
-  const points: ChartRun[] = runs.flatMap((r) =>
-    r.manifest ? [{ at: r.manifest.run.started_at, status: r.manifest.run.status, findings: r.manifest.run.status === "failed" ? null : r.manifest.run.counts.findings }] : [],
-  );
+  const points: ChartRun[] = [
+    ...runs.flatMap((r) =>
+      r.manifest ? [{ at: r.manifest.run.started_at, status: r.manifest.run.status, findings: r.manifest.run.status === "failed" ? null : r.manifest.run.counts.findings }] : [],
+    ),
+    ...gaps.filter(failedBeforeEvidence).map((g) => ({ at: g.started_at, status: g.status, findings: null })),
+  ];
   return `<section id="trend">
 <h2>Open findings over time</h2>
 <p>Findings still open after exemptions, by severity, at each run. Incomplete runs could not list every key: their counts are a lower bound.</p>
-<figure>${findingsChart(points, gaps.map((g) => ({ at: g.started_at })), period)}</figure>
+<figure>${findingsChart(points, gaps.filter((g) => !failedBeforeEvidence(g)).map((g) => ({ at: g.started_at })), period)}</figure>
 </section>`;
 }
 
@@ -64,7 +67,8 @@ function runRow(run: ReportRun): string {
 }
 
 function gapRow(gap: RunWithoutEvidence): string {
-  return `<tr class="gap" data-run="${text(gap.id)}"><td class="when">${when(gap.started_at, false)}</td><td>${ident(gap.id)}</td><td></td><td>${badge(gap.status)}</td><td colspan="${HASH_SPAN - 3}"><strong>No stored evidence:</strong> ${text(gap.reason)}</td></tr>`;
+  const said = failedBeforeEvidence(gap) ? "Failed before it could write evidence:" : "<strong>No stored evidence:</strong>";
+  return `<tr class="gap" data-run="${text(gap.id)}"><td class="when">${when(gap.started_at, false)}</td><td>${ident(gap.id)}</td><td></td><td>${badge(gap.status)}</td><td colspan="${HASH_SPAN - 3}">${said} ${text(gap.reason)}</td></tr>`;
 }
 
 /** The hash chain as the manifests record it (keywarden verify is what checks it). */

@@ -1,5 +1,5 @@
 /** "What was audited": how many runs, how they were started, how often, and what they saw. */
-import type { RunWithoutEvidence } from "../evidence/archive.js";
+import { type RunWithoutEvidence, failedBeforeEvidence } from "../evidence/without-evidence.js";
 import type { Manifest } from "../evidence/manifest.js";
 import { text } from "./escape.js";
 import { plural, table, when } from "./format.js";
@@ -11,6 +11,8 @@ export function summarySection(runs: readonly ReportRun[], gaps: readonly RunWit
   const manifests = runs.flatMap((r) => (r.manifest ? [r.manifest] : []));
   const starts = [...manifests.map((m) => m.run.started_at), ...gaps.map((g) => g.started_at)].sort();
   const total = runs.length + gaps.length;
+  // A run that failed before it could write evidence is a failed run, not a gap in the record.
+  const failedStarts = gaps.filter(failedBeforeEvidence).length;
   const byStatus = (status: string) => manifests.filter((m) => m.run.status === status).length;
   const last = lastEvaluatedRun(runs)?.manifest ?? null;
 
@@ -18,8 +20,8 @@ export function summarySection(runs: readonly ReportRun[], gaps: readonly RunWit
     stat("Runs", total, "runs-total"),
     stat("Complete", byStatus("complete"), "runs-complete"),
     stat("Incomplete", byStatus("incomplete"), "runs-incomplete"),
-    stat("Failed", byStatus("failed"), "runs-failed"),
-    stat("Without evidence", gaps.length + runs.filter((r) => !r.manifest).length, "runs-without-evidence"),
+    stat("Failed", byStatus("failed") + failedStarts, "runs-failed"),
+    stat("Without evidence", gaps.length - failedStarts + runs.filter((r) => !r.manifest).length, "runs-without-evidence"),
     stat("Open findings at the last run", last ? last.run.counts.findings.total : "—", "open-last"),
   ].join("");
 

@@ -26,7 +26,7 @@ export function verifySection(runs: readonly ReportRun[], help: VerifyHelp): str
     : `<li>This page is <code>report.html</code> of the export <code>${text(help.zipName)}</code>, next to the evidence it was derived from.</li>`;
   return `<section id="verify">
 <h2>How to verify the evidence</h2>
-<p>This page is a reading aid, not evidence: it is derived from the runs' files but neither hashed nor signed, and <code>keywarden verify</code> does not check it. The evidence is each run's files, listed with their SHA-256 in its manifest, the manifests chained by hash and signed with Ed25519. If this page and the verified files disagree, the files are right.</p>
+<p>This page is a reading aid, not evidence: it is derived from the runs' files. In the export, <code>period-manifest.json</code> lists its SHA-256 with the index's, the controls summary's and each run's manifest hash, signed like the runs' manifests, and <code>keywarden verify</code> fails on an edited copy. The evidence is each run's files, listed with their SHA-256 in its manifest, the manifests chained by hash and signed with Ed25519. If this page and the verified files disagree, the files are right.</p>
 <ol>
 ${download}
 <li>Obtain the public key out of band — not from the export: it is served without a token at ${where}. Check its SHA-256:
@@ -34,7 +34,7 @@ ${download}
 ${keyLine}</li>
 <li>Verify, offline (exit status 0: verified, 1: verification failed, 2: usage or read error):
 <pre><code>keywarden verify ${text(help.zipName)} --public-key evidence-public.pem</code></pre>
-(from a clone of Keywarden: <code>npx keywarden verify …</code>). It checks every file against its manifest, the chain of manifests, the index, and every signature; any other file in the export fails it, except this page.</li>
+(from a clone of Keywarden: <code>npx keywarden verify …</code>). It checks every file against its manifest, the chain of manifests, the index, this page and the controls summary against the period manifest, and every signature; any other file in the export fails it.</li>
 ${lastHash ? `<li>The chain alone cannot show that the last run was removed or replaced. Keep each run's manifest SHA-256 outside the evidence store (Slack shows it; <code>evidence.manifest_sha256</code> of <code>GET /runs/:id</code>) and add <code>--anchor &lt;the SHA-256 you kept&gt;</code>. The last run of this page says its manifest hashes to <code class="hash">${text(lastHash)}</code>.</li>` : ""}
 </ol>
 </section>`;

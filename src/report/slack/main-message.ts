@@ -225,6 +225,7 @@ function contextBlock(run: AuditRun, opts: MainMessageOptions): SlackBlock {
 
 function evidenceText(run: AuditRun, evidenceUrl: string | undefined): string {
   const evidence = run.evidence;
+  if (evidence?.failed_before_evidence) return "Evidence: none, the run failed before it could write any";
   if (evidence && !evidence.stored) return `:warning: *Evidence NOT stored*${evidence.error ? `: ${safe(evidence.error, 500)}` : ""}`;
   const prefix = evidence?.prefix ? inlineCode(clip(evidence.prefix, 300)) : "";
   // In full: auditors keep it outside Cloudflare and pass it to `keywarden verify --anchor`.
