@@ -54,7 +54,8 @@ async function accept(reason: string): Promise<string> {
     view: {
       id: `V_${crypto.randomUUID().slice(0, 8)}`,
       callback_id: "accept_risk_modal",
-      private_metadata: finding.fingerprint,
+      // The form names the run whose report was clicked: the first run, which found it.
+      private_metadata: `${firstRun}:${finding.fingerprint}`,
       state: {
         values: {
           reason: { value: { type: "plain_text_input", value: reason } },
@@ -90,6 +91,7 @@ async function listed(id: string): Promise<ListedExemption | undefined> {
 }
 
 let previous: { id: string; started_at: string };
+let firstRun = "";
 
 beforeAll(async () => {
   await sim.reset(sampleOrg(new Date()));
@@ -97,6 +99,7 @@ beforeAll(async () => {
   const first = (await run()) as unknown as { id: string; started_at: string; findings: { fingerprint: string; severity: string; rule_id: string; key: { id: string } }[] };
   finding = first.findings.find((f) => f.severity === "high")!;
   previous = first;
+  firstRun = first.id;
 });
 
 describe("the evidence of decisions on accepted risks", () => {
