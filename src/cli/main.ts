@@ -10,6 +10,7 @@ commands:
   policy check   validate policy files without calling any API
   sim            serve a simulated Admin API with a sample organization, to try Keywarden offline
   revoke         plan (and, when allowed, execute) revoking a key a finding is on
+  slack-manifest the Slack app manifest for your deployed Worker (--url https://HOST)
 
 keywarden <command> --help shows a command's options; keywarden --version its version.
 `;
@@ -55,6 +56,8 @@ async function dispatch(argv: string[], io: CliIo, raw: CliIo): Promise<number> 
       return (await import("./sim-command.js")).simCommand(rest, raw);
     case "revoke":
       return (await import("./revoke-command.js")).revokeCommand(rest, io);
+    case "slack-manifest":
+      return (await import("./slack-manifest-command.js")).slackManifestCommand(rest, io);
     case "help":
     case "--help":
     case "-h":
