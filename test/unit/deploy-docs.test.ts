@@ -6,7 +6,7 @@
  * steps come in the order that works.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { parse } from "yaml";
 import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { evidencePrefix } from "../../src/report/evidence/layout.js";
+import { importSigningKey } from "../../src/report/evidence/signing.js";
 import { RunWorkFiles } from "../../src/store/work-store.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -167,6 +168,44 @@ describe("the deploy steps, offline", { timeout: 120_000 }, () => {
     // wrangler hides a --var's value; what matters is that wrangler.toml's empty one is replaced
     // (written NAME=VALUE instead, it would be ignored without a word).
     expect(second.output).toMatch(/env\.SLACK_CHANNEL \("\(hidden\)"\)/);
+  });
+
+  it("the secrets files are written as shown, readable by you alone, with every required secret (Slack off) and then Slack's two; wrangler reads them", async () => {
+    const required = JSON.parse(/^required = (\[.*\])$/m.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"))?.[1] ?? "[]") as string[];
+    expect(required).toContain("SLACK_BOT_TOKEN");
+    for (const [doc, text] of Object.entries(DOCS)) {
+      const code = shellCode(text).split("\n");
+      // The lines that write the file: the openssl lines before the heredoc, the heredoc in its umask 077
+      // subshell, up to the first npx command (which needs the network or an account).
+      const upTo = (file: string) => {
+        let start = code.findIndex((line) => line.includes(`cat > ${file} <<`));
+        expect(start, `${doc}: ${file}`).toBeGreaterThanOrEqual(0);
+        while (start > 0 && code[start - 1]?.startsWith("openssl ")) start--;
+        const end = code.findIndex((line, i) => i > start && line.startsWith("npx "));
+        return code.slice(start, end).join("\n");
+      };
+      const cwd = join(home, doc.replace(/\W+/g, "-"));
+      mkdirSync(cwd, { recursive: true });
+      for (const [file, names] of [
+        ["deploy-secrets.env", required],
+        ["slack-secrets.env", ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]],
+      ] as const) {
+        const shell = await run("bash", ["--norc", "-euc", upTo(file)], cwd);
+        expect(shell, `${doc}: ${file}`).toEqual({ code: 0, output: "" });
+        expect(statSync(join(cwd, file)).mode & 0o077, `${doc}: ${file} is readable by others`).toBe(0);
+        const values = Object.fromEntries(readFileSync(join(cwd, file), "utf8").trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+        expect(Object.keys(values).sort(), `${doc}: ${file}`).toEqual([...names].sort());
+        if (file === "deploy-secrets.env") {
+          expect([values.SLACK_BOT_TOKEN, values.SLACK_SIGNING_SECRET]).toEqual(["off", "off"]);
+          expect(values.AUDIT_API_TOKEN).toMatch(/^[0-9a-f]{64}$/);
+          expect((await importSigningKey(values.EVIDENCE_SIGNING_KEY ?? "")).ok, `${doc}: EVIDENCE_SIGNING_KEY`).toBe(true);
+        }
+      }
+    }
+    // wrangler parses the file the first deploy reads (a dry run reads --secrets-file too) and lists every secret.
+    const dry = await run(WRANGLER, ["deploy", "--dry-run", "--outdir", join(home, "dry-run-secrets"), "--secrets-file", join(home, "docs-deploy-md", "deploy-secrets.env")]);
+    expect(dry.code, dry.output).toBe(0);
+    for (const name of required) expect(dry.output).toMatch(new RegExp(`env\\.${name} \\("\\(hidden\\)"\\)`));
   });
 
   it("the manifest command as shown writes a manifest whose every URL is on the Worker's host", async () => {
