@@ -11,6 +11,7 @@ commands:
   sim            serve a simulated Admin API with a sample organization, to try Keywarden offline
   revoke         plan (and, when allowed, execute) revoking a key a finding is on
   doctor         check a deployed Worker from outside: health, token, evidence signing, Slack URLs
+  slack-manifest the Slack app manifest for your deployed Worker (--url https://HOST)
 
 keywarden <command> --help shows a command's options; keywarden --version its version.
 `;
@@ -58,6 +59,8 @@ async function dispatch(argv: string[], io: CliIo, raw: CliIo): Promise<number> 
       return (await import("./revoke-command.js")).revokeCommand(rest, io);
     case "doctor":
       return (await import("./doctor-command.js")).doctorCommand(rest, io);
+    case "slack-manifest":
+      return (await import("./slack-manifest-command.js")).slackManifestCommand(rest, io);
     case "help":
     case "--help":
     case "-h":

@@ -8,11 +8,21 @@ import { sha256Hex } from "../util/hash.js";
 export class EvidenceStore {
   constructor(private readonly bucket: R2Bucket) {}
 
-  /** Data files first, the manifest (and its signature) last: a manifest never names a file not yet stored. */
+  /**
+   * Data files first, the manifest (and its signature) last: a manifest never names a file not yet stored.
+   * A file already stored with the same SHA-256 (by an earlier attempt of the step that failed later) is
+   * not written again: under an R2 bucket lock on runs/ (docs/deploy.md) that would be an overwrite, which
+   * the lock refuses, and the retry could never store the run's evidence.
+   */
   async write(evidence: RunEvidence): Promise<void> {
     const isManifest = (name: string) => name === MANIFEST_FILE || name === SIGNATURE_FILE;
-    const put = (file: RunEvidence["files"][number]) =>
-      this.bucket.put(`${evidence.prefix}${file.name}`, file.content, { sha256: sha256Hex(file.content), httpMetadata: { contentType: file.contentType } });
+    const put = async (file: RunEvidence["files"][number]) => {
+      const key = `${evidence.prefix}${file.name}`;
+      const sha256 = sha256Hex(file.content);
+      const stored = await this.bucket.head(key);
+      if (stored?.checksums.sha256 && hex(stored.checksums.sha256) === sha256) return;
+      await this.bucket.put(key, file.content, { sha256, httpMetadata: { contentType: file.contentType } });
+    };
     await Promise.all(evidence.files.filter((f) => !isManifest(f.name)).map(put));
     await Promise.all(evidence.files.filter((f) => isManifest(f.name)).map(put));
   }
@@ -47,4 +57,8 @@ export class EvidenceStore {
     } while (cursor);
     return keys;
   }
+}
+
+function hex(bytes: ArrayBuffer): string {
+  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -106,6 +106,13 @@ describe("the installed keywarden package", { timeout: 60_000 }, () => {
     expect(await keywarden(["policy", "check"])).toEqual({ code: 0, stdout: "ok node_modules/keywarden/policies/default.yaml (7 rules, 0 exemptions)\n", stderr: "" });
   });
 
+  it("keywarden slack-manifest writes the Slack app manifest from the template the package ships", async () => {
+    const { code, stdout, stderr } = await keywarden(["slack-manifest", "--url", "https://keywarden.acme.workers.dev"]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(stdout).toContain("url: https://keywarden.acme.workers.dev/slack/commands\n");
+    expect(stdout).toContain("request_url: https://keywarden.acme.workers.dev/slack/interactions\n");
+  });
+
   it("keywarden audit audits an organization with the default policy", async () => {
     const { code, stdout, stderr } = await keywarden(["audit", "--json"], { OPENAI_ADMIN_KEY: ADMIN_KEY, OPENAI_BASE_URL: sim.url });
     expect(code).toBe(1);
