@@ -31,7 +31,7 @@ describe("a reason's length is what a reader sees", () => {
 
   it.each(EMPTY_LOOKING)("the Revoke form refuses %s before anything is read or requested", async (_, reason) => {
     // Refused before the D1 or the Admin API is touched: neither exists here.
-    const outcome = await submitRevoke({} as Env, {} as never, { id: "U_ALLOWED", name: "allowed" }, JSON.stringify({ f: "fp", k: {} }), {
+    const outcome = await submitRevoke({} as Env, {} as never, { id: "U_ALLOWED", name: "allowed" }, JSON.stringify({ f: "fp", r: "run_x", k: {} }), {
       [REVOKE_REASON_BLOCK]: { value: { value: reason } },
     });
     expect(outcome).toEqual({ ok: false, errors: { [REVOKE_REASON_BLOCK]: expect.stringContaining("at least 10") } });
