@@ -5,8 +5,8 @@ import type { AcceptedExemption } from "../policy/exemptions.js";
  * a day; revoking one records who, when and why and keeps the row. Each decision is also appended to
  * acceptance_events (migrations/0006) in the same batch, for the evidence of the next run.
  */
-export interface Acceptance {
-  id: string;
+/** What was accepted: one rule on one key until a day, by whom and why. */
+export interface AcceptanceTerms {
   policy_name: string;
   rule_id: string;
   key_id: string;
@@ -19,6 +19,10 @@ export interface Acceptance {
   accepted_by_id: string;
   accepted_by_name: string;
   accepted_at: string;
+}
+
+export interface Acceptance extends AcceptanceTerms {
+  id: string;
   source: "slack";
   revoked_at: string | null;
   revoked_by: string | null;
@@ -29,7 +33,7 @@ export interface Acceptance {
  * A decision on an acceptance, with the acceptance's terms: `accepted` and `revoked` as recorded,
  * `expired` at the end (UTC) of its last day unless it was revoked before.
  */
-export interface AcceptanceEvent {
+export interface AcceptanceEvent extends AcceptanceTerms {
   at: string;
   event: "accepted" | "revoked" | "expired";
   acceptance_id: string;
@@ -38,17 +42,6 @@ export interface AcceptanceEvent {
   by_name: string | null;
   via: "slack" | "api" | null;
   revoke_reason: string | null;
-  policy_name: string;
-  rule_id: string;
-  key_id: string;
-  fingerprint: string;
-  severity: string;
-  reason: string;
-  expires: string;
-  ticket: string | null;
-  accepted_by_id: string;
-  accepted_by_name: string;
-  accepted_at: string;
 }
 
 /** An acceptance as it is made: not revoked yet, from Slack. */
