@@ -163,11 +163,13 @@ export interface SlackDelivery {
   channel?: string;
   ts?: string;
   thread_messages?: number;
+  /** The ts of each thread reply, in page order: the only messages an acceptance may update in place. */
+  thread_ts?: string[];
   findings_delivered?: number;
   file_id?: string;
   /** On failure: the stage (main, thread, file) and Slack's error, redacted. */
   stage?: string;
   error?: string;
   /** On failure: what was posted before it, so a retry continues without posting twice. */
-  posted?: { channel?: string; ts?: string; thread_messages: number };
+  posted?: { channel?: string; ts?: string; thread_messages: number; thread_ts?: string[] };
 }

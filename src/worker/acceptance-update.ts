@@ -3,7 +3,7 @@ import type { AuditRun, RunFinding } from "../audit/types.js";
 import type { Config } from "../config.js";
 import { type AcceptancePrompt, type NewAcceptance, AcceptanceStore, acceptanceStatus } from "../store/acceptances.js";
 import { RunHistory } from "../store/run-history.js";
-import { acceptanceNotice, reportMessageWithAcceptances } from "./accepted-message.js";
+import { acceptanceNotice, reportPageWithAcceptances } from "./accepted-message.js";
 import { reportRenderOptions } from "./notify.js";
 
 /**
@@ -16,20 +16,27 @@ import { reportRenderOptions } from "./notify.js";
 export async function showAcceptance(env: Env, config: Config, client: WebClient, prompt: AcceptancePrompt, runId: string, finding: RunFinding, acceptance: NewAcceptance, now: Date): Promise<void> {
   if (!config.slack || prompt.fingerprint !== finding.fingerprint) return;
   const run = (await new RunHistory(env.DB).get(runId)) as AuditRun | null;
-  if (run && isReportReply(run, prompt)) {
+  if (run) {
     const inForce = (await new AcceptanceStore(env.DB).forPolicy(acceptance.policy_name)).filter((a) => acceptanceStatus(a, now) === "active");
     const options = reportRenderOptions({ ...config, slack: config.slack, revokeMenu: config.remediation.mode !== "off" });
-    const message = reportMessageWithAcceptances(run, finding.fingerprint, inForce, options);
-    if (message) await client.chat.update({ channel: prompt.channel, ts: prompt.message_ts, text: message.text, blocks: message.blocks as never });
-    return;
+    const page = reportPageWithAcceptances(run, finding.fingerprint, inForce, options);
+    if (page && isDeliveredReply(run, page.index, prompt)) {
+      await client.chat.update({ channel: prompt.channel, ts: prompt.message_ts, text: page.message.text, blocks: page.message.blocks as never });
+      return;
+    }
   }
   const notice = acceptanceNotice(finding, acceptance);
   await client.chat.postMessage({ channel: prompt.channel, thread_ts: prompt.message_ts, text: notice.text, blocks: notice.blocks as never, unfurl_links: false, unfurl_media: false });
 }
 
-/** The clicked message is a reply in the thread of the run's channel report (posted after its main message, in its channel). */
-function isReportReply(run: AuditRun, prompt: AcceptancePrompt): boolean {
+/**
+ * The clicked message is the very reply the run's delivery posted the finding's page as (recorded
+ * when it was posted): only then is it updated in place. A click naming any other message (the main
+ * report, a remediation request, another run's page) gets a new reply instead.
+ */
+function isDeliveredReply(run: AuditRun, pageIndex: number, prompt: AcceptancePrompt): boolean {
   const delivery = run.delivery;
-  if (delivery?.status !== "delivered" || !delivery.channel || !delivery.ts) return false;
-  return prompt.channel === delivery.channel && Number(prompt.message_ts) > Number(delivery.ts);
+  if (delivery?.status !== "delivered" || delivery.channel !== prompt.channel) return false;
+  const ts = delivery.thread_ts?.[pageIndex];
+  return ts !== undefined && ts !== "" && ts === prompt.message_ts;
 }

@@ -45,10 +45,12 @@ export function markAccepted(message: MessageLike, fingerprint: string, acceptan
  * stored run, with every acceptance in force shown on its findings: what Keywarden posted, never what
  * a click says was posted. Null when no thread message lists the finding.
  */
-export function reportMessageWithAcceptances(run: AuditRun, fingerprint: string, acceptances: readonly ShownAcceptance[], options: RenderSlackOptions): MessageLike | null {
-  const page = renderSlackReport(run, options).thread.find((m) => m.blocks.some((b) => b.block_id === findingBlockId(fingerprint)));
+export function reportPageWithAcceptances(run: AuditRun, fingerprint: string, acceptances: readonly ShownAcceptance[], options: RenderSlackOptions): { index: number; message: MessageLike } | null {
+  const thread = renderSlackReport(run, options).thread;
+  const index = thread.findIndex((m) => m.blocks.some((b) => b.block_id === findingBlockId(fingerprint)));
+  const page = thread[index];
   if (!page) return null;
-  return acceptances.reduce<MessageLike>((message, a) => markAccepted(message, a.fingerprint, a), { text: page.text, blocks: page.blocks });
+  return { index, message: acceptances.reduce<MessageLike>((message, a) => markAccepted(message, a.fingerprint, a), { text: page.text, blocks: page.blocks }) };
 }
 
 /** A new message saying a finding's risk was accepted, built from the stored finding and acceptance (for messages Keywarden cannot rebuild). */

@@ -35,6 +35,7 @@ export async function deliverRunReport(
       channel: result.channel,
       ts: result.ts,
       thread_messages: result.thread_messages,
+      thread_ts: result.thread_ts,
       findings_delivered: result.findings_delivered,
       ...(result.file_id ? { file_id: result.file_id } : {}),
     };

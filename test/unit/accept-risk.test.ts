@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AcceptanceStore, acceptanceStatus } from "../../src/store/acceptances.js";
 import { EXPIRES_BLOCK, REASON_BLOCK, TICKET_BLOCK, acceptanceModal, mayAccept, readAcceptanceForm } from "../../src/worker/accept-risk.js";
-import { acceptanceNotice, markAccepted, reportMessageWithAcceptances } from "../../src/worker/accepted-message.js";
+import { acceptanceNotice, markAccepted, reportPageWithAcceptances } from "../../src/worker/accepted-message.js";
 import { makeFinding, makeRun } from "../sim/slack-run-factory.js";
 import { sqliteD1 } from "../support/sqlite-d1.js";
 
@@ -107,14 +107,16 @@ describe("the report message rebuilt after an acceptance", () => {
 
   it("is the stored run's thread message listing the finding, showing every acceptance in force on it", () => {
     const [a, b, c] = run.findings.map((f) => f.fingerprint) as [string, string, string];
-    const message = reportMessageWithAcceptances(run, b, [accepted(a, "first reason here"), accepted(b, "second reason here"), accepted("elsewhere", "not on this page")], options);
+    const page = reportPageWithAcceptances(run, b, [accepted(a, "first reason here"), accepted(b, "second reason here"), accepted("elsewhere", "not on this page")], options);
+    expect(page?.index).toBe(0);
+    const message = page?.message;
     const block = (fp: string) => message?.blocks.find((x) => (x as { block_id?: string }).block_id === `f-${fp}`) as { text: { text: string }; accessory?: unknown };
     expect(block(a).text.text).toContain("accepted by Dana until 2027-01-31: first reason here");
     expect(block(b).text.text).toContain("accepted by Dana until 2027-01-31: second reason here");
     expect(block(a).accessory).toBeUndefined();
     expect(block(c).accessory).toMatchObject({ action_id: "accept_risk", value: `${run.id}:${c}` });
     expect(block(c).text.text).not.toContain("accepted by");
-    expect(reportMessageWithAcceptances(run, "not-a-finding-of-this-run", [], options)).toBeNull();
+    expect(reportPageWithAcceptances(run, "not-a-finding-of-this-run", [], options)).toBeNull();
   });
 
   it("is a new message from the stored finding where the message cannot be rebuilt, names shown as text", () => {

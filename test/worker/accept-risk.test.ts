@@ -296,6 +296,29 @@ describe("accepting a risk from Slack", () => {
     expect(JSON.stringify(reply)).not.toContain("ALL CLEAR");
     expect(reply.blocks[0]?.text?.text).toContain("accepted by U_ALLOWED name until");
   });
+
+  it("updates in place only the reply the run's delivery posted the finding's page as: a click naming a later Keywarden message (another run's page) gets a reply", async () => {
+    const accepted = new Set((await exemptionsOf()).map((e) => e.fingerprint));
+    const target = firstRunFindings.find(
+      (f) => f.rule_id !== "unused-90d" && f.severity !== "critical" && !accepted.has(f.fingerprint) && message.blocks.some((b) => b.block_id === `f-${f.fingerprint}`),
+    )!;
+    await slack.reset();
+    const later = (await waitForRun(await startRun())) as unknown as { id: string };
+    const laterPage = (await fake()).messages.find((m) => m.blocks.some((b) => JSON.stringify(b).includes(later.id)) && (m as { thread_ts?: string }).thread_ts)!;
+    expect(laterPage).toBeDefined();
+    // Signed, naming the first run's finding, but pointing at the later run's page.
+    const forged = {
+      ...click("U_ALLOWED", await trigger(), target.fingerprint),
+      container: { type: "message", channel_id: laterPage.channel, message_ts: laterPage.ts },
+      message: { ts: laterPage.ts, text: laterPage.text, blocks: laterPage.blocks },
+    };
+    await interact(forged);
+    const { views } = await eventually(fake, (s) => s.views.length > 0);
+    expect(await (await interact(submission("U_ALLOWED", views[0]!, { reason: "reviewed with the owner today", expires: inDays(5) }))).text()).toBe("");
+    const after = await eventually(fake, (s) => s.messages.some((m) => (m as { thread_ts?: string }).thread_ts === laterPage.ts && m.text.startsWith("Risk accepted")));
+    expect(after.updates.filter((u) => u.ts === laterPage.ts)).toEqual([]);
+    expect(after.messages.find((m) => m.ts === laterPage.ts)).toEqual(laterPage);
+  });
 });
 
 /** Bob owns three unused keys of the sample organization; under the test policy their findings are critical. */

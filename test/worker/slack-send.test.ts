@@ -98,7 +98,7 @@ describe("Slack delivery inside workerd", () => {
     await addFault({ method: "chat.postMessage", channel, times: 1, effect: { kind: "ratelimit", retryAfter: 120 } });
     const started = Date.now();
     const result = await deliverReport(fastClient(), renderSlackReport(makeRun(), { channel }), deliverOpts);
-    expect(result).toEqual({ ok: false, stage: "main", error: "ratelimited: retry after 120 s", retry_after: 120, posted: { thread_messages: 0 } });
+    expect(result).toEqual({ ok: false, stage: "main", error: "ratelimited: retry after 120 s", retry_after: 120, posted: { thread_messages: 0, thread_ts: [] } });
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
@@ -114,7 +114,7 @@ describe("Slack delivery inside workerd", () => {
     const channel = newChannel();
     await addFault({ method: "chat.postMessage", channel, times: 5, effect: { kind: "error", error: "channel_not_found" } });
     const result = await deliverReport(fastClient(), renderSlackReport(makeRun({ findings: manyFindings(3) }), { channel }), deliverOpts);
-    expect(result).toEqual({ ok: false, stage: "main", error: "channel_not_found", posted: { thread_messages: 0 } });
+    expect(result).toEqual({ ok: false, stage: "main", error: "channel_not_found", posted: { thread_messages: 0, thread_ts: [] } });
   });
 
   it("refuses a wrong token with invalid_auth and never echoes a token", async () => {

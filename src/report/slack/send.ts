@@ -134,7 +134,7 @@ function slackTransport(baseFetch: typeof fetch, policy: SlackRetryPolicy, sleep
 export type DeliveryStage = "main" | "thread" | "file";
 
 export type DeliveryResult =
-  | { ok: true; channel: string; ts: string; thread_messages: number; findings_delivered: number; file_id?: string }
+  | { ok: true; channel: string; ts: string; thread_messages: number; thread_ts: string[]; findings_delivered: number; file_id?: string }
   | {
       ok: false;
       stage: DeliveryStage;
@@ -143,14 +143,22 @@ export type DeliveryResult =
       /** Set when Slack asked to wait: retry no sooner than this many seconds. */
       retry_after?: number;
       /** What was posted before the failure; pass it back as `resume` to continue without posting twice. */
-      posted: { channel?: string; ts?: string; thread_messages: number };
+      posted: PostedSoFar;
     };
+
+/** What a delivery posted before it stopped: the main message, and the replies in order (their ts, when known). */
+export interface PostedSoFar {
+  channel?: string;
+  ts?: string;
+  thread_messages: number;
+  thread_ts?: string[];
+}
 
 export interface DeliverOptions {
   /** Every secret that must not appear in an error (the bot token is added automatically). */
   secrets: readonly (string | undefined)[];
   /** Continue a delivery that failed part-way (the `posted` of its failure). */
-  resume?: { channel?: string; ts?: string; thread_messages: number };
+  resume?: PostedSoFar;
   /** Pause between chat.postMessage calls; Slack allows about 1 message per second per channel. Default 1000. */
   pauseBetweenMessagesMs?: number;
   sleep?: Sleep;
@@ -165,9 +173,10 @@ export async function deliverReport(client: WebClient, rendered: RenderedSlackRe
   const secrets = [...opts.secrets, client.token];
   const sleep = opts.sleep ?? realSleep;
   const pause = opts.pauseBetweenMessagesMs ?? 1000;
-  const posted: { channel?: string; ts?: string; thread_messages: number } = {
+  const posted: PostedSoFar & { thread_ts: string[] } = {
     ...opts.resume,
     thread_messages: opts.resume?.ts ? opts.resume.thread_messages : 0,
+    thread_ts: opts.resume?.ts ? [...(opts.resume.thread_ts ?? [])] : [],
   };
   const fail = (stage: DeliveryStage, error: unknown): DeliveryResult => {
     const described = describeError(error);
@@ -187,6 +196,7 @@ export async function deliverReport(client: WebClient, rendered: RenderedSlackRe
       posted.ts = res.ts;
       posted.channel = res.channel;
       posted.thread_messages = 0;
+      posted.thread_ts = [];
     } catch (error) {
       return fail("main", error);
     }
@@ -200,8 +210,10 @@ export async function deliverReport(client: WebClient, rendered: RenderedSlackRe
     if (pause > 0) await sleep(pause);
     try {
       // The channel id Slack answered with: a reply must go where the parent is.
-      await client.chat.postMessage({ ...redactMessage(message, secrets), channel, thread_ts: ts, unfurl_links: false, unfurl_media: false });
+      const reply = await client.chat.postMessage({ ...redactMessage(message, secrets), channel, thread_ts: ts, unfurl_links: false, unfurl_media: false });
       posted.thread_messages = i + 1;
+      // Which reply holds which page: an acceptance later updates exactly that reply, never a message a click names.
+      posted.thread_ts[i] = reply.ts ?? "";
     } catch (error) {
       return fail("thread", error);
     }
@@ -229,6 +241,7 @@ export async function deliverReport(client: WebClient, rendered: RenderedSlackRe
     channel,
     ts,
     thread_messages: rendered.thread.length,
+    thread_ts: posted.thread_ts,
     findings_delivered: findingsDelivered,
     ...(fileId !== undefined ? { file_id: fileId } : {}),
   };
