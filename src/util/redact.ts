@@ -5,7 +5,10 @@
  * "sk-proj-...9xYz" are short and survive).
  */
 // Not after a letter (so "risk-assessment-…" is a word), but after a digit or "_" it is still a secret: ml_sk-proj-….
-const SECRET_PATTERNS = [/(?<![A-Za-z])sk-[A-Za-z0-9_-]{16,}/g, /(?<![A-Za-z])xox[abposr]-[A-Za-z0-9-]{8,}/g];
+// Nor after an escape sequence: JSON writes a newline before a secret as \n, the CSV and text outputs write
+// control and bidi characters as \x1b or \u200e, and the letter that ends the escape is no word.
+const START = String.raw`(?:(?<![A-Za-z])|(?<=\\[a-z])|(?<=\\x[0-9A-Fa-f]{2})|(?<=\\u[0-9A-Fa-f]{4}))`;
+const SECRET_PATTERNS = [new RegExp(`${START}sk-[A-Za-z0-9_-]{16,}`, "g"), new RegExp(`${START}xox[abposr]-[A-Za-z0-9-]{8,}`, "g")];
 
 export const REDACTED = "[REDACTED]";
 

@@ -102,6 +102,20 @@ describe("keywarden revoke", () => {
     expect(JSON.parse(refused.stdout)).toMatchObject({ guards: { ok: false, guard: "in-use" }, outcome: null });
   });
 
+  it("a key name holding a secret after a control character prints it in neither the text plan nor the --json record", async () => {
+    const leak = "sk-proj-LEAKLEAKLEAKLEAKLEAK0123456789";
+    const org = sampleOrg(new Date());
+    const key = org.adminKeys.find((k) => k.id === "key_admin_breakglass");
+    if (!key) throw new Error("the sample organization has no key_admin_breakglass");
+    key.name = `Break-glass\n${leak}`;
+    sim.setOrg(org);
+    const text = await keywarden(["revoke", "key_admin_breakglass"]);
+    const json = await keywarden(["revoke", "key_admin_breakglass", "--json"]);
+    expect(text.stdout).toContain("Plan: Delete admin key");
+    expect(JSON.parse(json.stdout)).toMatchObject({ action: { kind: "delete_admin_key" } });
+    for (const out of [text, json]) expect(out.stdout + out.stderr).not.toContain("LEAKLEAK");
+  });
+
   it("takes the finding the policy's remediation.allowed_rules allow, not merely the key's first one", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kw-revoke-"));
     const file = join(dir, "narrow.yaml");

@@ -3,6 +3,7 @@ import { type CsvCell, toCsv } from "../../src/report/evidence/csv.js";
 import { buildEvidenceFiles } from "../../src/report/evidence/files.js";
 import { FINDINGS_CSV_COLUMNS } from "../../src/report/evidence/tables.js";
 import { renderFindingsCsv } from "../../src/report/slack/csv.js";
+import { redact } from "../../src/util/redact.js";
 import { makeFinding, makeRun } from "../sim/slack-run-factory.js";
 import { parseCsv } from "../support/csv-parse.js";
 
@@ -73,6 +74,16 @@ describe("control characters in CSV cells (findings.csv is also uploaded to Slac
     const row = parseCsv(text)[1] ?? [];
     expect(row[FINDINGS_CSV_COLUMNS.indexOf("key_name")]).toBe("\\x1b[31mprod\\u202etxt.exe");
     expect(row[FINDINGS_CSV_COLUMNS.indexOf("sentence")]).toBe("reason\\x07 with a bell\\u202e");
+  });
+
+  it("a secret right after an escaped character is redacted in the Slack copy as in findings.csv: the same bytes", () => {
+    const leak = "sk-proj-LEAKLEAKLEAKLEAKLEAK0123456789";
+    const leaky = makeRun({ findings: [makeFinding(1, { key: { ...makeFinding(1).key, name: `ci\u200e${leak}` } })] });
+    const evidence = new TextDecoder().decode(buildEvidenceFiles({ run: leaky, inventory: null, policyText: "version: 1" }).find((f) => f.name === "findings.csv")?.content);
+    // What deliverReport uploads: the rendered CSV, redacted whole.
+    const slack = redact(renderFindingsCsv(leaky));
+    expect(slack).not.toContain("LEAKLEAK");
+    expect(slack).toBe(evidence);
   });
 
   it("still neutralizes a formula behind the escapes, and keeps tab, CR and LF inside the quoted cell", () => {
