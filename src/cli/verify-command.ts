@@ -68,7 +68,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   const tree = loadEvidence(target);
   if (typeof tree === "string") return readError(tree);
 
-  const report = await verifyEvidenceTree(tree, { publicKey, anchors });
+  const report = await verifyEvidenceTree(tree, { publicKey, anchors, zip: !statSync(target).isDirectory() });
   process.stdout.write(args.values.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, publicKey !== undefined));
   return report.ok ? EXIT_VERIFIED : EXIT_FAILED;
 }

@@ -52,6 +52,27 @@ async function verifyBoth(files: Record<string, Uint8Array>, ...argv: string[]) 
 
 const edited = (name: string, change: (text: string) => string) => ({ ...entries, [name]: encode(change(decode(entries[name]))) });
 
+describe("a period export stripped to its runs", () => {
+  it("fails as a ZIP (GET /evidence always writes the period manifest), and as a folder verifies the chain with a note that the ends are not checked", async () => {
+    // Every file outside runs/ removed, and the last run with them: without the period manifest nothing shows it is gone.
+    const runs = Object.keys(entries).filter((name) => name.startsWith("runs/"));
+    const lastRun = runs.map((name) => name.split("/").slice(0, 4).join("/")).sort().at(-1) as string;
+    const stripped = Object.fromEntries(Object.entries(entries).filter(([name]) => name.startsWith("runs/") && !name.startsWith(`${lastRun}/`)));
+    const zip = join(dir, `stripped-${written++}.zip`);
+    writeFileSync(zip, zipSync(stripped));
+    const fromZip = await runVerify(zip, "--public-key", publicKeyFile);
+    expect(fromZip.code).toBe(1);
+    expect(fromZip.out).toContain("period-manifest.json");
+    expect(fromZip.out).toContain("missing: a period export (GET /evidence) always holds it");
+    const folder = join(dir, `stripped-folder-${written++}`);
+    extractEntries(folder, stripped);
+    const fromFolder = await runVerify(folder, "--public-key", publicKeyFile);
+    expect(fromFolder.code).toBe(0);
+    expect(fromFolder.out).toMatch(/^VERIFIED: 3 runs, /);
+    expect(fromFolder.out).toContain("note: not a period export (no period-manifest.json)");
+  });
+});
+
 describe("a period export's own manifest", () => {
   it("is in the export, next to the index, and an intact export verifies with the key that signed it", async () => {
     expect(Object.keys(entries).filter((name) => !name.startsWith("runs/")).sort()).toEqual([

@@ -19,6 +19,8 @@ export interface PeriodExportFiles {
   dir: string;
   /** The other files of the export outside the runs (index.*, report.html, controls-summary.*), path → content. */
   files: ReadonlyMap<string, EvidenceContent>;
+  /** Read from a ZIP: only GET /evidence makes those, and it always writes a period manifest. */
+  zip: boolean;
 }
 
 /** A run present, as verify read its manifest. */
@@ -40,7 +42,12 @@ export async function checkPeriodExport(exp: PeriodExportFiles, runs: readonly P
       const what = `${names.join(", ")} ${names.length === 1 ? "is" : "are"}`;
       return [{ file: M, message: `missing: ${what} not covered by any hash or signature (an export made before Keywarden wrote period manifests, or its manifest was removed); export the period again` }];
     }
-    return exp.signature ? [{ file: M, message: `missing, but ${PERIOD_SIGNATURE_FILE} is here: the period manifest was removed` }] : [];
+    if (exp.signature) return [{ file: M, message: `missing, but ${PERIOD_SIGNATURE_FILE} is here: the period manifest was removed` }];
+    if (exp.zip) {
+      return [{ file: M, message: "missing: a period export (GET /evidence) always holds it; without it nothing shows that no run at either end of the period was removed; export the period again" }];
+    }
+    notes.push(`not a period export (no ${M}): the runs here verify as a chain, but a run missing before the first or after the last cannot be seen; verify the period's ZIP for that`);
+    return [];
   }
   const parsed = parsePeriodManifest(exp.manifest);
   if (!parsed.ok) return [{ file: M, message: `${parsed.message}: the period manifest was altered or is not Keywarden's` }];

@@ -48,15 +48,16 @@ export interface VerifyOptions {
 }
 
 /** Verifies everything a ZIP or folder held: its runs, index, orphans and the entries that could not be checked. */
-export function verifyEvidenceTree(tree: EvidenceTree, opts: Pick<VerifyOptions, "publicKey" | "anchors"> = {}): Promise<VerifyReport> {
+export function verifyEvidenceTree(tree: EvidenceTree, opts: Pick<VerifyOptions, "publicKey" | "anchors"> & { zip?: boolean } = {}): Promise<VerifyReport> {
+  const { zip = false, ...rest } = opts;
   return verifyEvidence(tree.runs, {
-    ...opts,
+    ...rest,
     index: tree.index,
     indexCsv: tree.indexCsv,
     indexDir: tree.indexDir,
     orphans: tree.orphans,
     unverified: tree.unverified,
-    period: { manifest: tree.periodManifest, signature: tree.periodSignature, dir: tree.indexDir, files: periodFilesOf(tree) },
+    period: { manifest: tree.periodManifest, signature: tree.periodSignature, dir: tree.indexDir, files: periodFilesOf(tree), zip },
     ignored: tree.ignored,
   });
 }
