@@ -13,6 +13,9 @@ const EMPTY_LOOKING: [string, string][] = [
   ["ten zero-width spaces", "\u200b".repeat(10)],
   ["spaces, joiners, a byte-order mark, tabs and line breaks", "\u200b \u200c\u200d\u2060\ufeff\u00a0\u3000\t\n\u180e\u2028"],
   ["spaces between zero-width spaces", " \u200b".repeat(6)],
+  ["Hangul fillers and blank Braille", "\u3164\uffa0\u115f\u1160\u2800".repeat(2)],
+  ["combining marks and variation selectors alone", "\u034f\ufe0f\u0300\u20dd\u0301".repeat(2)],
+  ["private-use and unassigned code points", "\ue000\u2065\uf8ff\u{10ffff}\u0378".repeat(2)],
 ];
 
 describe("a reason's length is what a reader sees", () => {
@@ -27,6 +30,8 @@ describe("a reason's length is what a reader sees", () => {
     expect(readAcceptanceForm(values("\u200bmigration\u200b"), NOW, 90)).toMatchObject({ ok: false });
     expect(readAcceptanceForm(values("migrations"), NOW, 90)).toMatchObject({ ok: true, input: { reason: "migrations" } });
     expect(readAcceptanceForm(values("ключ в работе"), NOW, 90)).toMatchObject({ ok: true });
+    // Accented letters written with combining marks still count once each.
+    expect(readAcceptanceForm(values("re\u0301sume\u0301 okay"), NOW, 90)).toMatchObject({ ok: true });
   });
 
   it.each(EMPTY_LOOKING)("the Revoke form refuses %s before anything is read or requested", async (_, reason) => {
