@@ -246,7 +246,9 @@ async function submitAcceptance(
     ticket: form.input.ticket === null ? null : redact(form.input.ticket, config.secrets),
     accepted_by_id: submission.user.id,
     accepted_by_name: redact(submission.user.name ?? submission.user.username ?? submission.user.id, config.secrets),
-    accepted_at: now.toISOString(),
+    // Stamped when written, not when the request came in: the owner lookup above may take a while, and a
+    // run's evidence lists the decisions stamped before its start, so an earlier stamp could miss every run.
+    accepted_at: new Date().toISOString(),
   };
   const store = new AcceptanceStore(env.DB);
   await store.add(acceptance);
