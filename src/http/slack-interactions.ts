@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { RunFinding } from "../audit/types.js";
 import { type Config, readConfig } from "../config.js";
 import { DEFAULT_MAX_ACCEPTANCE_DAYS } from "../policy/schema.js";
+import { type Severity, severityRank } from "../policy/severity.js";
 import { ACCEPT_RISK_ACTION, type FindingRef, findingRefValue, readFindingRef } from "../report/slack/finding-actions.js";
 import { escapeMrkdwn } from "../report/slack/mrkdwn.js";
 import { APPROVE_ACTION, FINDING_MENU_ACTION, REJECT_ACTION, REVOKE_MODAL, readMenuChoice } from "../report/slack/remediation-blocks.js";
@@ -172,7 +173,18 @@ async function clickedFinding(env: Env, value: string): Promise<{ ref: FindingRe
   const ref = readFindingRef(value);
   if (!ref) return { refusal: UNNAMED_RUN };
   const found = await new RunHistory(env.DB).findingOfRun(ref.runId, ref.fingerprint);
-  return found ? { ref, finding: found.finding, policy_name: found.policy_name } : { refusal: NO_RECORD };
+  if (!found) return { refusal: NO_RECORD };
+  return { ref, finding: { ...found.finding, severity: severityNow(found.finding, found.policy_name) }, policy_name: found.policy_name };
+}
+
+/**
+ * The finding's severity for the rules of accepting it: as the run recorded it, or higher when its
+ * policy rates the rule higher now. An acceptance exempts the rule on the key from the next run on,
+ * so an owner must not accept, from an older report, a finding the policy has since made critical.
+ */
+function severityNow(finding: RunFinding, policyName: string): Severity {
+  const current = parsedBundledPolicy(policyName)?.rules.find((rule) => rule.id === finding.rule_id)?.severity;
+  return current !== undefined && severityRank(current) > severityRank(finding.severity) ? current : finding.severity;
 }
 
 /** The owner of a critical finding's key, asked of Slack now; other findings do not need it. */

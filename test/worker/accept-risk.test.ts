@@ -423,6 +423,16 @@ describe("a critical finding is never accepted by its key's owner", () => {
     expect(await exemptionsOf(bobsKey().fingerprint)).toEqual([]);
   });
 
+  it("judges the owner rule by the policy's severity now, when it was raised since the clicked report: the owner cannot accept from the older report", async () => {
+    // The clicked run recorded this finding as high; the policy (bundled now) makes the rule critical.
+    await env.DB.prepare("UPDATE run_findings SET finding_json = json_set(finding_json, '$.severity', 'high') WHERE run_id = ? AND fingerprint = ?").bind(testRun.id, bobsKey().fingerprint).run();
+    await setDirectory([{ id: ACCEPT_TEST_APPROVER, email: BOB_EMAIL, name: "Bob" }]);
+    const refused = await interact(submission(ACCEPT_TEST_APPROVER, forgedModal("V_RAISED", testReport, bobsKey().fingerprint), { reason: "my own key, I know it is fine", expires: inDays(10) }));
+    expect(await refused.json()).toEqual({ response_action: "errors", errors: { reason: expect.stringContaining("the key is yours") } });
+    expect(await exemptionsOf(bobsKey().fingerprint)).toEqual([]);
+    await env.DB.prepare("UPDATE run_findings SET finding_json = json_set(finding_json, '$.severity', 'critical') WHERE run_id = ? AND fingerprint = ?").bind(testRun.id, bobsKey().fingerprint).run();
+  });
+
   it("refuses everyone when Slack has no account with the owner's email, and says who can fix the directory", async () => {
     await interact(click("U_ALLOWED", await trigger(), bobsKey().fingerprint, testReport));
     const { views, responseUrlPosts } = await eventually(fake, (s) => s.responseUrlPosts.length > 0 || s.views.length > 0);
