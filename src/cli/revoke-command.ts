@@ -96,9 +96,13 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
   if (args.values.yes) {
     const how = executionGuard(config.remediation);
     if (!how.ok || !how.call) {
-      return fail(
-        `--yes is refused: REMEDIATION is ${config.remediation.mode} here, and Keywarden changes an organization only with REMEDIATION=on (and, from the command line, REMEDIATION_APPROVALS=1). Nothing was called; without --yes it prints the plan.`,
-      );
+      const message = `--yes is refused: REMEDIATION is ${config.remediation.mode} here, and Keywarden changes an organization only with REMEDIATION=on (and, from the command line, REMEDIATION_APPROVALS=1). Nothing was called; without --yes it prints the plan.`;
+      if (args.values.json) {
+        // The record is asked for most when something was refused: it says so too, before any audit.
+        const refused = { command: "revoke", at: new Date().toISOString(), requested_by: `cli:${safeUserName()}`, key_id: keyId, execute: true, remediation: { mode: config.remediation.mode, approvals: approvalsNeeded(config.remediation) }, guards: { ok: false, guard: "mode", message }, outcome: null };
+        io.stdout.write(`${redact(JSON.stringify(refused, null, 2), config.secrets)}\n`);
+      }
+      return fail(message);
     }
   }
   let source;

@@ -64,6 +64,10 @@ describe("keywarden revoke", () => {
     expect(out.stdout).not.toMatch(/^done:/m);
     expect(writes()).toEqual([]);
     expect(sim.getOrg().projectKeys["proj_ml"]?.some((k) => k.id === "key_ml_never")).toBe(true);
+    const json = await keywarden(["revoke", "key_ml_never", "--yes", "--json"], { REMEDIATION: "dry-run", REMEDIATION_APPROVALS: "1" });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ command: "revoke", key_id: "key_ml_never", execute: true, remediation: { mode: "dry-run" }, guards: { ok: false, guard: "mode" }, outcome: null });
+    expect(writes()).toEqual([]);
   });
 
   it("without --yes nothing is called, even with REMEDIATION=on and one approval: a dry run is the default", async () => {
