@@ -131,7 +131,7 @@ describe("the deploy steps, offline", { timeout: 120_000 }, () => {
   it("every wrangler command of the README and docs/ exists, with the options and arguments its --help describes", async () => {
     const commands = [...new Set(Object.values(ALL_DOCS).flatMap(wranglerCommands))];
     // The commands this test is about are found (the extraction works), and more.
-    for (const expected of ["wrangler d1 migrations apply DB --remote", "wrangler r2 bucket lock add keywarden-evidence evidence runs/ --retention-days 400", "wrangler deploy --secrets-file deploy-secrets.env"]) {
+    for (const expected of ["wrangler d1 migrations apply DB --remote", "wrangler r2 bucket lock add keywarden-evidence evidence runs/ --retention-days 400", "wrangler deploy --secrets-file deploy-secrets.json"]) {
       expect(commands).toContain(expected);
     }
     // At most 3 wrangler processes at a time: about 1 s of CPU each, on a shared 2-core machine.
@@ -192,15 +192,16 @@ describe("the deploy steps, offline", { timeout: 120_000 }, () => {
       const cwd = join(home, doc.replace(/\W+/g, "-"));
       mkdirSync(cwd, { recursive: true });
       for (const [file, names] of [
-        ["deploy-secrets.env", required],
-        ["slack-secrets.env", ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]],
+        ["deploy-secrets.json", required],
+        ["slack-secrets.json", ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]],
       ] as const) {
         const shell = await run("bash", ["--norc", "-euc", upTo(file)], cwd);
         expect(shell, `${doc}: ${file}`).toEqual({ code: 0, output: "" });
         expect(statSync(join(cwd, file)).mode & 0o077, `${doc}: ${file} is readable by others`).toBe(0);
-        const values = Object.fromEntries(readFileSync(join(cwd, file), "utf8").trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+        // JSON, which wrangler reads as it is (a dotenv file's values give way to the shell's exports).
+        const values = JSON.parse(readFileSync(join(cwd, file), "utf8")) as Record<string, string>;
         expect(Object.keys(values).sort(), `${doc}: ${file}`).toEqual([...names].sort());
-        if (file === "deploy-secrets.env") {
+        if (file === "deploy-secrets.json") {
           expect([values.SLACK_BOT_TOKEN, values.SLACK_SIGNING_SECRET]).toEqual(["off", "off"]);
           expect(values.AUDIT_API_TOKEN).toMatch(/^[0-9a-f]{64}$/);
           expect((await importSigningKey(values.EVIDENCE_SIGNING_KEY ?? "")).ok, `${doc}: EVIDENCE_SIGNING_KEY`).toBe(true);
@@ -208,7 +209,7 @@ describe("the deploy steps, offline", { timeout: 120_000 }, () => {
       }
     }
     // wrangler parses the file the first deploy reads (a dry run reads --secrets-file too) and lists every secret.
-    const dry = await run(WRANGLER, ["deploy", "--dry-run", "--outdir", join(home, "dry-run-secrets"), "--secrets-file", join(home, "docs-deploy-md", "deploy-secrets.env")]);
+    const dry = await run(WRANGLER, ["deploy", "--dry-run", "--outdir", join(home, "dry-run-secrets"), "--secrets-file", join(home, "docs-deploy-md", "deploy-secrets.json")]);
     expect(dry.code, dry.output).toBe(0);
     for (const name of required) expect(dry.output).toMatch(new RegExp(`env\\.${name} \\("\\(hidden\\)"\\)`));
   });
@@ -272,12 +273,12 @@ describe("the deploy steps, offline", { timeout: 120_000 }, () => {
       "npx wrangler r2 bucket create keywarden-evidence",
       "npx wrangler d1 migrations apply DB --remote",
       "npx wrangler r2 bucket lock add",
-      "SLACK_BOT_TOKEN=off",
-      "npx wrangler deploy --secrets-file deploy-secrets.env",
+      "\"SLACK_BOT_TOKEN\": \"off\"",
+      "npx wrangler deploy --secrets-file deploy-secrets.json",
       "npx keywarden slack-manifest --url",
       "/invite @Keywarden",
       'SLACK_CHANNEL = "C',
-      "npx wrangler deploy --secrets-file slack-secrets.env",
+      "npx wrangler deploy --secrets-file slack-secrets.json",
       "curl -X POST",
       "Uptime monitoring",
     ];
