@@ -19,7 +19,7 @@ const optionalSecret = z.string().min(1).optional();
 export const SECRET_OFF = "off";
 /** Where Slack's response_urls live. */
 export const DEFAULT_RESPONSE_URL_PREFIX = "https://hooks.slack.com/";
-const OPTIONAL_SECRETS = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "EVIDENCE_SIGNING_KEY"] as const;
+const OPTIONAL_SECRETS = ["AUDIT_API_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "EVIDENCE_SIGNING_KEY"] as const;
 
 /** The values `.dev.vars.example` ships with: a copy not filled in must not start, least of all with a token every reader knows. */
 const PLACEHOLDER_ADMIN_KEY = "sk-admin-...";
@@ -131,6 +131,16 @@ export function readConfig(env: object, place: SettingsPlace = "unknown"): Confi
     enrich,
     secrets: secretValues(c),
   };
+}
+
+/**
+ * The bearer token of the HTTP API, or undefined while the API is disabled: AUDIT_API_TOKEN unset,
+ * `off`, or the placeholder of .dev.vars.example (which every reader of the repository knows).
+ */
+export function usableApiToken(env: object): string | undefined {
+  const token = (env as Record<string, unknown>).AUDIT_API_TOKEN;
+  if (typeof token !== "string" || token === "" || token === SECRET_OFF || token === PLACEHOLDER_API_TOKEN) return undefined;
+  return token;
 }
 
 /** What `read` gives, or null with its problems added to `problems`. */

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { ConfigError, secretValues } from "../config.js";
+import { ConfigError, secretValues, usableApiToken } from "../config.js";
 import { SchemaNotMigratedError, isUnmigratedSchemaError } from "../store/schema.js";
 import { readiness } from "../worker/health.js";
 import { bearerAuth } from "./bearer-auth.js";
@@ -22,7 +22,7 @@ const PUBLIC_ROUTES: [method: string, path: RegExp][] = [
   ["POST", /^\/slack\/interactions$/],
 ];
 
-const requireBearer = bearerAuth((env) => env.AUDIT_API_TOKEN);
+const requireBearer = bearerAuth(usableApiToken);
 
 export function createApp() {
   const app = new Hono<{ Bindings: Env }>();

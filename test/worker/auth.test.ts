@@ -69,3 +69,23 @@ describe("the bearer token of the HTTP API", () => {
     }
   });
 });
+
+describe("an AUDIT_API_TOKEN nobody should use", () => {
+  // The placeholder of .dev.vars.example is known to every reader of the repository, and "off" is the
+  // word that turns a feature off: neither may open the API, even presented exactly.
+  it.each([
+    ["the placeholder of .dev.vars.example", "change-me-to-a-long-random-string"],
+    ["off", "off"],
+  ])("refuses every bearer request while the token is %s, saying the API is disabled", async (_, configured) => {
+    const { default: worker } = await import("../../src/index.js");
+    const { createExecutionContext, env, waitOnExecutionContext } = await import("cloudflare:test");
+    const ctx = createExecutionContext();
+    const request = new Request("http://keywarden.test/runs", { headers: { authorization: `Bearer ${configured}` } });
+    const response = await worker.fetch(request, { ...env, AUDIT_API_TOKEN: configured } as Env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(401);
+    const text = await response.text();
+    expect(text).toContain("this API is disabled until AUDIT_API_TOKEN is set");
+    expect(text).not.toContain(configured === "off" ? "\"runs\"" : configured);
+  });
+});
