@@ -4,6 +4,7 @@ import { readEnrichSettings } from "./enrichment/settings.js";
 import type { EnrichSource } from "./enrichment/types.js";
 import { POLICY_NAME } from "./policy/name.js";
 import { type RemediationSettings, readRemediationSettings } from "./remediation/settings.js";
+import { signingKeyProblem } from "./report/evidence/signing.js";
 
 export { ConfigError, type SettingProblem, type SettingsPlace } from "./config-error.js";
 
@@ -44,7 +45,10 @@ const configSchema = z.object({
     .refine((url) => url.endsWith("/"), { error: "must end with / (so that https://hooks.slack.com does not also match https://hooks.slack.com.example)" })
     .default(DEFAULT_RESPONSE_URL_PREFIX),
   SLACK_ALLOWED_USERS: z.string().optional(),
-  EVIDENCE_SIGNING_KEY: optionalSecret,
+  EVIDENCE_SIGNING_KEY: optionalSecret.superRefine((value, ctx) => {
+    const problem = value === undefined ? null : signingKeyProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: `${problem} (or off for unsigned evidence)` });
+  }),
   AUDIT_SUBREQUESTS_PER_STEP: z.coerce
     .number({ error: "must be a whole number" })
     .int({ error: "must be a whole number" })

@@ -91,6 +91,18 @@ describe("readConfig", () => {
     );
   });
 
+  it("names an EVIDENCE_SIGNING_KEY that can never sign with the other settings, before any run (never its value)", () => {
+    expect(problems({ ...base, EVIDENCE_SIGNING_KEY: "notakey!" })).toMatch(/EVIDENCE_SIGNING_KEY is neither PEM nor base64 \(or off for unsigned evidence\) — fix: /);
+    // An RSA key in PKCS#8 is base64 and DER, but not Ed25519.
+    const rsaLike = btoa(String.fromCharCode(0x30, 0x82, 0x04, 0xbc, 0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00));
+    expect(problems({ ...base, EVIDENCE_SIGNING_KEY: rsaLike })).toMatch(/EVIDENCE_SIGNING_KEY is not an Ed25519 key in PKCS#8/);
+    expect(problems({ ...base, EVIDENCE_SIGNING_KEY: "notakey!" })).not.toContain("notakey");
+    // The worker tests' throwaway key, a bare 32-byte seed, and off are fine.
+    expect(problems({ ...base, EVIDENCE_SIGNING_KEY: "MC4CAQAwBQYDK2VwBCIEIAecrjG339RbfXFrvHXf0UlpANJpoyzF4+LtXB1Ju3Tn" })).toBe("");
+    expect(problems({ ...base, EVIDENCE_SIGNING_KEY: btoa("k".repeat(32)) })).toBe("");
+    expect(problems({ ...base, EVIDENCE_SIGNING_KEY: "off" })).toBe("");
+  });
+
   it("treats empty strings (unset vars in wrangler.toml) as unset", () => {
     expect(readConfig({ ...base, SLACK_CHANNEL: "", OPENAI_BASE_URL: "" }).openaiBaseUrl).toBe("https://api.openai.com/v1");
   });

@@ -36,23 +36,40 @@ const ED25519 = { name: "Ed25519" } as const;
 // PKCS#8 v1 wrapper of a bare Ed25519 seed (RFC 8410): SEQUENCE { 0, { id-Ed25519 }, OCTET STRING { OCTET STRING seed } }.
 const PKCS8_SEED_PREFIX = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
 
-export async function importSigningKey(text: string): Promise<KeyResult<EvidenceSigningKey>> {
+type SigningKeyMaterial = { jwk: JsonWebKey } | { pkcs8: Uint8Array<ArrayBuffer> } | { problem: string };
+
+/** The key's bytes or JWK as EVIDENCE_SIGNING_KEY gives them, or what is wrong with its form. */
+function signingKeyMaterial(text: string): SigningKeyMaterial {
   const source = unescapeNewlines(text).trim();
-  if (source === "") return { ok: false, message: "the evidence signing key is empty" };
+  if (source === "") return { problem: "is empty" };
+  if (source.startsWith("{")) {
+    const jwk = parseJwk(source);
+    if (!jwk || typeof jwk.d !== "string" || typeof jwk.x !== "string") return { problem: 'is a JWK but not an Ed25519 private key: {"kty":"OKP","crv":"Ed25519","d":…,"x":…}' };
+    return { jwk };
+  }
+  const der = pemOrBase64(source, "PRIVATE KEY");
+  if (typeof der === "string") return { problem: der };
+  if (der.length === 32) return { pkcs8: new Uint8Array([...PKCS8_SEED_PREFIX, ...der]) };
+  // PKCS#8 names its algorithm near the start: id-Ed25519 is 06 03 2b 65 70 (RFC 8410).
+  if (!/\x06\x03\x2b\x65\x70/.test(String.fromCharCode(...der.subarray(0, 24)))) return { problem: "is not an Ed25519 key in PKCS#8 (make one with openssl genpkey -algorithm ed25519)" };
+  return { pkcs8: der };
+}
+
+/**
+ * What is wrong with EVIDENCE_SIGNING_KEY's form, or null: checked with the other settings, before a
+ * run starts, so that a key that can never sign is named at once instead of failing a run's evidence.
+ */
+export function signingKeyProblem(text: string): string | null {
+  const material = signingKeyMaterial(text);
+  return "problem" in material ? material.problem : null;
+}
+
+export async function importSigningKey(text: string): Promise<KeyResult<EvidenceSigningKey>> {
+  const material = signingKeyMaterial(text);
+  if ("problem" in material) return { ok: false, message: `the evidence signing key ${material.problem}` };
   let privateKey: CryptoKey;
   try {
-    if (source.startsWith("{")) {
-      const jwk = parseJwk(source);
-      if (!jwk || typeof jwk.d !== "string" || typeof jwk.x !== "string") {
-        return { ok: false, message: 'the evidence signing key JWK must be an Ed25519 private key: {"kty":"OKP","crv":"Ed25519","d":…,"x":…}' };
-      }
-      privateKey = await crypto.subtle.importKey("jwk", jwk, ED25519, true, ["sign"]);
-    } else {
-      const der = pemOrBase64(source, "PRIVATE KEY");
-      if (typeof der === "string") return { ok: false, message: `the evidence signing key ${der}` };
-      const pkcs8 = der.length === 32 ? new Uint8Array([...PKCS8_SEED_PREFIX, ...der]) : der;
-      privateKey = await crypto.subtle.importKey("pkcs8", pkcs8, ED25519, true, ["sign"]);
-    }
+    privateKey = "jwk" in material ? await crypto.subtle.importKey("jwk", material.jwk, ED25519, true, ["sign"]) : await crypto.subtle.importKey("pkcs8", material.pkcs8, ED25519, true, ["sign"]);
   } catch (error) {
     return { ok: false, message: `the evidence signing key is not an Ed25519 private key (${(error as Error).message})` };
   }
