@@ -2,6 +2,7 @@ import { ConfigError, type Config, type SettingsPlace, readConfig } from "../con
 import { RunHistory } from "../store/run-history.js";
 import { MIGRATE_COMMAND, missingMigrations } from "../store/schema.js";
 import { KEYWARDEN_VERSION } from "../version.js";
+import { configuredPolicyProblem } from "./policies.js";
 
 const DAY_MS = 86_400_000;
 const DEFAULT_STALE_AFTER_DAYS = 8;
@@ -31,6 +32,8 @@ export async function readiness(env: Env, now: Date, place: SettingsPlace = "unk
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems.map((problem) => `setting ${problem}`));
   }
+  const policyProblem = config ? configuredPolicyProblem(config.policy) : null;
+  if (policyProblem) problems.push(`setting ${new ConfigError([policyProblem], place).problems[0]}`);
   const staleAfterDays = config?.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS;
 
   let lastComplete: Readiness["last_complete_run"] = null;

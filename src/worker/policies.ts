@@ -1,4 +1,5 @@
 import { type PolicySource, checkPolicy } from "../audit/run.js";
+import type { SettingProblem } from "../config.js";
 import type { Policy } from "../policy/schema.js";
 import { BUNDLED_POLICIES } from "../generated/policies.js";
 
@@ -17,4 +18,9 @@ export function parsedBundledPolicy(name: string): Policy | undefined {
 
 export function bundledPolicyNames(): string[] {
   return Object.keys(BUNDLED_POLICIES).sort();
+}
+
+/** POLICY names a policy this deployment does not bundle: a settings problem, not a request's. */
+export function configuredPolicyProblem(policy: string): SettingProblem | null {
+  return bundledPolicy(policy) ? null : { setting: "POLICY", problem: `names no bundled policy ("${policy}" is not in policies/; available: ${bundledPolicyNames().join(", ")})` };
 }

@@ -1,10 +1,10 @@
 import { newRunId } from "../audit/run-id.js";
 import type { Trigger } from "../audit/types.js";
-import { type Config, readConfig } from "../config.js";
+import { type Config, ConfigError, readConfig } from "../config.js";
 import { RunHistory } from "../store/run-history.js";
 import { WorkStore } from "../store/work-store.js";
 import { SchemaNotMigratedError, isUnmigratedSchemaError } from "../store/schema.js";
-import { bundledPolicy, bundledPolicyNames } from "./policies.js";
+import { bundledPolicy, bundledPolicyNames, configuredPolicyProblem } from "./policies.js";
 import { recordTriggerFailure, reportEndedRun } from "./trigger-failure.js";
 import type { AuditParams } from "./workflow.js";
 
@@ -66,6 +66,11 @@ export async function startRun(env: Env, request: TriggerRequest): Promise<Trigg
  * instance that died is marked failed so the next trigger can start.
  */
 export async function triggerRun(env: Env, request: TriggerRequest, config: Config = readConfig(env)): Promise<TriggerResult> {
+  if (request.policy === undefined) {
+    // The configured policy, not one the request named: a settings problem, recorded and told like one.
+    const problem = configuredPolicyProblem(config.policy);
+    if (problem) throw new ConfigError([problem]);
+  }
   const policy = request.policy ?? config.policy;
   if (!bundledPolicy(policy)) throw new UnknownPolicyError(policy);
   const history = new RunHistory(env.DB);

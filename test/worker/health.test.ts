@@ -105,6 +105,21 @@ describe("GET /healthz as a readiness check", () => {
     expect(failure.details).toHaveLength(5);
   });
 
+  it("names a POLICY that names no bundled policy as a setting; the cron records its failed run and POST /runs answers misconfigured", async () => {
+    const health = (await (await call("/healthz", { POLICY: "nope" })).json()) as Health;
+    expect(health.problems).toContainEqual(expect.stringMatching(/^setting POLICY names no bundled policy \("nope" is not in policies\/; available: .*default/));
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const post = await call("/runs", { POLICY: "nope" }, { method: "POST", headers: { authorization: `Bearer ${API_TOKEN}` } });
+    expect(post.status).toBe(500);
+    expect(((await post.json()) as { error: { code: string; problems: string[] } }).error).toMatchObject({ code: "misconfigured", problems: [expect.stringMatching(/^POLICY names no bundled policy/)] });
+    const ctx = createExecutionContext();
+    await expect(worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "0 6 * * 1" }), { ...env, POLICY: "nope" } as unknown as Env, ctx)).rejects.toThrow(/POLICY names no bundled policy/);
+    await waitOnExecutionContext(ctx);
+    const row = await env.DB.prepare("SELECT status, trigger, summary_json FROM runs ORDER BY started_at DESC, id DESC LIMIT 1").first<{ status: string; trigger: string; summary_json: string }>();
+    expect(row).toMatchObject({ status: "failed", trigger: "cron" });
+    expect((JSON.parse(row!.summary_json) as { failure: { details: string[] } }).failure.details).toEqual([expect.stringMatching(/^POLICY names no bundled policy/)]);
+  });
+
   it("says the D1 schema is not migrated and what to run", async () => {
     const response = await call("/healthz", { DB: unmigrated });
     expect(response.status).toBe(503);
