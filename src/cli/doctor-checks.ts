@@ -142,7 +142,7 @@ export async function checkLastEvidence(target: DoctorTarget, runs: unknown[] | 
   if (answer.status !== 200 || typeof signed !== "boolean") return fail(`last run's evidence: GET /runs/${last.id}/evidence answered HTTP ${answer.status}`);
   return signed
     ? pass(`last run's evidence: run ${last.id}, stored and signed`)
-    : fail(`last run's evidence: run ${last.id} is stored but not signed: set EVIDENCE_SIGNING_KEY; the runs after it are signed`);
+    : fail(`last run's evidence: run ${last.id} is stored but not signed: set EVIDENCE_SIGNING_KEY (an Ed25519 key, README Deploy) so that the runs after it are signed`);
 }
 
 /**

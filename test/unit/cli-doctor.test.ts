@@ -172,7 +172,7 @@ describe("keywarden doctor", () => {
     expect(lines(stdout)[2]).toBe(
       "✗ evidence signing: evidence is not signed (EVIDENCE_SIGNING_KEY is off): generate an Ed25519 key and set EVIDENCE_SIGNING_KEY (README, Deploy), so auditors can tell the evidence is the Worker's",
     );
-    expect(lines(stdout)[3]).toBe(`✗ last run's evidence: run ${RUN} is stored but not signed: set EVIDENCE_SIGNING_KEY; the runs after it are signed`);
+    expect(lines(stdout)[3]).toBe(`✗ last run's evidence: run ${RUN} is stored but not signed: set EVIDENCE_SIGNING_KEY (an Ed25519 key, README Deploy) so that the runs after it are signed`);
   });
 
   it("Slack URLs that do not reach Keywarden: ✗ with the Request URL to set; SLACK_SIGNING_SECRET off: – (not a failure)", async () => {
