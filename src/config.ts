@@ -30,7 +30,9 @@ const configSchema = z.object({
   OPENAI_ADMIN_KEY: z
     .string({ error: "is not set" })
     .min(1, { error: "is empty" })
-    .refine((value) => value !== PLACEHOLDER_ADMIN_KEY, { error: "is the placeholder of .dev.vars.example: put an Admin API key there" }),
+    .refine((value) => value !== PLACEHOLDER_ADMIN_KEY, { error: "is the placeholder of .dev.vars.example: put an Admin API key there" })
+    // An HTTP header cannot carry it, and the SDK's failure would read as "could not be reached".
+    .refine((value) => /^[\x21-\x7e]+$/.test(value), { error: "holds a space or a character that is not printable ASCII, which no Admin API key does (the README's sk-admin-… placeholder copied as it is?)" }),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://api.openai.com/v1"),
   POLICY: z.string().regex(POLICY_NAME, { error: "must be a policy name such as default" }).default("default"),
   AUDIT_API_TOKEN: optionalSecret.refine((value) => value !== PLACEHOLDER_API_TOKEN, {

@@ -103,6 +103,14 @@ describe("readConfig", () => {
     expect(problems({ ...base, EVIDENCE_SIGNING_KEY: "off" })).toBe("");
   });
 
+  it("refuses an admin key no HTTP header can carry, such as the README's placeholder sk-admin-… (never echoing it)", () => {
+    const said = problems({ OPENAI_ADMIN_KEY: "sk-admin-…" });
+    expect(said).toMatch(/OPENAI_ADMIN_KEY holds a space or a character that is not printable ASCII/);
+    const other = problems({ OPENAI_ADMIN_KEY: "sk-admin-abc déf-secretpart" });
+    expect(other).toMatch(/OPENAI_ADMIN_KEY holds a space/);
+    expect(other).not.toContain("secretpart");
+  });
+
   it("treats empty strings (unset vars in wrangler.toml) as unset", () => {
     expect(readConfig({ ...base, SLACK_CHANNEL: "", OPENAI_BASE_URL: "" }).openaiBaseUrl).toBe("https://api.openai.com/v1");
   });
