@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { formatPolicyError, loadPolicy } from "../policy/index.js";
+import { type Policy, formatPolicyError, loadPolicy } from "../policy/index.js";
 import { displayPath } from "./display-path.js";
 import { type CliIo, processIo } from "./io.js";
 import { policiesDir } from "./keywarden-root.js";
@@ -39,12 +39,27 @@ export function checkPolicyFiles(files: readonly string[], print: (line: string)
     if (result.ok) {
       const { rules, exemptions = [] } = result.policy;
       print(`ok ${file} (${plural(rules.length, "rule")}, ${plural(exemptions.length, "exemption")})`);
+      for (const warning of placeholderWarnings(result.policy)) print(`warning ${file}: ${warning}`);
     } else {
       for (const error of result.errors) printError(formatPolicyError(error));
       failures++;
     }
   }
   return failures;
+}
+
+/**
+ * The default policy ships with an allowlist for example.com: valid, but deployed as it is, it flags
+ * every real owner's key. Said after "ok", so the policy still checks.
+ */
+function placeholderWarnings(policy: Policy): string[] {
+  return policy.rules.flatMap((rule, index) => {
+    const emails = (rule as { allow?: { emails?: readonly string[] } }).allow?.emails ?? [];
+    const placeholders = emails.filter((pattern) => /(^|[@.*])example\.(com|org|net)$/i.test(pattern));
+    return placeholders.length > 0
+      ? [`rules[${index}] (${rule.id}) still allows ${placeholders.join(", ")}, the example domain: put your own domain there, or every real owner's key is a finding`]
+      : [];
+  });
 }
 
 function plural(n: number, noun: string): string {

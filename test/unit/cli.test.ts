@@ -161,14 +161,18 @@ describe("keywarden audit", () => {
 });
 
 describe("keywarden policy check", () => {
-  it("prints ok with the counts for Keywarden's policies by default, exit 0", async () => {
-    expect(await keywarden(["policy", "check"])).toEqual({ code: 0, stdout: "ok policies/default.yaml (7 rules, 0 exemptions)\n", stderr: "" });
+  it("prints ok with the counts for Keywarden's policies by default, exit 0, and warns while the allowlist is still the example domain", async () => {
+    expect(await keywarden(["policy", "check"])).toEqual({
+      code: 0,
+      stdout: "ok policies/default.yaml (7 rules, 0 exemptions)\nwarning policies/default.yaml: rules[1] (owner-not-allowed) still allows *@example.com, the example domain: put your own domain there, or every real owner's key is a finding\n",
+      stderr: "",
+    });
   });
 
   it("exits 2 like audit does for an invalid policy, its errors as file:line:col on stderr", async () => {
     const { code, stdout, stderr } = await keywarden(["policy", "check", "policies/default.yaml", badPolicy]);
     expect(code).toBe(2);
-    expect(stdout).toBe("ok policies/default.yaml (7 rules, 0 exemptions)\n");
+    expect(stdout).toMatch(/^ok policies\/default\.yaml \(7 rules, 0 exemptions\)\n/);
     expect(stderr).toMatch(new RegExp(`^${badPolicy.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:5:11 rules\\[0\\]\\.kind: unknown rule kind "unsed"`));
   });
 
