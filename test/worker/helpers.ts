@@ -119,3 +119,23 @@ export async function slackSignature(body: string | Uint8Array, timestamp: numbe
   const mac = await crypto.subtle.sign("HMAC", key, message);
   return `v0=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
+
+/**
+ * A Slack interaction, signed as Slack signs it, handled by the Worker with `settings` over the test
+ * bindings; resolves once the work after the answer (waitUntil) is done.
+ */
+export async function signedInteraction(payload: unknown, settings: Record<string, string> = {}): Promise<Response> {
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const timestamp = Math.floor(Date.now() / 1000);
+  const request = new Request("http://keywarden.test/slack/interactions", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": await slackSignature(body, timestamp) },
+    body,
+  });
+  const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+  const { default: worker } = await import("../../src/index.js");
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request, { ...env, ...settings } as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}

@@ -3,11 +3,9 @@
  * remediation: section) decides what may be done, not the newest run of another policy. Only the form
  * is opened here (the Admin API is read, never written).
  */
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../../src/index.js";
 import { sampleOrg } from "../sim/sample-org.js";
-import { env, sim, slack, slackSignature as sign, startRun, waitForRun } from "./helpers.js";
+import { signedInteraction, sim, slack, startRun, waitForRun } from "./helpers.js";
 import { REVOKE_TEST_POLICY } from "./test-policies.js";
 
 interface FakeState {
@@ -18,20 +16,7 @@ interface FakeState {
 const fake = async (): Promise<FakeState> => (await (await fetch(`${slack.base}/__slack/calls`)).json()) as FakeState;
 const trigger = async (): Promise<string> => ((await (await fetch(`${slack.base}/__slack/trigger`, { method: "POST", body: "{}" })).json()) as { trigger_id: string }).trigger_id;
 
-async function interact(payload: unknown): Promise<Response> {
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const request = new Request("http://keywarden.test/slack/interactions", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": await sign(body, timestamp) },
-    body,
-  });
-  const ctx = createExecutionContext();
-  const settings: Record<string, string> = { REMEDIATION: "on" };
-  const response = await worker.fetch(request, { ...env, ...settings } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+const interact = (payload: unknown): Promise<Response> => signedInteraction(payload, { REMEDIATION: "on" });
 
 /** Revoke… chosen in the menu beside a finding of a run's report (the menu's value as the report renders it). */
 const revokeClick = async (runId: string, fingerprint: string) => ({

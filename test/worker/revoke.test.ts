@@ -10,7 +10,7 @@ import worker from "../../src/index.js";
 import { HOUSEKEEPING_CRON } from "../../src/worker/crons.js";
 import type { ProjectApiKeyJson } from "../sim/org.js";
 import { sampleOrg } from "../sim/sample-org.js";
-import { api, env, sim, slack, slackSignature as sign, startRun, waitForRun } from "./helpers.js";
+import { api, env, signedInteraction, sim, slack, startRun, waitForRun } from "./helpers.js";
 
 const REQUESTER = "U_ALLOWED";
 const APPROVER = "U_SECOND";
@@ -35,19 +35,7 @@ type Settings = Record<string, string>;
 const ON: Settings = { REMEDIATION: "on", SLACK_ALLOWED_USERS: `${REQUESTER}, ${APPROVER}, ${THIRD}` };
 
 /** A signed interaction, handled with these settings; resolves once the work after the answer is done. */
-async function interact(payload: unknown, settings: Settings = ON): Promise<Response> {
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const request = new Request("http://keywarden.test/slack/interactions", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": await sign(body, timestamp) },
-    body,
-  });
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(request, { ...env, ...settings } as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+const interact = (payload: unknown, settings: Settings = ON): Promise<Response> => signedInteraction(payload, settings);
 
 const user = (id: string) => ({ id, username: id.toLowerCase(), name: `${id} name` });
 
