@@ -386,6 +386,22 @@ describe("revoking a key from Slack", () => {
     expect(await writes()).toEqual([]);
   });
 
+  it("GET /remediations only reads: a request past its 24 hours shows as expired, and only the housekeeping cron records it and updates its message", async () => {
+    const finding = unusedUserKey(await auditedFindings());
+    const id = await request(REQUESTER, finding);
+    await env.DB.prepare("UPDATE remediation_requests SET requested_at = ? WHERE id = ?").bind(new Date(Date.now() - 25 * 3_600_000).toISOString(), id).run();
+    const updatesBefore = (await fake()).updates.length;
+    expect(await remediation(id)).toMatchObject({ status: "expired", outcome: expect.stringContaining("the hourly housekeeping records it") });
+    const stored = await env.DB.prepare("SELECT status FROM remediation_requests WHERE id = ?").bind(id).first<{ status: string }>();
+    expect(stored?.status).toBe("pending");
+    expect((await fake()).updates).toHaveLength(updatesBefore);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: HOUSEKEEPING_CRON }), { ...env, ...ON } as Env, ctx);
+    await waitOnExecutionContext(ctx);
+    const recorded = await env.DB.prepare("SELECT status FROM remediation_requests WHERE id = ?").bind(id).first<{ status: string }>();
+    expect(recorded?.status).toBe("expired");
+  });
+
   it("the hourly housekeeping cron expires a request left undecided for 24 hours and says so on its message; it starts no audit", async () => {
     const finding = unusedUserKey(await auditedFindings());
     const id = await request(REQUESTER, finding);
