@@ -2,7 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
 import { defineConfig } from "vitest/config";
-import { FAKE_SLACK_TOKEN } from "./test/sim/slack-server.js";
+import { FAKE_SLACK_TOKEN } from "./src/sim/slack-server.js";
 import { freePort } from "./test/support/free-port.js";
 
 /**

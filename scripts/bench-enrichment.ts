@@ -6,17 +6,17 @@
  * log read in one sequential window against the parallel windows Keywarden cuts, and the Workflow
  * steps the enrichment needs at AUDIT_SUBREQUESTS_PER_STEP = 45. It prints figures; it asserts nothing.
  *
- * `withEnrichmentData` gives a generated organization (test/sim/generate.ts, which has neither) an
+ * `withEnrichmentData` gives a generated organization (src/sim/generate.ts, which has neither) an
  * audit log and completions usage; the enrichment tests use it too.
  */
 import { pathToFileURL } from "node:url";
 import { collectInventory } from "../src/inventory/collect.js";
 import { continueEnrichment, startEnrichment } from "../src/enrichment/enrich.js";
 import { ENRICH_SOURCES, type EnrichSource } from "../src/enrichment/types.js";
-import { generateOrg } from "../test/sim/generate.js";
-import { DAY_SECONDS, type AuditLogActorJson, type AuditLogJson, type SimOrg, type SimUsageRecord, unixSeconds } from "../test/sim/org.js";
-import { sampleOrg } from "../test/sim/sample-org.js";
-import { startSimulator } from "../test/sim/server.js";
+import { generateOrg } from "../src/sim/generate.js";
+import { DAY_SECONDS, type AuditLogActorJson, type AuditLogJson, type SimOrg, type SimUsageRecord, unixSeconds } from "../src/sim/org.js";
+import { sampleOrg } from "../src/sim/sample-org.js";
+import { startSimulator } from "../src/sim/server.js";
 
 const ADMIN_KEY = "sk-admin-fake-bench-enrichment-0000000";
 const LATENCY_MS = 50;

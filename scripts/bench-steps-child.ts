@@ -35,9 +35,9 @@ import { sha256Hex } from "../src/util/hash.js";
 import { redact } from "../src/util/redact.js";
 import { KEYWARDEN_VERSION } from "../src/version.js";
 import { bundledPolicy } from "../src/worker/policies.js";
-import { generateOrg } from "../test/sim/generate.js";
+import { generateOrg } from "../src/sim/generate.js";
 import { minimumRequests } from "../test/sim/minimum-requests.js";
-import { startSimulator } from "../test/sim/server.js";
+import { startSimulator } from "../src/sim/server.js";
 import { recordStatements } from "../src/store/record-statements.js";
 
 export const ADMIN_KEY = "sk-admin-fake-bench-steps-key-0000000000000";

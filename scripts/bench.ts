@@ -10,9 +10,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { collectInventory } from "../src/inventory/collect.js";
-import { generateOrg } from "../test/sim/generate.js";
+import { generateOrg } from "../src/sim/generate.js";
 import { minimumRequests } from "../test/sim/minimum-requests.js";
-import { startSimulator } from "../test/sim/server.js";
+import { startSimulator } from "../src/sim/server.js";
 
 const ADMIN_KEY = "sk-admin-fake-bench-key-000000000000";
 const LATENCY_MS = 50;

@@ -18,8 +18,8 @@ import { renderSlackReport } from "../src/report/slack/render.js";
 import { acceptanceModal, readAcceptanceForm } from "../src/worker/accept-risk.js";
 import { markAccepted } from "../src/worker/accepted-message.js";
 import { printableLine, renderTextReport } from "../src/report/text.js";
-import { sampleOrg } from "../test/sim/sample-org.js";
-import { startSimulator } from "../test/sim/server.js";
+import { sampleOrg } from "../src/sim/sample-org.js";
+import { startSimulator } from "../src/sim/server.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "out");

@@ -6,9 +6,9 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { sampleOrg } from "../test/sim/sample-org.js";
-import { startSimulator } from "../test/sim/server.js";
-import { FAKE_SLACK_TOKEN, startFakeSlack } from "../test/sim/slack-server.js";
+import { sampleOrg } from "../src/sim/sample-org.js";
+import { startSimulator } from "../src/sim/server.js";
+import { FAKE_SLACK_TOKEN, startFakeSlack } from "../src/sim/slack-server.js";
 import { workerSettingNames, wranglerEnv } from "./dev-env.js";
 import { devPorts, takenPortLine } from "./dev-ports.js";
 

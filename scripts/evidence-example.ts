@@ -29,8 +29,8 @@ import type { AcceptanceEvent } from "../src/store/acceptances.js";
 import type { RemediationView } from "../src/remediation/record-view.js";
 import { buildEvidenceZip, buildRunEvidence, derivePublicKey, importSigningKey } from "../src/report/evidence/index.js";
 import { KEYWARDEN_VERSION } from "../src/version.js";
-import { sampleOrg } from "../test/sim/sample-org.js";
-import { startSimulator } from "../test/sim/server.js";
+import { sampleOrg } from "../src/sim/sample-org.js";
+import { startSimulator } from "../src/sim/server.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Evidence only: `keywarden verify docs/examples` verifies it. */

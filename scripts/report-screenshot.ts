@@ -2,7 +2,7 @@
  * `npm run report:screenshot` (from the repository root): the period report of a sample month,
  * rendered by headless Chromium into docs/report.png, the picture docs/report.md shows.
  *
- * The sample is real audits of the sample organization (test/sim/sample-org.ts) on the simulator,
+ * The sample is real audits of the sample organization (src/sim/sample-org.ts) on the simulator,
  * through November 2026: weekly scheduled runs and a few by hand; keys revoked along the way; one
  * run incomplete (a project's keys could not be listed), one failed (the admin key was refused),
  * one without stored evidence; a risk accepted in Slack. Their evidence is built and chained as the
@@ -24,9 +24,9 @@ import { type RunEvidence, buildRunEvidence, importSigningKey } from "../src/rep
 import type { RunWithoutEvidence } from "../src/report/evidence/archive.js";
 import { type PeriodReportInput, renderPeriodReport } from "../src/report/html/period-report.js";
 import { KEYWARDEN_VERSION } from "../src/version.js";
-import type { SimOrg } from "../test/sim/org.js";
-import { sampleOrg } from "../test/sim/sample-org.js";
-import { type Fault, startSimulator } from "../test/sim/server.js";
+import type { SimOrg } from "../src/sim/org.js";
+import { sampleOrg } from "../src/sim/sample-org.js";
+import { type Fault, startSimulator } from "../src/sim/server.js";
 import { EXAMPLE_ACCEPTANCE, EXAMPLE_SIGNING_KEY } from "./evidence-example.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");

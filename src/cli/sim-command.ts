@@ -1,11 +1,11 @@
 /**
- * `keywarden sim`: the Admin API simulator (test/sim/, bundled into dist/ with the CLI) serving the
+ * `keywarden sim`: the Admin API simulator (src/sim/, bundled into dist/ with the CLI) serving the
  * sample organization, so Keywarden can be tried offline: it prints what to export, then runs until Ctrl-C.
  */
 import { parseArgs } from "node:util";
-import { countKeys } from "../../test/sim/org.js";
-import { sampleOrg } from "../../test/sim/sample-org.js";
-import { type Simulator, startSimulator } from "../../test/sim/server.js";
+import { countKeys } from "../sim/org.js";
+import { sampleOrg } from "../sim/sample-org.js";
+import { type Simulator, startSimulator } from "../sim/server.js";
 import { type CliIo, processIo } from "./io.js";
 
 /** Made up, and says so: the simulator accepts only this key. */

@@ -10,10 +10,10 @@
  * printing the lines to export.
  */
 import { parseArgs } from "node:util";
-import { generateOrg } from "./generate.js";
-import type { SimOrg } from "./org.js";
-import { sampleOrg } from "./sample-org.js";
-import { startSimulator } from "./server.js";
+import { generateOrg } from "../../src/sim/generate.js";
+import type { SimOrg } from "../../src/sim/org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { startSimulator } from "../../src/sim/server.js";
 
 export const DEFAULT_ADMIN_KEY = "sk-admin-sim-local-0000000000";
 

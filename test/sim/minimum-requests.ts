@@ -1,4 +1,4 @@
-import type { SimOrg } from "./org.js";
+import type { SimOrg } from "../../src/sim/org.js";
 
 /**
  * The fewest list requests that can read `org` whole: Σ ⌈items/pageSize⌉ over

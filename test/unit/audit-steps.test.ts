@@ -19,9 +19,9 @@ import {
   storeEvidence,
 } from "../../src/worker/audit-steps.js";
 import { bundledPolicy } from "../../src/worker/policies.js";
-import { generateOrg } from "../sim/generate.js";
-import { sampleOrg } from "../sim/sample-org.js";
-import { type Simulator, startSimulator } from "../sim/server.js";
+import { generateOrg } from "../../src/sim/generate.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { type Simulator, startSimulator } from "../../src/sim/server.js";
 import { type MemoryR2, memoryR2 } from "../support/memory-r2.js";
 import { type SqliteD1, sqliteD1 } from "../support/sqlite-d1.js";
 
@@ -173,7 +173,7 @@ describe("record failure", () => {
 
 describe("tell owners", () => {
   it("sends each owner one message with only their new findings, once, and names the owners it could not reach", async () => {
-    const { startFakeSlack, FAKE_SLACK_TOKEN } = await import("../sim/slack-server.js");
+    const { startFakeSlack, FAKE_SLACK_TOKEN } = await import("../../src/sim/slack-server.js");
     const { tellOwners, listOwnersInReport } = await import("../../src/worker/audit-steps.js");
     const slack = await startFakeSlack({
       port: 0,

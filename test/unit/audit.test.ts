@@ -7,8 +7,8 @@ import { collectInventory } from "../../src/inventory/collect.js";
 import type { AcceptedExemption } from "../../src/policy/index.js";
 import type { InventoryProgress } from "../../src/inventory/work.js";
 import { renderTextReport } from "../../src/report/text.js";
-import { sampleOrg } from "../sim/sample-org.js";
-import { type Simulator, startSimulator } from "../sim/server.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { type Simulator, startSimulator } from "../../src/sim/server.js";
 
 const ADMIN_KEY = "sk-admin-audit-test-secret-abcdefghijklmnop";
 const NOW = new Date("2026-11-20T12:00:00Z");

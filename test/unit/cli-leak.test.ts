@@ -15,9 +15,9 @@ import type { AuditRun } from "../../src/audit/types.js";
 import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { buildRunEvidence } from "../../src/report/evidence/index.js";
-import type { ProjectApiKeyJson, SimOrg } from "../sim/org.js";
-import { sampleOrg } from "../sim/sample-org.js";
-import { type Simulator, startSimulator } from "../sim/server.js";
+import type { ProjectApiKeyJson, SimOrg } from "../../src/sim/org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { type Simulator, startSimulator } from "../../src/sim/server.js";
 
 /** The configured admin key: its private part is random-looking, so no piece of it appears by chance. */
 const ADMIN_KEY = "sk-admin-LeakTestQwErTyUiOpAsDfGhJkLzXcVbNm0192837465";

@@ -7,8 +7,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sampleOrg } from "../sim/sample-org.js";
-import { type Simulator, startSimulator } from "../sim/server.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { type Simulator, startSimulator } from "../../src/sim/server.js";
 
 const ADMIN_KEY = "sk-admin-package-test-secret-0123456789abcdef";
 let dir: string;

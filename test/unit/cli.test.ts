@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { SIM_ADMIN_KEY, simCommand } from "../../src/cli/sim-command.js";
-import { sampleOrg } from "../sim/sample-org.js";
-import { type Simulator, startSimulator } from "../sim/server.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { type Simulator, startSimulator } from "../../src/sim/server.js";
 
 const ADMIN_KEY = "sk-admin-cli-test-secret-0123456789abcdefgh";
 const BAD_POLICY = "version: 1\nname: bad\nrules:\n  - id: stale\n    kind: unsed\n    days: 90\n    severity: high\n";

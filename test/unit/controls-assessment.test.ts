@@ -8,8 +8,8 @@ import { FRAMEWORKS } from "../../src/controls/catalogue.js";
 import type { RunControl } from "../../src/controls/types.js";
 import type { KeyRecord } from "../../src/inventory/types.js";
 import { renderTextReport } from "../../src/report/text.js";
-import { sampleOrg } from "../sim/sample-org.js";
-import { type Simulator, startSimulator } from "../sim/server.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { type Simulator, startSimulator } from "../../src/sim/server.js";
 import { makeRun } from "../sim/slack-run-factory.js";
 
 function key(id: string, project: KeyRecord["project"] = { id: "proj_web", name: "web", archived: false }): KeyRecord {

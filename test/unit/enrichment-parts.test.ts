@@ -13,8 +13,8 @@ import { readEnrichSettings } from "../../src/enrichment/settings.js";
 import { ENRICH_SOURCES } from "../../src/enrichment/types.js";
 import { collectInventory } from "../../src/inventory/collect.js";
 import type { KeyRecord } from "../../src/inventory/types.js";
-import { generateOrg } from "../sim/generate.js";
-import { type Simulator, startSimulator } from "../sim/server.js";
+import { generateOrg } from "../../src/sim/generate.js";
+import { type Simulator, startSimulator } from "../../src/sim/server.js";
 import { withEnrichmentData } from "../../scripts/bench-enrichment.js";
 
 const NOW = new Date("2026-11-23T06:00:00Z");

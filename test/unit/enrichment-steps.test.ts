@@ -25,9 +25,9 @@ import {
   storeEvidence,
 } from "../../src/worker/audit-steps.js";
 import { bundledPolicy } from "../../src/worker/policies.js";
-import { generateOrg } from "../sim/generate.js";
-import { sampleOrg } from "../sim/sample-org.js";
-import { type Simulator, startSimulator } from "../sim/server.js";
+import { generateOrg } from "../../src/sim/generate.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { type Simulator, startSimulator } from "../../src/sim/server.js";
 import { parseCsv } from "../support/csv-parse.js";
 import { type MemoryR2, memoryR2 } from "../support/memory-r2.js";
 import { type SqliteD1, sqliteD1 } from "../support/sqlite-d1.js";

@@ -14,9 +14,9 @@ import type { KeyRecord } from "../../src/inventory/types.js";
 import { buildRunEvidence } from "../../src/report/evidence/index.js";
 import { findingText } from "../../src/report/slack/format.js";
 import { renderTextReport } from "../../src/report/text.js";
-import { DAY_SECONDS, type SimOrg, unixSeconds } from "../sim/org.js";
-import { sampleOrg } from "../sim/sample-org.js";
-import { type Simulator, startSimulator } from "../sim/server.js";
+import { DAY_SECONDS, type SimOrg, unixSeconds } from "../../src/sim/org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { type Simulator, startSimulator } from "../../src/sim/server.js";
 import { parseCsv } from "../support/csv-parse.js";
 
 const ADMIN_KEY = "sk-admin-enrichment-test-secret-QwErTyUiOp0123";

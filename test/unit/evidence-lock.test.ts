@@ -12,8 +12,8 @@ import { RunHistory } from "../../src/store/run-history.js";
 import { WorkStore } from "../../src/store/work-store.js";
 import { type AuditContext, evaluateAndRecord, inventorySlice, releaseAndCleanUp, storeEvidence } from "../../src/worker/audit-steps.js";
 import { bundledPolicy } from "../../src/worker/policies.js";
-import { sampleOrg } from "../sim/sample-org.js";
-import { type Simulator, startSimulator } from "../sim/server.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { type Simulator, startSimulator } from "../../src/sim/server.js";
 import { type MemoryR2, memoryR2 } from "../support/memory-r2.js";
 import { type SqliteD1, sqliteD1 } from "../support/sqlite-d1.js";
 

@@ -4,8 +4,8 @@ import { checkPolicy, concludeRun } from "../../src/audit/run.js";
 import { type InventoryOptions, type InventoryResult, assembleInventory, collectInventory, collectInventorySlice } from "../../src/inventory/collect.js";
 import type { RetryPolicy } from "../../src/inventory/retry.js";
 import { type InventoryPart, initialWorkState } from "../../src/inventory/work.js";
-import { generateOrg } from "../sim/generate.js";
-import { type Simulator, startSimulator } from "../sim/server.js";
+import { generateOrg } from "../../src/sim/generate.js";
+import { type Simulator, startSimulator } from "../../src/sim/server.js";
 
 /**
  * A run in the Worker reads the organization in slices (one Workflow step each,

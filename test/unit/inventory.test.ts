@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { collectInventory, type InventoryOptions } from "../../src/inventory/collect.js";
 import type { RetryPolicy } from "../../src/inventory/retry.js";
-import { generateOrg } from "../sim/generate.js";
+import { generateOrg } from "../../src/sim/generate.js";
 import { minimumRequests } from "../sim/minimum-requests.js";
-import { sampleOrg } from "../sim/sample-org.js";
-import { type Simulator, startSimulator } from "../sim/server.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { type Simulator, startSimulator } from "../../src/sim/server.js";
 
 const ADMIN_KEY = "sk-admin-unit-test-secret-0123456789abcdef";
 const NOW = new Date("2026-11-20T12:00:00Z");

@@ -13,9 +13,9 @@ import { workerSettingNames } from "../../scripts/dev-env.js";
 import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { derivePublicKey } from "../../src/report/evidence/signing.js";
-import { sampleOrg } from "../sim/sample-org.js";
-import { type Simulator, startSimulator } from "../sim/server.js";
-import { type FakeSlack, startFakeSlack } from "../sim/slack-server.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { type Simulator, startSimulator } from "../../src/sim/server.js";
+import { type FakeSlack, startFakeSlack } from "../../src/sim/slack-server.js";
 import { freePort } from "../support/free-port.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");

@@ -3,7 +3,7 @@ import { deliverOwnerMessages } from "../../src/report/slack/owner-delivery.js";
 import type { OwnerResolution } from "../../src/report/slack/owner-directory.js";
 import { type OwnerMessageFinding, type OwnerMessagePlan, planOwnerMessages } from "../../src/report/slack/owner-messages.js";
 import { createSlackClient } from "../../src/report/slack/send.js";
-import { type FakeSlack, type RecordedCall, startFakeSlack } from "../sim/slack-server.js";
+import { type FakeSlack, type RecordedCall, startFakeSlack } from "../../src/sim/slack-server.js";
 import { makeFinding, makeRun } from "../sim/slack-run-factory.js";
 
 let slack: FakeSlack;

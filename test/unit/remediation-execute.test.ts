@@ -11,8 +11,8 @@ import { carryOut } from "../../src/remediation/execute.js";
 import type { RunFinding } from "../../src/audit/types.js";
 import { runAuditWithInventory } from "../../src/audit/run.js";
 import { readFileSync } from "node:fs";
-import { sampleOrg } from "../sim/sample-org.js";
-import { type Simulator, startSimulator } from "../sim/server.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { type Simulator, startSimulator } from "../../src/sim/server.js";
 
 const ADMIN_KEY = "sk-admin-execute-test-0123456789abcdefghij";
 let sim: Simulator;

@@ -6,9 +6,9 @@
  * CostsResult, and the 429 + Retry-After those operations declare.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DAY_SECONDS, unixSeconds, type SimOrg, type SimUsageRecord } from "../sim/org.js";
-import { sampleOrg } from "../sim/sample-org.js";
-import { AUDIT_LOGGING_DISABLED_STATUS, startSimulator, type Simulator } from "../sim/server.js";
+import { DAY_SECONDS, unixSeconds, type SimOrg, type SimUsageRecord } from "../../src/sim/org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { AUDIT_LOGGING_DISABLED_STATUS, startSimulator, type Simulator } from "../../src/sim/server.js";
 
 const NOW = new Date("2026-11-23T06:00:00Z");
 const NOW_S = unixSeconds(NOW);

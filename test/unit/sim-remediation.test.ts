@@ -5,9 +5,9 @@
  * listings afterwards, the request log and fault injection by method.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { SimOrg } from "../sim/org.js";
-import { sampleOrg } from "../sim/sample-org.js";
-import { startSimulator, type Simulator } from "../sim/server.js";
+import type { SimOrg } from "../../src/sim/org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { startSimulator, type Simulator } from "../../src/sim/server.js";
 
 const NOW = new Date("2026-11-23T06:00:00Z");
 const ADMIN_KEY = "sk-admin-remediation-test-0123456789abcdef";

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { generateOrg } from "../sim/generate.js";
-import { countKeys, DAY_SECONDS, unixSeconds, type SimOrg } from "../sim/org.js";
-import { sampleOrg } from "../sim/sample-org.js";
-import { startSimulator, type Simulator } from "../sim/server.js";
+import { generateOrg } from "../../src/sim/generate.js";
+import { countKeys, DAY_SECONDS, unixSeconds, type SimOrg } from "../../src/sim/org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { startSimulator, type Simulator } from "../../src/sim/server.js";
 
 const NOW = new Date("2026-11-23T06:00:00Z");
 const NOW_S = unixSeconds(NOW);

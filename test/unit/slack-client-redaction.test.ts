@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSlackClient } from "../../src/report/slack/send.js";
-import { type FakeSlack, startFakeSlack } from "../sim/slack-server.js";
+import { type FakeSlack, startFakeSlack } from "../../src/sim/slack-server.js";
 
 let slack: FakeSlack;
 beforeAll(async () => {

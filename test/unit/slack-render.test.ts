@@ -9,8 +9,8 @@ import { FINDINGS_CSV_COLUMNS as FINDINGS_CSV_HEADER } from "../../src/report/ev
 import { renderFindingsCsv } from "../../src/report/slack/csv.js";
 import { blockKitBuilderJson, renderPlainTextPreview } from "../../src/report/slack/preview.js";
 import { type RenderedSlackReport, renderSlackReport } from "../../src/report/slack/render.js";
-import { sampleOrg } from "../sim/sample-org.js";
-import { startSimulator, type Simulator } from "../sim/server.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { startSimulator, type Simulator } from "../../src/sim/server.js";
 import { makeError, makeFinding, makeRun, manyFindings } from "../sim/slack-run-factory.js";
 
 const CHANNEL = "C0SECURITY";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeSlack, startFakeSlack } from "../sim/slack-server.js";
+import { type FakeSlack, startFakeSlack } from "../../src/sim/slack-server.js";
 
 let slack: FakeSlack;
 beforeAll(async () => {

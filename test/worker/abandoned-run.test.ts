@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { sampleOrg } from "../sim/sample-org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { api, env, sim, slack, waitForRun, waitForWorkflow } from "./helpers.js";
 
 beforeEach(async () => {

@@ -4,8 +4,8 @@
  */
 import { exports } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { sampleOrg } from "../sim/sample-org.js";
-import { FAKE_SLACK_TOKEN } from "../sim/slack-server.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { FAKE_SLACK_TOKEN } from "../../src/sim/slack-server.js";
 import { API_TOKEN, api, env, sim, slack, slackSignature as sign, startRun, waitForRun } from "./helpers.js";
 import { ACCEPT_TEST_APPROVER, ACCEPT_TEST_POLICY } from "./test-policies.js";
 

@@ -7,7 +7,7 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AcceptanceStore } from "../../src/store/acceptances.js";
 import { parseCsv } from "../support/csv-parse.js";
-import { sampleOrg } from "../sim/sample-org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { api, env, sim, slack, slackSignature as sign, startRun, waitForRun } from "./helpers.js";
 
 interface AcceptanceEvent {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { sampleOrg } from "../sim/sample-org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { API_TOKEN, api, runCount, sim, slack, startRun, waitForWorkflow } from "./helpers.js";
 
 /** Wrong tokens of exactly AUDIT_API_TOKEN's length: a check that compared only lengths would let each one in. */

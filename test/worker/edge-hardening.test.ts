@@ -5,7 +5,7 @@
 import { introspectWorkflow } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { sampleOrg } from "../sim/sample-org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { API_TOKEN, SIGNING_SECRET, api, env, runCount, sim, slack, waitForRun, waitForWorkflow, slackSignature as signBytes } from "./helpers.js";
 
 const ADMIN_KEY = "sk-admin-sim-worker-tests-000000000000";

@@ -6,8 +6,8 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AuditRun } from "../../src/audit/types.js";
-import { DAY_SECONDS } from "../sim/org.js";
-import { sampleOrg } from "../sim/sample-org.js";
+import { DAY_SECONDS } from "../../src/sim/org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { api, sim, slack, startRun, waitForRun } from "./helpers.js";
 
 const ENRICHMENT_PATHS = ["/v1/organization/audit_logs", "/v1/organization/usage/completions", "/v1/organization/costs"];

@@ -7,7 +7,7 @@ import { unzipSync } from "fflate";
 import { parse } from "parse5";
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderPeriodReport } from "../../src/report/html/period-report.js";
-import { sampleOrg } from "../sim/sample-org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { api, sim, slack, startRun, waitForWorkflow } from "./helpers.js";
 
 const today = new Date().toISOString().slice(0, 10);

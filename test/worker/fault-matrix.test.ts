@@ -17,7 +17,7 @@ import { type MockInstance, afterEach, beforeEach, describe, expect, it, vi } fr
 import worker from "../../src/index.js";
 import { readEvidenceZip } from "../../src/report/evidence/index.js";
 import { sha256Hex } from "../../src/util/hash.js";
-import { sampleOrg } from "../sim/sample-org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { type D1Fault, type R2Fault, ReplayingWorkflow, type ReplayOutcome, failingD1, failingR2, failingWorkflow } from "./failing-bindings.js";
 import { API_TOKEN, type SlackCall, api, env, sim, slack, startRun, waitForRun } from "./helpers.js";
 

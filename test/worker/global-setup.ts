@@ -1,7 +1,7 @@
 import type { TestProject } from "vitest/node";
-import { sampleOrg } from "../sim/sample-org.js";
-import { startSimulator } from "../sim/server.js";
-import { startFakeSlack } from "../sim/slack-server.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
+import { startSimulator } from "../../src/sim/server.js";
+import { startFakeSlack } from "../../src/sim/slack-server.js";
 
 /** The Admin API simulator runs in Node; tests inside workerd reach it over loopback HTTP. */
 export const SIM_ADMIN_KEY = "sk-admin-sim-worker-tests-000000000000";
@@ -23,7 +23,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     simUrl: string;
     simAdminKey: string;
-    /** The fake Slack Web API (test/sim/slack-server.ts), ending with `/api/`. */
+    /** The fake Slack Web API (src/sim/slack-server.ts), ending with `/api/`. */
     slackUrl: string;
     slackToken: string;
   }

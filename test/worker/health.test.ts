@@ -1,7 +1,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index.js";
-import { sampleOrg } from "../sim/sample-org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { API_TOKEN, EVIDENCE_SIGNING_KEY, SIGNING_SECRET, env, sim, slack, startRun, waitForRun } from "./helpers.js";
 
 const SECRETS = [API_TOKEN, SIGNING_SECRET, EVIDENCE_SIGNING_KEY, "sk-admin-sim-worker-tests-000000000000", "xoxb-keywarden-fake-0000000000-secret"];

@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { inject } from "vitest";
-import type { SimOrg } from "../sim/org.js";
+import type { SimOrg } from "../../src/sim/org.js";
 
 export const API_TOKEN = "test-api-token-0123456789abcdef";
 export const simUrl = `http://127.0.0.1:${new URL(inject("simUrl")).port}/v1`;

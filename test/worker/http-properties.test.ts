@@ -13,7 +13,7 @@ import { parseCommandText } from "../../src/http/slash-command-text.js";
 import { EVIDENCE_FILE_NAMES } from "../../src/report/evidence/index.js";
 import { ACCEPT_RISK_ACTION } from "../../src/report/slack/finding-actions.js";
 import { ACCEPT_MODAL } from "../../src/worker/accept-risk.js";
-import { sampleOrg } from "../sim/sample-org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { API_TOKEN, runCount, sim, slack, startRun, waitForRun, slackSignature as sign } from "./helpers.js";
 
 const BASE = "http://keywarden.test";

@@ -1,6 +1,6 @@
 import { introspectWorkflow } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { sampleOrg } from "../sim/sample-org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { env, sim, startRun, waitForRun } from "./helpers.js";
 
 // Its own file: D1 storage is isolated per test file, so this history starts empty.

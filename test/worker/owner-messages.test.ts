@@ -5,7 +5,7 @@ import { deliverOwnerMessages } from "../../src/report/slack/owner-delivery.js";
 import { createOwnerDirectory } from "../../src/report/slack/owner-directory.js";
 import { type OwnerMessageFinding, findingsDueForOwners, planOwnerMessages } from "../../src/report/slack/owner-messages.js";
 import { createSlackClient } from "../../src/report/slack/send.js";
-import type { FakeMessage, FakeSlackUser, RecordedCall, SlackFault } from "../sim/slack-server.js";
+import type { FakeMessage, FakeSlackUser, RecordedCall, SlackFault } from "../../src/sim/slack-server.js";
 import { makeFinding, makeRun } from "../sim/slack-run-factory.js";
 
 const slackUrl = inject("slackUrl");

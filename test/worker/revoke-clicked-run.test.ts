@@ -4,7 +4,7 @@
  * is opened here (the Admin API is read, never written).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { sampleOrg } from "../sim/sample-org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { signedInteraction, sim, slack, startRun, waitForRun } from "./helpers.js";
 import { REVOKE_TEST_POLICY } from "./test-policies.js";
 

@@ -8,8 +8,8 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index.js";
 import { HOUSEKEEPING_CRON } from "../../src/worker/crons.js";
-import type { ProjectApiKeyJson } from "../sim/org.js";
-import { sampleOrg } from "../sim/sample-org.js";
+import type { ProjectApiKeyJson } from "../../src/sim/org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { api, env, signedInteraction, sim, slack, startRun, waitForRun } from "./helpers.js";
 
 const REQUESTER = "U_ALLOWED";

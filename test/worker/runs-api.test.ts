@@ -1,7 +1,7 @@
 import { introspectWorkflow } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { generateOrg } from "../sim/generate.js";
-import { sampleOrg } from "../sim/sample-org.js";
+import { generateOrg } from "../../src/sim/generate.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { API_TOKEN, api, env, runCount, sim, startRun, waitForRun } from "./helpers.js";
 
 beforeEach(() => sim.reset(sampleOrg(new Date())));

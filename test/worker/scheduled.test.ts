@@ -1,7 +1,7 @@
 import { createExecutionContext, createScheduledController, introspectWorkflow, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index.js";
-import { sampleOrg } from "../sim/sample-org.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { env, sim, waitForRun } from "./helpers.js";
 
 beforeEach(() => sim.reset(sampleOrg(new Date())));

@@ -1,8 +1,8 @@
 import { introspectWorkflow } from "cloudflare:test";
 import type { AuditRun } from "../../src/audit/types.js";
 import { beforeEach, describe, expect, it } from "vitest";
-import { generateOrg } from "../sim/generate.js";
-import { sampleOrg } from "../sim/sample-org.js";
+import { generateOrg } from "../../src/sim/generate.js";
+import { sampleOrg } from "../../src/sim/sample-org.js";
 import { type SlackCall, api, env, sim, slack, startRun, waitForRun, waitForWorkflow } from "./helpers.js";
 
 beforeEach(async () => {

@@ -2,7 +2,7 @@ import { LogLevel, WebClient } from "@slack/web-api";
 import { describe, expect, inject, it } from "vitest";
 import { renderSlackReport } from "../../src/report/slack/render.js";
 import { createSlackClient, deliverReport, postToResponseUrl } from "../../src/report/slack/send.js";
-import type { RecordedCall, SlackFault } from "../sim/slack-server.js";
+import type { RecordedCall, SlackFault } from "../../src/sim/slack-server.js";
 import { makeError, makeRun, manyFindings } from "../sim/slack-run-factory.js";
 
 const slackUrl = inject("slackUrl");

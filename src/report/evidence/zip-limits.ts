@@ -1,6 +1,6 @@
 /**
  * How much a ZIP may make verify inflate. Figures measured on the simulator's
- * 20,020-key organization (`test/sim/generate.ts`, 1,000 projects × 20 keys):
+ * 20,020-key organization (`src/sim/generate.ts`, 1,000 projects × 20 keys):
  * one run's evidence is 38.6 MB uncompressed, its largest file findings.json
  * 15.8 MB, the run's ZIP 4.8 MB. A year of weekly runs is then ≈ 2.0 GB
  * uncompressed in ≈ 250 MB of ZIP. Verify hashes files as they inflate and holds

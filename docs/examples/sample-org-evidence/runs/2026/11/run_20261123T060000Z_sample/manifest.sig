@@ -1,1 +1,1 @@
-N32rP8r+LAkYTYq4KGhnad1czHzZg8MVgqqiiN/F11c12A5gluMoyGY1XXFwt/VK15DLrnqiBm//IpbU5kQ9CA==
+dZQVomIfW+Jtq6MwXZQvz80I9/LuPx7Zirln/bTEt0qI154hDzr6x9f3d1X1Co5mY6H0gmzcCbmcrBA4dmBhDQ==
