@@ -93,15 +93,24 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
     if (error instanceof ConfigError) return fail(error.message);
     throw error;
   }
-  if (args.values.yes) {
+  const requester = `cli:${safeUserName()}`;
+  const execute = args.values.yes;
+  // What every --json record starts with, refused before the audit or not.
+  const recordHead = (at: Date) => ({
+    command: "revoke" as const,
+    at: at.toISOString(),
+    requested_by: requester,
+    key_id: keyId,
+    execute,
+    remediation: { mode: config.remediation.mode, approvals: approvalsNeeded(config.remediation) },
+  });
+  const printRecord = (record: object) => io.stdout.write(`${redact(JSON.stringify(record, null, 2), config.secrets)}\n`);
+  if (execute) {
     const how = executionGuard(config.remediation);
     if (!how.ok || !how.call) {
       const message = `--yes is refused: REMEDIATION is ${config.remediation.mode} here, and Keywarden changes an organization only with REMEDIATION=on (and, from the command line, REMEDIATION_APPROVALS=1). Nothing was called; without --yes it prints the plan.`;
-      if (args.values.json) {
-        // The record is asked for most when something was refused: it says so too, before any audit.
-        const refused = { command: "revoke", at: new Date().toISOString(), requested_by: `cli:${safeUserName()}`, key_id: keyId, execute: true, remediation: { mode: config.remediation.mode, approvals: approvalsNeeded(config.remediation) }, guards: { ok: false, guard: "mode", message }, outcome: null };
-        io.stdout.write(`${redact(JSON.stringify(refused, null, 2), config.secrets)}\n`);
-      }
+      // The record is asked for most when something was refused: it says so too, before any audit.
+      if (args.values.json) printRecord({ ...recordHead(new Date()), guards: { ok: false, guard: "mode", message }, outcome: null });
       return fail(message);
     }
   }
@@ -141,8 +150,6 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
   }
   const { finding, action } = chosen;
 
-  const requester = `cli:${safeUserName()}`;
-  const execute = args.values.yes;
   const now = new Date();
   // Without --yes the plan is checked as in dry-run mode: it calls nothing, whatever REMEDIATION says.
   const settings = execute ? config.remediation : { ...config.remediation, mode: "dry-run" as const };
@@ -151,20 +158,15 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
     { settings, allowedUsers: [requester], policy, ownAdminKey: config.openaiAdminKey, inventoryKeys: inventory.keys, executedToday: 0, now },
   );
   const record: RevokeRecord = {
-    command: "revoke",
-    at: now.toISOString(),
-    requested_by: requester,
-    key_id: keyId,
+    ...recordHead(now),
     policy: source.file,
-    execute,
-    remediation: { mode: config.remediation.mode, approvals: approvalsNeeded(config.remediation) },
     finding: { fingerprint: finding.fingerprint, rule_id: finding.rule_id, severity: finding.severity, sentence: finding.sentence },
     action: { kind: action.kind, summary: action.summary, request: action.request, keys_affected: action.keysAffected },
     guards: verdict.ok ? { ok: true, approvals_needed: verdict.approvalsNeeded, in_use: verdict.inUse.map((k) => k.id) } : { ok: false, guard: verdict.guard, message: verdict.message },
     outcome: null,
   };
   const finish = (code: number, lines: string[]): number => {
-    if (args.values.json) io.stdout.write(`${redact(JSON.stringify(record, null, 2), config.secrets)}\n`);
+    if (args.values.json) printRecord(record);
     else for (const line of lines) say(line);
     return code;
   };

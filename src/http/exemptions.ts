@@ -1,12 +1,12 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { secretValues } from "../config.js";
 import { AcceptanceStore, acceptanceStatus } from "../store/acceptances.js";
 import { redact } from "../util/redact.js";
 import { log } from "../worker/log.js";
 import { bundledPolicyNames, parsedBundledPolicy } from "../worker/policies.js";
-import { invalidRequest, jsonError } from "./errors.js";
+import { jsonError } from "./errors.js";
+import { optionalJsonBody, smallBody } from "./json-body.js";
 
 /**
  * GET /exemptions: every exemption — those written in the bundled policies and the risks accepted
@@ -57,41 +57,20 @@ const revokeBody = z.strictObject({
   by: z.string({ error: "must be a string" }).trim().min(1, { error: "must not be empty" }).max(200, { error: "must be at most 200 characters" }).optional(),
 });
 
-const REVOKE_BODY_LIMIT_BYTES = 8 * 1024;
-
-exemptionsApi.delete(
-  "/:id",
-  bodyLimit({ maxSize: REVOKE_BODY_LIMIT_BYTES, onError: (c) => jsonError(c, 413, "payload_too_large", `the request body may be at most ${REVOKE_BODY_LIMIT_BYTES / 1024} KiB`) }),
-  async (c) => {
-    // Bytes, not .text(): the Content-Type is checked only once there is a body.
-    const raw = new TextDecoder().decode(await c.req.arrayBuffer());
-    let body: z.infer<typeof revokeBody> = {};
-    if (raw.trim() !== "") {
-      const type = c.req.header("content-type") ?? "";
-      if (!/^application\/json\s*(;|$)/i.test(type)) {
-        return jsonError(c, 415, "unsupported_media_type", `a revoke body is JSON ({ "reason", "by" }) sent as Content-Type: application/json, not ${type.slice(0, 100) || "no Content-Type"}`);
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch {
-        return jsonError(c, 400, "invalid_json", "the request body is not valid JSON", { field: "(body)" });
-      }
-      const parsed = revokeBody.safeParse(json);
-      if (!parsed.success) return invalidRequest(c, parsed.error, "(body)");
-      body = parsed.data;
-    }
-    const id = c.req.param("id");
-    const store = new AcceptanceStore(c.env.DB);
-    const acceptance = /^acc_[0-9a-f]{16}$/.test(id) ? await store.get(id) : null;
-    if (!acceptance) return jsonError(c, 404, "not_found", `no accepted exemption ${id} (policy exemptions are changed in their policy file)`);
-    if (acceptance.revoked_at) return jsonError(c, 409, "already_revoked", `${id} was revoked at ${acceptance.revoked_at}`);
-    const secrets = secretValues(c.env);
-    const by = body.by === undefined ? "api" : redact(body.by, secrets);
-    const reason = body.reason === undefined ? null : redact(body.reason, secrets);
-    const at = new Date().toISOString();
-    if (!(await store.revoke(id, by, at, reason))) return jsonError(c, 409, "already_revoked", `${id} was revoked meanwhile`);
-    log.info(`keywarden: ${id} revoked through the HTTP API`);
-    return c.json({ id, status: "revoked", revoked_at: at, revoked_by: by, revoke_reason: reason });
-  },
-);
+exemptionsApi.delete("/:id", smallBody(8 * 1024), async (c) => {
+  const read = await optionalJsonBody(c, revokeBody, {}, 'a revoke body is JSON ({ "reason", "by" })');
+  if (!read.ok) return read.response;
+  const body = read.value;
+  const id = c.req.param("id");
+  const store = new AcceptanceStore(c.env.DB);
+  const acceptance = /^acc_[0-9a-f]{16}$/.test(id) ? await store.get(id) : null;
+  if (!acceptance) return jsonError(c, 404, "not_found", `no accepted exemption ${id} (policy exemptions are changed in their policy file)`);
+  if (acceptance.revoked_at) return jsonError(c, 409, "already_revoked", `${id} was revoked at ${acceptance.revoked_at}`);
+  const secrets = secretValues(c.env);
+  const by = body.by === undefined ? "api" : redact(body.by, secrets);
+  const reason = body.reason === undefined ? null : redact(body.reason, secrets);
+  const at = new Date().toISOString();
+  if (!(await store.revoke(id, by, at, reason))) return jsonError(c, 409, "already_revoked", `${id} was revoked meanwhile`);
+  log.info(`keywarden: ${id} revoked through the HTTP API`);
+  return c.json({ id, status: "revoked", revoked_at: at, revoked_by: by, revoke_reason: reason });
+});

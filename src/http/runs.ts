@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { ConfigError } from "../config.js";
 import { POLICY_NAME } from "../policy/name.js";
 import { RunHistory } from "../store/run-history.js";
 import { UnknownPolicyError, startRun } from "../worker/trigger.js";
 import { invalidRequest, jsonError, misconfigured } from "./errors.js";
+import { optionalJsonBody, smallBody } from "./json-body.js";
 
 const policyName = z.string().regex(POLICY_NAME, { error: "must be a policy name such as default" });
 const startRunBody = z.strictObject({ notify: z.boolean().optional(), policy: policyName.optional() });
@@ -35,29 +35,12 @@ function decodeCursor(cursor: string): { started_at: string; id: string } | null
 export const runsApi = new Hono<{ Bindings: Env }>();
 
 /** A start request is a few bytes of JSON; anything large is refused before it is read. */
-const START_BODY_LIMIT_BYTES = 8 * 1024;
-
-const startBodyLimit = bodyLimit({
-  maxSize: START_BODY_LIMIT_BYTES,
-  onError: (c) => jsonError(c, 413, "payload_too_large", `the request body may be at most ${START_BODY_LIMIT_BYTES / 1024} KiB`),
-});
-
-runsApi.post("/", startBodyLimit, async (c) => {
+runsApi.post("/", smallBody(8 * 1024), async (c) => {
   const query = startRunQuery.safeParse(c.req.query());
   if (!query.success) return invalidRequest(c, query.error, "(query)");
-  const raw = await c.req.text();
-  let body: z.infer<typeof startRunBody> = {};
-  if (raw.trim() !== "") {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return jsonError(c, 400, "invalid_json", "the request body is not valid JSON", { field: "(body)" });
-    }
-    const parsed = startRunBody.safeParse(json);
-    if (!parsed.success) return invalidRequest(c, parsed.error, "(body)");
-    body = parsed.data;
-  }
+  const read = await optionalJsonBody(c, startRunBody, {});
+  if (!read.ok) return read.response;
+  const body = read.value;
   const notify = body.notify ?? (query.data.notify === undefined ? undefined : query.data.notify === "true");
   const policy = body.policy ?? query.data.policy;
   try {

@@ -1,3 +1,4 @@
+import { describeSettingProblem } from "../config-error.js";
 import { ConfigError, type Config, type SettingsPlace, readConfig } from "../config.js";
 import { RunHistory } from "../store/run-history.js";
 import { MIGRATE_COMMAND, missingMigrations } from "../store/schema.js";
@@ -33,7 +34,7 @@ export async function readiness(env: Env, now: Date, place: SettingsPlace = "unk
     problems.push(...error.problems.map((problem) => `setting ${problem}`));
   }
   const policyProblem = config ? configuredPolicyProblem(config.policy) : null;
-  if (policyProblem) problems.push(`setting ${new ConfigError([policyProblem], place).problems[0]}`);
+  if (policyProblem) problems.push(`setting ${describeSettingProblem(policyProblem, place)}`);
   const staleAfterDays = config?.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS;
 
   let lastComplete: Readiness["last_complete_run"] = null;
