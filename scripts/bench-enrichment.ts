@@ -10,9 +10,9 @@
  * audit log and completions usage; the enrichment tests use it too.
  */
 import { pathToFileURL } from "node:url";
-import { collectInventory } from "../src/inventory/collect.js";
-import { continueEnrichment, startEnrichment } from "../src/enrichment/enrich.js";
-import { ENRICH_SOURCES, type EnrichSource } from "../src/enrichment/types.js";
+import { collectInventory } from "../src/providers/openai/collect.js";
+import { continueEnrichment, startEnrichment } from "../src/providers/openai/enrich.js";
+import { ENRICH_SOURCES, type EnrichSource } from "../src/model/enrichment.js";
 import { generateOrg } from "../src/sim/generate.js";
 import { DAY_SECONDS, type AuditLogActorJson, type AuditLogJson, type SimOrg, type SimUsageRecord, unixSeconds } from "../src/sim/org.js";
 import { sampleOrg } from "../src/sim/sample-org.js";

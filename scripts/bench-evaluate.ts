@@ -1,5 +1,5 @@
 /** Evaluation of 100,000 keys × 10 rules; run by scripts/bench.ts under a 128 MB heap ceiling. */
-import type { KeyRecord } from "../src/inventory/types.js";
+import type { KeyRecord } from "../src/model/inventory.js";
 import { evaluate, loadPolicy } from "../src/policy/index.js";
 
 const KEYS = 100_000;

@@ -24,8 +24,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AuditRun } from "../src/audit/types.js";
-import { importSigningKey, signManifest } from "../src/report/evidence/index.js";
+import type { AuditRun } from "../src/model/run.js";
+import { importSigningKey, signManifest } from "../src/evidence/index.js";
 import {
   MEMORY_FILES,
   type MemoryMeta,

@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
-import { collectInventory } from "../src/inventory/collect.js";
+import { collectInventory } from "../src/providers/openai/collect.js";
 import { generateOrg } from "../src/sim/generate.js";
 import { minimumRequests } from "../test/sim/minimum-requests.js";
 import { startSimulator } from "../src/sim/server.js";

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { ConfigError, SECRET_SETTINGS, type SettingProblem, type SettingsPlace } from "./config-error.js";
 import { readEnrichSettings } from "./enrichment/settings.js";
-import type { EnrichSource } from "./enrichment/types.js";
+import type { EnrichSource } from "./model/enrichment.js";
 import { POLICY_NAME } from "./policy/name.js";
-import { type RemediationSettings, readRemediationSettings } from "./remediation/settings.js";
-import { signingKeyProblem } from "./report/evidence/signing.js";
+import { type RemediationSettings, readRemediationSettings } from "./decide/settings.js";
+import { signingKeyProblem } from "./evidence/signing.js";
 
 export { ConfigError, type SettingProblem, type SettingsPlace } from "./config-error.js";
 

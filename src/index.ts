@@ -1,7 +1,7 @@
 import { createApp } from "./http/app.js";
 import { isHousekeepingCron } from "./worker/crons.js";
 import { houseKeep } from "./worker/housekeeping.js";
-import { log, rememberSecrets } from "./worker/log.js";
+import { log, rememberSecrets } from "./util/log.js";
 import { startRun } from "./worker/trigger.js";
 
 export { AuditWorkflow } from "./worker/workflow.js";

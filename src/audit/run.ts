@@ -1,15 +1,15 @@
 import { assessControls } from "../controls/assessment.js";
-import { type InventoryOptions, type InventoryResult, collectInventory } from "../inventory/collect.js";
-import { describeScope } from "../inventory/types.js";
-import type { KeyRecord } from "../inventory/types.js";
+import { type InventoryOptions, type InventoryResult, collectInventory } from "../providers/openai/collect.js";
+import { describeScope } from "../model/inventory.js";
+import type { KeyRecord } from "../model/inventory.js";
 import { type AcceptedExemption, type ExemptionOrigin, type Finding, type Policy, evaluate, formatPolicyError, loadPolicy } from "../policy/index.js";
-import { dashboardUrl } from "../report/dashboard-links.js";
+import { dashboardUrl } from "../providers/openai/links.js";
 import { sha256Hex } from "../util/hash.js";
 import { enrichRunInventory, runEnrichmentFields } from "../enrichment/run.js";
-import type { EnrichSource, EnrichmentState } from "../enrichment/types.js";
+import type { EnrichSource, EnrichmentState } from "../model/enrichment.js";
 import { redact } from "../util/redact.js";
-import { newRunId } from "./run-id.js";
-import { type AuditRun, type RunExemptionOrigin, type RunFinding, SEVERITIES, type Trigger } from "./types.js";
+import { newRunId } from "../model/run-id.js";
+import { type AuditRun, type RunExemptionOrigin, type RunFinding, SEVERITIES, type Trigger } from "../model/run.js";
 
 export interface PolicySource {
   name: string;

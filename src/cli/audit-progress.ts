@@ -1,4 +1,4 @@
-import type { InventoryProgress } from "../inventory/work.js";
+import type { InventoryProgress } from "../providers/openai/inventory-work.js";
 import { redact } from "../util/redact.js";
 import type { TerminalStream } from "./io.js";
 import { isInteractive, progressLine } from "./progress-line.js";

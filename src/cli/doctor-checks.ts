@@ -4,7 +4,7 @@
  * line: what was found and, when it is wrong, what to do. What the Worker answers is data: the caller
  * prints it with printableLine. The token goes in an Authorization header, never into a line.
  */
-import { type EvidencePublicKey, importPublicKey } from "../report/evidence/signing.js";
+import { type EvidencePublicKey, importPublicKey } from "../evidence/signing.js";
 
 export type CheckStatus = "pass" | "fail" | "skip";
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { importPublicKey } from "../report/evidence/signing.js";
+import { importPublicKey } from "../evidence/signing.js";
 import { printableLine } from "../report/text.js";
 import { type CheckResult, type DoctorTarget, checkHealth, checkLastEvidence, checkSigningKey, checkSlackRoute, checkToken } from "./doctor-checks.js";
 import { type CliIo, processIo, redactingIo } from "./io.js";

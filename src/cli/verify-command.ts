@@ -1,10 +1,10 @@
 import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type EvidenceTree, readEvidenceZip } from "../report/evidence/archive.js";
-import { printableName } from "../report/evidence/entry-names.js";
-import { readEvidenceDirectory } from "../report/evidence/read-directory.js";
-import { type EvidencePublicKey, importPublicKey } from "../report/evidence/signing.js";
-import { type VerifyReport, verifyEvidenceTree } from "../report/evidence/verify.js";
+import { type EvidenceTree, readEvidenceZip } from "../evidence/archive.js";
+import { printableName } from "../evidence/entry-names.js";
+import { readEvidenceDirectory } from "../evidence/read-directory.js";
+import { type EvidencePublicKey, importPublicKey } from "../evidence/signing.js";
+import { type VerifyReport, verifyEvidenceTree } from "../evidence/verify.js";
 
 export const EXIT_VERIFIED = 0;
 export const EXIT_FAILED = 1;

@@ -3,12 +3,12 @@
  * many keys they checked, what they found and what was exempted, and whether it passes. Pure: a
  * run computes it once, where the policy and the inventory are both known (`concludeRun`).
  */
-import type { RunStatus } from "../audit/types.js";
-import type { KeyRecord } from "../inventory/types.js";
+import type { RunStatus } from "../model/run.js";
+import type { KeyRecord } from "../model/inventory.js";
 import { type Scope, compileScope } from "../policy/scope.js";
 import { FRAMEWORKS } from "./catalogue.js";
 import type { RuleControls } from "./policy-controls.js";
-import type { ControlStatus, RunControl } from "./types.js";
+import type { ControlStatus, RunControl } from "../model/controls.js";
 
 export interface AssessedRule {
   id: string;

@@ -11,11 +11,11 @@
  *     `controls`: one entry per control any run carries, in catalogue order;
  *     `csv`: the same table (CONTROLS_PERIOD_CSV_COLUMNS), RFC 4180 with CRLF line ends, spreadsheet-safe.
  */
-import type { RunStatus } from "../audit/types.js";
-import { toCsv } from "../report/evidence/csv.js";
-import { compareText } from "../report/evidence/layout.js";
+import type { RunStatus } from "../model/run.js";
+import { toCsv } from "../evidence/csv.js";
+import { compareText } from "../evidence/layout.js";
 import { compareControls } from "./catalogue.js";
-import type { ControlStatus, RunControl } from "./types.js";
+import type { ControlStatus, RunControl } from "../model/controls.js";
 
 export interface PeriodRun {
   run_id: string;

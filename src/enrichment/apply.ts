@@ -1,6 +1,6 @@
-import type { KeyRecord } from "../inventory/types.js";
-import { describeCreator, serviceAccountNames } from "./creator.js";
-import type { EnrichmentState } from "./types.js";
+import type { KeyRecord } from "../model/inventory.js";
+import { describeCreator, serviceAccountNames } from "../providers/openai/creator.js";
+import type { EnrichmentState } from "../model/enrichment.js";
 
 /**
  * The keys with what the enrichment read, for the sources it asked for only (a field of a source

@@ -1,5 +1,5 @@
-import type { KeyRecord } from "../inventory/types.js";
-import { USAGE_WINDOW_DAYS } from "./types.js";
+import type { KeyRecord } from "../model/inventory.js";
+import { USAGE_WINDOW_DAYS } from "../model/enrichment.js";
 
 /** A key as the run holds it, or as findings.json records it. */
 type Enriched = { kind?: string | null; created_by?: { display: string } | null } & Pick<KeyRecord, "requests_30d" | "spend_30d_usd">;

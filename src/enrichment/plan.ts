@@ -1,5 +1,5 @@
-import type { KeyRecord } from "../inventory/types.js";
-import { type EnrichSource, type EnrichUnit, type EnrichmentState, USAGE_WINDOW_DAYS } from "./types.js";
+import type { KeyRecord } from "../model/inventory.js";
+import { type EnrichSource, type EnrichUnit, type EnrichmentState, USAGE_WINDOW_DAYS } from "../model/enrichment.js";
 
 const DAY_SECONDS = 86_400;
 /** Events a page holds at most (the API allows a `limit` of 1..100). */

@@ -1,9 +1,9 @@
 import { ConfigError } from "../config.js";
-import type { InventoryResult } from "../inventory/collect.js";
+import type { InventoryResult } from "../providers/openai/collect.js";
 import { redact } from "../util/redact.js";
 import { applyEnrichment } from "./apply.js";
-import { type EnrichmentOptions, enrichKeys, failedEnrichment, runEnrichment, startEnrichment } from "./enrich.js";
-import type { EnrichSource, EnrichmentError, EnrichmentState, RunEnrichment } from "./types.js";
+import { type EnrichmentOptions, enrichKeys, failedEnrichment, runEnrichment, startEnrichment } from "../providers/openai/enrich.js";
+import type { EnrichSource, EnrichmentError, EnrichmentState, RunEnrichment } from "../model/enrichment.js";
 
 /**
  * The Node path (CLI, demo): the inventory enriched from `sources` in one go, after it was taken.

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { ConfigError } from "../config-error.js";
-import { ENRICH_SOURCES, type EnrichSource } from "./types.js";
+import { ENRICH_SOURCES, type EnrichSource } from "../model/enrichment.js";
 
 const sourceSchema = z.enum(ENRICH_SOURCES);
 

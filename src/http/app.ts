@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { ConfigError, secretValues, usableApiToken } from "../config.js";
 import { SchemaNotMigratedError, isUnmigratedSchemaError } from "../store/schema.js";
-import { readiness } from "../worker/health.js";
+import { readiness } from "./health.js";
 import { bearerAuth } from "./bearer-auth.js";
 import { jsonError, misconfigured } from "./errors.js";
 import { settingsPlaceOf } from "./settings-place.js";
@@ -11,7 +11,7 @@ import { exemptionsApi } from "./exemptions.js";
 import { remediationsApi } from "./remediations.js";
 import { slackCommands } from "./slack-commands.js";
 import { slackInteractions } from "./slack-interactions.js";
-import { log, rememberSecrets } from "../worker/log.js";
+import { log, rememberSecrets } from "../util/log.js";
 import { redact } from "../util/redact.js";
 
 /** The only routes that answer without the bearer token; the Slack routes verify Slack's signature instead. */

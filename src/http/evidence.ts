@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { SECRET_OFF, readConfig, secretValues } from "../config.js";
-import { EVIDENCE_FILE_NAMES, type EvidenceSigningKey, MANIFEST_FILE, SIGNATURE_FILE, buildEvidenceZip, contentTypeOf, exportPublicKey, importSigningKey, parseManifest } from "../report/evidence/index.js";
-import { type EvidencePeriod, checkPeriod } from "../report/evidence/period.js";
+import { EVIDENCE_FILE_NAMES, type EvidenceSigningKey, MANIFEST_FILE, SIGNATURE_FILE, buildEvidenceZip, contentTypeOf, exportPublicKey, importSigningKey, parseManifest } from "../evidence/index.js";
+import { type EvidencePeriod, checkPeriod } from "../evidence/period.js";
 import { REPORT_INPUT_FILES, type StoredRunFiles, lastEvaluatedRun, renderPeriodReport, reportHeaders } from "../report/html/period-report.js";
 import { EvidenceStore } from "../store/evidence-store.js";
 import { RunHistory } from "../store/run-history.js";

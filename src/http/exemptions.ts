@@ -3,8 +3,8 @@ import { z } from "zod";
 import { secretValues } from "../config.js";
 import { AcceptanceStore, acceptanceStatus } from "../store/acceptances.js";
 import { redact } from "../util/redact.js";
-import { log } from "../worker/log.js";
-import { bundledPolicyNames, parsedBundledPolicy } from "../worker/policies.js";
+import { log } from "../util/log.js";
+import { bundledPolicyNames, parsedBundledPolicy } from "../policy/bundled.js";
 import { jsonError } from "./errors.js";
 import { optionalJsonBody, smallBody } from "./json-body.js";
 

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { readConfig } from "../config.js";
-import { requestExpiresAt } from "../remediation/guards.js";
-import { type RemediationView, remediationView } from "../remediation/record-view.js";
+import { requestExpiresAt } from "../decide/guards.js";
+import { type RemediationView, remediationView } from "../decide/record-view.js";
 import { RemediationStore } from "../store/remediations.js";
 
 /**

@@ -1,13 +1,13 @@
 import { Hono } from "hono";
-import type { AuditRun } from "../audit/types.js";
+import type { AuditRun } from "../model/run.js";
 import { type Config, ConfigError, readConfig } from "../config.js";
-import { renderSlackReport } from "../report/slack/render.js";
+import { renderSlackReport } from "../slack/render.js";
 import { RunHistory } from "../store/run-history.js";
 import { UnknownPolicyError, startRun } from "../worker/trigger.js";
 import { jsonError, misconfigured } from "./errors.js";
 import { type SlackRequestEnv, slackBodyLimit, verifiedSlackRequest } from "./slack-request.js";
 import { echoedCommand, helpText, parseCommandText, parseSlashCommandBody } from "./slash-command-text.js";
-import { log } from "../worker/log.js";
+import { log } from "../util/log.js";
 
 const ephemeral = (text: string, blocks?: unknown[]) => ({ response_type: "ephemeral" as const, text, ...(blocks ? { blocks } : {}) });
 

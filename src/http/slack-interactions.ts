@@ -1,14 +1,14 @@
 import type { WebClient } from "@slack/web-api";
 import { Hono } from "hono";
 import { z } from "zod";
-import type { RunFinding } from "../audit/types.js";
+import type { RunFinding } from "../model/run.js";
 import { type Config, readConfig } from "../config.js";
 import { DEFAULT_MAX_ACCEPTANCE_DAYS } from "../policy/schema.js";
-import { type Severity, severityRank } from "../policy/severity.js";
-import { ACCEPT_RISK_ACTION, type FindingRef, findingRefValue, readFindingRef } from "../report/slack/finding-actions.js";
-import { escapeMrkdwn } from "../report/slack/mrkdwn.js";
-import { APPROVE_ACTION, FINDING_MENU_ACTION, REJECT_ACTION, REVOKE_MODAL, readMenuChoice } from "../report/slack/remediation-blocks.js";
-import { createSlackClient, postToResponseUrl } from "../report/slack/send.js";
+import { type Severity, severityRank } from "../model/severity.js";
+import { ACCEPT_RISK_ACTION, type FindingRef, findingRefValue, readFindingRef } from "../slack/finding-actions.js";
+import { escapeMrkdwn } from "../slack/mrkdwn.js";
+import { APPROVE_ACTION, FINDING_MENU_ACTION, REJECT_ACTION, REVOKE_MODAL, readMenuChoice } from "../slack/remediation-blocks.js";
+import { createSlackClient, postToResponseUrl } from "../slack/send.js";
 import { AcceptanceStore } from "../store/acceptances.js";
 import { RunHistory } from "../store/run-history.js";
 import {
@@ -20,11 +20,11 @@ import {
   mayAccept,
   ownerInSlack,
   readAcceptanceForm,
-} from "../worker/accept-risk.js";
-import { log } from "../worker/log.js";
-import { parsedBundledPolicy } from "../worker/policies.js";
-import { showAcceptance } from "../worker/acceptance-update.js";
-import { type Answer, approveRemediation, openRevokeModal, rejectRemediation, submitRevoke } from "../worker/remediation.js";
+} from "../decide/accept-risk.js";
+import { log } from "../util/log.js";
+import { parsedBundledPolicy } from "../policy/bundled.js";
+import { showAcceptance } from "../decide/acceptance-update.js";
+import { type Answer, approveRemediation, openRevokeModal, rejectRemediation, submitRevoke } from "../decide/remediation.js";
 import { redact } from "../util/redact.js";
 import { jsonError } from "./errors.js";
 import { type SlackRequestEnv, slackBodyLimit, verifiedSlackRequest } from "./slack-request.js";

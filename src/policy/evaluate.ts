@@ -1,11 +1,11 @@
-import type { KeyRecord } from "../inventory/types.js";
+import type { KeyRecord } from "../model/inventory.js";
 import { type AcceptedExemption, type AppliedExemption, ExemptionBook, type ExemptionInForce, type ExemptionNotice, compare } from "./exemptions.js";
 import { findingFingerprint } from "./fingerprint.js";
 import { type RuleKind, ruleModule } from "./registry.js";
 import type { CheckContext } from "./rule-module.js";
 import type { Policy } from "./schema.js";
 import { compileScope } from "./scope.js";
-import { type Severity, severityRank } from "./severity.js";
+import { type Severity, severityRank } from "../model/severity.js";
 import { keyTimes } from "./time.js";
 
 export interface Finding {

@@ -1,4 +1,4 @@
-import type { KeyKind } from "../inventory/types.js";
+import type { KeyKind } from "../model/inventory.js";
 import { sha256HexPrefix } from "./sha256-prefix.js";
 
 /**

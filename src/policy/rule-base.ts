@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { type RuleControls, ruleControlsSchema } from "../controls/policy-controls.js";
 import { type Scope, scopeSchema } from "./scope.js";
-import { SEVERITIES, type Severity } from "./severity.js";
+import { SEVERITIES, type Severity } from "../model/severity.js";
 
 export const RULE_ID = /^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/;
 

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { KeyRecord } from "../inventory/types.js";
+import type { KeyRecord } from "../model/inventory.js";
 import type { RuleBase } from "./rule-base.js";
 import type { KeyTimes } from "./time.js";
 

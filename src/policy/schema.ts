@@ -1,4 +1,4 @@
-import { remediationPolicyIssues, remediationPolicySchema } from "../remediation/policy-schema.js";
+import { remediationPolicyIssues, remediationPolicySchema } from "./remediation-schema.js";
 import { z } from "zod";
 import { ruleControlsIssues } from "../controls/policy-controls.js";
 import { RULE_KINDS, RULE_MODULES } from "./registry.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { KeyRecord } from "../inventory/types.js";
-import { compileGlobs } from "./glob.js";
+import type { KeyRecord } from "../model/inventory.js";
+import { compileGlobs } from "../util/glob.js";
 
 export const scopeSchema = z
   .strictObject({

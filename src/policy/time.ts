@@ -1,4 +1,4 @@
-import type { KeyRecord } from "../inventory/types.js";
+import type { KeyRecord } from "../model/inventory.js";
 
 export const MS_PER_DAY = 86_400_000;
 

@@ -1,5 +1,5 @@
-import { SEVERITIES, exemptionSource } from "../audit/types.js";
-import type { AuditRun, RunExemption, RunFinding } from "../audit/types.js";
+import { SEVERITIES, exemptionSource } from "../model/run.js";
+import type { AuditRun, RunExemption, RunFinding } from "../model/run.js";
 import { frameworkOf } from "../controls/catalogue.js";
 import { enrichmentSummary } from "../enrichment/describe.js";
 import { remediationFor } from "../policy/registry.js";

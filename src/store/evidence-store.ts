@@ -1,4 +1,4 @@
-import { MANIFEST_FILE, type RunEvidence, SIGNATURE_FILE } from "../report/evidence/index.js";
+import { MANIFEST_FILE, type RunEvidence, SIGNATURE_FILE } from "../evidence/index.js";
 import { sha256Hex } from "../util/hash.js";
 
 /**

@@ -1,5 +1,5 @@
-import { resolvedSummary } from "../audit/lifecycle.js";
-import type { AuditRun } from "../audit/types.js";
+import { resolvedSummary } from "../model/lifecycle.js";
+import type { AuditRun } from "../model/run.js";
 
 export interface SqlStatement {
   sql: string;

@@ -3,7 +3,7 @@
  * an event. The daily cap is enforced here, in one statement, so that two approvals at the same
  * moment cannot both execute (nor two requests overshoot the day's cap).
  */
-import { REQUEST_LIFETIME_MS } from "../remediation/guards.js";
+import { REQUEST_LIFETIME_MS } from "../decide/guards.js";
 
 /** An approved action runs within the approval's waitUntil (about 30 s): one still executing after this was lost. */
 export const STUCK_EXECUTION_MS = 15 * 60_000;

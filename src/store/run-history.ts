@@ -1,7 +1,7 @@
-import type { OpenFindingState } from "../audit/lifecycle.js";
+import type { OpenFindingState } from "../model/lifecycle.js";
 import { failedRun } from "../audit/run.js";
-import type { AuditRun, RunFinding, SlackDelivery, Trigger } from "../audit/types.js";
-import type { RunWithoutEvidence } from "../report/evidence/without-evidence.js";
+import type { AuditRun, RunFinding, SlackDelivery, Trigger } from "../model/run.js";
+import type { RunWithoutEvidence } from "../evidence/without-evidence.js";
 import { recordStatements } from "./record-statements.js";
 
 /**

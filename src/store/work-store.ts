@@ -1,4 +1,4 @@
-import type { InventoryPart, WorkState } from "../inventory/work.js";
+import type { InventoryPart, WorkState } from "../providers/openai/inventory-work.js";
 
 /**
  * A running run's JSON files in R2, under `work/<run id>/`, so the run's clean-up

@@ -1,6 +1,6 @@
 import { type Config, readConfig } from "../config.js";
-import { log } from "./log.js";
-import { expireStaleRequests } from "./remediation.js";
+import { log } from "../util/log.js";
+import { expireStaleRequests } from "../decide/remediation.js";
 
 /**
  * The hourly housekeeping cron: a remediation request nobody decided within 24 hours is expired and

@@ -1,5 +1,5 @@
 import type { WorkflowStep, WorkflowStepConfig } from "cloudflare:workers";
-import { log } from "./log.js";
+import { log } from "../util/log.js";
 
 /**
  * What a step body answers: its result, or why it should be tried again (a failure that may pass),

@@ -1,11 +1,11 @@
 import { failedRun } from "../audit/run.js";
-import type { AuditRun, Trigger } from "../audit/types.js";
-import { newRunId } from "../audit/run-id.js";
+import type { AuditRun, Trigger } from "../model/run.js";
+import { newRunId } from "../model/run-id.js";
 import { ConfigError, readSlackReportSettings, secretValues } from "../config.js";
 import { FAILED_BEFORE_EVIDENCE, RunHistory } from "../store/run-history.js";
 import { redact } from "../util/redact.js";
-import { deliverRunReport } from "./notify.js";
-import { log } from "./log.js";
+import { deliverRunReport } from "../slack/notify.js";
+import { log } from "../util/log.js";
 
 export interface TriggerFailureOutcome {
   run_id: string;

@@ -1,10 +1,10 @@
-import { newRunId } from "../audit/run-id.js";
-import type { Trigger } from "../audit/types.js";
+import { newRunId } from "../model/run-id.js";
+import type { Trigger } from "../model/run.js";
 import { type Config, ConfigError, readConfig } from "../config.js";
 import { RunHistory } from "../store/run-history.js";
 import { WorkStore } from "../store/work-store.js";
 import { SchemaNotMigratedError, isUnmigratedSchemaError } from "../store/schema.js";
-import { bundledPolicy, bundledPolicyNames, configuredPolicyProblem } from "./policies.js";
+import { bundledPolicy, bundledPolicyNames, configuredPolicyProblem } from "../policy/bundled.js";
 import { recordTriggerFailure, reportEndedRun } from "./trigger-failure.js";
 import type { AuditParams } from "./workflow.js";
 

@@ -5,7 +5,7 @@ import { AcceptanceStore } from "../store/acceptances.js";
 import { EvidenceStore } from "../store/evidence-store.js";
 import { RunHistory } from "../store/run-history.js";
 import { WorkStore } from "../store/work-store.js";
-import { enrichmentContext } from "../enrichment/store.js";
+import { enrichmentContext } from "../store/enrichment-state.js";
 import {
   type AuditContext,
   type AuditParams,
@@ -25,12 +25,12 @@ import {
   reportToSlack,
   storeEvidence,
   tellOwners,
-} from "./audit-steps.js";
-import { log, rememberSecrets } from "./log.js";
-import { bundledPolicy } from "./policies.js";
+} from "../audit/steps.js";
+import { log, rememberSecrets } from "../util/log.js";
+import { bundledPolicy } from "../policy/bundled.js";
 import { type RetryPlan, stepWithRetries } from "./step-retries.js";
 
-export type { AuditParams } from "./audit-steps.js";
+export type { AuditParams } from "../audit/steps.js";
 
 /**
  * Each step's own `retries` are for the unexpected (an isolate lost mid-step, D1 unreachable). Failures

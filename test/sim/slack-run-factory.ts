@@ -1,5 +1,5 @@
 /** Small AuditRun builders for the Slack tests (no simulator, no clock). */
-import { SEVERITIES, type AuditRun, type RunError, type RunFinding } from "../../src/audit/types.js";
+import { SEVERITIES, type AuditRun, type RunError, type RunFinding } from "../../src/model/run.js";
 
 const RULES = [
   { id: "service-account-owner", kind: "service-account-role", severity: "critical" },

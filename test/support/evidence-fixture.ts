@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { vi } from "vitest";
-import type { AuditRun } from "../../src/audit/types.js";
+import type { AuditRun } from "../../src/model/run.js";
 import { verifyCommand } from "../../src/cli/verify-command.js";
 import {
   type EvidenceSigningKey,
@@ -18,8 +18,8 @@ import {
   buildEvidenceZip,
   buildRunEvidence,
   importSigningKey,
-} from "../../src/report/evidence/index.js";
-import { toBase64 } from "../../src/report/evidence/base64.js";
+} from "../../src/evidence/index.js";
+import { toBase64 } from "../../src/evidence/base64.js";
 import { sha256Hex } from "../../src/util/hash.js";
 
 /** A policy with no rules: every run of the chain was evaluated against it unless a test says otherwise. */

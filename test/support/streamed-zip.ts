@@ -3,7 +3,7 @@
  * `zipSync` cannot make: entries in a given order, and a name repeated.
  */
 import { Zip, ZipDeflate, ZipPassThrough } from "fflate";
-import { joinChunks } from "../../src/report/evidence/evidence-content.js";
+import { joinChunks } from "../../src/evidence/evidence-content.js";
 
 /**
  * A ZIP from fflate's streaming writer: the entries in the given order, every

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AcceptanceStore, acceptanceStatus } from "../../src/store/acceptances.js";
-import { EXPIRES_BLOCK, REASON_BLOCK, TICKET_BLOCK, acceptanceModal, mayAccept, readAcceptanceForm } from "../../src/worker/accept-risk.js";
-import { acceptanceNotice, markAccepted, reportPageWithAcceptances } from "../../src/worker/accepted-message.js";
+import { EXPIRES_BLOCK, REASON_BLOCK, TICKET_BLOCK, acceptanceModal, mayAccept, readAcceptanceForm } from "../../src/decide/accept-risk.js";
+import { acceptanceNotice, markAccepted, reportPageWithAcceptances } from "../../src/slack/accepted-message.js";
 import { makeFinding, makeRun } from "../sim/slack-run-factory.js";
 import { sqliteD1 } from "../support/sqlite-d1.js";
 

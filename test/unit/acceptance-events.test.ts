@@ -13,8 +13,8 @@ import { EvidenceStore } from "../../src/store/evidence-store.js";
 import { RemediationStore } from "../../src/store/remediations.js";
 import { RunHistory } from "../../src/store/run-history.js";
 import { WorkStore } from "../../src/store/work-store.js";
-import { type AuditContext, recordFailure, releaseAndCleanUp, storeEvidence } from "../../src/worker/audit-steps.js";
-import { bundledPolicy } from "../../src/worker/policies.js";
+import { type AuditContext, recordFailure, releaseAndCleanUp, storeEvidence } from "../../src/audit/steps.js";
+import { bundledPolicy } from "../../src/policy/bundled.js";
 import { memoryR2 } from "../support/memory-r2.js";
 import { sqliteD1 } from "../support/sqlite-d1.js";
 

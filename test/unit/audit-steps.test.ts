@@ -17,8 +17,8 @@ import {
   recordFailure,
   releaseAndCleanUp,
   storeEvidence,
-} from "../../src/worker/audit-steps.js";
-import { bundledPolicy } from "../../src/worker/policies.js";
+} from "../../src/audit/steps.js";
+import { bundledPolicy } from "../../src/policy/bundled.js";
 import { generateOrg } from "../../src/sim/generate.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
 import { type Simulator, startSimulator } from "../../src/sim/server.js";
@@ -174,7 +174,7 @@ describe("record failure", () => {
 describe("tell owners", () => {
   it("sends each owner one message with only their new findings, once, and names the owners it could not reach", async () => {
     const { startFakeSlack, FAKE_SLACK_TOKEN } = await import("../../src/sim/slack-server.js");
-    const { tellOwners, listOwnersInReport } = await import("../../src/worker/audit-steps.js");
+    const { tellOwners, listOwnersInReport } = await import("../../src/audit/steps.js");
     const slack = await startFakeSlack({
       port: 0,
       users: [
@@ -213,7 +213,7 @@ describe("tell owners", () => {
       // Without a delivered channel report there is no thread to list the others in.
       expect(await listOwnersInReport(ctx, outcome.done)).toEqual({ posted: false });
       // With one, the owners not messaged are named in its thread.
-      const { reportToSlack } = await import("../../src/worker/audit-steps.js");
+      const { reportToSlack } = await import("../../src/audit/steps.js");
       const report = await reportToSlack(ctx, LAST);
       expect("done" in report && report.done.status).toBe("delivered");
       expect(await listOwnersInReport(ctx, outcome.done)).toEqual({ posted: true });
@@ -229,7 +229,7 @@ describe("tell owners", () => {
   it("is off unless SLACK_NOTIFY_OWNERS is true", async () => {
     const ctx = context();
     await runUntilRecorded(ctx);
-    const { tellOwners } = await import("../../src/worker/audit-steps.js");
+    const { tellOwners } = await import("../../src/audit/steps.js");
     expect(await tellOwners(ctx, LAST)).toEqual({ done: expect.objectContaining({ status: "off", delivered: 0 }) });
   });
 });

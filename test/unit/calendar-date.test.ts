@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAX_PERIOD_DAYS, checkPeriod } from "../../src/report/evidence/period.js";
+import { MAX_PERIOD_DAYS, checkPeriod } from "../../src/evidence/period.js";
 import { daysInMonth, isLeapYear, parseCalendarDate } from "../../src/util/calendar-date.js";
 
 const pad = (n: number, width: number) => String(n).padStart(width, "0");

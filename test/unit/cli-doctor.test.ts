@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
-import { exportPublicKey } from "../../src/report/evidence/signing.js";
+import { exportPublicKey } from "../../src/evidence/signing.js";
 import { generateSigningKey } from "../support/evidence-fixture.js";
 import { freePort } from "../support/free-port.js";
 

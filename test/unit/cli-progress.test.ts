@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { auditProgress, describeProgress } from "../../src/cli/audit-progress.js";
 import type { TerminalStream } from "../../src/cli/io.js";
-import type { InventoryProgress } from "../../src/inventory/work.js";
+import type { InventoryProgress } from "../../src/providers/openai/inventory-work.js";
 
 const ERASE = "\r\x1b[2K";
 

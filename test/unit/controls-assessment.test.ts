@@ -2,11 +2,11 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAudit } from "../../src/audit/run.js";
-import type { AuditRun } from "../../src/audit/types.js";
+import type { AuditRun } from "../../src/model/run.js";
 import { type AssessedRule, assessControls } from "../../src/controls/assessment.js";
 import { FRAMEWORKS } from "../../src/controls/catalogue.js";
-import type { RunControl } from "../../src/controls/types.js";
-import type { KeyRecord } from "../../src/inventory/types.js";
+import type { RunControl } from "../../src/model/controls.js";
+import type { KeyRecord } from "../../src/model/inventory.js";
 import { renderTextReport } from "../../src/report/text.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
 import { type Simulator, startSimulator } from "../../src/sim/server.js";

@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { AuditRun } from "../../src/audit/types.js";
+import type { AuditRun } from "../../src/model/run.js";
 import { assessControls } from "../../src/controls/assessment.js";
-import type { KeyRecord } from "../../src/inventory/types.js";
+import type { KeyRecord } from "../../src/model/inventory.js";
 import { formatPolicyError, loadPolicy } from "../../src/policy/index.js";
-import { EVIDENCE_FILE_NAMES, buildEvidenceFiles, buildRunEvidence, verifyEvidence } from "../../src/report/evidence/index.js";
-import { CONTROLS_CSV_COLUMNS } from "../../src/report/evidence/tables.js";
+import { EVIDENCE_FILE_NAMES, buildEvidenceFiles, buildRunEvidence, verifyEvidence } from "../../src/evidence/index.js";
+import { CONTROLS_CSV_COLUMNS } from "../../src/evidence/tables.js";
 import { parseCsv } from "../support/csv-parse.js";
 import { EMPTY_POLICY, buildPeriod, extractEntries, filesByName, runVerify, weeklyAuditRun, writeFileWithFolders } from "../support/evidence-fixture.js";
 

@@ -1,7 +1,7 @@
 /** The controls over a period: per control, how many runs tested it and how it fared, with a CSV for the period export. */
 import { describe, expect, it } from "vitest";
 import { CONTROLS_PERIOD_CSV_COLUMNS, type PeriodRun, controlsPeriodSummary } from "../../src/controls/period-summary.js";
-import type { ControlStatus, RunControl } from "../../src/controls/types.js";
+import type { ControlStatus, RunControl } from "../../src/model/controls.js";
 import { parseCsv } from "../support/csv-parse.js";
 
 function control(control_id: string, status: ControlStatus, findings = 0, framework = "cis"): RunControl {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatCell, toCsv } from "../../src/report/evidence/csv.js";
+import { formatCell, toCsv } from "../../src/evidence/csv.js";
 import { parseCsv } from "../support/csv-parse.js";
 
 /** What a spreadsheet may evaluate: a formula character (ASCII or full-width) once whitespace and separators are dropped, or a leading tab/CR/LF. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_KEYS_PAGE, PROJECT_API_KEYS_PAGE, dashboardUrl } from "../../src/report/dashboard-links.js";
+import { ADMIN_KEYS_PAGE, PROJECT_API_KEYS_PAGE, dashboardUrl } from "../../src/providers/openai/links.js";
 
 describe("the OpenAI dashboard page of a key", () => {
   it("is the organization's admin-keys page for an admin key", () => {

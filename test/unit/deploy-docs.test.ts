@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
-import { evidencePrefix } from "../../src/report/evidence/layout.js";
-import { importSigningKey } from "../../src/report/evidence/signing.js";
+import { evidencePrefix } from "../../src/evidence/layout.js";
+import { importSigningKey } from "../../src/evidence/signing.js";
 import { RunWorkFiles } from "../../src/store/work-store.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");

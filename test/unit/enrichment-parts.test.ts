@@ -4,15 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config.js";
-import { creatorFact } from "../../src/enrichment/creator.js";
+import { creatorFact } from "../../src/providers/openai/creator.js";
 import { enrichmentSummary, formatUsd } from "../../src/enrichment/describe.js";
-import { continueEnrichment, enrichKeys, startEnrichment } from "../../src/enrichment/enrich.js";
+import { continueEnrichment, enrichKeys, startEnrichment } from "../../src/providers/openai/enrich.js";
 import { AUDIT_LOG_MARGIN_SECONDS, auditLogWindows } from "../../src/enrichment/plan.js";
-import { keyCreatedEvent } from "../../src/enrichment/schemas.js";
+import { keyCreatedEvent } from "../../src/providers/openai/enrichment-schemas.js";
 import { readEnrichSettings } from "../../src/enrichment/settings.js";
-import { ENRICH_SOURCES } from "../../src/enrichment/types.js";
-import { collectInventory } from "../../src/inventory/collect.js";
-import type { KeyRecord } from "../../src/inventory/types.js";
+import { ENRICH_SOURCES } from "../../src/model/enrichment.js";
+import { collectInventory } from "../../src/providers/openai/collect.js";
+import type { KeyRecord } from "../../src/model/inventory.js";
 import { generateOrg } from "../../src/sim/generate.js";
 import { type Simulator, startSimulator } from "../../src/sim/server.js";
 import { withEnrichmentData } from "../../scripts/bench-enrichment.js";

@@ -1,14 +1,14 @@
 /**
- * The Workflow's enrichment steps (src/worker/audit-steps.ts: enrichSlice, recordEnrichmentFailure),
+ * The Workflow's enrichment steps (src/audit/steps.ts: enrichSlice, recordEnrichmentFailure),
  * run in Node against real SQL and an in-memory R2, as test/unit/audit-steps.test.ts runs the others:
  * the per-step request budget, the state carried in R2, and failures that never fail the run.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withEnrichmentData } from "../../scripts/bench-enrichment.js";
-import type { AuditRun } from "../../src/audit/types.js";
+import type { AuditRun } from "../../src/model/run.js";
 import { type Config, readConfig } from "../../src/config.js";
 import { readEnrichSettings } from "../../src/enrichment/settings.js";
-import { EnrichmentStore } from "../../src/enrichment/store.js";
+import { EnrichmentStore } from "../../src/store/enrichment-state.js";
 import { AcceptanceStore } from "../../src/store/acceptances.js";
 import { EvidenceStore } from "../../src/store/evidence-store.js";
 import { RemediationStore } from "../../src/store/remediations.js";
@@ -23,8 +23,8 @@ import {
   recordEnrichmentFailure,
   releaseAndCleanUp,
   storeEvidence,
-} from "../../src/worker/audit-steps.js";
-import { bundledPolicy } from "../../src/worker/policies.js";
+} from "../../src/audit/steps.js";
+import { bundledPolicy } from "../../src/policy/bundled.js";
 import { generateOrg } from "../../src/sim/generate.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
 import { type Simulator, startSimulator } from "../../src/sim/server.js";

@@ -6,13 +6,13 @@
 import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type PolicySource, runAuditWithInventory } from "../../src/audit/run.js";
-import type { AuditRun } from "../../src/audit/types.js";
+import type { AuditRun } from "../../src/model/run.js";
 import { main } from "../../src/cli/main.js";
 import type { CliIo } from "../../src/cli/io.js";
-import { ENRICH_SOURCES, type EnrichSource } from "../../src/enrichment/types.js";
-import type { KeyRecord } from "../../src/inventory/types.js";
-import { buildRunEvidence } from "../../src/report/evidence/index.js";
-import { findingText } from "../../src/report/slack/format.js";
+import { ENRICH_SOURCES, type EnrichSource } from "../../src/model/enrichment.js";
+import type { KeyRecord } from "../../src/model/inventory.js";
+import { buildRunEvidence } from "../../src/evidence/index.js";
+import { findingText } from "../../src/slack/format.js";
 import { renderTextReport } from "../../src/report/text.js";
 import { DAY_SECONDS, type SimOrg, unixSeconds } from "../../src/sim/org.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";

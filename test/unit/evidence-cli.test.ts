@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EvidenceSigningKey, type RunEvidence, derivePublicKey } from "../../src/report/evidence/index.js";
+import { type EvidenceSigningKey, type RunEvidence, derivePublicKey } from "../../src/evidence/index.js";
 import { buildEvidenceChain, generateSigningKey, generateSigningKeyBase64, periodZipOf, runVerify, weeklyAuditRun } from "../support/evidence-fixture.js";
 
 /** Five weekly runs from Monday 26 October 2026, so that the chain spans two months. */

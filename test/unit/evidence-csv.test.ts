@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { type CsvCell, toCsv } from "../../src/report/evidence/csv.js";
-import { buildEvidenceFiles } from "../../src/report/evidence/files.js";
-import { FINDINGS_CSV_COLUMNS } from "../../src/report/evidence/tables.js";
-import { renderFindingsCsv } from "../../src/report/slack/csv.js";
+import { type CsvCell, toCsv } from "../../src/evidence/csv.js";
+import { buildEvidenceFiles } from "../../src/evidence/files.js";
+import { FINDINGS_CSV_COLUMNS } from "../../src/evidence/tables.js";
+import { renderFindingsCsv } from "../../src/slack/csv.js";
 import { redact } from "../../src/util/redact.js";
 import { makeFinding, makeRun } from "../sim/slack-run-factory.js";
 import { parseCsv } from "../support/csv-parse.js";

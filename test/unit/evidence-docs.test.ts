@@ -24,7 +24,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLE_DIR, EXAMPLE_PUBLIC_KEY, EXAMPLE_SIGNING_KEY, EXAMPLE_ZIP } from "../../scripts/evidence-example.js";
-import { derivePublicKey, importPublicKey, importSigningKey } from "../../src/report/evidence/index.js";
+import { derivePublicKey, importPublicKey, importSigningKey } from "../../src/evidence/index.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DOC_PATH = join(ROOT, "docs/evidence.md");

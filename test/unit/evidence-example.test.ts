@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLE_DIR, EXAMPLE_PUBLIC_KEY, EXAMPLE_SIGNING_KEY, EXAMPLE_ZIP, type ExampleFiles, buildExample } from "../../scripts/evidence-example.js";
 import { verifyCommand } from "../../src/cli/verify-command.js";
-import { derivePublicKey, importPublicKey, parseManifest } from "../../src/report/evidence/index.js";
+import { derivePublicKey, importPublicKey, parseManifest } from "../../src/evidence/index.js";
 import { KEYWARDEN_VERSION } from "../../src/version.js";
 import { runVerify } from "../support/evidence-fixture.js";
 

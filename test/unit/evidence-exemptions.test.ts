@@ -1,7 +1,7 @@
 /** exemptions.json and exemptions.csv: every exemption in force during a run, whoever approved it, covered by the manifest. */
 import { describe, expect, it } from "vitest";
-import type { AuditRun } from "../../src/audit/types.js";
-import { EXEMPTIONS_CSV_COLUMNS, buildEvidenceFiles, buildRunEvidence, verifyEvidence } from "../../src/report/evidence/index.js";
+import type { AuditRun } from "../../src/model/run.js";
+import { EXEMPTIONS_CSV_COLUMNS, buildEvidenceFiles, buildRunEvidence, verifyEvidence } from "../../src/evidence/index.js";
 import { sha256Hex } from "../../src/util/hash.js";
 import { parseCsv } from "../support/csv-parse.js";
 

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunEvidence, type StoredRun, buildEvidenceZip } from "../../src/report/evidence/index.js";
-import type { RunWithoutEvidence } from "../../src/report/evidence/archive.js";
+import { type RunEvidence, type StoredRun, buildEvidenceZip } from "../../src/evidence/index.js";
+import type { RunWithoutEvidence } from "../../src/evidence/archive.js";
 import { NOVEMBER_2026, buildEvidenceChain, runVerify, storedRun } from "../support/evidence-fixture.js";
 import { attr, hasClass, parseReport, tableRows, textOf } from "./html-report-support.js";
 

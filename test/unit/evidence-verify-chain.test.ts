@@ -3,8 +3,8 @@
  * chain, and manifest.sig verifies only as Keywarden writes it.
  */
 import { describe, expect, it } from "vitest";
-import { type EvidenceSigningKey, type RunEvidence, readEvidenceZip, verifyEvidence } from "../../src/report/evidence/index.js";
-import { verifyEvidenceTree } from "../../src/report/evidence/verify.js";
+import { type EvidenceSigningKey, type RunEvidence, readEvidenceZip, verifyEvidence } from "../../src/evidence/index.js";
+import { verifyEvidenceTree } from "../../src/evidence/verify.js";
 import { sha256Hex } from "../../src/util/hash.js";
 import { buildEvidenceChain, filesByName, generateSigningKey, periodZipOf } from "../support/evidence-fixture.js";
 

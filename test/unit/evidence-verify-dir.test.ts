@@ -6,8 +6,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunEvidence, groupEvidencePaths } from "../../src/report/evidence/index.js";
-import { readEvidenceDirectory } from "../../src/report/evidence/read-directory.js";
+import { type RunEvidence, groupEvidencePaths } from "../../src/evidence/index.js";
+import { readEvidenceDirectory } from "../../src/evidence/read-directory.js";
 import { buildPeriod, extractEntries, runVerify, writeFileWithFolders } from "../support/evidence-fixture.js";
 
 let dir: string;

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunEvidence } from "../../src/report/evidence/index.js";
+import type { RunEvidence } from "../../src/evidence/index.js";
 import { buildPeriod, extractEntries, runVerify, weeklyAuditRun } from "../support/evidence-fixture.js";
 
 let dir: string;

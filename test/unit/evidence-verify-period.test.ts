@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EvidenceSigningKey, type RunEvidence, derivePublicKey } from "../../src/report/evidence/index.js";
+import { type EvidenceSigningKey, type RunEvidence, derivePublicKey } from "../../src/evidence/index.js";
 import { buildEvidenceChain, extractEntries, generateSigningKey, periodZipOf, runVerify } from "../support/evidence-fixture.js";
 import { periodAuditRun } from "./html-report-support.js";
 

@@ -5,9 +5,9 @@
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { AuditRun } from "../../src/audit/types.js";
-import { type EvidencePublicKey, readEvidenceZip, verifyEvidence } from "../../src/report/evidence/index.js";
-import { verifyEvidenceTree } from "../../src/report/evidence/verify.js";
+import type { AuditRun } from "../../src/model/run.js";
+import { type EvidencePublicKey, readEvidenceZip, verifyEvidence } from "../../src/evidence/index.js";
+import { verifyEvidenceTree } from "../../src/evidence/verify.js";
 import { buildPeriod, generateSigningKey, weeklyAuditRun } from "../support/evidence-fixture.js";
 import { streamedZip } from "../support/streamed-zip.js";
 

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32, deflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { joinChunks } from "../../src/report/evidence/evidence-content.js";
-import { type RunEvidence, readEvidenceZip } from "../../src/report/evidence/index.js";
+import { joinChunks } from "../../src/evidence/evidence-content.js";
+import { type RunEvidence, readEvidenceZip } from "../../src/evidence/index.js";
 import { type VerifyOutput, buildPeriod, runVerify } from "../support/evidence-fixture.js";
 import { streamedZip } from "../support/streamed-zip.js";
 

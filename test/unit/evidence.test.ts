@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { AuditRun } from "../../src/audit/types.js";
-import type { KeyRecord, ProjectRecord } from "../../src/inventory/types.js";
+import type { AuditRun } from "../../src/model/run.js";
+import type { KeyRecord, ProjectRecord } from "../../src/model/inventory.js";
 import { findingFingerprint } from "../../src/policy/fingerprint.js";
 import {
   ACCEPTANCES_CSV_COLUMNS,
@@ -26,8 +26,8 @@ import {
   signManifest,
   verifyEvidence,
   verifyManifestSignature,
-} from "../../src/report/evidence/index.js";
-import { toBase64 } from "../../src/report/evidence/base64.js";
+} from "../../src/evidence/index.js";
+import { toBase64 } from "../../src/evidence/base64.js";
 import { sha256Hex } from "../../src/util/hash.js";
 
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { RunExemptionInForce } from "../../src/audit/types.js";
+import type { RunExemptionInForce } from "../../src/model/run.js";
 import { REPORT_CSP, renderPeriodReport } from "../../src/report/html/period-report.js";
 import { NOVEMBER_2026 } from "../support/evidence-fixture.js";
 import { type Report, ACCEPTANCE_DECISIONS, ACCEPTED, attr, buildReportPeriod, finding, parseReport, periodAuditRun, tableRows, textOf } from "./html-report-support.js";

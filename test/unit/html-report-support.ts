@@ -5,13 +5,13 @@
  * heading, and every element and attribute, to check that nothing from the evidence became markup.
  */
 import { type DefaultTreeAdapterMap, parse } from "parse5";
-import type { AuditRun, RunControl, RunExemptionInForce, RunFinding } from "../../src/audit/types.js";
-import type { RunWithoutEvidence, StoredRun } from "../../src/report/evidence/archive.js";
-import type { RunEvidence } from "../../src/report/evidence/index.js";
-import { acceptancesDocument } from "../../src/report/evidence/acceptances.js";
-import { remediationsDocument } from "../../src/report/evidence/remediations.js";
+import type { AuditRun, RunControl, RunExemptionInForce, RunFinding } from "../../src/model/run.js";
+import type { RunWithoutEvidence, StoredRun } from "../../src/evidence/archive.js";
+import type { RunEvidence } from "../../src/evidence/index.js";
+import { acceptancesDocument } from "../../src/evidence/acceptances.js";
+import { remediationsDocument } from "../../src/evidence/remediations.js";
 import type { AcceptanceEvent } from "../../src/store/acceptances.js";
-import type { RemediationView } from "../../src/remediation/record-view.js";
+import type { RemediationView } from "../../src/decide/record-view.js";
 import { buildEvidenceChain, generateSigningKey, storedRun, weeklyAuditRun } from "../support/evidence-fixture.js";
 
 type Node = DefaultTreeAdapterMap["node"];

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunEvidence } from "../../src/report/evidence/index.js";
+import type { RunEvidence } from "../../src/evidence/index.js";
 import { renderPeriodReport } from "../../src/report/html/period-report.js";
 import { NOVEMBER_2026, buildEvidenceChain, buildPeriod, extractEntries, periodZipOf, runVerify, storedRun } from "../support/evidence-fixture.js";
 import { hasClass, parseReport, periodAuditRun, tableRows } from "./html-report-support.js";

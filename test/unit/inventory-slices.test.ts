@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { checkPolicy, concludeRun } from "../../src/audit/run.js";
-import { type InventoryOptions, type InventoryResult, assembleInventory, collectInventory, collectInventorySlice } from "../../src/inventory/collect.js";
-import type { RetryPolicy } from "../../src/inventory/retry.js";
-import { type InventoryPart, initialWorkState } from "../../src/inventory/work.js";
+import { type InventoryOptions, type InventoryResult, assembleInventory, collectInventory, collectInventorySlice } from "../../src/providers/openai/collect.js";
+import type { RetryPolicy } from "../../src/util/retry.js";
+import { type InventoryPart, initialWorkState } from "../../src/providers/openai/inventory-work.js";
 import { generateOrg } from "../../src/sim/generate.js";
 import { type Simulator, startSimulator } from "../../src/sim/server.js";
 

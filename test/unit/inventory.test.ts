@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { collectInventory, type InventoryOptions } from "../../src/inventory/collect.js";
-import type { RetryPolicy } from "../../src/inventory/retry.js";
+import { collectInventory, type InventoryOptions } from "../../src/providers/openai/collect.js";
+import type { RetryPolicy } from "../../src/util/retry.js";
 import { generateOrg } from "../../src/sim/generate.js";
 import { minimumRequests } from "../sim/minimum-requests.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
@@ -227,8 +227,8 @@ describe("faults", () => {
 
 describe("slices under a request cap (one Workflow step each)", () => {
   it("reads the same inventory in slices, none above its cap", async () => {
-    const { collectInventorySlice, assembleInventory } = await import("../../src/inventory/collect.js");
-    const { initialWorkState } = await import("../../src/inventory/work.js");
+    const { collectInventorySlice, assembleInventory } = await import("../../src/providers/openai/collect.js");
+    const { initialWorkState } = await import("../../src/providers/openai/inventory-work.js");
     const org = generateOrg({ projects: 60, keysPerProject: 3, users: 120, adminKeys: 5, now: NOW, seed: 11 });
     sim.setOrg(org);
     const whole = await collectInventory(options());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type OpenFindingState, applyLifecycle, resolvedSummary } from "../../src/audit/lifecycle.js";
-import type { AuditRun } from "../../src/audit/types.js";
+import { type OpenFindingState, applyLifecycle, resolvedSummary } from "../../src/model/lifecycle.js";
+import type { AuditRun } from "../../src/model/run.js";
 import { makeError, makeFinding, makeRun } from "../sim/slack-run-factory.js";
 
 /** Findings 0..3 open after the previous run of the policy. */

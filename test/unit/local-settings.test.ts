@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { workerSettingNames } from "../../scripts/dev-env.js";
 import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
-import { derivePublicKey } from "../../src/report/evidence/signing.js";
+import { derivePublicKey } from "../../src/evidence/signing.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
 import { type Simulator, startSimulator } from "../../src/sim/server.js";
 import { type FakeSlack, startFakeSlack } from "../../src/sim/slack-server.js";

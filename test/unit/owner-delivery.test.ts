@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { deliverOwnerMessages } from "../../src/report/slack/owner-delivery.js";
-import type { OwnerResolution } from "../../src/report/slack/owner-directory.js";
-import { type OwnerMessageFinding, type OwnerMessagePlan, planOwnerMessages } from "../../src/report/slack/owner-messages.js";
-import { createSlackClient } from "../../src/report/slack/send.js";
+import { deliverOwnerMessages } from "../../src/slack/owner-delivery.js";
+import type { OwnerResolution } from "../../src/slack/owner-directory.js";
+import { type OwnerMessageFinding, type OwnerMessagePlan, planOwnerMessages } from "../../src/slack/owner-messages.js";
+import { createSlackClient } from "../../src/slack/send.js";
 import { type FakeSlack, type RecordedCall, startFakeSlack } from "../../src/sim/slack-server.js";
 import { makeFinding, makeRun } from "../sim/slack-run-factory.js";
 

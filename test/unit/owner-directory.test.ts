@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunFinding } from "../../src/audit/types.js";
-import { type OwnerRoute, createOwnerDirectory, matchOwnerRoute, ownerRouteProblems } from "../../src/report/slack/owner-directory.js";
-import { createSlackClient } from "../../src/report/slack/send.js";
+import type { RunFinding } from "../../src/model/run.js";
+import { type OwnerRoute, createOwnerDirectory, matchOwnerRoute, ownerRouteProblems } from "../../src/slack/owner-directory.js";
+import { createSlackClient } from "../../src/slack/send.js";
 import { type FakeSlack, startFakeSlack } from "../../src/sim/slack-server.js";
 import { makeFinding } from "../sim/slack-run-factory.js";
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { messageProblems } from "../../src/report/slack/blocks.js";
-import { ACCEPT_RISK_ACTION, findingBlockId } from "../../src/report/slack/finding-actions.js";
-import type { OwnerResolution } from "../../src/report/slack/owner-directory.js";
+import { messageProblems } from "../../src/slack/blocks.js";
+import { ACCEPT_RISK_ACTION, findingBlockId } from "../../src/slack/finding-actions.js";
+import type { OwnerResolution } from "../../src/slack/owner-directory.js";
 import {
   DEFAULT_OWNER_MESSAGES_MAX,
   type OwnerMessage,
   type OwnerMessageFinding,
   findingsDueForOwners,
   planOwnerMessages,
-} from "../../src/report/slack/owner-messages.js";
+} from "../../src/slack/owner-messages.js";
 import { makeFinding, makeRun } from "../sim/slack-run-factory.js";
 
 const REPORT_CHANNEL = "C0REPORT";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KeyRecord } from "../../src/inventory/types.js";
+import type { KeyRecord } from "../../src/model/inventory.js";
 import { type AcceptedExemption, type ExemptionOrigin, type Policy, evaluate, findingFingerprint, formatPolicyError, loadPolicy } from "../../src/policy/index.js";
 
 const NOW = new Date("2026-11-24T12:00:00.000Z");

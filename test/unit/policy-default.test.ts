@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkPolicyFiles } from "../../src/cli/policy-check.js";
-import type { KeyOwner, KeyRecord, ProjectRef } from "../../src/inventory/types.js";
+import type { KeyOwner, KeyRecord, ProjectRef } from "../../src/model/inventory.js";
 import { type Policy, evaluate, formatPolicyError, loadPolicy, renderPolicySchema } from "../../src/policy/index.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

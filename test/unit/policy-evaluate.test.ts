@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { KeyOwner, KeyRecord, ProjectRef } from "../../src/inventory/types.js";
+import type { KeyOwner, KeyRecord, ProjectRef } from "../../src/model/inventory.js";
 import { type Policy, evaluate, findingFingerprint, formatPolicyError, loadPolicy } from "../../src/policy/index.js";
 import { sha256HexPrefix } from "../../src/policy/sha256-prefix.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KeyOwner, KeyRecord, ProjectRef } from "../../src/inventory/types.js";
+import type { KeyOwner, KeyRecord, ProjectRef } from "../../src/model/inventory.js";
 import { type Policy, RULE_KINDS, evaluate, formatPolicyError, loadPolicy, remediationFor, renderPolicySchema } from "../../src/policy/index.js";
 
 const NOW = new Date("2026-11-24T12:00:00.000Z");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyLifecycle } from "../../src/audit/lifecycle.js";
+import { applyLifecycle } from "../../src/model/lifecycle.js";
 import { RunHistory } from "../../src/store/run-history.js";
 import { recordStatements } from "../../src/store/record-statements.js";
 import { makeRun, manyFindings } from "../sim/slack-run-factory.js";

@@ -1,9 +1,9 @@
 /** The Revoke modal and the request message: every key shown, names as data, Approve/Reject only while pending. */
 import { describe, expect, it } from "vitest";
-import type { RunFinding } from "../../src/audit/types.js";
-import type { KeyRecord } from "../../src/inventory/types.js";
-import { actionsFor } from "../../src/remediation/actions.js";
-import { findingAccessory, readMenuChoice, requestMessage, revokeModal } from "../../src/report/slack/remediation-blocks.js";
+import type { RunFinding } from "../../src/model/run.js";
+import type { KeyRecord } from "../../src/model/inventory.js";
+import { actionsFor } from "../../src/decide/actions.js";
+import { findingAccessory, readMenuChoice, requestMessage, revokeModal } from "../../src/slack/remediation-blocks.js";
 
 const NOW = new Date("2026-11-26T12:00:00.000Z");
 const HOSTILE = "<!channel> *deploy* <https://evil.example|click>";

@@ -3,12 +3,12 @@
  * caller that got the mode wrong (as `keywarden revoke --yes` once did under dry-run) still writes nothing.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AdminApi } from "../../src/inventory/admin-api.js";
-import { DEFAULT_RETRY_POLICY } from "../../src/inventory/retry.js";
-import { actionsFor } from "../../src/remediation/actions.js";
-import { freshKeysFor } from "../../src/remediation/admin-calls.js";
-import { carryOut } from "../../src/remediation/execute.js";
-import type { RunFinding } from "../../src/audit/types.js";
+import { AdminApi } from "../../src/providers/openai/admin-api.js";
+import { DEFAULT_RETRY_POLICY } from "../../src/util/retry.js";
+import { actionsFor } from "../../src/decide/actions.js";
+import { freshKeysFor } from "../../src/providers/openai/actions.js";
+import { carryOut } from "../../src/decide/execute.js";
+import type { RunFinding } from "../../src/model/run.js";
 import { runAuditWithInventory } from "../../src/audit/run.js";
 import { readFileSync } from "node:fs";
 import { sampleOrg } from "../../src/sim/sample-org.js";

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { RunFinding } from "../../src/audit/types.js";
-import type { KeyOwner, KeyRecord } from "../../src/inventory/types.js";
-import { type RemediationAction, actionsFor } from "../../src/remediation/actions.js";
+import type { RunFinding } from "../../src/model/run.js";
+import type { KeyOwner, KeyRecord } from "../../src/model/inventory.js";
+import { type RemediationAction, actionsFor } from "../../src/decide/actions.js";
 import {
   GUARDS,
   type GuardContext,
@@ -15,8 +15,8 @@ import {
   keysInUse,
   requestExpiresAt,
   utcDay,
-} from "../../src/remediation/guards.js";
-import { DEFAULT_REMEDIATION_SETTINGS } from "../../src/remediation/settings.js";
+} from "../../src/decide/guards.js";
+import { DEFAULT_REMEDIATION_SETTINGS } from "../../src/decide/settings.js";
 
 const NOW = new Date("2026-11-26T12:00:00.000Z");
 const HOUR = 60 * 60 * 1000;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { RunFinding } from "../../src/audit/types.js";
-import type { KeyOwner, KeyRecord } from "../../src/inventory/types.js";
-import { type RemediationAction, actionsFor } from "../../src/remediation/actions.js";
-import { confirmOutcome, dryRunRequest } from "../../src/remediation/outcome.js";
+import type { RunFinding } from "../../src/model/run.js";
+import type { KeyOwner, KeyRecord } from "../../src/model/inventory.js";
+import { type RemediationAction, actionsFor } from "../../src/decide/actions.js";
+import { confirmOutcome, dryRunRequest } from "../../src/decide/outcome.js";
 
 const X = { id: "proj_x", name: "X", archived: false };
 const USER: KeyOwner = { type: "user", id: "user_1", name: "Ann", email: "ann@example.com", role: "owner" };

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { configuredKeyTail, ownAdminKeyVerdict, redactedSuffix, tailsMatch } from "../../src/remediation/own-key.js";
+import { configuredKeyTail, ownAdminKeyVerdict, redactedSuffix, tailsMatch } from "../../src/decide/own-key.js";
 
 const OWN = `sk-admin-${"Q".repeat(40)}x9Kp`;
 const own = { id: "key_own", name: "keywarden", redacted_value: "sk-admin-...x9Kp" };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ConfigError } from "../../src/config.js";
-import { ACTION_KINDS } from "../../src/remediation/actions.js";
-import { remediationPolicyIssues, remediationPolicySchema } from "../../src/remediation/policy-schema.js";
-import { DEFAULT_REMEDIATION_SETTINGS, readRemediationSettings } from "../../src/remediation/settings.js";
+import { ACTION_KINDS } from "../../src/decide/actions.js";
+import { remediationPolicyIssues, remediationPolicySchema } from "../../src/policy/remediation-schema.js";
+import { DEFAULT_REMEDIATION_SETTINGS, readRemediationSettings } from "../../src/decide/settings.js";
 
 function problems(env: object): string[] {
   try {

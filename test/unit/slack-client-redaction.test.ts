@@ -4,7 +4,7 @@
  * from its arguments, whichever code path built them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSlackClient } from "../../src/report/slack/send.js";
+import { createSlackClient } from "../../src/slack/send.js";
 import { type FakeSlack, startFakeSlack } from "../../src/sim/slack-server.js";
 
 let slack: FakeSlack;

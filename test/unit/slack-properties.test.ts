@@ -2,9 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { helpText, parseCommandText } from "../../src/http/slash-command-text.js";
 import { POLICY_NAME } from "../../src/policy/name.js";
-import { type SlackMessage, blockTexts } from "../../src/report/slack/blocks.js";
-import { escapeMrkdwn, inlineCode, oneLine, safe } from "../../src/report/slack/mrkdwn.js";
-import { renderSlackReport } from "../../src/report/slack/render.js";
+import { type SlackMessage, blockTexts } from "../../src/slack/blocks.js";
+import { escapeMrkdwn, inlineCode, oneLine, safe } from "../../src/slack/mrkdwn.js";
+import { renderSlackReport } from "../../src/slack/render.js";
 import { makeError, makeFinding, makeRun } from "../sim/slack-run-factory.js";
 
 /** Whitespace Slack may pass through in a command's text: ASCII, no-break, em and ideographic spaces, line breaks. */

@@ -256,7 +256,7 @@ describe("fake Slack: views.open", () => {
 
 describe("fake Slack: through the real SDK client", () => {
   it("decodes the form-encoded view and users the SDK sends", async () => {
-    const { createSlackClient } = await import("../../src/report/slack/send.js");
+    const { createSlackClient } = await import("../../src/slack/send.js");
     const client = createSlackClient({ secrets: [], token: "xoxb-fake-unit", apiUrl: slack.url });
     slack.setUsers([alice]);
     const user = await client.users.lookupByEmail({ email: "ALICE@example.com" });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { AuditRun } from "../../src/audit/types.js";
+import type { AuditRun } from "../../src/model/run.js";
 import { runJson } from "../../src/cli/audit-command.js";
 import { redactingIo } from "../../src/cli/io.js";
 import { renderTextReport } from "../../src/report/text.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isRetryableStatus, isTransientError } from "../../src/inventory/retry.js";
-import type { InventoryError } from "../../src/inventory/types.js";
+import { isRetryableStatus, isTransientError } from "../../src/util/retry.js";
+import type { InventoryError } from "../../src/model/inventory.js";
 
 const scope = { list: "projects" } as unknown as InventoryError["scope"];
 

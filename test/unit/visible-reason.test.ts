@@ -3,9 +3,9 @@
  * characters (zero-width spaces, joiners, byte-order marks) do not make a reason, in either form.
  */
 import { describe, expect, it } from "vitest";
-import { REASON_BLOCK as REVOKE_REASON_BLOCK } from "../../src/report/slack/remediation-blocks.js";
-import { EXPIRES_BLOCK, REASON_BLOCK, readAcceptanceForm } from "../../src/worker/accept-risk.js";
-import { submitRevoke } from "../../src/worker/remediation.js";
+import { REASON_BLOCK as REVOKE_REASON_BLOCK } from "../../src/slack/remediation-blocks.js";
+import { EXPIRES_BLOCK, REASON_BLOCK, readAcceptanceForm } from "../../src/decide/accept-risk.js";
+import { submitRevoke } from "../../src/decide/remediation.js";
 
 const NOW = new Date("2026-11-26T12:00:00Z");
 const EMPTY_LOOKING: [string, string][] = [

@@ -5,7 +5,7 @@
  * once that the creator is unavailable. wrangler.toml sets ENRICH to every source.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { AuditRun } from "../../src/audit/types.js";
+import type { AuditRun } from "../../src/model/run.js";
 import { DAY_SECONDS } from "../../src/sim/org.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
 import { api, sim, slack, startRun, waitForRun } from "./helpers.js";

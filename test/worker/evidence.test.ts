@@ -1,7 +1,7 @@
 import { unzipSync } from "fflate";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { importPublicKey, readEvidenceZip } from "../../src/report/evidence/index.js";
-import { verifyEvidenceTree } from "../../src/report/evidence/verify.js";
+import { importPublicKey, readEvidenceZip } from "../../src/evidence/index.js";
+import { verifyEvidenceTree } from "../../src/evidence/verify.js";
 import { sha256Hex } from "../../src/util/hash.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
 import { API_TOKEN, EVIDENCE_SIGNING_KEY, SIGNING_SECRET, api, env, sim, slack, startRun, waitForWorkflow } from "./helpers.js";

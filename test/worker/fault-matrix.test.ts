@@ -15,7 +15,7 @@
 import { type WorkflowIntrospector, createExecutionContext, introspectWorkflow, waitOnExecutionContext } from "cloudflare:test";
 import { type MockInstance, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index.js";
-import { readEvidenceZip } from "../../src/report/evidence/index.js";
+import { readEvidenceZip } from "../../src/evidence/index.js";
 import { sha256Hex } from "../../src/util/hash.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
 import { type D1Fault, type R2Fault, ReplayingWorkflow, type ReplayOutcome, failingD1, failingR2, failingWorkflow } from "./failing-bindings.js";
@@ -415,7 +415,7 @@ describe("Slack storms (fake Slack)", () => {
 });
 
 describe("the Admin API not answering in time", () => {
-  // The client's timeout is 30 s per request (DEFAULT_TIMEOUT_MS, src/inventory/collect.ts), 4 attempts per
+  // The client's timeout is 30 s per request (DEFAULT_TIMEOUT_MS, src/providers/openai/collect.ts), 4 attempts per
   // page and 3 attempts per slice: a real timeout would take minutes. A gateway timeout (504) takes the same
   // path (a retryable failure, retried per page and per slice). A refused connection (the "failed, not one
   // response" path) is tested in Node (test/unit/audit.test.ts): workerd prints every refused connection.

@@ -10,9 +10,9 @@ import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseCommandText } from "../../src/http/slash-command-text.js";
-import { EVIDENCE_FILE_NAMES } from "../../src/report/evidence/index.js";
-import { ACCEPT_RISK_ACTION } from "../../src/report/slack/finding-actions.js";
-import { ACCEPT_MODAL } from "../../src/worker/accept-risk.js";
+import { EVIDENCE_FILE_NAMES } from "../../src/evidence/index.js";
+import { ACCEPT_RISK_ACTION } from "../../src/slack/finding-actions.js";
+import { ACCEPT_MODAL } from "../../src/decide/accept-risk.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
 import { API_TOKEN, runCount, sim, slack, startRun, waitForRun, slackSignature as sign } from "./helpers.js";
 

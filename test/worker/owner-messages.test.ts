@@ -1,10 +1,10 @@
 import { describe, expect, inject, it } from "vitest";
-import type { RunFinding } from "../../src/audit/types.js";
-import { ACCEPT_RISK_ACTION } from "../../src/report/slack/finding-actions.js";
-import { deliverOwnerMessages } from "../../src/report/slack/owner-delivery.js";
-import { createOwnerDirectory } from "../../src/report/slack/owner-directory.js";
-import { type OwnerMessageFinding, findingsDueForOwners, planOwnerMessages } from "../../src/report/slack/owner-messages.js";
-import { createSlackClient } from "../../src/report/slack/send.js";
+import type { RunFinding } from "../../src/model/run.js";
+import { ACCEPT_RISK_ACTION } from "../../src/slack/finding-actions.js";
+import { deliverOwnerMessages } from "../../src/slack/owner-delivery.js";
+import { createOwnerDirectory } from "../../src/slack/owner-directory.js";
+import { type OwnerMessageFinding, findingsDueForOwners, planOwnerMessages } from "../../src/slack/owner-messages.js";
+import { createSlackClient } from "../../src/slack/send.js";
 import type { FakeMessage, FakeSlackUser, RecordedCall, SlackFault } from "../../src/sim/slack-server.js";
 import { makeFinding, makeRun } from "../sim/slack-run-factory.js";
 

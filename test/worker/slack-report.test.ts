@@ -1,5 +1,5 @@
 import { introspectWorkflow } from "cloudflare:test";
-import type { AuditRun } from "../../src/audit/types.js";
+import type { AuditRun } from "../../src/model/run.js";
 import { beforeEach, describe, expect, it } from "vitest";
 import { generateOrg } from "../../src/sim/generate.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";

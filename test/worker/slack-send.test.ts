@@ -1,7 +1,7 @@
 import { LogLevel, WebClient } from "@slack/web-api";
 import { describe, expect, inject, it } from "vitest";
-import { renderSlackReport } from "../../src/report/slack/render.js";
-import { createSlackClient, deliverReport, postToResponseUrl } from "../../src/report/slack/send.js";
+import { renderSlackReport } from "../../src/slack/render.js";
+import { createSlackClient, deliverReport, postToResponseUrl } from "../../src/slack/send.js";
 import type { RecordedCall, SlackFault } from "../../src/sim/slack-server.js";
 import { makeError, makeRun, manyFindings } from "../sim/slack-run-factory.js";
 

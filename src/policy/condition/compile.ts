@@ -1,6 +1,6 @@
-import type { KeyRecord } from "../../inventory/types.js";
+import type { KeyRecord } from "../../model/inventory.js";
 import { durationMs } from "../duration.js";
-import { compileGlob } from "../glob.js";
+import { compileGlob } from "../../util/glob.js";
 import type { CheckContext } from "../rule-module.js";
 import { isoDay } from "../time.js";
 import { type FieldValue, fieldSpec } from "./fields.js";

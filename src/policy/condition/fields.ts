@@ -1,4 +1,4 @@
-import type { KeyRecord } from "../../inventory/types.js";
+import type { KeyRecord } from "../../model/inventory.js";
 import type { DateField } from "../time.js";
 
 export type FieldValue = string | number | boolean | null;

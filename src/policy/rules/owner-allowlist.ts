@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { KeyOwner } from "../../inventory/types.js";
-import { compileGlobs } from "../glob.js";
+import type { KeyOwner } from "../../model/inventory.js";
+import { compileGlobs } from "../../util/glob.js";
 import { defineRule, perRule } from "../rule-module.js";
 
 const globList = (description: string) => z.array(z.string().min(1)).optional().meta({ description });

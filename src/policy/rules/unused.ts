@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { formatCount } from "../../enrichment/describe.js";
-import { USAGE_WINDOW_DAYS } from "../../enrichment/types.js";
-import type { KeyRecord } from "../../inventory/types.js";
+import { USAGE_WINDOW_DAYS } from "../../model/enrichment.js";
+import type { KeyRecord } from "../../model/inventory.js";
 import { daysSchema } from "../duration.js";
 import { defineRule } from "../rule-module.js";
 import { MS_PER_DAY, agoSentence, plural } from "../time.js";

@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { redact } from "../../util/redact.js";
 import { KEYWARDEN_VERSION } from "../../version.js";
-import { type RunWithoutEvidence, failedBeforeEvidence } from "../evidence/without-evidence.js";
+import { type RunWithoutEvidence, failedBeforeEvidence } from "../../evidence/without-evidence.js";
 import { text } from "./escape.js";
 import { plural } from "./format.js";
 import { organizationLine } from "./header-organization.js";

@@ -6,8 +6,8 @@
 import type { z } from "zod";
 import { sha256Hex } from "../../util/hash.js";
 import { redact } from "../../util/redact.js";
-import { MANIFEST_FILE, SIGNATURE_FILE, compareRuns, runIdOfPrefix } from "../evidence/layout.js";
-import { type Manifest, parseManifest } from "../evidence/manifest.js";
+import { MANIFEST_FILE, SIGNATURE_FILE, compareRuns, runIdOfPrefix } from "../../evidence/layout.js";
+import { type Manifest, parseManifest } from "../../evidence/manifest.js";
 import {
   type AcceptanceDecisionEntry,
   type ControlEntry,

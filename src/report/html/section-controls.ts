@@ -6,8 +6,8 @@
  */
 import { frameworkOf } from "../../controls/catalogue.js";
 import { type ControlsPeriodSummary, controlsPeriodSummary } from "../../controls/period-summary.js";
-import type { ControlStatus, RunControl } from "../../controls/types.js";
-import type { RunStatus } from "../../audit/types.js";
+import type { ControlStatus, RunControl } from "../../model/controls.js";
+import type { RunStatus } from "../../model/run.js";
 import { text } from "./escape.js";
 import { badge, colgroup, ident, orDash, plural, when } from "./format.js";
 import type { ReportRun } from "./read-run.js";

@@ -1,5 +1,5 @@
 /** "Every run": status, counts and manifest SHA-256 of each run, runs without evidence among them; and the chart of open findings. */
-import { type RunWithoutEvidence, failedBeforeEvidence } from "../evidence/without-evidence.js";
+import { type RunWithoutEvidence, failedBeforeEvidence } from "../../evidence/without-evidence.js";
 import { type ChartRun, findingsChart } from "./chart.js";
 import { text } from "./escape.js";
 import { SEVERITY_ORDER, badge, colgroup, ident, when } from "./format.js";

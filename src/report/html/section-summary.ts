@@ -1,6 +1,6 @@
 /** "What was audited": how many runs, how they were started, how often, and what they saw. */
-import { type RunWithoutEvidence, failedBeforeEvidence } from "../evidence/without-evidence.js";
-import type { Manifest } from "../evidence/manifest.js";
+import { type RunWithoutEvidence, failedBeforeEvidence } from "../../evidence/without-evidence.js";
+import type { Manifest } from "../../evidence/manifest.js";
 import { text } from "./escape.js";
 import { plural, table, when } from "./format.js";
 import { type ReportRun, lastEvaluatedRun } from "./read-run.js";

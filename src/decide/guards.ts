@@ -1,0 +1,291 @@
+/**
+ * Whether a remediation may be requested, and approved. Pure: the clock (`now`), the settings, the
+ * inventory and the day's count of executed actions are inputs. Every refusal names its guard and
+ * says in words why; the first guard that refuses answers.
+ *
+ * A request is made by an allowed user for one action of `actionsFor(finding)`; it needs
+ * REMEDIATION_APPROVALS people in all (the requester and, by default, one other allowed user), within
+ * 24 hours. Every guard of the request is checked again at each approval, against the settings and
+ * inventory of that moment: a mode turned off, a user no longer allowed, a plan the inventory no
+ * longer matches, a key used since, or a full day's cap refuse then too. In dry-run mode every guard
+ * applies exactly as with `on`: only the call is not made (outcome.ts `dryRunRequest` describes it).
+ */
+import type { KeyRecord } from "../model/inventory.js";
+import { type AffectedKey, type RemediableFinding, type RemediationAction, actionsFor, whyNoActions } from "./actions.js";
+import { redact } from "../util/redact.js";
+import { ownAdminKeyVerdict } from "./own-key.js";
+import type { RemediationPolicy } from "../policy/remediation-schema.js";
+import { DEFAULT_REMEDIATION_APPROVALS, type RemediationSettings } from "./settings.js";
+
+export const REQUEST_LIFETIME_MS = 24 * 60 * 60 * 1000;
+/** A key used within this long before the request is in use: touching it needs `acknowledgedInUse`. */
+export const IN_USE_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export const GUARDS = [
+  "mode",
+  "allowed-user",
+  "second-approver",
+  "approvals",
+  "expiry",
+  "policy-rules",
+  "policy-actions",
+  "fits-finding",
+  "own-admin-key",
+  "in-use",
+  "daily-cap",
+] as const;
+export type GuardName = (typeof GUARDS)[number];
+
+export interface Refusal {
+  ok: false;
+  guard: GuardName;
+  /** `Refused by the <guard> guard: <why>`; never contains a secret. */
+  message: string;
+}
+
+export interface Allowed {
+  ok: true;
+  /** `dry-run`: describe the call, do not make it. */
+  mode: "dry-run" | "on";
+  /** People who agreed so far, the requester included. */
+  approvals: number;
+  approvalsNeeded: number;
+  /** Enough people agreed: run it now (or describe it, in dry-run mode). */
+  ready: boolean;
+  /** The plan as the current inventory gives it (the same ids as the request's, fresher `last_used_at`). */
+  action: RemediationAction;
+  /** Keys of the plan used in the last 24 hours (acknowledged), to show alongside. */
+  inUse: AffectedKey[];
+}
+
+export type GuardResult = Allowed | Refusal;
+
+/** What every check reads besides the request itself. */
+export interface GuardContext {
+  settings: RemediationSettings;
+  /** Slack user ids allowed to request and approve (SLACK_ALLOWED_USERS); empty: nobody. */
+  allowedUsers: readonly string[];
+  /** The policy's `remediation:` section; absent narrows nothing. */
+  policy?: RemediationPolicy | undefined;
+  /** OPENAI_ADMIN_KEY (or its redacted value, or its last characters): the key never to delete. */
+  ownAdminKey: string | null | undefined;
+  /** The latest inventory: the plan is made again from it, and its admin keys are the ones compared. */
+  inventoryKeys: readonly KeyRecord[];
+  /** Actions executed so far in the current UTC day (`utcDay(now)`), across all requests. */
+  executedToday: number;
+  now: Date;
+}
+
+export interface RequestInput {
+  finding: RemediableFinding;
+  action: RemediationAction;
+  requestedBy: string;
+  /** The requester confirmed they know a key of the plan was used in the last 24 hours. */
+  acknowledgedInUse: boolean;
+}
+
+export interface PendingRequest extends RequestInput {
+  /** ISO 8601; the request expires 24 hours later. */
+  requestedAt: string;
+  /** Who approved it so far, the requester not counted. */
+  approvedBy: readonly string[];
+}
+
+/** Whether `requestedBy` may ask for `action`; `ready` when no approver is needed (REMEDIATION_APPROVALS=1). */
+export function checkRequest(input: RequestInput, context: GuardContext): GuardResult {
+  const mode = modeGuard(context.settings);
+  if (mode) return mode;
+  const requester = allowedUserGuard(input.requestedBy, "requester", context);
+  if (requester) return requester;
+  return requestGuards(input, context, 1);
+}
+
+/** Whether `approver` may approve `request` now; `ready` when this approval is the last one needed. */
+export function checkApproval(request: PendingRequest, approver: string, context: GuardContext): GuardResult {
+  const mode = modeGuard(context.settings);
+  if (mode) return mode;
+  const expiry = expiryGuard(request.requestedAt, context.now);
+  if (expiry) return expiry;
+  const user = allowedUserGuard(approver, "approver", context);
+  if (user) return user;
+  if (approver === request.requestedBy) {
+    return refuse("second-approver", `${approver} made this request and cannot approve it too: another allowed user must approve it.`);
+  }
+  if (request.approvedBy.includes(approver)) {
+    return refuse("second-approver", `${approver} has already approved this request: another allowed user must approve it.`);
+  }
+  const needed = approvalsNeeded(context.settings);
+  const sofar = 1 + new Set(request.approvedBy.filter((id) => id !== request.requestedBy)).size;
+  if (sofar >= needed) return refuse("approvals", `this request already has the ${needed} ${needed === 1 ? "approval" : "approvals"} it needs (REMEDIATION_APPROVALS=${needed}); it needs no more.`);
+  const requester = allowedUserGuard(request.requestedBy, "requester", context);
+  if (requester) return requester;
+  return requestGuards(request, context, sofar + 1);
+}
+
+/**
+ * How a ready request is carried out under REMEDIATION as it is now: the Admin API is `call`ed only
+ * with `on`; `dry-run` only describes the call; `off` refuses. Slack, the CLI and the cron all carry
+ * out requests through this one decision (./execute.ts), so no entry point can write in another mode.
+ */
+export function executionGuard(settings: Pick<RemediationSettings, "mode">): { ok: true; call: boolean } | Refusal {
+  const mode = modeGuard(settings);
+  if (mode) return mode;
+  return { ok: true, call: settings.mode === "on" };
+}
+
+/** When a request made at `requestedAt` expires (ISO 8601), or null when the time cannot be read. */
+export function requestExpiresAt(requestedAt: string): string | null {
+  const made = Date.parse(requestedAt);
+  return Number.isNaN(made) ? null : new Date(made + REQUEST_LIFETIME_MS).toISOString();
+}
+
+/** The UTC day of `now`, YYYY-MM-DD: the day whose executed actions count against REMEDIATION_MAX_PER_DAY. */
+export function utcDay(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/** People who must agree, the requester included: REMEDIATION_APPROVALS, or 2 when it is not a whole number ≥ 1. */
+export function approvalsNeeded(settings: Pick<RemediationSettings, "approvals">): number {
+  return Number.isInteger(settings.approvals) && settings.approvals >= 1 ? settings.approvals : DEFAULT_REMEDIATION_APPROVALS;
+}
+
+/** The keys of a plan used within the last 24 hours before `now` (a time that cannot be read, or in the future, counts as in use). */
+export function keysInUse(keys: readonly AffectedKey[], now: Date): AffectedKey[] {
+  return keys.filter((key) => {
+    if (key.last_used_at === null) return false;
+    const used = Date.parse(key.last_used_at);
+    return Number.isNaN(used) || now.getTime() - used < IN_USE_WINDOW_MS;
+  });
+}
+
+/** The guards of the request itself; `approvals` is how many people agree once this check passes. */
+function requestGuards(input: RequestInput, context: GuardContext, approvals: number): GuardResult {
+  const { finding, action } = input;
+  const { policy } = context;
+  if (policy?.allowed_rules && !policy.allowed_rules.includes(finding.rule_id)) {
+    return refuse(
+      "policy-rules",
+      `the policy's remediation.allowed_rules (${policy.allowed_rules.join(", ")}) do not include rule ${finding.rule_id}; findings of other rules are not remediated from Slack.`,
+    );
+  }
+  if (policy?.actions && !policy.actions.includes(action.kind)) {
+    return refuse("policy-actions", `the policy's remediation.actions (${policy.actions.join(", ")}) do not include ${action.kind}.`);
+  }
+
+  const plan = currentPlan(input, context);
+  if (!plan.ok) return plan;
+  const current = plan.action;
+
+  const adminKeys = context.inventoryKeys.filter((k) => k.kind === "admin");
+  for (const key of current.keysAffected) {
+    if (key.kind !== "admin") continue;
+    const verdict = ownAdminKeyVerdict(key, context.ownAdminKey, adminKeys);
+    if (!verdict.safe) return refuse("own-admin-key", verdict.reason);
+  }
+
+  const inUse = keysInUse(current.keysAffected, context.now);
+  if (inUse.length > 0 && input.acknowledgedInUse !== true) {
+    const what = current.kind === "demote_service_account" ? "demoting its service account" : current.kind === "delete_service_account" ? "deleting its service account" : "deleting it";
+    const list = inUse
+      .map((key) => `${key.name ? `${JSON.stringify(key.name)} (${key.id}, ` : `${key.id} (`}last used ${lastUsed(key.last_used_at, context.now)})`)
+      .join(", ");
+    return refuse(
+      "in-use",
+      `${inUse.length === 1 ? "key" : "keys"} ${list} ${inUse.length === 1 ? "was" : "were"} used in the last 24 hours: ${what} may break whatever uses ${inUse.length === 1 ? "it" : "them"}. Request it again acknowledging that the key is in use.`,
+    );
+  }
+
+  const cap = dailyCapGuard(context);
+  if (cap) return cap;
+
+  const needed = approvalsNeeded(context.settings);
+  return { ok: true, mode: context.settings.mode === "on" ? "on" : "dry-run", approvals, approvalsNeeded: needed, ready: approvals >= needed, action: current, inUse };
+}
+
+/** The requested action, planned again from the current inventory: it must still fit the finding and affect the same keys. */
+function currentPlan(input: RequestInput, context: GuardContext): { ok: true; action: RemediationAction } | Refusal {
+  const { finding, action } = input;
+  if (action.finding.fingerprint !== finding.fingerprint || action.finding.key_id !== finding.key.id) {
+    return refuse("fits-finding", `the action was planned for another finding (key ${action.finding.key_id}, rule ${action.finding.rule_id}), not this one.`);
+  }
+  const fitting = actionsFor(finding, context.inventoryKeys);
+  const current = fitting.find((candidate) => candidate.kind === action.kind);
+  if (!current) {
+    const why = fitting.length > 0 ? `what fits: ${fitting.map((a) => a.kind).join(", ")}` : (whyNoActions(finding, context.inventoryKeys) ?? "nothing fits");
+    return refuse("fits-finding", `${action.kind} does not fit this finding (rule ${finding.rule_id}, kind ${finding.rule_kind}, key ${finding.key.id}): ${why}`);
+  }
+  const sameRequest =
+    current.request.method === action.request.method &&
+    current.request.path === action.request.path &&
+    JSON.stringify(current.request.body) === JSON.stringify(action.request.body);
+  if (!sameRequest) {
+    return refuse(
+      "fits-finding",
+      `the request planned (${action.request.method} ${action.request.path}) is not the one this finding gives now (${current.request.method} ${current.request.path}); request it again.`,
+    );
+  }
+  const before = action.keysAffected.map((k) => k.id).sort();
+  const now = current.keysAffected.map((k) => k.id).sort();
+  if (before.join("\n") !== now.join("\n")) {
+    return refuse(
+      "fits-finding",
+      `the keys the action affects changed since it was requested (then: ${before.join(", ")}; now: ${now.join(", ")}); request it again to review the new list.`,
+    );
+  }
+  return { ok: true, action: current };
+}
+
+function modeGuard(settings: Pick<RemediationSettings, "mode">): Refusal | null {
+  const mode = settings.mode;
+  if (mode === "on" || mode === "dry-run") return null;
+  return refuse("mode", "remediation is off (REMEDIATION=off, the default): Keywarden deletes nothing. Set REMEDIATION to dry-run or on to allow requests.");
+}
+
+function allowedUserGuard(user: string, role: "requester" | "approver", context: GuardContext): Refusal | null {
+  if (context.allowedUsers.length === 0) return refuse("allowed-user", "no user is allowed to remediate: SLACK_ALLOWED_USERS is empty.");
+  if (user !== "" && context.allowedUsers.includes(user)) return null;
+  return refuse(
+    "allowed-user",
+    role === "requester"
+      ? `the requester ${user || "(unknown user)"} is not among the users allowed to remediate (SLACK_ALLOWED_USERS).`
+      : `${user || "(unknown user)"} is not among the users allowed to approve remediations (SLACK_ALLOWED_USERS).`,
+  );
+}
+
+function expiryGuard(requestedAt: string, now: Date): Refusal | null {
+  const expires = requestExpiresAt(requestedAt);
+  if (expires === null) return refuse("expiry", "the time this request was made cannot be read, so it counts as expired; request it again.");
+  if (now.getTime() < Date.parse(expires)) return null;
+  return refuse("expiry", `this request was made at ${new Date(Date.parse(requestedAt)).toISOString()} and expired 24 hours later, at ${expires}; request it again.`);
+}
+
+function dailyCapGuard(context: GuardContext): Refusal | null {
+  const { maxPerDay } = context.settings;
+  const done = context.executedToday;
+  if (!Number.isInteger(done) || done < 0) {
+    return refuse("daily-cap", "the number of actions executed today is unknown, so Keywarden cannot tell whether REMEDIATION_MAX_PER_DAY is reached.");
+  }
+  if (!Number.isInteger(maxPerDay) || maxPerDay < 1) return refuse("daily-cap", "REMEDIATION_MAX_PER_DAY is not a whole number of at least 1.");
+  if (done < maxPerDay) return null;
+  const day = utcDay(context.now);
+  const next = new Date(Date.parse(`${day}T00:00:00.000Z`) + 24 * 60 * 60 * 1000).toISOString();
+  return refuse(
+    "daily-cap",
+    `${done} ${done === 1 ? "action was" : "actions were"} already executed today (${day}, UTC), and REMEDIATION_MAX_PER_DAY allows ${maxPerDay}; try again after ${next}.`,
+  );
+}
+
+function lastUsed(iso: string | null, now: Date): string {
+  const used = Date.parse(iso ?? "");
+  if (Number.isNaN(used)) return `at an unreadable time (${JSON.stringify(iso)})`;
+  const minutes = Math.round((now.getTime() - used) / 60_000);
+  if (minutes < 0) return `${iso}, in the future`;
+  const ago = minutes < 60 ? `${minutes} min ago` : `${Math.floor(minutes / 60)} h ago`;
+  return `${iso}, ${ago}`;
+}
+
+function refuse(guard: GuardName, why: string): Refusal {
+  // Names and redacted values come from the API; whatever looks like a full secret among them goes.
+  const sentence = /[.!?]$/.test(why) ? why : `${why}.`;
+  return { ok: false, guard, message: redact(`Refused by the ${guard} guard: ${sentence}`) };
+}

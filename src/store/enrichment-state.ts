@@ -1,0 +1,63 @@
+import { RunWorkFiles } from "./work-store.js";
+import { failedEnrichment } from "../providers/openai/enrich.js";
+import { readEnrichSettings } from "../enrichment/settings.js";
+import type { EnrichSource, EnrichmentState } from "../model/enrichment.js";
+
+/**
+ * The enrichment's scratch space in R2, next to the inventory's (WorkStore, src/store/work-store.ts):
+ * under the run's `work/<run id>/`, so the run's clean-up removes it with the rest. The state after
+ * each Workflow step (`enrich-state-<i>.json`), and the result the later steps read (`enrichment.json`).
+ */
+export class EnrichmentStore extends RunWorkFiles {
+  async putState(index: number, state: EnrichmentState): Promise<void> {
+    await this.write(`enrich-state-${index}`, state);
+  }
+
+  async state(index: number): Promise<EnrichmentState> {
+    return this.read<EnrichmentState>(`enrich-state-${index}`);
+  }
+
+  async putResult(state: EnrichmentState): Promise<void> {
+    await this.write("enrichment", state);
+  }
+
+  /** The result, or null when the run has none (enrichment not wired, or its step never finished). */
+  async result(): Promise<EnrichmentState | null> {
+    return this.readIfAny<EnrichmentState>("enrichment");
+  }
+}
+
+/** What the Workflow's steps need for the enrichment: where its state lives, and ENRICH (read afresh in each step). */
+export interface EnrichmentContext {
+  store: EnrichmentStore;
+  /** Throws ConfigError when ENRICH is not valid. */
+  sources: () => EnrichSource[];
+}
+
+export function enrichmentContext(env: Env, runId: string): EnrichmentContext {
+  return { store: new EnrichmentStore(env.EVIDENCE, runId), sources: () => readEnrichSettings(env) };
+}
+
+/**
+ * The enrichment's result for the later steps (evaluate, evidence): null when there is none (not
+ * wired, nothing asked for, no key seen). A result that cannot be read is an enrichment error, never
+ * a failed run.
+ */
+export async function readEnrichmentResult(context: EnrichmentContext | undefined): Promise<EnrichmentState | null> {
+  if (!context) return null;
+  try {
+    return await context.store.result();
+  } catch (error) {
+    const reason = error instanceof Error ? error.name : "error";
+    return failedEnrichment(askedSources(context), new Date(), { kind: "step_failed", message: `its result could not be read back (${reason})` });
+  }
+}
+
+/** The sources ENRICH asks for; none when it is not valid (the step that read it said so). */
+export function askedSources(context: EnrichmentContext): EnrichSource[] {
+  try {
+    return context.sources();
+  } catch {
+    return [];
+  }
+}

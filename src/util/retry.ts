@@ -1,0 +1,65 @@
+import type { InventoryError } from "../model/inventory.js";
+/**
+ * Retry policy for Admin API calls. The SDK's own retries are turned off
+ * (maxRetries: 0) because they have no total budget and follow any Retry-After
+ * up to a minute per attempt: a run must never hang, so waits are capped per
+ * attempt and drawn from one budget shared by the whole run.
+ */
+export interface RetryPolicy {
+  /** Attempts per request, the first one included. */
+  maxAttempts: number;
+  /** First backoff when the server gives no Retry-After; doubles per attempt. */
+  baseDelayMs: number;
+  /** Longest single wait. A Retry-After above it fails the request instead of waiting. */
+  maxDelayMs: number;
+  /** Total waiting allowed across the whole run. */
+  budgetMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  budgetMs: 120_000,
+};
+
+export type Sleep = (ms: number) => Promise<void>;
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class RetryBudget {
+  private remainingMs: number;
+  constructor(readonly policy: RetryPolicy) {
+    this.remainingMs = policy.budgetMs;
+  }
+  /** Takes `ms` from the budget; false when not enough is left. */
+  take(ms: number): boolean {
+    if (ms > this.remainingMs) return false;
+    this.remainingMs -= ms;
+    return true;
+  }
+}
+
+/** Retry-After is either delay-seconds or an HTTP date. Returns ms, or undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+/** The one definition of an HTTP answer that may pass if asked again (request-level retries and Workflow retries alike). */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** An error (inventory or enrichment) that may pass on a later attempt: the network, a retryable status, or a retry budget used up. */
+export function isTransientError<E extends Pick<InventoryError, "status"> & { kind: string }>(error: E): boolean {
+  return error.kind === "network" || error.kind === "budget_exhausted" || (error.kind === "http" && isRetryableStatus(error.status ?? 0));
+}
+
+/** Backoff with full jitter when the server did not say how long to wait. */
+export function backoffMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
