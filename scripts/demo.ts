@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyLifecycle } from "../src/model/lifecycle.js";
 import { runAuditWithInventory } from "../src/audit/run.js";
-import { readEnrichSettings } from "../src/enrichment/settings.js";
+import { readEnrichSettings } from "../src/config.js";
 import { verifyCommand } from "../src/cli/verify-command.js";
 import { buildRunEvidence } from "../src/evidence/index.js";
 import { KEYWARDEN_VERSION } from "../src/version.js";

@@ -1,16 +1,16 @@
 import { z } from "zod";
 import { ConfigError, SECRET_SETTINGS, type SettingProblem, type SettingsPlace } from "./config-error.js";
-import { readEnrichSettings } from "./enrichment/settings.js";
-import type { EnrichSource } from "./model/enrichment.js";
-import { POLICY_NAME } from "./policy/name.js";
-import { type RemediationSettings, readRemediationSettings } from "./decide/settings.js";
-import { signingKeyProblem } from "./evidence/signing.js";
+import { ENRICH_SOURCES, type EnrichSource } from "./model/enrichment.js";
+import { signingKeyProblem } from "./util/ed25519-key-text.js";
 
 export { ConfigError, type SettingProblem, type SettingsPlace } from "./config-error.js";
 
 /**
- * Worker settings, read from `env` once per invocation. The names are a contract
- * (README, wrangler.toml, tests). Errors name the setting, never its value.
+ * Every setting of the Worker and the CLI, in one zod schema, read from `env` once per invocation;
+ * every problem of every setting is reported at once. The names are a contract (README,
+ * wrangler.toml, tests). Errors name the setting, never its value. One rule for empty values: a
+ * var that is empty or blank (wrangler.toml's `""`) is unset and takes its default, and so is an
+ * optional secret set to `off`; ENRICH alone reads an empty list as "none", as documented.
  */
 const optionalSecret = z.string().min(1).optional();
 /**
@@ -26,6 +26,67 @@ const OPTIONAL_SECRETS = ["AUDIT_API_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_S
 const PLACEHOLDER_ADMIN_KEY = "sk-admin-...";
 const PLACEHOLDER_API_TOKEN = "change-me-to-a-long-random-string";
 
+/** A policy's name: the file `policies/<name>.yaml`, the POLICY setting, `POST /runs {"policy"}`, `/keywarden run <name>`. */
+export const POLICY_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * REMEDIATION: `off` (default: every request is refused), `dry-run` (every guard applies exactly as
+ * with `on`, but the call is only described, never made) or `on`. REMEDIATION_APPROVALS: how many
+ * people must agree, the requester included: 2 by default; 1 (the requester alone) only when set
+ * explicitly; at most 5. REMEDIATION_MAX_PER_DAY: the most actions executed per UTC day (default 5).
+ */
+export const REMEDIATION_MODES = ["off", "dry-run", "on"] as const;
+export type RemediationMode = (typeof REMEDIATION_MODES)[number];
+export const DEFAULT_REMEDIATION_APPROVALS = 2;
+export const MAX_REMEDIATION_APPROVALS = 5;
+export const DEFAULT_REMEDIATION_MAX_PER_DAY = 5;
+export const MAX_REMEDIATION_PER_DAY = 100;
+
+export interface RemediationSettings {
+  mode: RemediationMode;
+  /** People who must agree, the requester included (1 = the requester alone). */
+  approvals: number;
+  /** Most actions executed per UTC day, across all requests. */
+  maxPerDay: number;
+}
+
+export const DEFAULT_REMEDIATION_SETTINGS: RemediationSettings = {
+  mode: "off",
+  approvals: DEFAULT_REMEDIATION_APPROVALS,
+  maxPerDay: DEFAULT_REMEDIATION_MAX_PER_DAY,
+};
+
+const httpUrl = () => z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+
+const wholeNumber = (min: number, max: number, unit = "") =>
+  z.coerce
+    .number({ error: `must be a whole number${unit}` })
+    .int({ error: `must be a whole number${unit}` })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+/**
+ * ENRICH: unset, all sources; a comma-separated list of audit_log, usage, costs (any order, repeats
+ * ignored); `off` or an empty list (`""`, `" , "`): none, and a run makes no enrichment request.
+ */
+const enrichSetting = z
+  .string({ error: "must be a comma-separated list of audit_log, usage, costs, or off" })
+  .optional()
+  .transform((value, ctx): EnrichSource[] => {
+    if (value === undefined) return [...ENRICH_SOURCES];
+    if (value.trim().toLowerCase() === "off") return [];
+    const items = value
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== "");
+    const chosen = new Set<string>();
+    items.forEach((item, index) => {
+      if ((ENRICH_SOURCES as readonly string[]).includes(item)) chosen.add(item);
+      else ctx.addIssue({ code: "custom", message: `item ${index + 1} is not a source: use audit_log, usage, costs (comma-separated), or off` });
+    });
+    return ENRICH_SOURCES.filter((source) => chosen.has(source));
+  });
+
 const configSchema = z.object({
   OPENAI_ADMIN_KEY: z
     .string({ error: "is not set" })
@@ -33,17 +94,16 @@ const configSchema = z.object({
     .refine((value) => value !== PLACEHOLDER_ADMIN_KEY, { error: "is the placeholder of .dev.vars.example: put an Admin API key there" })
     // An HTTP header cannot carry it, and the SDK's failure would read as "could not be reached".
     .refine((value) => /^[\x21-\x7e]+$/.test(value), { error: "holds a space or a character that is not printable ASCII, which no Admin API key does (the README's sk-admin-… placeholder copied as it is?)" }),
-  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://api.openai.com/v1"),
+  OPENAI_BASE_URL: httpUrl().default("https://api.openai.com/v1"),
   POLICY: z.string().regex(POLICY_NAME, { error: "must be a policy name such as default" }).default("default"),
   AUDIT_API_TOKEN: optionalSecret.refine((value) => value !== PLACEHOLDER_API_TOKEN, {
     error: "is the placeholder of .dev.vars.example: put a long random value there (openssl rand -hex 32)",
   }),
   SLACK_BOT_TOKEN: optionalSecret,
   SLACK_SIGNING_SECRET: optionalSecret,
-  SLACK_API_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://slack.com/api/"),
+  SLACK_API_URL: httpUrl().default("https://slack.com/api/"),
   SLACK_CHANNEL: z.string().min(1).optional(),
-  SLACK_RESPONSE_URL_PREFIX: z
-    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+  SLACK_RESPONSE_URL_PREFIX: httpUrl()
     .refine((url) => url.endsWith("/"), { error: "must end with / (so that https://hooks.slack.com does not also match https://hooks.slack.com.example)" })
     .default(DEFAULT_RESPONSE_URL_PREFIX),
   SLACK_ALLOWED_USERS: z.string().optional(),
@@ -51,26 +111,17 @@ const configSchema = z.object({
     const problem = value === undefined ? null : signingKeyProblem(value);
     if (problem) ctx.addIssue({ code: "custom", message: `${problem} (or off for unsigned evidence)` });
   }),
-  AUDIT_SUBREQUESTS_PER_STEP: z.coerce
-    .number({ error: "must be a whole number" })
-    .int({ error: "must be a whole number" })
-    .min(10, { error: "must be at least 10" })
-    .max(10_000, { error: "must be at most 10000" })
-    .default(45),
+  AUDIT_SUBREQUESTS_PER_STEP: wholeNumber(10, 10_000).default(45),
   SLACK_NOTIFY_OWNERS: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
-  SLACK_OWNER_MESSAGES_MAX: z.coerce
-    .number({ error: "must be a whole number" })
-    .int({ error: "must be a whole number" })
-    .min(1, { error: "must be at least 1" })
-    .max(1000, { error: "must be at most 1000" })
-    .default(50),
-  STALE_AFTER_DAYS: z.coerce
-    .number({ error: "must be a whole number of days" })
-    .int({ error: "must be a whole number of days" })
-    .min(1, { error: "must be at least 1" })
-    .max(366, { error: "must be at most 366" })
-    .default(8),
+  SLACK_OWNER_MESSAGES_MAX: wholeNumber(1, 1000).default(50),
+  STALE_AFTER_DAYS: wholeNumber(1, 366, " of days").default(8),
+  REMEDIATION: z.enum(REMEDIATION_MODES, { error: `must be one of ${REMEDIATION_MODES.join(", ")}` }).default("off"),
+  REMEDIATION_APPROVALS: wholeNumber(1, MAX_REMEDIATION_APPROVALS).default(DEFAULT_REMEDIATION_APPROVALS),
+  REMEDIATION_MAX_PER_DAY: wholeNumber(1, MAX_REMEDIATION_PER_DAY).default(DEFAULT_REMEDIATION_MAX_PER_DAY),
+  ENRICH: enrichSetting,
 });
+
+type SettingName = keyof typeof configSchema.shape;
 
 export interface Config {
   openaiAdminKey: string;
@@ -91,9 +142,9 @@ export interface Config {
   ownerMessagesMax: number;
   /** /healthz answers 503 when no run completed within this many days. */
   staleAfterDays: number;
-  /** REMEDIATION, REMEDIATION_APPROVALS, REMEDIATION_MAX_PER_DAY (../remediation/settings.ts). */
+  /** REMEDIATION, REMEDIATION_APPROVALS, REMEDIATION_MAX_PER_DAY. */
   remediation: RemediationSettings;
-  /** ENRICH: the enrichment sources a run asks for (../enrichment/settings.ts). */
+  /** ENRICH: the enrichment sources a run asks for. */
   enrich: EnrichSource[];
   /** Every configured secret, for redaction. */
   secrets: string[];
@@ -104,20 +155,16 @@ export interface Config {
  * problem of every setting is reported in one ConfigError, with the fix for `place`.
  */
 export function readConfig(env: object, place: SettingsPlace = "unknown"): Config {
-  const settings = env as Record<string, unknown>;
-  const input = Object.fromEntries(Object.keys(configSchema.shape).map((name) => [name, unsetToUndefined(name, settings[name])]));
+  const input = settingsInput(env, Object.keys(configSchema.shape) as SettingName[]);
   const parsed = configSchema.safeParse(input);
-  // zod messages never echo the input; the path is the setting's name.
-  const problems: SettingProblem[] = parsed.success ? [] : parsed.error.issues.map((issue) => ({ setting: issue.path.join("."), problem: issue.message }));
+  const problems: SettingProblem[] = parsed.success ? [] : problemsOf(parsed.error);
   if (input.SLACK_BOT_TOKEN && !input.SLACK_CHANNEL) {
     problems.push({ setting: "SLACK_CHANNEL", problem: `is empty while SLACK_BOT_TOKEN is set: give the report channel's id (or set SLACK_BOT_TOKEN to ${SECRET_OFF} for no reports)` });
   }
   if (input.SLACK_CHANNEL && !input.SLACK_BOT_TOKEN) {
     problems.push({ setting: "SLACK_BOT_TOKEN", problem: "is not set while SLACK_CHANNEL is: give the Slack app's bot token (or leave SLACK_CHANNEL empty for no reports)" });
   }
-  const remediation = settingsOrProblems(() => readRemediationSettings(env), problems);
-  const enrich = settingsOrProblems(() => readEnrichSettings(env), problems);
-  if (!parsed.success || !remediation || !enrich || problems.length > 0) throw new ConfigError(problems, place);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems, place);
   const c = parsed.data;
   return {
     openaiAdminKey: c.OPENAI_ADMIN_KEY,
@@ -133,8 +180,8 @@ export function readConfig(env: object, place: SettingsPlace = "unknown"): Confi
     staleAfterDays: c.STALE_AFTER_DAYS,
     notifyOwners: c.SLACK_NOTIFY_OWNERS === "true",
     ownerMessagesMax: c.SLACK_OWNER_MESSAGES_MAX,
-    remediation,
-    enrich,
+    remediation: { mode: c.REMEDIATION, approvals: c.REMEDIATION_APPROVALS, maxPerDay: c.REMEDIATION_MAX_PER_DAY },
+    enrich: c.ENRICH,
     secrets: secretValues(c),
   };
 }
@@ -149,15 +196,33 @@ export function usableApiToken(env: object): string | undefined {
   return token;
 }
 
-/** What `read` gives, or null with its problems added to `problems`. */
-function settingsOrProblems<T>(read: () => T, problems: SettingProblem[]): T | null {
-  try {
-    return read();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.issues);
-    return null;
-  }
+/** REMEDIATION* alone, for a reader that needs no other setting. Throws ConfigError naming them. */
+export function readRemediationSettings(env: object): RemediationSettings {
+  const c = readSome(env, ["REMEDIATION", "REMEDIATION_APPROVALS", "REMEDIATION_MAX_PER_DAY"]);
+  return { mode: c.REMEDIATION, approvals: c.REMEDIATION_APPROVALS, maxPerDay: c.REMEDIATION_MAX_PER_DAY };
+}
+
+/** ENRICH alone (the CLI and the Workflow's enrichment step need no other setting). Throws ConfigError naming it. */
+export function readEnrichSettings(env: object): EnrichSource[] {
+  return readSome(env, ["ENRICH"]).ENRICH;
+}
+
+/** Some settings, read and checked by the one schema, with the same empty-value rule. */
+function readSome<const N extends SettingName>(env: object, names: readonly N[]): Pick<z.output<typeof configSchema>, N> {
+  const mask: Partial<Record<SettingName, true>> = Object.fromEntries(names.map((name) => [name, true]));
+  const parsed = configSchema.pick(mask).safeParse(settingsInput(env, names));
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
+  return parsed.data as never;
+}
+
+// zod messages never echo the input; the path is the setting's name.
+function problemsOf(error: z.ZodError): SettingProblem[] {
+  return error.issues.map((issue) => ({ setting: issue.path.join(".") || "settings", problem: issue.message }));
+}
+
+function settingsInput(env: object, names: readonly SettingName[]): Record<string, unknown> {
+  const settings = env as Record<string, unknown>;
+  return Object.fromEntries(names.map((name) => [name, unsetToUndefined(name, settings[name])]));
 }
 
 /** Every secret value present in `env`, valid or not: what must be redacted even when the configuration is broken. */
@@ -171,16 +236,29 @@ export function secretValues(env: object): string[] {
  * setting can still be reported to Slack.
  */
 export function readSlackReportSettings(env: object): Config["slack"] {
-  const settings = env as Record<string, unknown>;
-  const slackSchema = configSchema.pick({ SLACK_BOT_TOKEN: true, SLACK_CHANNEL: true, SLACK_API_URL: true });
-  const parsed = slackSchema.safeParse(Object.fromEntries(Object.keys(slackSchema.shape).map((name) => [name, unsetToUndefined(name, settings[name])])));
-  if (!parsed.success || !parsed.data.SLACK_BOT_TOKEN || !parsed.data.SLACK_CHANNEL) return undefined;
-  return { botToken: parsed.data.SLACK_BOT_TOKEN, channel: parsed.data.SLACK_CHANNEL, apiUrl: parsed.data.SLACK_API_URL };
+  let slack: Pick<z.output<typeof configSchema>, "SLACK_BOT_TOKEN" | "SLACK_CHANNEL" | "SLACK_API_URL">;
+  try {
+    slack = readSome(env, ["SLACK_BOT_TOKEN", "SLACK_CHANNEL", "SLACK_API_URL"]);
+  } catch {
+    return undefined;
+  }
+  if (!slack.SLACK_BOT_TOKEN || !slack.SLACK_CHANNEL) return undefined;
+  return { botToken: slack.SLACK_BOT_TOKEN, channel: slack.SLACK_CHANNEL, apiUrl: slack.SLACK_API_URL };
 }
 
-/** An empty var (wrangler.toml's `""`) is unset, and so is an optional secret set to `off`. */
-function unsetToUndefined(name: string, value: unknown): unknown {
-  if (value === "") return undefined;
-  if (value === SECRET_OFF && (OPTIONAL_SECRETS as readonly string[]).includes(name)) return undefined;
-  return value;
+/**
+ * The one empty-value rule: a var that is empty or blank is unset (ENRICH excepted: there an empty
+ * list means none); vars are read trimmed; secrets as they are (a stray space in a key is named by
+ * its check, not hidden), and an optional secret set to `off` is unset.
+ */
+function unsetToUndefined(name: SettingName, value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  if ((SECRET_SETTINGS as readonly string[]).includes(name)) {
+    if (value === "") return undefined;
+    if (value === SECRET_OFF && (OPTIONAL_SECRETS as readonly string[]).includes(name)) return undefined;
+    return value;
+  }
+  if (name === "ENRICH") return value;
+  const trimmed = value.trim();
+  return trimmed === "" ? undefined : trimmed;
 }

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { type PolicySource, runAudit } from "../audit/run.js";
 import type { AuditRun } from "../model/run.js";
 import { ConfigError, readConfig } from "../config.js";
-import { readEnrichSettings } from "../enrichment/settings.js";
+import { readEnrichSettings } from "../config.js";
 import type { EnrichSource } from "../model/enrichment.js";
 import { type Severity, severityRank } from "../policy/index.js";
 import { printableLine, renderTextReport } from "../report/text.js";

@@ -9,7 +9,7 @@ import { callAdminApi, listingAfter } from "../providers/openai/actions.js";
 import type { RemediationAction } from "./actions.js";
 import { executionGuard } from "./guards.js";
 import { type OutcomeStatus, confirmOutcome, dryRunRequest } from "./outcome.js";
-import type { RemediationSettings } from "./settings.js";
+import type { RemediationSettings } from "../config.js";
 
 export interface CarriedOut {
   /** `dry_run`: described, not called; `refused`: REMEDIATION is off. */

@@ -15,7 +15,7 @@ import { type AffectedKey, type RemediableFinding, type RemediationAction, actio
 import { redact } from "../util/redact.js";
 import { ownAdminKeyVerdict } from "./own-key.js";
 import type { RemediationPolicy } from "../policy/remediation-schema.js";
-import { DEFAULT_REMEDIATION_APPROVALS, type RemediationSettings } from "./settings.js";
+import { DEFAULT_REMEDIATION_APPROVALS, type RemediationSettings } from "../config.js";
 
 export const REQUEST_LIFETIME_MS = 24 * 60 * 60 * 1000;
 /** A key used within this long before the request is in use: touching it needs `acknowledgedInUse`. */

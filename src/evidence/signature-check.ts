@@ -1,5 +1,5 @@
 /** A manifest's signature file (a run's manifest.sig, an export's period-manifest.sig) against the manifest and the trusted key. */
-import { fromBase64, toBase64 } from "./base64.js";
+import { fromBase64, toBase64 } from "../util/base64.js";
 import { type EvidenceContent, isBytes } from "./evidence-content.js";
 import { type EvidencePublicKey, verifyManifestSignature } from "./signing.js";
 import type { VerifyProblem } from "./verify.js";

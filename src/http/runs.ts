@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { ConfigError } from "../config.js";
-import { POLICY_NAME } from "../policy/name.js";
+import { POLICY_NAME } from "../config.js";
 import { RunHistory } from "../store/run-history.js";
 import { UnknownPolicyError, startRun } from "../worker/trigger.js";
 import { invalidRequest, jsonError, misconfigured } from "./errors.js";

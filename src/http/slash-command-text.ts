@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_RESPONSE_URL_PREFIX } from "../config.js";
-import { POLICY_NAME } from "../policy/name.js";
+import { POLICY_NAME } from "../config.js";
 import { escapeMrkdwn } from "../slack/mrkdwn.js";
 
 const MAX_POLICY_NAME = 64;

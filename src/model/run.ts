@@ -1,12 +1,12 @@
 import type { InventoryError, KeyOwner, KeyRecord, ProjectRef } from "./inventory.js";
 import type { EnrichmentError, RunEnrichment } from "./enrichment.js";
 import type { RunControl } from "./controls.js";
-import type { Severity } from "../policy/index.js";
+import type { Severity } from "./severity.js";
 
 export type Trigger = "cron" | "http" | "slack" | "cli" | "demo";
 export type RunStatus = "complete" | "incomplete" | "failed";
 
-export { SEVERITIES } from "../policy/index.js";
+export { SEVERITIES } from "./severity.js";
 export type { ControlStatus, RunControl } from "./controls.js";
 
 /** Across runs, by fingerprint: first seen in this run, or seen in an earlier one too. */

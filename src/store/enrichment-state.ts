@@ -1,6 +1,6 @@
 import { RunWorkFiles } from "./work-store.js";
 import { failedEnrichment } from "../providers/openai/enrich.js";
-import { readEnrichSettings } from "../enrichment/settings.js";
+import { readEnrichSettings } from "../config.js";
 import type { EnrichSource, EnrichmentState } from "../model/enrichment.js";
 
 /**

@@ -19,7 +19,7 @@ import {
   buildRunEvidence,
   importSigningKey,
 } from "../../src/evidence/index.js";
-import { toBase64 } from "../../src/evidence/base64.js";
+import { toBase64 } from "../../src/util/base64.js";
 import { sha256Hex } from "../../src/util/hash.js";
 
 /** A policy with no rules: every run of the chain was evaluated against it unless a test says otherwise. */

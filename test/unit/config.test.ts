@@ -115,3 +115,27 @@ describe("readConfig", () => {
     expect(readConfig({ ...base, SLACK_CHANNEL: "", OPENAI_BASE_URL: "" }).openaiBaseUrl).toBe("https://api.openai.com/v1");
   });
 });
+
+describe("one rule for empty values across every setting", () => {
+  it("reads a blank var as unset (its default, or the problem of a missing one) and trims the others, the remediation and enrichment settings included", () => {
+    const config = readConfig({ ...base, POLICY: "  ", OPENAI_BASE_URL: " ", REMEDIATION: " dry-run ", REMEDIATION_APPROVALS: " ", SLACK_CHANNEL: "   " });
+    expect(config.policy).toBe("default");
+    expect(config.openaiBaseUrl).toBe("https://api.openai.com/v1");
+    expect(config.remediation).toEqual({ mode: "dry-run", approvals: 2, maxPerDay: 5 });
+    expect(config.slack).toBeUndefined();
+    // A blank channel beside a bot token is a missing channel, not a channel named "   ".
+    expect(problems({ ...base, SLACK_BOT_TOKEN: "xoxb-config-test-token", SLACK_CHANNEL: "  " })).toContain("SLACK_CHANNEL is empty while SLACK_BOT_TOKEN is set");
+  });
+
+  it("reports every problem at once, the remediation and enrichment settings with the others", () => {
+    const said = problems({ ...base, OPENAI_BASE_URL: "ftp://x", REMEDIATION: "yes", REMEDIATION_MAX_PER_DAY: "0", ENRICH: "usage,spend", STALE_AFTER_DAYS: "1.5" });
+    expect(said).toContain("invalid configuration (5 problems)");
+    for (const setting of ["OPENAI_BASE_URL", "REMEDIATION must be one of off, dry-run, on", "REMEDIATION_MAX_PER_DAY must be at least 1", "ENRICH item 2 is not a source", "STALE_AFTER_DAYS must be a whole number of days"]) {
+      expect(said).toContain(setting);
+    }
+  });
+
+  it("keeps a secret as it is: a stray space in the admin key is named, not trimmed away", () => {
+    expect(problems({ OPENAI_ADMIN_KEY: " sk-admin-config-test-secret-000000000000" })).toContain("OPENAI_ADMIN_KEY holds a space");
+  });
+});

@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { type Server, createServer } from "node:http";
 import { resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "../support/free-port.js";
+import { freePort, freePorts } from "../support/free-port.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -50,7 +50,8 @@ describe("npm run dev with a port taken", () => {
   ];
   for (const { env, line } of cases) {
     it(`says in one line which port (${env}) is taken, what probably holds it and how to choose another; exit 1, no stack trace`, async () => {
-      const ports = { KEYWARDEN_SIM_PORT: await freePort(), KEYWARDEN_SLACK_PORT: await freePort(), PORT: await freePort() };
+      const [sim, slack, worker] = (await freePorts(3)) as [number, number, number];
+      const ports = { KEYWARDEN_SIM_PORT: sim, KEYWARDEN_SLACK_PORT: slack, PORT: worker };
       const taken = ports[env as keyof typeof ports];
       held = await hold(taken);
       const { code, stdout, stderr } = await npmRunDev(Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])));

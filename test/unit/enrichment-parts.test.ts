@@ -9,7 +9,7 @@ import { enrichmentSummary, formatUsd } from "../../src/enrichment/describe.js";
 import { continueEnrichment, enrichKeys, startEnrichment } from "../../src/providers/openai/enrich.js";
 import { AUDIT_LOG_MARGIN_SECONDS, auditLogWindows } from "../../src/enrichment/plan.js";
 import { keyCreatedEvent } from "../../src/providers/openai/enrichment-schemas.js";
-import { readEnrichSettings } from "../../src/enrichment/settings.js";
+import { readEnrichSettings } from "../../src/config.js";
 import { ENRICH_SOURCES } from "../../src/model/enrichment.js";
 import { collectInventory } from "../../src/providers/openai/collect.js";
 import type { KeyRecord } from "../../src/model/inventory.js";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withEnrichmentData } from "../../scripts/bench-enrichment.js";
 import type { AuditRun } from "../../src/model/run.js";
 import { type Config, readConfig } from "../../src/config.js";
-import { readEnrichSettings } from "../../src/enrichment/settings.js";
+import { readEnrichSettings } from "../../src/config.js";
 import { EnrichmentStore } from "../../src/store/enrichment-state.js";
 import { AcceptanceStore } from "../../src/store/acceptances.js";
 import { EvidenceStore } from "../../src/store/evidence-store.js";

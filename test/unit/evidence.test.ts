@@ -27,7 +27,7 @@ import {
   verifyEvidence,
   verifyManifestSignature,
 } from "../../src/evidence/index.js";
-import { toBase64 } from "../../src/evidence/base64.js";
+import { toBase64 } from "../../src/util/base64.js";
 import { sha256Hex } from "../../src/util/hash.js";
 
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);

@@ -16,7 +16,7 @@ import { derivePublicKey } from "../../src/evidence/signing.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
 import { type Simulator, startSimulator } from "../../src/sim/server.js";
 import { type FakeSlack, startFakeSlack } from "../../src/sim/slack-server.js";
-import { freePort } from "../support/free-port.js";
+import { freePorts } from "../support/free-port.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -137,12 +137,12 @@ describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_
     // A port named before wrangler binds it can be taken meanwhile by another test file's server (or
     // wrangler's own internal sockets can collide): "Address already in use" is tried again with new ports.
     for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
+      const [port, inspectorPort] = (await freePorts(2)) as [number, number];
       base = `http://127.0.0.1:${port}`;
       output = "";
       const child = spawn(
         WRANGLER,
-        ["dev", "--config", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--persist-to", join(dir, "state")],
+        ["dev", "--config", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", join(dir, "state")],
         { env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
       );
       wrangler = child;

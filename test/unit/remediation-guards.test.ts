@@ -16,7 +16,7 @@ import {
   requestExpiresAt,
   utcDay,
 } from "../../src/decide/guards.js";
-import { DEFAULT_REMEDIATION_SETTINGS } from "../../src/decide/settings.js";
+import { DEFAULT_REMEDIATION_SETTINGS } from "../../src/config.js";
 
 const NOW = new Date("2026-11-26T12:00:00.000Z");
 const HOUR = 60 * 60 * 1000;

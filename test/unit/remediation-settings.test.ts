@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ConfigError } from "../../src/config.js";
 import { ACTION_KINDS } from "../../src/decide/actions.js";
 import { remediationPolicyIssues, remediationPolicySchema } from "../../src/policy/remediation-schema.js";
-import { DEFAULT_REMEDIATION_SETTINGS, readRemediationSettings } from "../../src/decide/settings.js";
+import { DEFAULT_REMEDIATION_SETTINGS, readRemediationSettings } from "../../src/config.js";
 
 function problems(env: object): string[] {
   try {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { helpText, parseCommandText } from "../../src/http/slash-command-text.js";
-import { POLICY_NAME } from "../../src/policy/name.js";
+import { POLICY_NAME } from "../../src/config.js";
 import { type SlackMessage, blockTexts } from "../../src/slack/blocks.js";
 import { escapeMrkdwn, inlineCode, oneLine, safe } from "../../src/slack/mrkdwn.js";
 import { renderSlackReport } from "../../src/slack/render.js";
