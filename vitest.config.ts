@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
 import { defineConfig } from "vitest/config";
 import { FAKE_SLACK_TOKEN } from "./src/sim/slack-server.js";
-import { freePort } from "./test/support/free-port.js";
+import { freePorts } from "./test/support/free-port.js";
 
 /**
  * Lines the local Workflows emulation prints as "uncaught" when a test does on purpose what
@@ -49,8 +49,9 @@ export default defineConfig(async () => {
   dropExpectedEmulatorLines();
   // The simulators run in Node (test/worker/global-setup.ts) on these ports; the Worker's
   // bindings point at them, so the Workflow reaches them like it would reach OpenAI and Slack.
-  process.env.KEYWARDEN_TEST_SIM_PORT ??= String(await freePort());
-  process.env.KEYWARDEN_TEST_SLACK_PORT ??= String(await freePort());
+  const [simPort, slackPort] = await freePorts(2);
+  process.env.KEYWARDEN_TEST_SIM_PORT ??= String(simPort);
+  process.env.KEYWARDEN_TEST_SLACK_PORT ??= String(slackPort);
   const migrations = await readD1Migrations("./migrations");
   // The Worker's secrets come from the bindings below, not .dev.vars: wrangler's "Missing required
   // secrets" warning would be noise in every test run.
