@@ -4,7 +4,7 @@
  * import fails with the rule's name.
  */
 const EDGES = "^src/(index\\.ts|http/|worker/|cli/)";
-const BASE = "^src/(config\\.ts|config-error\\.ts|version\\.ts|model/|util/)";
+const BASE = "^src/(config\\.ts|config-error\\.ts|config-accounts\\.ts|version\\.ts|model/|util/)";
 const PROVIDERS = "^src/providers/";
 const JUDGES = "^src/(policy|controls|enrichment)/";
 const OUTPUTS = "^src/(slack|evidence|report)/";

@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { ConfigError, SECRET_SETTINGS, type SettingProblem, type SettingsPlace } from "./config-error.js";
+import { type AccountSettings, DEFAULT_ACCOUNT_SECRETS, DEFAULT_BASE_URLS, PROVIDER_NAMES, parseAccountsSetting } from "./config-accounts.js";
 import { ENRICH_SOURCES, type EnrichSource } from "./model/enrichment.js";
 import { signingKeyProblem } from "./util/ed25519-key-text.js";
 
 export { ConfigError, type SettingProblem, type SettingsPlace } from "./config-error.js";
+export { type AccountSettings, type ProviderName, PROVIDER_NAMES } from "./config-accounts.js";
 
+// Over 250 lines on purpose: every setting is here, in one schema (issue 18); accounts in config-accounts.ts.
 /**
  * Every setting of the Worker and the CLI, in one zod schema, read from `env` once per invocation;
  * every problem of every setting is reported at once. The names are a contract (README,
@@ -20,7 +23,7 @@ const optionalSecret = z.string().min(1).optional();
 export const SECRET_OFF = "off";
 /** Where Slack's response_urls live. */
 export const DEFAULT_RESPONSE_URL_PREFIX = "https://hooks.slack.com/";
-const OPTIONAL_SECRETS = ["AUDIT_API_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "EVIDENCE_SIGNING_KEY"] as const;
+const OPTIONAL_SECRETS = ["OPENAI_ADMIN_KEY", "ANTHROPIC_ADMIN_KEY", "AUDIT_API_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "EVIDENCE_SIGNING_KEY"] as const;
 
 /** The values `.dev.vars.example` ships with: a copy not filled in must not start, least of all with a token every reader knows. */
 const PLACEHOLDER_ADMIN_KEY = "sk-admin-...";
@@ -87,14 +90,25 @@ const enrichSetting = z
     return ENRICH_SOURCES.filter((source) => chosen.has(source));
   });
 
+/** What is wrong with an admin key as a setting holds it, or null. */
+function adminKeyProblem(value: string): string | null {
+  if (value === PLACEHOLDER_ADMIN_KEY) return "is the placeholder of .dev.vars.example: put an Admin API key there";
+  // An HTTP header cannot carry it, and the SDK's failure would read as "could not be reached".
+  if (!/^[\x21-\x7e]+$/.test(value)) return "holds a space or a character that is not printable ASCII, which no Admin API key does (the README's sk-admin-… placeholder copied as it is?)";
+  return null;
+}
+
+const adminKeySecret = optionalSecret.superRefine((value, ctx) => {
+  const problem = value === undefined ? null : adminKeyProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
 const configSchema = z.object({
-  OPENAI_ADMIN_KEY: z
-    .string({ error: "is not set" })
-    .min(1, { error: "is empty" })
-    .refine((value) => value !== PLACEHOLDER_ADMIN_KEY, { error: "is the placeholder of .dev.vars.example: put an Admin API key there" })
-    // An HTTP header cannot carry it, and the SDK's failure would read as "could not be reached".
-    .refine((value) => /^[\x21-\x7e]+$/.test(value), { error: "holds a space or a character that is not printable ASCII, which no Admin API key does (the README's sk-admin-… placeholder copied as it is?)" }),
-  OPENAI_BASE_URL: httpUrl().default("https://api.openai.com/v1"),
+  OPENAI_ADMIN_KEY: adminKeySecret,
+  OPENAI_BASE_URL: httpUrl().default(DEFAULT_BASE_URLS.openai),
+  ANTHROPIC_ADMIN_KEY: adminKeySecret,
+  ANTHROPIC_BASE_URL: httpUrl().default(DEFAULT_BASE_URLS.anthropic),
+  ACCOUNTS: z.string().optional(),
   POLICY: z.string().regex(POLICY_NAME, { error: "must be a policy name such as default" }).default("default"),
   AUDIT_API_TOKEN: optionalSecret.refine((value) => value !== PLACEHOLDER_API_TOKEN, {
     error: "is the placeholder of .dev.vars.example: put a long random value there (openssl rand -hex 32)",
@@ -124,6 +138,9 @@ const configSchema = z.object({
 type SettingName = keyof typeof configSchema.shape;
 
 export interface Config {
+  /** Every account a run audits, in the order configured (ACCOUNTS, else openai then anthropic). */
+  accounts: AccountSettings[];
+  /** The OpenAI account's admin key and API root (the one account this version audits). */
   openaiAdminKey: string;
   openaiBaseUrl: string;
   policy: string;
@@ -164,11 +181,14 @@ export function readConfig(env: object, place: SettingsPlace = "unknown"): Confi
   if (input.SLACK_CHANNEL && !input.SLACK_BOT_TOKEN) {
     problems.push({ setting: "SLACK_BOT_TOKEN", problem: "is not set while SLACK_CHANNEL is: give the Slack app's bot token (or leave SLACK_CHANNEL empty for no reports)" });
   }
+  const accounts = accountsOf(env, input, parsed.success ? parsed.data : null, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems, place);
   const c = parsed.data;
+  const openai = accounts[0] as AccountSettings;
   return {
-    openaiAdminKey: c.OPENAI_ADMIN_KEY,
-    openaiBaseUrl: c.OPENAI_BASE_URL,
+    accounts,
+    openaiAdminKey: openai.adminKey,
+    openaiBaseUrl: openai.baseUrl,
     policy: c.POLICY,
     auditApiToken: c.AUDIT_API_TOKEN,
     slack: c.SLACK_BOT_TOKEN && c.SLACK_CHANNEL ? { botToken: c.SLACK_BOT_TOKEN, channel: c.SLACK_CHANNEL, apiUrl: c.SLACK_API_URL } : undefined,
@@ -194,6 +214,49 @@ export function usableApiToken(env: object): string | undefined {
   const token = (env as Record<string, unknown>).AUDIT_API_TOKEN;
   if (typeof token !== "string" || token === "" || token === SECRET_OFF || token === PLACEHOLDER_API_TOKEN) return undefined;
   return token;
+}
+
+/**
+ * The accounts of ACCOUNTS, else of OPENAI_ADMIN_KEY and ANTHROPIC_ADMIN_KEY; their problems go to
+ * `problems`. Until the audit run takes many accounts and the Anthropic Admin API (issue 19), a
+ * configuration that asks for them is refused, loudly, instead of being audited in part.
+ */
+function accountsOf(env: object, input: Record<string, unknown>, c: z.output<typeof configSchema> | null, problems: SettingProblem[]): AccountSettings[] {
+  const accounts: AccountSettings[] = [];
+  if (typeof input.ACCOUNTS === "string") {
+    const listed = parseAccountsSetting(input.ACCOUNTS);
+    if ("problems" in listed) {
+      problems.push(...listed.problems);
+      return [];
+    }
+    const settings = env as Record<string, unknown>;
+    listed.entries.forEach((entry, index) => {
+      const value = settings[entry.admin_key_secret];
+      const key = typeof value === "string" && value !== "" && value !== SECRET_OFF ? value : undefined;
+      const problem = key === undefined ? `is not set: ACCOUNTS[${index}] (${entry.name}) reads its admin key from it` : adminKeyProblem(key);
+      if (problem) problems.push({ setting: entry.admin_key_secret, problem, secret: true });
+      else accounts.push({ name: entry.name, provider: entry.provider, adminKeySecret: entry.admin_key_secret, adminKey: key as string, baseUrl: entry.base_url ?? DEFAULT_BASE_URLS[entry.provider] });
+    });
+  } else {
+    for (const provider of PROVIDER_NAMES) {
+      const secret = DEFAULT_ACCOUNT_SECRETS[provider];
+      const key = input[secret];
+      const baseUrl = c ? { openai: c.OPENAI_BASE_URL, anthropic: c.ANTHROPIC_BASE_URL }[provider] : DEFAULT_BASE_URLS[provider];
+      if (typeof key === "string") accounts.push({ name: provider, provider, adminKeySecret: secret, adminKey: key, baseUrl });
+    }
+    if (accounts.length === 0) {
+      problems.push({ setting: "OPENAI_ADMIN_KEY", problem: "is not set" });
+    }
+  }
+  if (problems.length > 0) return accounts;
+  const listed = typeof input.ACCOUNTS === "string";
+  if (accounts.length > 1 || accounts.some((account) => account.provider !== "openai")) {
+    problems.push({
+      setting: listed ? "ACCOUNTS" : "ANTHROPIC_ADMIN_KEY",
+      problem: `asks for ${accounts.map((a) => `${a.name} (${a.provider})`).join(", ")}: this version audits one OpenAI organization; many accounts and Anthropic come with issue 19 (set ${listed ? "ACCOUNTS to one OpenAI account" : `ANTHROPIC_ADMIN_KEY to ${SECRET_OFF}`})`,
+    });
+  }
+  return accounts;
 }
 
 /** REMEDIATION* alone, for a reader that needs no other setting. Throws ConfigError naming them. */
@@ -228,7 +291,20 @@ function settingsInput(env: object, names: readonly SettingName[]): Record<strin
 /** Every secret value present in `env`, valid or not: what must be redacted even when the configuration is broken. */
 export function secretValues(env: object): string[] {
   const settings = env as Record<string, unknown>;
-  return SECRET_SETTINGS.map((name) => settings[name]).filter((v): v is string => typeof v === "string" && v !== "" && v !== SECRET_OFF);
+  const names = [...SECRET_SETTINGS, ...accountSecretNames(settings.ACCOUNTS)];
+  return names.map((name) => settings[name]).filter((v): v is string => typeof v === "string" && v !== "" && v !== SECRET_OFF);
+}
+
+/** The secrets ACCOUNTS names, read loosely: whatever it names is redacted, even when ACCOUNTS is broken. */
+function accountSecretNames(accounts: unknown): string[] {
+  if (typeof accounts !== "string") return [];
+  try {
+    const list: unknown = JSON.parse(accounts);
+    if (!Array.isArray(list)) return [];
+    return list.map((entry) => (entry as { admin_key_secret?: unknown } | null)?.admin_key_secret).filter((name): name is string => typeof name === "string" && name !== "");
+  } catch {
+    return [];
+  }
 }
 
 /**
