@@ -1,3 +1,4 @@
+// Over 250 lines on purpose: every setting is here, in one schema (issue 18); accounts in config-accounts.ts.
 import { z } from "zod";
 import { ConfigError, SECRET_SETTINGS, type SettingProblem, type SettingsPlace } from "./config-error.js";
 import { type AccountSettings, DEFAULT_ACCOUNT_SECRETS, DEFAULT_BASE_URLS, PROVIDER_NAMES, parseAccountsSetting } from "./config-accounts.js";
@@ -7,7 +8,6 @@ import { signingKeyProblem } from "./util/ed25519-key-text.js";
 export { ConfigError, type SettingProblem, type SettingsPlace } from "./config-error.js";
 export { type AccountSettings, type ProviderName, PROVIDER_NAMES } from "./config-accounts.js";
 
-// Over 250 lines on purpose: every setting is here, in one schema (issue 18); accounts in config-accounts.ts.
 /**
  * Every setting of the Worker and the CLI, in one zod schema, read from `env` once per invocation;
  * every problem of every setting is reported at once. The names are a contract (README,
