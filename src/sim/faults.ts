@@ -9,22 +9,22 @@ import { isRecord } from "./json.js";
 export interface FaultMatch {
   /** HTTP method, case-insensitive, e.g. "DELETE"; absent = any method. */
   method?: string;
-  /** Exact path without the `/v1` prefix, e.g. "/organization/projects/proj_ml/api_keys". */
+  /** Exact path without the version prefix (`/v1`), e.g. "/organization/projects/proj_ml/api_keys". */
   path?: string;
-  /** Path prefix without the `/v1` prefix, e.g. "/organization/projects". */
+  /** Path prefix without the version prefix (`/v1`), e.g. "/organization/projects". */
   pathPrefix?: string;
   /** Only when the `after` cursor equals this; "" means the first page (no cursor). */
   after?: string;
-  /** Only when the `page` cursor (usage / costs) equals this; "" means the first page (no cursor). */
+  /** Only when the `page` cursor (OpenAI's usage / costs) equals this; "" means the first page (no cursor). */
   page?: string;
 }
 
 export type FaultEffect =
   | { kind: "status"; status: number; /** seconds; sets the Retry-After header */ retryAfter?: number }
   | { kind: "malformed_json" }
-  /** A 200 page with has_more: true and last_id removed (usage/costs: next_page null); data as usual. */
+  /** A 200 page that claims more but gives no cursor to them (OpenAI: has_more true, last_id removed; usage/costs: next_page null); data as usual. */
   | { kind: "lie_has_more" }
-  /** A 200 page where one item lacks a required field (created_at / added_at / effective_at / a bucket's start_time). */
+  /** A 200 page where one item lacks a required field (OpenAI: created_at / added_at / effective_at / a bucket's start_time). */
   | { kind: "invalid_shape" }
   | { kind: "latency"; ms: number };
 
