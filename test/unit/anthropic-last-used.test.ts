@@ -77,6 +77,17 @@ describe("last use from the usage analytics", () => {
     expect(lastUse(report, "apikey_inactive_ops")).toEqual({ state: "never_used", since: createdAt("apikey_inactive_ops") });
   });
 
+  it("does not call a key never used when it is newer than what the report could see", () => {
+    const window = { from: "2026-08-25T06:00:00Z", to: "2026-11-23T06:00:00Z", requested_days: 90, covered_days: 90, limited_by: null, fresh_until: "2026-11-23T03:00:00Z" } as const;
+    const report: LastUseReport = { known: true, account: ACCOUNT, window, lastUsed: {}, requests: 3 };
+    expect(lastUseOf(report, { id: "k", created_at: "2026-11-23T05:30:00.000Z" })).toEqual({
+      state: "unknown",
+      reason: "the key was created after the usage analytics were last refreshed (2026-11-23T03:00:00Z)",
+    });
+    expect(lastUseOf(report, { id: "k", created_at: "2026-11-23T06:10:00.000Z" })).toEqual({ state: "unknown", reason: "the key was created after the usage window read ended (2026-11-23T06:00:00Z)" });
+    expect(lastUseOf(report, { id: "k", created_at: "2026-11-23T02:00:00.000Z" })).toEqual({ state: "never_used", since: "2026-11-23T02:00:00.000Z" });
+  });
+
   it("reads further back when asked, up to 2026-01-01", async () => {
     const report = await readLastUse({ ...clientOptions(sim), days: 400, now: NOW });
     if (!report.known) throw new Error(report.reason);

@@ -112,6 +112,7 @@ export function lastUseOf(report: LastUseReport, key: Pick<KeyRecord, "id" | "cr
   const createdMs = Date.parse(key.created_at);
   const { window } = report;
   if (Number.isNaN(createdMs)) return { state: "unknown", reason: `the key's creation time ("${key.created_at}") cannot be read` };
+  if (createdMs >= Date.parse(window.to)) return { state: "unknown", reason: `the key was created after the usage window read ended (${window.to})` };
   if (window.fresh_until !== null && createdMs >= Date.parse(window.fresh_until)) {
     return { state: "unknown", reason: `the key was created after the usage analytics were last refreshed (${window.fresh_until})` };
   }
