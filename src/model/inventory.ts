@@ -49,6 +49,14 @@ export interface KeyRecord {
   requests_30d?: number | null;
   /** What the key cost in the last 30 days, in US dollars (costs API). */
   spend_30d_usd?: number | null;
+  /** The provider the key belongs to; absent means OpenAI (every record before issue 19). */
+  provider?: "openai" | "anthropic";
+  /** The configured account (organization) the key was listed from, e.g. `openai`, `anthropic`. */
+  account?: string;
+  /** The provider's own key status (Anthropic: active, inactive, archived, expired); absent when the provider lists live keys only. */
+  status?: string;
+  /** Where `owner` comes from when the provider names it indirectly (Anthropic: the principal, else the creator, else nobody). */
+  owner_source?: "principal" | "creator" | "unknown";
 }
 
 /** The actor of a key's `api_key.created` audit-log event. */
@@ -86,7 +94,10 @@ export type InventoryScope =
   | { list: "admin_api_keys" }
   | { list: "projects" }
   | { list: "users" }
-  | { list: "project_api_keys"; project_id: string; project_name: string | null };
+  | { list: "project_api_keys"; project_id: string; project_name: string | null }
+  // Anthropic (issue 19): one list of every API key, and workspaces (its projects).
+  | { list: "api_keys" }
+  | { list: "workspaces" };
 
 export type InventoryErrorKind =
   | "auth" // 401/403: the admin key is wrong or lacks permission
@@ -104,6 +115,8 @@ export interface InventoryError {
   status?: number;
   /** Human explanation; never contains a secret. */
   message: string;
+  /** The configured account whose listing failed, when there are several (issue 19). */
+  account?: string;
 }
 
 export interface Inventory {
@@ -126,5 +139,9 @@ export function describeScope(scope: InventoryScope): string {
       return "organization users";
     case "project_api_keys":
       return `API keys of project ${scope.project_name ? `"${scope.project_name}" ` : ""}(${scope.project_id})`;
+    case "api_keys":
+      return "API keys";
+    case "workspaces":
+      return "workspaces";
   }
 }
