@@ -144,6 +144,7 @@ export function compareControls(a: { framework: string; control_id: string }, b:
   return compareText(a.framework, b.framework) || compareText(a.control_id, b.control_id);
 }
 
-function compareText(a: string, b: string): number {
+/** By UTF-16 code units, the same in every locale and runtime. */
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -7,14 +7,12 @@
  *   PeriodRun = { run_id, started_at, status: "complete" | "incomplete" | "failed", controls?: RunControl[] }
  *     (AuditRun.controls, or the `controls` of a run's controls.json; absent for failed runs and
  *     runs recorded before controls existed)
- *   ControlsPeriodSummary = { runs: number, controls: PeriodControl[], csv: string }
- *     `controls`: one entry per control any run carries, in catalogue order;
- *     `csv`: the same table (CONTROLS_PERIOD_CSV_COLUMNS), RFC 4180 with CRLF line ends, spreadsheet-safe.
+ *   ControlsPeriodSummary = { runs: number, controls: PeriodControl[] }
+ *     `controls`: one entry per control any run carries, in catalogue order
+ *     (the export writes them as CSV too: ../evidence/controls-summary-csv.ts).
  */
 import type { RunStatus } from "../model/run.js";
-import { toCsv } from "../evidence/csv.js";
-import { compareText } from "../evidence/layout.js";
-import { compareControls } from "./catalogue.js";
+import { compareControls, compareText } from "./catalogue.js";
 import type { ControlStatus, RunControl } from "../model/controls.js";
 
 export interface PeriodRun {
@@ -46,22 +44,7 @@ export interface ControlsPeriodSummary {
   /** Every run given, tested or not. */
   runs: number;
   controls: PeriodControl[];
-  csv: string;
 }
-
-export const CONTROLS_PERIOD_CSV_COLUMNS = [
-  "framework",
-  "control_id",
-  "title",
-  "last_status",
-  "last_run_id",
-  "runs_tested",
-  "runs_passed",
-  "runs_failed",
-  "runs_incomplete",
-  "runs_not_tested",
-  "findings_total",
-] as const;
 
 const TESTED: ReadonlySet<ControlStatus> = new Set(["pass", "fail", "incomplete"]);
 
@@ -89,7 +72,7 @@ export function controlsPeriodSummary(runs: readonly PeriodRun[]): ControlsPerio
     }
   }
   const controls = [...byControl.values()].sort(compareControls).map((entry) => ({ ...entry, last_run_id: latest?.run_id ?? "" }));
-  return { runs: runs.length, controls, csv: toCsv(CONTROLS_PERIOD_CSV_COLUMNS, controls.map((c) => CONTROLS_PERIOD_CSV_COLUMNS.map((column) => c[column]))) };
+  return { runs: runs.length, controls };
 }
 
 function emptyEntry(control: RunControl, runs: number): PeriodControl {

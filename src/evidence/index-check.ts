@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { MANIFEST_FILE, SIGNATURE_FILE } from "./layout.js";
 import { type IndexEntry, indexCsv, indexEntries } from "./period-index.js";
-import type { VerifyProblem } from "./verify.js";
+import type { VerifyProblem } from "./verify-problem.js";
 import { failedBeforeEvidence } from "./without-evidence.js";
 
 /** A run present, in chain order. */

@@ -10,7 +10,7 @@ import { PERIOD_MANIFEST_FILE, PERIOD_SIGNATURE_FILE, compareText } from "./layo
 import { type PeriodManifest, parsePeriodManifest } from "./period-manifest.js";
 import { checkManifestSignature } from "./signature-check.js";
 import type { EvidencePublicKey } from "./signing.js";
-import type { VerifyProblem } from "./verify.js";
+import type { VerifyProblem } from "./verify-problem.js";
 
 export interface PeriodExportFiles {
   manifest: Uint8Array | null;

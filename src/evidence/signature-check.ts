@@ -2,7 +2,7 @@
 import { fromBase64, toBase64 } from "../util/base64.js";
 import { type EvidenceContent, isBytes } from "./evidence-content.js";
 import { type EvidencePublicKey, verifyManifestSignature } from "./signing.js";
-import type { VerifyProblem } from "./verify.js";
+import type { VerifyProblem } from "./verify-problem.js";
 
 export interface SignedManifest {
   /** The run, for a run's manifest. */

@@ -12,12 +12,9 @@ import { type Manifest, parseManifest } from "./manifest.js";
 import { type PeriodExportFiles, checkPeriodExport } from "./period-check.js";
 import { checkManifestSignature } from "./signature-check.js";
 import type { EvidencePublicKey } from "./signing.js";
+import type { VerifyProblem } from "./verify-problem.js";
 
-export interface VerifyProblem {
-  run?: string;
-  file?: string;
-  message: string;
-}
+export type { VerifyProblem } from "./verify-problem.js";
 
 export interface VerifyReport {
   ok: boolean;

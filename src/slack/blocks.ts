@@ -1,57 +1,18 @@
-/**
- * The subset of Block Kit Keywarden emits, with the limits Slack enforces
- * (https://docs.slack.dev/reference/block-kit/blocks). Plain JSON, so the
- * renderer stays free of the SDK.
- */
-export interface PlainText {
-  type: "plain_text";
-  text: string;
-  emoji?: boolean;
-}
-export interface MrkdwnText {
-  type: "mrkdwn";
-  text: string;
-  /** true: Slack does not auto-link URLs, channel names or mentions in it. */
-  verbatim?: boolean;
-}
-export type TextObject = PlainText | MrkdwnText;
+import type { Button, ContextBlock, DividerBlock, HeaderBlock, MrkdwnElement, Overflow, PlainTextOption, SectionBlock } from "@slack/types";
 
-export interface HeaderBlock {
-  type: "header";
-  text: PlainText;
-  block_id?: string;
-}
-export interface ButtonElement {
-  type: "button";
-  text: PlainText;
-  /** Which interaction this is (e.g. `accept_risk`); Keywarden's interactivity endpoint dispatches on it. */
-  action_id: string;
-  /** At most 2,000 characters; Keywarden puts the finding's fingerprint here. */
-  value: string;
-  style?: "primary" | "danger";
-}
-/** A "…" menu: 2 to 5 options, each value at most 150 characters. */
-export interface OverflowElement {
-  type: "overflow";
-  action_id: string;
-  options: { text: PlainText; value: string }[];
-}
-export interface SectionBlock {
-  type: "section";
-  text?: MrkdwnText;
-  fields?: MrkdwnText[];
-  block_id?: string;
-  accessory?: ButtonElement | OverflowElement;
-}
-export interface ContextBlock {
-  type: "context";
-  elements: TextObject[];
-  block_id?: string;
-}
-export interface DividerBlock {
-  type: "divider";
-  block_id?: string;
-}
+/**
+ * A button Keywarden's interactivity endpoint can act on: it dispatches on `action_id`, and
+ * `value` (at most 2,000 characters) names the finding or request.
+ */
+export type ButtonElement = Button & { action_id: string; value: string };
+/** A "…" menu: 2 to 5 options, each value (at most 150 characters) naming what was chosen. */
+export type OverflowElement = Omit<Overflow, "options"> & { action_id: string; options: (PlainTextOption & { value: string })[] };
+
+/**
+ * The blocks Keywarden emits: a subset of Block Kit (types from @slack/types, so what is
+ * rendered is exactly what chat.postMessage accepts), with the limits Slack enforces
+ * (https://docs.slack.dev/reference/block-kit/blocks).
+ */
 export type SlackBlock = HeaderBlock | SectionBlock | ContextBlock | DividerBlock;
 
 export interface SlackMessage {
@@ -79,7 +40,8 @@ export const SLACK_LIMITS = {
   messageText: 12_000,
 } as const;
 
-export function mrkdwn(text: string): MrkdwnText {
+/** Mrkdwn that Slack shows verbatim: no auto-linking of URLs, channel names or mentions. */
+export function mrkdwn(text: string): MrkdwnElement {
   return { type: "mrkdwn", text, verbatim: true };
 }
 
@@ -95,7 +57,7 @@ export function blockTexts(block: SlackBlock): string[] {
     case "section":
       return [...(block.text ? [block.text.text] : []), ...(block.fields ?? []).map((f) => f.text)];
     case "context":
-      return block.elements.map((e) => e.text);
+      return block.elements.flatMap((e) => (e.type === "image" ? [] : [e.text]));
     case "divider":
       return [];
   }
@@ -134,7 +96,7 @@ export function messageProblems(message: SlackMessage): string[] {
         break;
       case "context":
         if (block.elements.length === 0 || block.elements.length > L.contextElements) problems.push(`block ${i}: context has ${block.elements.length} elements`);
-        for (const element of block.elements) if (element.text.length > L.contextText) problems.push(`block ${i}: context element too long`);
+        for (const element of block.elements) if (element.type !== "image" && element.text.length > L.contextText) problems.push(`block ${i}: context element too long`);
         break;
       case "divider":
         break;

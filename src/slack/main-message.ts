@@ -1,7 +1,8 @@
 import { SEVERITIES, exemptionSource } from "../model/run.js";
 import type { AuditRun, RunFinding } from "../model/run.js";
 import type { Severity } from "../model/severity.js";
-import { type HeaderBlock, SLACK_LIMITS, type SlackBlock, type SlackMessage, blockChars, mrkdwn, section } from "./blocks.js";
+import type { HeaderBlock } from "@slack/types";
+import { SLACK_LIMITS, type SlackBlock, type SlackMessage, blockChars, mrkdwn, section } from "./blocks.js";
 import { SEVERITY_EMOJI, findingBullet, formatDuration, formatTime, plural, severityTag } from "./format.js";
 import { clip, inlineCode, packLines, safe } from "./mrkdwn.js";
 

@@ -36,7 +36,7 @@ function blockToText(block: SlackBlock): string {
     case "section":
       return [block.text?.text ?? "", ...(block.fields ?? []).map((f) => f.text)].filter(Boolean).map(plain).join("\n");
     case "context":
-      return block.elements.map((e) => `  ${plain(e.text)}`).join("\n");
+      return block.elements.map((e) => `  ${e.type === "image" ? e.alt_text : plain(e.text)}`).join("\n");
     case "divider":
       return "─".repeat(72);
   }

@@ -1,6 +1,7 @@
 /** The controls over a period: per control, how many runs tested it and how it fared, with a CSV for the period export. */
 import { describe, expect, it } from "vitest";
-import { CONTROLS_PERIOD_CSV_COLUMNS, type PeriodRun, controlsPeriodSummary } from "../../src/controls/period-summary.js";
+import { type PeriodRun, controlsPeriodSummary } from "../../src/controls/period-summary.js";
+import { CONTROLS_PERIOD_CSV_COLUMNS, controlsSummaryCsv } from "../../src/evidence/controls-summary-csv.js";
 import type { ControlStatus, RunControl } from "../../src/model/controls.js";
 import { parseCsv } from "../support/csv-parse.js";
 
@@ -63,13 +64,14 @@ describe("controlsPeriodSummary", () => {
   });
 
   it("has no controls for a period without runs, or whose runs carry none", () => {
-    expect(controlsPeriodSummary([])).toEqual({ runs: 0, controls: [], csv: `${CONTROLS_PERIOD_CSV_COLUMNS.join(",")}\r\n` });
+    expect(controlsPeriodSummary([])).toEqual({ runs: 0, controls: [] });
+    expect(controlsSummaryCsv([])).toBe(`${CONTROLS_PERIOD_CSV_COLUMNS.join(",")}\r\n`);
     expect(controlsPeriodSummary([run(1, "complete")]).controls).toEqual([]);
   });
 
   it("gives the same table as CSV, one row per control", () => {
     const summary = controlsPeriodSummary(RUNS);
-    const rows = parseCsv(summary.csv);
+    const rows = parseCsv(controlsSummaryCsv(summary.controls));
     expect(rows[0]).toEqual([...CONTROLS_PERIOD_CSV_COLUMNS]);
     expect(rows.slice(1)).toEqual(summary.controls.map((c) => CONTROLS_PERIOD_CSV_COLUMNS.map((column) => String(c[column]))));
     expect(rows[3]).toEqual(["cis", "5.3", "Disable Dormant Accounts", "not_tested", "run_20261123T060000Z_x", "3", "1", "2", "0", "2", "3"]);

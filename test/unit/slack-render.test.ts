@@ -296,7 +296,7 @@ describe("escaping of organization-controlled strings", () => {
         expect(t).not.toMatch(/&(?!amp;|lt;|gt;)/);
       }
       for (const block of m.blocks) {
-        if (block.type === "section" && block.text) expect(block.text.verbatim).toBe(true);
+        if (block.type === "section" && block.text) expect(block.text).toMatchObject({ type: "mrkdwn", verbatim: true });
       }
     }
     const thread = allText(r.thread.flatMap((m) => m.blocks));

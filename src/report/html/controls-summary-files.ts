@@ -3,6 +3,7 @@
  * the period (controlsPeriodSummary, from each run's controls.json). Like index.json and report.html
  * they are derived from the runs, not evidence; the export's period-manifest.json fixes their bytes (docs/report.md).
  */
+import { controlsSummaryCsv } from "../../evidence/controls-summary-csv.js";
 import { periodControls } from "./section-controls.js";
 import { type StoredRunFiles, readRuns } from "./read-run.js";
 
@@ -15,5 +16,5 @@ export function controlsSummaryFiles(runs: readonly StoredRunFiles[], period: { 
   const summary = periodControls(readRuns(runs));
   if (!summary) return null;
   const json = { format: CONTROLS_SUMMARY_FORMAT, period: { from: period.from, to: period.to }, runs: summary.runs, controls: summary.controls };
-  return { json: `${JSON.stringify(json, null, 2)}\n`, csv: summary.csv };
+  return { json: `${JSON.stringify(json, null, 2)}\n`, csv: controlsSummaryCsv(summary.controls) };
 }

@@ -6,17 +6,18 @@
  * Pure: the stored files of the period's runs in, a page out; the same evidence always gives the
  * same bytes (no clock, no locale). No script, no external resource of any kind (its own
  * Content-Security-Policy says so), light backgrounds, print rules for PDF. Every value taken from
- * evidence is escaped (escape.ts). It is in every period export as `report.html` and served at
- * `GET /evidence/report`; it is derived from the evidence, not evidence, and the export's period
- * manifest fixes its bytes (see ../evidence/period-manifest.ts).
+ * evidence is escaped: the page is built with hono/html's `html` tag (markup.ts). It is in every
+ * period export as `report.html` and served at `GET /evidence/report`; it is derived from the
+ * evidence, not evidence, and the export's period manifest fixes its bytes (see
+ * ../evidence/period-manifest.ts).
  */
 import { createHash } from "node:crypto";
 import { redact } from "../../util/redact.js";
 import { KEYWARDEN_VERSION } from "../../version.js";
 import { type RunWithoutEvidence, failedBeforeEvidence } from "../../evidence/without-evidence.js";
-import { text } from "./escape.js";
 import { plural } from "./format.js";
 import { organizationLine } from "./header-organization.js";
+import { constantMarkup, html, joined } from "./markup.js";
 import { type StoredRunFiles, readRuns } from "./read-run.js";
 import { controlsSection } from "./section-controls.js";
 import { acceptedRisksSection, remediationsSection } from "./section-decisions.js";
@@ -105,34 +106,33 @@ export function renderPeriodReport(input: PeriodReportInput): string {
     ["remediations", "Remediations"],
     ["runs", "Every run"],
     ["verify", "How to verify"],
-  ]
-    .map(([id, label]) => `<li><a href="#${id}">${label}</a></li>`)
-    .join("");
-  return `<!DOCTYPE html>
+  ].map(([id, label]) => html`<li><a href="#${id}">${label}</a></li>`);
+  const page = html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
+<meta http-equiv="Content-Security-Policy" content="${constantMarkup(REPORT_CSP)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <meta name="generator" content="Keywarden ${KEYWARDEN_VERSION}">
-<title>Keywarden audit report, ${text(from)} to ${text(to)}</title>
-<style>${REPORT_CSS}</style>
+<title>Keywarden audit report, ${from} to ${to}</title>
+<style>${constantMarkup(REPORT_CSS)}</style>
 </head>
 <body>
 <header id="report-header">
 <h1>OpenAI API key audit</h1>
-<p class="period">${text(from)} to ${text(to)} (UTC, both days included)</p>
+<p class="period">${from} to ${to} (UTC, both days included)</p>
 ${organizationLine(runs, input.deployment)}
 <p class="generator">Keywarden ${KEYWARDEN_VERSION}, from the evidence of ${plural(runs.length, "run")}${withoutEvidenceSaid(gaps)}.</p>
 <p class="notice">A reading aid derived from the evidence, not evidence itself. In the period export, <code>period-manifest.json</code> fixes its SHA-256 (signed when the runs' manifests are), so an edited copy fails <code>keywarden verify</code>. Check the evidence with <code>keywarden verify</code> (<a href="#verify">how</a>); where this page and the verified files disagree, the files are right.</p>
 <nav aria-label="Contents"><ol>${contents}</ol></nav>
 </header>
 <main>
-${sections.join("\n")}
+${joined(sections, html`\n`)}
 </main>
 <footer class="small">Times are UTC. Counts are as each run's manifest records them; lists are from each run's exemptions.json, controls.json, remediations.json, acceptances.json and the last run's findings.json.</footer>
 </body>
 </html>
 `;
+  return page.toString();
 }

@@ -4,8 +4,8 @@
  * acceptances.json, and remediations requested and approved in Slack, from remediations.json.
  * Each is listed once, as the last run that recorded it says.
  */
-import { text } from "./escape.js";
 import { badge, day, ident, orDash, plural, table, when } from "./format.js";
+import { type Html, html, joined } from "./markup.js";
 import type { ReportRun } from "./read-run.js";
 import type { AcceptanceDecisionEntry, ExemptionEntry, RemediationEntry } from "./schemas.js";
 
@@ -17,28 +17,28 @@ interface Seen<T> {
   applied: number;
 }
 
-export function acceptedRisksSection(runs: readonly ReportRun[], period: { to: string }): string {
+export function acceptedRisksSection(runs: readonly ReportRun[], period: { to: string }): Html {
   const withFile = runs.filter((r) => r.exemptions);
   const accepted = collect(withFile, (r) => (r.exemptions ?? []).filter((x) => x.source === "slack"), (x) => x.acceptance_id ?? JSON.stringify([x.rule_id, x.key_id, x.accepted_at]));
   const policyCount = new Set(withFile.flatMap((r) => (r.exemptions ?? []).filter((x) => x.source !== "slack").map((x) => JSON.stringify([x.rule_id, x.key_id])))).size;
   const rows = accepted.map(({ entry: x, first, last, runs: n, applied }) => [
     ident(x.rule_id),
     ident(x.key_id),
-    orDash(text(x.accepted_by?.name ?? x.accepted_by?.id)) + (x.accepted_by?.id && x.accepted_by.name ? `<br>${ident(x.accepted_by.id)}` : ""),
+    html`${orDash(x.accepted_by?.name ?? x.accepted_by?.id)}${x.accepted_by?.id && x.accepted_by.name ? html`<br>${ident(x.accepted_by.id)}` : ""}`,
     orDash(when(x.accepted_at)),
-    orDash(text(x.reason)),
-    orDash(text(x.ticket)),
-    orDash(day(x.expires)) + (x.expires && x.expires < period.to ? `<br>${badge("expired")}` : ""),
-    `${plural(n, "run")}, ${day(first.manifest?.run.started_at)} – ${day(last.manifest?.run.started_at)}; suppressed its finding in ${applied} of them`,
+    orDash(x.reason),
+    orDash(x.ticket),
+    html`${orDash(day(x.expires))}${x.expires && x.expires < period.to ? html`<br>${badge("expired")}` : ""}`,
+    html`${plural(n, "run")}, ${day(first.manifest?.run.started_at)} – ${day(last.manifest?.run.started_at)}; suppressed its finding in ${applied} of them`,
   ]);
   const body =
     withFile.length === 0
-      ? `<p class="no-data">No exemption data: no run of this period recorded exemptions.json.</p>`
+      ? html`<p class="no-data">No exemption data: no run of this period recorded exemptions.json.</p>`
       : accepted.length === 0
-        ? "<p>No risk was accepted in Slack for the runs of this period.</p>"
+        ? html`<p>No risk was accepted in Slack for the runs of this period.</p>`
         : table("risks", ["Rule", "Key", "Accepted by", "Accepted at", "Reason", "Ticket", "Expires", "In force"], rows, [13, 13, 12, 10, 18, 12, 9, 13]);
-  const policy = policyCount > 0 ? `\n<p>Besides these, ${plural(policyCount, "exemption")} written in the policy file (with its <code>approved_by</code>) held during the period: exemptions.json of each run lists them.</p>` : "";
-  return `<section id="accepted-risks">
+  const policy = policyCount > 0 ? html`\n<p>Besides these, ${plural(policyCount, "exemption")} written in the policy file (with its <code>approved_by</code>) held during the period: exemptions.json of each run lists them.</p>` : "";
+  return html`<section id="accepted-risks">
 <h2>Accepted risks</h2>
 <p>Findings that someone accepted in Slack, so they are not counted as open while the acceptance holds (expiry day included).</p>
 ${body}${policy}
@@ -47,58 +47,61 @@ ${acceptanceDecisions(runs)}
 }
 
 /** Each acceptance made, revoked or expired between the runs, from acceptances.json; nothing when no run recorded one. */
-function acceptanceDecisions(runs: readonly ReportRun[]): string {
+function acceptanceDecisions(runs: readonly ReportRun[]): Html {
   const withFile = runs.filter((r) => r.acceptances);
-  if (withFile.length === 0) return "";
+  if (withFile.length === 0) return html``;
   const all = collect(withFile, (r) => r.acceptances ?? [], (x) => JSON.stringify([x.acceptance_id, x.event, x.at])).map((seen) => seen.entry);
   const rows = all.map((x) => [
     orDash(when(x.at)),
     badge(x.event),
-    `${ident(x.rule_id)}<br>${ident(x.key_id)}`,
-    orDash(person(x.by?.name ?? null, x.by?.id ?? null)) + (x.via === "slack" ? " in Slack" : x.via === "api" ? " through the API" : ""),
-    orDash(text(x.event === "revoked" ? x.revoke_reason : x.event === "expired" ? `its last day, ${x.expires ?? "?"}, ended` : x.reason)),
+    html`${ident(x.rule_id)}<br>${ident(x.key_id)}`,
+    html`${orDash(person(x.by?.name ?? null, x.by?.id ?? null))}${x.via === "slack" ? " in Slack" : x.via === "api" ? " through the API" : ""}`,
+    orDash(x.event === "revoked" ? x.revoke_reason : x.event === "expired" ? `its last day, ${x.expires ?? "?"}, ended` : x.reason),
   ]);
-  const body = rows.length === 0 ? "<p>No risk was accepted, revoked or expired between the runs of this period.</p>" : table("decisions", ["When", "Decision", "Rule / key", "By", "Why"], rows, [14, 10, 20, 22, 34]);
-  return `<div id="acceptance-decisions">
+  const body = rows.length === 0 ? html`<p>No risk was accepted, revoked or expired between the runs of this period.</p>` : table("decisions", ["When", "Decision", "Rule / key", "By", "Why"], rows, [14, 10, 20, 22, 34]);
+  return html`<div id="acceptance-decisions">
 <h3>Decisions between the runs</h3>
 <p>Each acceptance made, revoked or expired, as the evidence of the first run after it records it (acceptances.json), also one made and revoked between two runs.</p>
 ${body}
 </div>`;
 }
 
-export function remediationsSection(runs: readonly ReportRun[]): string {
+export function remediationsSection(runs: readonly ReportRun[]): Html {
   const withFile = runs.filter((r) => r.remediations);
   const all = collect(withFile, (r) => r.remediations ?? [], (x) => x.id);
   const rows = all.map(({ entry: x }) => [
-    `${orDash(person(x.requested_by_name, x.requested_by))}<br><span class="small">${when(x.requested_at)}</span>`,
-    `${orDash(text(x.action))}${x.mode === "dry-run" ? " (dry run)" : ""}${x.summary ? `<br><span class="small">${text(x.summary)}</span>` : ""}`,
-    `${ident(x.key_id)}<br>${ident(x.rule_id)}`,
-    orDash(text(x.reason)),
+    html`${orDash(person(x.requested_by_name, x.requested_by))}<br><span class="small">${when(x.requested_at)}</span>`,
+    html`${orDash(x.action)}${x.mode === "dry-run" ? " (dry run)" : ""}${x.summary ? html`<br><span class="small">${x.summary}</span>` : ""}`,
+    html`${ident(x.key_id)}<br>${ident(x.rule_id)}`,
+    orDash(x.reason),
     orDash(approvals(x)),
     badge(x.status),
-    `${orDash(text(x.outcome))}${x.executed_at ? `<br><span class="small">${when(x.executed_at)}</span>` : ""}`,
+    html`${orDash(x.outcome)}${x.executed_at ? html`<br><span class="small">${when(x.executed_at)}</span>` : ""}`,
   ]);
   const body =
     withFile.length === 0
-      ? `<p class="no-data">No remediation data: no run of this period recorded remediations.json.</p>`
+      ? html`<p class="no-data">No remediation data: no run of this period recorded remediations.json.</p>`
       : all.length === 0
-        ? "<p>No remediation was requested in this period.</p>"
+        ? html`<p>No remediation was requested in this period.</p>`
         : table("remediations", ["Requested by", "Action", "Key / rule", "Reason", "Approved by", "Status", "Outcome"], rows, [13, 18, 15, 15, 14, 10, 15]);
-  return `<section id="remediations">
+  return html`<section id="remediations">
 <h2>Remediations</h2>
 <p>Actions on keys requested in Slack, with who requested and who approved them, as the last run that recorded each says.</p>
 ${body}
 </section>`;
 }
 
-function approvals(x: RemediationEntry): string {
-  return x.approvals.map((a) => `${person(a.name, a.by)}${a.at ? ` <span class="small">${when(a.at)}</span>` : ""}`).join("<br>");
+function approvals(x: RemediationEntry): Html {
+  return joined(
+    x.approvals.map((a) => html`${person(a.name, a.by)}${a.at ? html` <span class="small">${when(a.at)}</span>` : ""}`),
+    html`<br>`,
+  );
 }
 
 /** `Dana Okafor (U0DANA0001)`, or whichever of the two is recorded. */
-function person(name: string | null, id: string | null): string {
-  if (name && id && name !== id) return `${text(name)} ${ident(id)}`;
-  return text(name ?? id);
+function person(name: string | null, id: string | null): Html {
+  if (name && id && name !== id) return html`${name} ${ident(id)}`;
+  return html`${name ?? id}`;
 }
 
 /** Each entry once (by key), the last run's copy, with the runs it appeared in (runs are in chain order). */

@@ -1,41 +1,41 @@
 /** "Open at the end of the period": the findings of the last run that evaluated the policy, worst first. */
 import { enrichmentSummary } from "../../enrichment/describe.js";
-import { text } from "./escape.js";
 import { badge, ident, orDash, plural, table, when } from "./format.js";
+import { type Html, html } from "./markup.js";
 import { type ReportRun, lastEvaluatedRun } from "./read-run.js";
 import type { FindingEntry } from "./schemas.js";
 
 /** More than this many are counted, not listed: the run's findings.csv has them all. */
 export const MAX_LISTED_FINDINGS = 100;
 
-export function openFindingsSection(runs: readonly ReportRun[]): string {
+export function openFindingsSection(runs: readonly ReportRun[]): Html {
   const last = lastEvaluatedRun(runs);
   const body = (() => {
-    if (!last?.manifest) return "<p>No run in this period evaluated the policy.</p>";
-    const intro = `<p>As found by run <code>${text(last.id)}</code> (${when(last.manifest.run.started_at)}, ${badge(last.manifest.run.status)}).</p>`;
-    if (!last.findings) return `${intro}\n<p>Its findings.json could not be read: the counts are in "Every run".</p>`;
-    if (last.findings.length === 0) return `${intro}\n<p>No open finding.</p>`;
+    if (!last?.manifest) return html`<p>No run in this period evaluated the policy.</p>`;
+    const intro = html`<p>As found by run <code>${last.id}</code> (${when(last.manifest.run.started_at)}, ${badge(last.manifest.run.status)}).</p>`;
+    if (!last.findings) return html`${intro}\n<p>Its findings.json could not be read: the counts are in "Every run".</p>`;
+    if (last.findings.length === 0) return html`${intro}\n<p>No open finding.</p>`;
     const listed = last.findings.slice(0, MAX_LISTED_FINDINGS);
     const rows = listed.map((f) => [
       badge(f.severity),
       ident(f.rule_id),
-      `${orDash(text(f.key.name))}<br>${ident(f.key.id)}`,
-      orDash(f.project ? text(f.project.name ?? f.project.id) : ""),
-      orDash(text(f.owner?.email ?? f.owner?.name)),
+      html`${orDash(f.key.name)}<br>${ident(f.key.id)}`,
+      orDash(f.project ? (f.project.name ?? f.project.id) : ""),
+      orDash(f.owner?.email ?? f.owner?.name),
       findingCell(f),
     ]);
     const more = last.findings.length - listed.length;
-    const note = more > 0 ? `\n<p>And ${plural(more, "more finding")}: findings.csv of run <code>${text(last.id)}</code> lists every one.</p>` : "";
-    return `${intro}\n${table("findings", ["Severity", "Rule", "Key", "Project", "Owner", "Finding"], rows, [8, 15, 20, 12, 19, 26])}${note}`;
+    const note = more > 0 ? html`\n<p>And ${plural(more, "more finding")}: findings.csv of run <code>${last.id}</code> lists every one.</p>` : "";
+    return html`${intro}\n${table("findings", ["Severity", "Rule", "Key", "Project", "Owner", "Finding"], rows, [8, 15, 20, 12, 19, 26])}${note}`;
   })();
-  return `<section id="open-findings">
+  return html`<section id="open-findings">
 <h2>Open at the end of the period</h2>
 ${body}
 </section>`;
 }
 
 /** Why it was found, then what the enrichment knows of the key (creator, requests, spend), as in Slack. */
-function findingCell(f: FindingEntry): string {
+function findingCell(f: FindingEntry): Html {
   const known = enrichmentSummary(f.key);
-  return `${orDash(text(f.sentence))}${known ? `<br><span class="known">${text(known)}</span>` : ""}`;
+  return html`${orDash(f.sentence)}${known ? html`<br><span class="known">${known}</span>` : ""}`;
 }

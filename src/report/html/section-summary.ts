@@ -1,13 +1,13 @@
 /** "What was audited": how many runs, how they were started, how often, and what they saw. */
 import { type RunWithoutEvidence, failedBeforeEvidence } from "../../evidence/without-evidence.js";
 import type { Manifest } from "../../evidence/manifest.js";
-import { text } from "./escape.js";
 import { plural, table, when } from "./format.js";
+import { type Html, html, joined } from "./markup.js";
 import { type ReportRun, lastEvaluatedRun } from "./read-run.js";
 
 type Counts = Manifest["run"]["counts"];
 
-export function summarySection(runs: readonly ReportRun[], gaps: readonly RunWithoutEvidence[]): string {
+export function summarySection(runs: readonly ReportRun[], gaps: readonly RunWithoutEvidence[]): Html {
   const manifests = runs.flatMap((r) => (r.manifest ? [r.manifest] : []));
   const starts = [...manifests.map((m) => m.run.started_at), ...gaps.map((g) => g.started_at)].sort();
   const total = runs.length + gaps.length;
@@ -23,21 +23,21 @@ export function summarySection(runs: readonly ReportRun[], gaps: readonly RunWit
     stat("Failed", byStatus("failed") + failedStarts, "runs-failed"),
     stat("Without evidence", gaps.length - failedStarts + runs.filter((r) => !r.manifest).length, "runs-without-evidence"),
     stat("Open findings at the last run", last ? last.run.counts.findings.total : "—", "open-last"),
-  ].join("");
+  ];
 
-  const lines: string[] = [];
-  if (total === 0) lines.push("<p>No audit run started in this period.</p>");
+  const lines: Html[] = [];
+  if (total === 0) lines.push(html`<p>No audit run started in this period.</p>`);
   else {
-    lines.push(`<p>${plural(total, "audit run")} started in the period: the first at ${when(starts[0])}, the last at ${when(starts.at(-1))}.${howOften(starts)}</p>`);
+    lines.push(html`<p>${plural(total, "audit run")} started in the period: the first at ${when(starts[0])}, the last at ${when(starts.at(-1))}.${howOften(starts)}</p>`);
   }
   const signed = runs.filter((r) => r.manifest && r.signed).length;
-  if (manifests.length > 0) lines.push(`<p>${signed} of ${plural(manifests.length, "run")} with evidence ${signed === 1 ? "has" : "have"} a signed manifest.</p>`);
+  if (manifests.length > 0) lines.push(html`<p>${signed} of ${plural(manifests.length, "run")} with evidence ${signed === 1 ? "has" : "have"} a signed manifest.</p>`);
 
   const triggers = countBy([...manifests.map((m) => m.run.trigger), ...gaps.map(() => "not recorded (no evidence)")]);
   const triggerTable = table(
     "compact triggers",
     ["Trigger", "Runs"],
-    [...triggers].map(([trigger, n]) => [text(trigger), String(n)]),
+    [...triggers].map(([trigger, n]) => [trigger, String(n)]),
   );
   const policies = countBy(manifests.map((m) => JSON.stringify([m.run.policy.name, m.run.policy.file, m.run.policy.sha256])));
   const policyTable = table(
@@ -45,26 +45,26 @@ export function summarySection(runs: readonly ReportRun[], gaps: readonly RunWit
     ["Policy", "File", "SHA-256", "Runs"],
     [...policies].map(([key, n]) => {
       const [name, file, sha] = JSON.parse(key) as string[];
-      return [text(name), `<code>${text(file)}</code>`, `<code class="hash">${text(sha)}</code>`, String(n)];
+      return [name, html`<code>${file}</code>`, html`<code class="hash">${sha}</code>`, String(n)];
     }),
   );
-  const orgTable = last ? organizationTable(manifests.filter((m) => m.run.status !== "failed").map((m) => m.run.counts), last.run.counts) : "";
+  const orgTable = last ? organizationTable(manifests.filter((m) => m.run.status !== "failed").map((m) => m.run.counts), last.run.counts) : null;
 
-  return `<section id="summary">
+  return html`<section id="summary">
 <h2>What was audited</h2>
 <div class="stats">${stats}</div>
-${lines.join("\n")}
+${joined(lines, html`\n`)}
 <div class="side-by-side">
 <div><h3>Runs by trigger</h3>
-${manifests.length + gaps.length > 0 ? triggerTable : "<p>None.</p>"}</div>
-${orgTable ? `<div><h3>What the runs saw</h3>\n${orgTable}</div>` : ""}
+${manifests.length + gaps.length > 0 ? triggerTable : html`<p>None.</p>`}</div>
+${orgTable ? html`<div><h3>What the runs saw</h3>\n${orgTable}</div>` : ""}
 </div>
-${policies.size > 0 ? `<h3>Policies evaluated</h3>\n${policyTable}` : ""}
+${policies.size > 0 ? html`<h3>Policies evaluated</h3>\n${policyTable}` : ""}
 </section>`;
 }
 
-function stat(label: string, value: number | string, id: string): string {
-  return `<div class="stat" id="stat-${id}"><span class="value">${value}</span> <span class="label">${label}</span></div>`;
+function stat(label: string, value: number | string, id: string): Html {
+  return html`<div class="stat" id="stat-${id}"><span class="value">${value}</span> <span class="label">${label}</span></div>`;
 }
 
 /** The median time between consecutive run starts, when there are at least two. */
@@ -83,7 +83,7 @@ function round(n: number): string {
 }
 
 /** The organization as the last evaluated run saw it, with the range over the period's evaluated runs. */
-function organizationTable(all: readonly Counts[], last: Counts): string {
+function organizationTable(all: readonly Counts[], last: Counts): Html {
   const rows: [string, (c: Counts) => number][] = [
     ["Admin keys", (c) => c.admin_keys],
     ["Project keys", (c) => c.project_keys],
