@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { secretValues } from "../config.js";
-import { AcceptanceStore, acceptanceStatus } from "../store/acceptances.js";
+import { acceptanceStatus } from "../model/acceptance.js";
+import { AcceptanceStore } from "../store/acceptances.js";
 import { redact } from "../util/redact.js";
 import { log } from "../util/log.js";
 import { bundledPolicyNames, parsedBundledPolicy } from "../policy/bundled.js";

@@ -4,7 +4,7 @@
  * outcome. Plain JSON; names from the API go through `safe` (escaped, one line, clipped).
  */
 import type { RunFinding } from "../model/run.js";
-import type { AffectedKey, RemediationAction } from "../decide/actions.js";
+import type { AffectedKey, RemediationAction } from "../model/remediation.js";
 import { dryRunRequest } from "../decide/outcome.js";
 import type { ButtonElement, OverflowElement } from "./blocks.js";
 import { ACCEPT_RISK_ACTION, type FindingRef, acceptRiskButton, findingRefValue, readFindingRef } from "./finding-actions.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AcceptanceStore, acceptanceStatus } from "../../src/store/acceptances.js";
+import { acceptanceStatus } from "../../src/model/acceptance.js";
+import { AcceptanceStore } from "../../src/store/acceptances.js";
 import { EXPIRES_BLOCK, REASON_BLOCK, TICKET_BLOCK, acceptanceModal, mayAccept, readAcceptanceForm } from "../../src/decide/accept-risk.js";
 import { acceptanceNotice, markAccepted, reportPageWithAcceptances } from "../../src/slack/accepted-message.js";
 import { makeFinding, makeRun } from "../sim/slack-run-factory.js";
