@@ -6,7 +6,7 @@
 import type { NewAcceptance } from "../model/acceptance.js";
 import type { RunFinding } from "../model/run.js";
 import { type Severity, severityRank } from "../model/severity.js";
-import { DEFAULT_MAX_ACCEPTANCE_DAYS } from "../policy/index.js";
+import { DEFAULT_MAX_ACCEPTANCE_DAYS } from "../policy/schema.js";
 import { log } from "../util/log.js";
 import { redact } from "../util/redact.js";
 import { type AcceptancePolicy, mayAccept, readAcceptanceForm } from "./accept-risk.js";

@@ -1,3 +1,4 @@
+// Over 250 lines on purpose: every guard of a remediation in one file, in the order they are checked.
 /**
  * Whether a remediation may be requested, and approved. Pure: the clock (`now`), the settings, the
  * inventory and the day's count of executed actions are inputs. Every refusal names its guard and

@@ -18,7 +18,7 @@ import type {
   RemediationRow,
 } from "../model/remediation.js";
 import type { AuditRun, RunFinding } from "../model/run.js";
-import type { Policy } from "../policy/index.js";
+import type { Policy } from "../policy/schema.js";
 
 /** Who clicked or submitted, as Slack names them. */
 export interface SlackUser {

@@ -6,7 +6,7 @@
 import type { KeyRecord } from "../model/inventory.js";
 import type { RemediationAction } from "../model/remediation.js";
 import type { RunFinding } from "../model/run.js";
-import type { Policy } from "../policy/index.js";
+import type { Policy } from "../policy/schema.js";
 import { sha256Hex } from "../util/hash.js";
 import { redact } from "../util/redact.js";
 import { allowedActions, whyNoAllowedActions } from "./allowed.js";

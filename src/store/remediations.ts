@@ -1,3 +1,4 @@
+// Over 250 lines on purpose: every statement on the remediation tables in one class, the claim beside the states it moves.
 /**
  * Remediation requests (D1, migrations/0005): each request, who approved it, and every decision as
  * an event. The daily cap is enforced here, in one statement, so that two approvals at the same
