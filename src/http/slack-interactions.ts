@@ -54,9 +54,10 @@ const viewSubmission = z.object({
 const interaction = z.discriminatedUnion("type", [blockActions, viewSubmission]);
 
 /**
- * POST /slack/interactions: the Accept-risk button and its modal. Signed, size-capped and honoured
- * once like slash commands; answered within Slack's 3 s, the slower work (views.open, chat.update)
- * after the answer.
+ * POST /slack/interactions: Accept risk and Revoke… (the clicks, the modals' submissions, Approve and
+ * Reject), handed to the use cases of decide/ with their ports from services.ts. Signed, size-capped
+ * and honoured once like slash commands; answered within Slack's 3 s, the slower work (views.open,
+ * chat.update) after the answer.
  */
 export const slackInteractions = new Hono<SlackRequestEnv>();
 
