@@ -15,7 +15,8 @@ import { blockKitBuilderJson, renderPlainTextPreview } from "../src/slack/previe
 import type { OwnerResolution } from "../src/slack/owner-directory.js";
 import { keyOwnerName, planOwnerMessages } from "../src/slack/owner-messages.js";
 import { renderSlackReport } from "../src/slack/render.js";
-import { acceptanceModal, readAcceptanceForm } from "../src/decide/accept-risk.js";
+import { readAcceptanceForm } from "../src/decide/accept-risk.js";
+import { acceptanceModal } from "../src/slack/accept-modal.js";
 import { markAccepted } from "../src/slack/accepted-message.js";
 import { printableLine, renderTextReport } from "../src/report/text.js";
 import { sampleOrg } from "../src/sim/sample-org.js";

@@ -4,8 +4,10 @@ import { checkPolicy, runAuditWithInventory } from "../audit/run.js";
 import type { RunFinding } from "../model/run.js";
 import { ConfigError, readConfig } from "../config.js";
 import { AdminApi } from "../providers/openai/admin-api.js";
+import { openaiKeyActions } from "../providers/openai/actions.js";
 import { DEFAULT_RETRY_POLICY, realSleep } from "../util/retry.js";
-import { type RemediationAction, isActionKind } from "../decide/actions.js";
+import type { RemediationAction } from "../model/remediation.js";
+import { isActionKind } from "../decide/actions.js";
 import { allowedActions, whyNoAllowedActions } from "../decide/allowed.js";
 import { carryOut } from "../decide/execute.js";
 import { approvalsNeeded, checkRequest, executionGuard } from "../decide/guards.js";
@@ -191,8 +193,8 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
     record.guards = { ok: false, guard: "approvals", message };
     return finish(EXIT_REFUSED, [...plan, message]);
   }
-  const api = new AdminApi({ adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl, timeoutMs: 30_000, retry: DEFAULT_RETRY_POLICY, sleep: realSleep });
-  const outcome = await carryOut(action, config.remediation, { api, adminKey: config.openaiAdminKey, secrets: config.secrets });
+  const api = (timeoutMs: number) => new AdminApi({ adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl, timeoutMs, retry: DEFAULT_RETRY_POLICY, sleep: realSleep });
+  const outcome = await carryOut(action, config.remediation, { keys: openaiKeyActions(api, config.openaiAdminKey, 30_000), secrets: config.secrets });
   record.outcome = { status: outcome.status, http_status: outcome.httpStatus, message: outcome.message, at: new Date().toISOString() };
   return finish(outcome.status === "done" || outcome.status === "already_gone" ? EXIT_OK : EXIT_REFUSED, [...plan, `${outcome.status}: ${outcome.message}`]);
 }

@@ -11,12 +11,17 @@
  *   which takes every key of that account with it, or — for service-account-role findings —
  *   demoting it, `POST /organization/projects/{project_id}/service_accounts/{id}` `{"role":"member"}`.
  */
-import type { RunFinding } from "../model/run.js";
 import type { KeyRecord, ProjectRef } from "../model/inventory.js";
 import type { RuleKind } from "../policy/registry.js";
-
-export const ACTION_KINDS = ["demote_service_account", "delete_project_key", "delete_admin_key", "delete_service_account"] as const;
-export type ActionKind = (typeof ACTION_KINDS)[number];
+import {
+  ACTION_KINDS,
+  type ActionKind,
+  type ActionTarget,
+  type AffectedKey,
+  DEMOTED_ROLE,
+  type RemediableFinding,
+  type RemediationAction,
+} from "../model/remediation.js";
 
 /**
  * Which actions fit a finding of each rule kind (before the key's own shape narrows them down).
@@ -33,57 +38,8 @@ export const ACTIONS_BY_RULE_KIND: Readonly<Record<RuleKind, readonly ActionKind
   "service-account-role": ["demote_service_account", "delete_service_account", "delete_admin_key"],
 };
 
-/** The request an action makes, relative to the Admin API's base URL (https://api.openai.com/v1). */
-export interface AdminApiRequest {
-  method: "DELETE" | "POST";
-  path: string;
-  body: { role: "member" } | null;
-}
-
-/** A key an action deletes (or, for a demotion, whose permissions it narrows). */
-export interface AffectedKey {
-  kind: KeyRecord["kind"];
-  id: string;
-  name: string | null;
-  redacted_value: string;
-  last_used_at: string | null;
-  project_id: string | null;
-}
-
-export interface ActionTarget {
-  type: "project_key" | "admin_key" | "service_account";
-  id: string;
-  name: string | null;
-  /** null for admin keys. */
-  project: ProjectRef | null;
-  /** Service accounts only: the project role the inventory gave it (null: unknown). */
-  role?: string | null;
-}
-
-export interface RemediationAction {
-  kind: ActionKind;
-  target: ActionTarget;
-  request: AdminApiRequest;
-  /**
-   * Every key the action deletes or changes: the finding's key, and for service-account actions every
-   * key of that account in the project found in the inventory given (an inventory that missed some
-   * of the project's keys misses them here too). The finding's key comes first.
-   */
-  keysAffected: AffectedKey[];
-  /** One line for people, e.g. `Delete project key "ci" (key_abc) of project "ML" (proj_ml)`. */
-  summary: string;
-  /** The finding it answers. */
-  finding: { rule_id: string; rule_kind: string; fingerprint: string; key_id: string };
-}
-
-/** The parts of a finding the actions depend on. */
-export type RemediableFinding = Pick<RunFinding, "rule_id" | "rule_kind" | "fingerprint" | "key" | "project" | "owner">;
-
 /** Ids as the Admin API gives them; anything else is never put into a request path (it is not escaped). */
 const API_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
-/** The one project role a demotion sets. */
-export const DEMOTED_ROLE = "member";
 
 /** Least destructive first. */
 const ORDER: Record<ActionKind, number> = { demote_service_account: 0, delete_project_key: 1, delete_admin_key: 2, delete_service_account: 3 };

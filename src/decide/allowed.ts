@@ -3,7 +3,8 @@
  * what `keywarden revoke` picks from. The guards check the same section again when the request is made.
  */
 import type { KeyRecord } from "../model/inventory.js";
-import { type RemediableFinding, type RemediationAction, actionsFor, whyNoActions } from "./actions.js";
+import type { RemediableFinding, RemediationAction } from "../model/remediation.js";
+import { actionsFor, whyNoActions } from "./actions.js";
 import type { RemediationPolicy } from "../policy/remediation-schema.js";
 
 /** Whether the policy lets findings of this rule be remediated at all. */

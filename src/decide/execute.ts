@@ -4,11 +4,10 @@
  * which asks `executionGuard` itself: the Admin API is called only with REMEDIATION=on, whatever the
  * caller believed the mode to be.
  */
-import type { AdminApi } from "../providers/openai/admin-api.js";
-import { callAdminApi, listingAfter } from "../providers/openai/actions.js";
-import type { RemediationAction } from "./actions.js";
+import type { RemediationAction } from "../model/remediation.js";
 import { executionGuard } from "./guards.js";
 import { type OutcomeStatus, confirmOutcome, dryRunRequest } from "./outcome.js";
+import type { KeyActions } from "./ports.js";
 import type { RemediationSettings } from "../config.js";
 
 export interface CarriedOut {
@@ -21,9 +20,8 @@ export interface CarriedOut {
 }
 
 export interface CarryOutDeps {
-  api: AdminApi;
-  /** The admin key Keywarden runs with (the confirming listing authenticates with it). */
-  adminKey: string;
+  /** The provider's call and the listing that confirms it. */
+  keys: Pick<KeyActions, "call" | "listingAfter">;
   /** Every configured secret, removed from whatever of the API's answer is quoted. */
   secrets: readonly string[];
 }
@@ -33,7 +31,7 @@ export async function carryOut(action: RemediationAction, settings: Pick<Remedia
   const how = executionGuard(settings);
   if (!how.ok) return { status: "refused", httpStatus: null, message: how.message };
   if (!how.call) return { status: "dry_run", httpStatus: null, message: `nothing was called (REMEDIATION=dry-run); Keywarden ${dryRunRequest(action)}.` };
-  const answer = await callAdminApi(deps.api, action);
+  const answer = await deps.keys.call(action);
   // Also after no answer: a timeout does not say whether the call took effect, the listing does.
-  return confirmOutcome(action, answer, await listingAfter(deps.api, action, deps.adminKey), deps.secrets);
+  return confirmOutcome(action, answer, await deps.keys.listingAfter(action), deps.secrets);
 }

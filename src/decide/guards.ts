@@ -1,3 +1,4 @@
+// Over 250 lines on purpose: every guard of a remediation in one file, in the order they are checked.
 /**
  * Whether a remediation may be requested, and approved. Pure: the clock (`now`), the settings, the
  * inventory and the day's count of executed actions are inputs. Every refusal names its guard and
@@ -11,37 +12,16 @@
  * applies exactly as with `on`: only the call is not made (outcome.ts `dryRunRequest` describes it).
  */
 import type { KeyRecord } from "../model/inventory.js";
-import { type AffectedKey, type RemediableFinding, type RemediationAction, actionsFor, whyNoActions } from "./actions.js";
+import { type AffectedKey, REQUEST_LIFETIME_MS, type RemediableFinding, type RemediationAction } from "../model/remediation.js";
+import { actionsFor, whyNoActions } from "./actions.js";
 import { redact } from "../util/redact.js";
 import { ownAdminKeyVerdict } from "./own-key.js";
 import type { RemediationPolicy } from "../policy/remediation-schema.js";
+import type { GuardName, Refusal } from "./refusal.js";
 import { DEFAULT_REMEDIATION_APPROVALS, type RemediationSettings } from "../config.js";
 
-export const REQUEST_LIFETIME_MS = 24 * 60 * 60 * 1000;
 /** A key used within this long before the request is in use: touching it needs `acknowledgedInUse`. */
 export const IN_USE_WINDOW_MS = 24 * 60 * 60 * 1000;
-
-export const GUARDS = [
-  "mode",
-  "allowed-user",
-  "second-approver",
-  "approvals",
-  "expiry",
-  "policy-rules",
-  "policy-actions",
-  "fits-finding",
-  "own-admin-key",
-  "in-use",
-  "daily-cap",
-] as const;
-export type GuardName = (typeof GUARDS)[number];
-
-export interface Refusal {
-  ok: false;
-  guard: GuardName;
-  /** `Refused by the <guard> guard: <why>`; never contains a secret. */
-  message: string;
-}
 
 export interface Allowed {
   ok: true;
@@ -58,7 +38,7 @@ export interface Allowed {
   inUse: AffectedKey[];
 }
 
-export type GuardResult = Allowed | Refusal;
+export type GuardResult = Allowed | Refusal<GuardName>;
 
 /** What every check reads besides the request itself. */
 export interface GuardContext {
@@ -127,7 +107,7 @@ export function checkApproval(request: PendingRequest, approver: string, context
  * with `on`; `dry-run` only describes the call; `off` refuses. Slack, the CLI and the cron all carry
  * out requests through this one decision (./execute.ts), so no entry point can write in another mode.
  */
-export function executionGuard(settings: Pick<RemediationSettings, "mode">): { ok: true; call: boolean } | Refusal {
+export function executionGuard(settings: Pick<RemediationSettings, "mode">): { ok: true; call: boolean } | Refusal<GuardName> {
   const mode = modeGuard(settings);
   if (mode) return mode;
   return { ok: true, call: settings.mode === "on" };
@@ -203,7 +183,7 @@ function requestGuards(input: RequestInput, context: GuardContext, approvals: nu
 }
 
 /** The requested action, planned again from the current inventory: it must still fit the finding and affect the same keys. */
-function currentPlan(input: RequestInput, context: GuardContext): { ok: true; action: RemediationAction } | Refusal {
+function currentPlan(input: RequestInput, context: GuardContext): { ok: true; action: RemediationAction } | Refusal<GuardName> {
   const { finding, action } = input;
   if (action.finding.fingerprint !== finding.fingerprint || action.finding.key_id !== finding.key.id) {
     return refuse("fits-finding", `the action was planned for another finding (key ${action.finding.key_id}, rule ${action.finding.rule_id}), not this one.`);
@@ -235,13 +215,13 @@ function currentPlan(input: RequestInput, context: GuardContext): { ok: true; ac
   return { ok: true, action: current };
 }
 
-function modeGuard(settings: Pick<RemediationSettings, "mode">): Refusal | null {
+function modeGuard(settings: Pick<RemediationSettings, "mode">): Refusal<GuardName> | null {
   const mode = settings.mode;
   if (mode === "on" || mode === "dry-run") return null;
   return refuse("mode", "remediation is off (REMEDIATION=off, the default): Keywarden deletes nothing. Set REMEDIATION to dry-run or on to allow requests.");
 }
 
-function allowedUserGuard(user: string, role: "requester" | "approver", context: GuardContext): Refusal | null {
+function allowedUserGuard(user: string, role: "requester" | "approver", context: GuardContext): Refusal<GuardName> | null {
   if (context.allowedUsers.length === 0) return refuse("allowed-user", "no user is allowed to remediate: SLACK_ALLOWED_USERS is empty.");
   if (user !== "" && context.allowedUsers.includes(user)) return null;
   return refuse(
@@ -252,14 +232,14 @@ function allowedUserGuard(user: string, role: "requester" | "approver", context:
   );
 }
 
-function expiryGuard(requestedAt: string, now: Date): Refusal | null {
+function expiryGuard(requestedAt: string, now: Date): Refusal<GuardName> | null {
   const expires = requestExpiresAt(requestedAt);
   if (expires === null) return refuse("expiry", "the time this request was made cannot be read, so it counts as expired; request it again.");
   if (now.getTime() < Date.parse(expires)) return null;
   return refuse("expiry", `this request was made at ${new Date(Date.parse(requestedAt)).toISOString()} and expired 24 hours later, at ${expires}; request it again.`);
 }
 
-function dailyCapGuard(context: GuardContext): Refusal | null {
+function dailyCapGuard(context: GuardContext): Refusal<GuardName> | null {
   const { maxPerDay } = context.settings;
   const done = context.executedToday;
   if (!Number.isInteger(done) || done < 0) {
@@ -284,7 +264,7 @@ function lastUsed(iso: string | null, now: Date): string {
   return `${iso}, ${ago}`;
 }
 
-function refuse(guard: GuardName, why: string): Refusal {
+function refuse(guard: GuardName, why: string): Refusal<GuardName> {
   // Names and redacted values come from the API; whatever looks like a full secret among them goes.
   const sentence = /[.!?]$/.test(why) ? why : `${why}.`;
   return { ok: false, guard, message: redact(`Refused by the ${guard} guard: ${sentence}`) };

@@ -8,25 +8,8 @@
  * else failed, with the API's own error message, redacted.
  */
 import { redact } from "../util/redact.js";
-import { DEMOTED_ROLE, type RemediationAction, named } from "./actions.js";
-
-/** The API's answer to the call: its status and body (JSON, or text), or no answer at all (`status: null`, `error`). */
-export interface ApiAnswer {
-  status: number | null;
-  body?: unknown;
-  /** Why there was no answer (network failure, timeout). */
-  error?: string;
-}
-
-/**
- * What a listing made after the call showed; a list left out (or the whole listing null) could not be
- * made. `keys`: the project's keys (project-key and service-account actions) or the admin keys
- * (delete_admin_key). `serviceAccounts`: the project's service accounts.
- */
-export interface ListingAfter {
-  keys?: readonly { id: string }[];
-  serviceAccounts?: readonly { id: string; role: string | null }[];
-}
+import { type ApiAnswer, DEMOTED_ROLE, type ListingAfter, type RemediationAction } from "../model/remediation.js";
+import { named } from "./actions.js";
 
 export type OutcomeStatus = "done" | "already_gone" | "unconfirmed" | "failed";
 

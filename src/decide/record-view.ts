@@ -2,37 +2,11 @@
  * A remediation request as people and auditors read it (GET /remediations, remediations.json/.csv):
  * the stored row, its approvals and the exact Admin API request, without the internal JSON columns.
  */
-import type { RemediationApproval, RemediationRow } from "../store/remediations.js";
-import type { RemediationAction } from "./actions.js";
-
-export interface RemediationView {
-  id: string;
-  status: string;
-  mode: string;
-  action: string;
-  summary: string;
-  /** The Admin API request it makes (or, in dry-run mode, would make). */
-  request: RemediationAction["request"];
-  keys_affected: { id: string; name: string | null; kind: string; project_id: string | null }[];
-  policy: string;
-  rule_id: string;
-  key_id: string;
-  fingerprint: string;
-  reason: string;
-  acknowledged_in_use: boolean;
-  requested_by: string;
-  requested_by_name: string;
-  requested_at: string;
-  approvals: { by: string; name: string; at: string }[];
-  decided_at: string | null;
-  decided_by: string | null;
-  executed_at: string | null;
-  http_status: number | null;
-  outcome: string | null;
-}
+import type { RemediationApproval, RemediationRow, RemediationView } from "../model/remediation.js";
+import { storedAction } from "./stored-request.js";
 
 export function remediationView(row: RemediationRow, approvals: readonly Omit<RemediationApproval, "request_id">[]): RemediationView {
-  const action = JSON.parse(row.action_json) as RemediationAction;
+  const action = storedAction(row);
   return {
     id: row.id,
     status: row.status,

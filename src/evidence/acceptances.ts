@@ -4,7 +4,7 @@
  * exemptions.json says what held during the run; this says what was decided in between, so an
  * acceptance made and revoked between two runs is in the chain too. Covered by the run's manifest.
  */
-import type { AcceptanceEvent } from "../store/acceptances.js";
+import type { AcceptanceEvent } from "../model/acceptance.js";
 import type { CsvCell } from "./csv.js";
 import { compareText } from "./layout.js";
 import type { RemediationsWindow } from "./remediations.js";

@@ -1,7 +1,7 @@
 import type { AuditRun } from "../model/run.js";
 import { redact } from "../util/redact.js";
-import type { RemediationView } from "../decide/record-view.js";
-import type { AcceptanceEvent } from "../store/acceptances.js";
+import type { RemediationView } from "../model/remediation.js";
+import type { AcceptanceEvent } from "../model/acceptance.js";
 import { ACCEPTANCES_CSV_COLUMNS, type AcceptancesWindow, acceptancesDocument, acceptancesRows } from "./acceptances.js";
 import { type CsvCell, toCsv } from "./csv.js";
 import { REMEDIATIONS_CSV_COLUMNS, type RemediationsWindow, remediationsDocument, remediationsRows } from "./remediations.js";

@@ -3,7 +3,7 @@
  * described in dry-run mode, rejected, expired or refused), with who requested and approved them,
  * the exact Admin API request and its answer. Part of each run's evidence, covered by its manifest.
  */
-import type { RemediationView } from "../decide/record-view.js";
+import type { RemediationView } from "../model/remediation.js";
 import type { CsvCell } from "./csv.js";
 
 export interface RemediationsWindow {

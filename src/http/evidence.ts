@@ -1,11 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { SECRET_OFF, readConfig, secretValues } from "../config.js";
+import { SECRET_OFF, secretValues } from "../config.js";
 import { EVIDENCE_FILE_NAMES, type EvidenceSigningKey, MANIFEST_FILE, SIGNATURE_FILE, buildEvidenceZip, contentTypeOf, exportPublicKey, importSigningKey, parseManifest } from "../evidence/index.js";
 import { type EvidencePeriod, checkPeriod } from "../evidence/period.js";
 import { REPORT_INPUT_FILES, type StoredRunFiles, lastEvaluatedRun, renderPeriodReport, reportHeaders } from "../report/html/period-report.js";
-import { EvidenceStore } from "../store/evidence-store.js";
-import { RunHistory } from "../store/run-history.js";
+import { services } from "../services.js";
 import { sha256Hex } from "../util/hash.js";
 import { redact } from "../util/redact.js";
 import { invalidRequest, jsonError } from "./errors.js";
@@ -13,7 +12,7 @@ import { invalidRequest, jsonError } from "./errors.js";
 /** GET /evidence/public-key — public, so auditors can fetch it without a token. */
 export const publicKeyRoute = new Hono<{ Bindings: Env }>();
 publicKeyRoute.get("/", async (c) => {
-  const { evidenceSigningKey } = readConfig(c.env);
+  const { evidenceSigningKey } = services(c.env).config;
   if (!evidenceSigningKey) {
     const setting = c.env.EVIDENCE_SIGNING_KEY === SECRET_OFF ? `is ${SECRET_OFF}` : "is not set";
     return jsonError(c, 404, "not_found", `evidence is not signed (EVIDENCE_SIGNING_KEY ${setting})`);
@@ -31,13 +30,13 @@ export const runEvidence = new Hono<{ Bindings: Env }>();
 runEvidence.get("/:id/evidence", async (c) => {
   const located = await locate(c.env, c.req.param("id"));
   if ("error" in located) return jsonError(c, 404, "not_found", located.error);
-  const manifestObject = await new EvidenceStore(c.env.EVIDENCE).get(`${located.prefix}${MANIFEST_FILE}`);
+  const manifestObject = await services(c.env).evidence.get(`${located.prefix}${MANIFEST_FILE}`);
   if (!manifestObject) return jsonError(c, 404, "not_found", `the evidence of run ${located.id} is missing from storage`);
   const manifestBytes = new Uint8Array(await manifestObject.arrayBuffer());
   const parsed = parseManifest(manifestBytes);
   if (!parsed.ok) return jsonError(c, 500, "corrupt_evidence", parsed.message);
   const base = `/runs/${located.id}/evidence`;
-  const signature = parsed.manifest.signature ? await new EvidenceStore(c.env.EVIDENCE).get(`${located.prefix}${SIGNATURE_FILE}`) : null;
+  const signature = parsed.manifest.signature ? await services(c.env).evidence.get(`${located.prefix}${SIGNATURE_FILE}`) : null;
   const signatureBytes = signature ? new Uint8Array(await signature.arrayBuffer()) : null;
   return c.json({
     run_id: located.id,
@@ -57,7 +56,7 @@ runEvidence.get("/:id/evidence/:file", async (c) => {
   if (!EVIDENCE_FILE_NAMES.has(file)) return jsonError(c, 404, "not_found", `no evidence file named ${file}`);
   const located = await locate(c.env, c.req.param("id"));
   if ("error" in located) return jsonError(c, 404, "not_found", located.error);
-  const object = await new EvidenceStore(c.env.EVIDENCE).get(`${located.prefix}${file}`);
+  const object = await services(c.env).evidence.get(`${located.prefix}${file}`);
   if (!object) return jsonError(c, 404, "not_found", `run ${located.id} has no ${file}`);
   return c.body(object.body, 200, {
     "content-type": contentTypeOf(file),
@@ -80,10 +79,9 @@ evidenceArchive.get("/", async (c) => {
   const query = periodQuery.safeParse(c.req.query());
   if (!query.success) return invalidRequest(c, query.error, "(query)");
   const { from, to, start, end } = query.data;
-  const history = new RunHistory(c.env.DB);
+  const { runs: history, evidence: store } = services(c.env);
   const runs = await history.withEvidence(start, end);
   const gaps = await history.withoutEvidence(start, end);
-  const store = new EvidenceStore(c.env.EVIDENCE);
   const stored = [];
   for (const run of runs) stored.push({ prefix: run.prefix, files: await store.readRun(run.prefix) });
   const signing = await signingKeyOf(c.env);
@@ -97,7 +95,7 @@ evidenceArchive.get("/", async (c) => {
 
 /** The key that signs the export's period manifest, as the runs' manifests are signed: none when EVIDENCE_SIGNING_KEY is off. */
 async function signingKeyOf(env: Env): Promise<{ ok: true; key: EvidenceSigningKey | null } | { ok: false; message: string }> {
-  const { evidenceSigningKey } = readConfig(env);
+  const { evidenceSigningKey } = services(env).config;
   if (!evidenceSigningKey) return { ok: true, key: null };
   const imported = await importSigningKey(evidenceSigningKey);
   return imported.ok ? imported : { ok: false, message: redact(`EVIDENCE_SIGNING_KEY is not usable: ${imported.message}`, [evidenceSigningKey]) };
@@ -114,8 +112,7 @@ evidenceReport.get("/", async (c) => {
   const query = periodQuery.safeParse(c.req.query());
   if (!query.success) return invalidRequest(c, query.error, "(query)");
   const { from, to } = query.data;
-  const history = new RunHistory(c.env.DB);
-  const gaps = await history.withoutEvidence(query.data.start, query.data.end);
+  const gaps = await services(c.env).runs.withoutEvidence(query.data.start, query.data.end);
   const runs = await readReportInputs(c.env, query.data);
   const origin = new URL(c.req.url).origin;
   const html = renderPeriodReport({
@@ -134,13 +131,13 @@ evidenceReport.get("/", async (c) => {
  * evaluated the policy (the only one whose findings it lists: a year of them would not fit in memory).
  */
 async function readReportInputs(env: Env, period: EvidencePeriod): Promise<StoredRunFiles[]> {
-  const store = new EvidenceStore(env.EVIDENCE);
+  const { runs: history, evidence: store } = services(env);
   const read = async (prefix: string, name: string) => {
     const object = await store.get(`${prefix}${name}`);
     return object ? ([name, new Uint8Array(await object.arrayBuffer())] as const) : null;
   };
   const runs: StoredRunFiles[] = [];
-  for (const run of await new RunHistory(env.DB).withEvidence(period.start, period.end)) {
+  for (const run of await history.withEvidence(period.start, period.end)) {
     const names = REPORT_INPUT_FILES.filter((name) => name !== "findings.json");
     const files = (await Promise.all(names.map((name) => read(run.prefix, name)))).filter((entry) => entry !== null);
     runs.push({ prefix: run.prefix, files: Object.fromEntries(files) });
@@ -157,7 +154,7 @@ async function readReportInputs(env: Env, period: EvidencePeriod): Promise<Store
 }
 
 async function locate(env: Env, id: string): Promise<{ id: string; prefix: string; manifest_sha256: string } | { error: string }> {
-  const row = await new RunHistory(env.DB).row(id);
+  const row = await services(env).runs.row(id);
   if (!row) return { error: `no run ${id}` };
   const located = row as unknown as { evidence_prefix: string | null; evidence_manifest_sha256: string | null };
   if (!located.evidence_prefix || !located.evidence_manifest_sha256) return { error: `run ${id} has no stored evidence` };

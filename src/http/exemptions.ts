@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { secretValues } from "../config.js";
-import { AcceptanceStore, acceptanceStatus } from "../store/acceptances.js";
+import { acceptanceStatus } from "../model/acceptance.js";
+import { services } from "../services.js";
 import { redact } from "../util/redact.js";
 import { log } from "../util/log.js";
 import { bundledPolicyNames, parsedBundledPolicy } from "../policy/bundled.js";
@@ -30,7 +31,7 @@ exemptionsApi.get("/", async (c) => {
       status: acceptanceStatus({ expires: e.expires, revoked_at: null }, now),
     })),
   );
-  const accepted = (await new AcceptanceStore(c.env.DB).list()).map((a) => ({
+  const accepted = (await services(c.env).acceptances.list()).map((a) => ({
     id: a.id,
     source: "slack" as const,
     policy: a.policy_name,
@@ -62,7 +63,7 @@ exemptionsApi.delete("/:id", smallBody(8 * 1024), async (c) => {
   if (!read.ok) return read.response;
   const body = read.value;
   const id = c.req.param("id");
-  const store = new AcceptanceStore(c.env.DB);
+  const store = services(c.env).acceptances;
   const acceptance = /^acc_[0-9a-f]{16}$/.test(id) ? await store.get(id) : null;
   if (!acceptance) return jsonError(c, 404, "not_found", `no accepted exemption ${id} (policy exemptions are changed in their policy file)`);
   if (acceptance.revoked_at) return jsonError(c, 409, "already_revoked", `${id} was revoked at ${acceptance.revoked_at}`);

@@ -1,7 +1,7 @@
 import { describeSettingProblem } from "../config-error.js";
 import { ConfigError, type Config, type SettingsPlace, readConfig } from "../config.js";
-import { RunHistory } from "../store/run-history.js";
 import { MIGRATE_COMMAND, missingMigrations } from "../store/schema.js";
+import { services } from "../services.js";
 import { KEYWARDEN_VERSION } from "../version.js";
 import { configuredPolicyProblem } from "../policy/bundled.js";
 
@@ -47,7 +47,7 @@ export async function readiness(env: Env, now: Date, place: SettingsPlace = "unk
     problems.push(`database: D1 could not be read (${error instanceof Error ? error.name : "error"})`);
   }
   if (schemaReady) {
-    const row = await new RunHistory(env.DB).latest("complete");
+    const row = await services(env).runs.latest("complete");
     if (row?.finished_at) lastComplete = { id: row.id, finished_at: row.finished_at };
   }
 

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { readConfig } from "../config.js";
 import { requestExpiresAt } from "../decide/guards.js";
-import { type RemediationView, remediationView } from "../decide/record-view.js";
-import { RemediationStore } from "../store/remediations.js";
+import { remediationView } from "../decide/record-view.js";
+import type { RemediationView } from "../model/remediation.js";
+import { services } from "../services.js";
 
 /**
  * GET /remediations (bearer): every revoke requested, newest first, with its approvals, the exact
@@ -12,8 +12,7 @@ import { RemediationStore } from "../store/remediations.js";
 export const remediationsApi = new Hono<{ Bindings: Env }>();
 
 remediationsApi.get("/", async (c) => {
-  const config = readConfig(c.env);
-  const store = new RemediationStore(c.env.DB);
+  const { config, remediations: store } = services(c.env);
   const rows = await store.list(500);
   const approvals = await store.approvalsOf(rows.map((r) => r.id));
   const now = new Date();

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { ConfigError } from "../config.js";
 import { POLICY_NAME } from "../config.js";
-import { RunHistory } from "../store/run-history.js";
+import { services } from "../services.js";
 import { UnknownPolicyError, startRun } from "../worker/trigger.js";
 import { invalidRequest, jsonError, misconfigured } from "./errors.js";
 import { optionalJsonBody, smallBody } from "./json-body.js";
@@ -59,7 +59,7 @@ runsApi.get("/", async (c) => {
   if (!query.success) return invalidRequest(c, query.error, "(query)");
   const cursor = query.data.cursor === undefined ? undefined : decodeCursor(query.data.cursor);
   if (cursor === null) return jsonError(c, 400, "invalid_request", "cursor is not one this API returned", { field: "cursor" });
-  const runs = await new RunHistory(c.env.DB).list(query.data.limit + 1, cursor);
+  const runs = await services(c.env).runs.list(query.data.limit + 1, cursor);
   const page = runs.slice(0, query.data.limit);
   const last = page.at(-1);
   return c.json({ runs: page, next_cursor: runs.length > query.data.limit && last ? encodeCursor(last) : null });
@@ -68,7 +68,7 @@ runsApi.get("/", async (c) => {
 runsApi.get("/:id", async (c) => {
   const id = c.req.param("id");
   if (!/^run_[0-9A-Za-z_]+$/.test(id)) return jsonError(c, 404, "not_found", "no such run");
-  const run = await new RunHistory(c.env.DB).get(id);
+  const run = await services(c.env).runs.get(id);
   if (!run) return jsonError(c, 404, "not_found", `no run ${id}`);
   return c.json(run);
 });

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { AuditRun } from "../model/run.js";
 import { type Config, ConfigError, readConfig } from "../config.js";
 import { renderSlackReport } from "../slack/render.js";
-import { RunHistory } from "../store/run-history.js";
+import { services } from "../services.js";
 import { UnknownPolicyError, startRun } from "../worker/trigger.js";
 import { jsonError, misconfigured } from "./errors.js";
 import { type SlackRequestEnv, slackBodyLimit, verifiedSlackRequest } from "./slack-request.js";
@@ -37,7 +37,7 @@ slackCommands.post("/", slackBodyLimit, verifiedSlackRequest, async (c) => {
   const { payload } = parsed;
   const command = echoedCommand(payload.command);
   const action = parseCommandText(payload.text ?? "");
-  const history = new RunHistory(c.env.DB);
+  const history = services(c.env, config).runs;
 
   // Starting a run and reading findings (key names, owners) are for the allowed users only.
   if ((action.action === "run" || action.action === "last") && config.slackAllowedUsers.length > 0 && !config.slackAllowedUsers.includes(payload.user_id)) {

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { SECRET_OFF } from "../config.js";
-import { SlackReplayGuard } from "../store/slack-replay-guard.js";
+import { services } from "../services.js";
 import { jsonError } from "./errors.js";
 import { SLACK_MAX_SKEW_SECONDS, verifySlackSignature } from "./slack-signature.js";
 
@@ -30,7 +30,7 @@ export const verifiedSlackRequest: MiddlewareHandler<SlackRequestEnv> = async (c
   const nowSeconds = Math.floor(Date.now() / 1000);
   const verified = await verifySlackSignature({ signingSecret, timestamp, signature, rawBody, nowSeconds });
   if (!verified.ok) return jsonError(c, 401, "unauthorized", `request not verified: ${verified.reason}`);
-  const firstUse = await new SlackReplayGuard(c.env.DB).firstUse(signature as string, Number(timestamp) + SLACK_MAX_SKEW_SECONDS + 1, nowSeconds);
+  const firstUse = await services(c.env).slackReplayGuard.firstUse(signature as string, Number(timestamp) + SLACK_MAX_SKEW_SECONDS + 1, nowSeconds);
   if (!firstUse) return jsonError(c, 401, "unauthorized", "request not verified: this signed request was already used");
   c.set("slackBody", new TextDecoder().decode(rawBody));
   await next();

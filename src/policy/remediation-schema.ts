@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { RULE_ID } from "./rule-base.js";
-import { ACTION_KINDS } from "../decide/actions.js";
+import { ACTION_KINDS } from "../model/remediation.js";
 
 const actionList = ACTION_KINDS.join(", ");
 

@@ -1,16 +1,8 @@
+import type { FindingRef } from "../decide/ports.js";
 import type { ButtonElement } from "./blocks.js";
 
 /** The action id of the button that opens the accept-risk modal for one finding. */
 export const ACCEPT_RISK_ACTION = "accept_risk";
-
-/**
- * Which finding a button is about: the run whose report the button is in, and the finding's
- * fingerprint. The run decides which policy governs (approvers, max_acceptance_days, the exemption).
- */
-export interface FindingRef {
-  runId: string;
-  fingerprint: string;
-}
 
 const REF = /^([A-Za-z0-9_-]{1,64}):([A-Za-z0-9_-]{1,128})$/;
 

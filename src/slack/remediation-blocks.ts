@@ -1,13 +1,14 @@
 /**
  * What remediation looks like in Slack: the finding's menu (Accept risk… / Revoke…), the confirmation
- * modal, and the request message in the report channel with Approve / Reject, updated with the
- * outcome. Plain JSON; names from the API go through `safe` (escaped, one line, clipped).
+ * modal (the form decide/form.ts reads back), and the request message in the report channel with
+ * Approve / Reject, updated with the outcome. Plain JSON; names from the API go through `safe` (escaped, one line, clipped).
  */
-import type { RunFinding } from "../model/run.js";
-import type { AffectedKey, RemediationAction } from "../decide/actions.js";
+import type { AffectedKey, RemediationAction } from "../model/remediation.js";
+import { ACTION_BLOCK, IN_USE_BLOCK, MIN_REVOKE_REASON, REASON_BLOCK } from "../decide/form.js";
+import type { FindingRef, RequestState, RevokeForm } from "../decide/ports.js";
 import { dryRunRequest } from "../decide/outcome.js";
 import type { ButtonElement, OverflowElement } from "./blocks.js";
-import { ACCEPT_RISK_ACTION, type FindingRef, acceptRiskButton, findingRefValue, readFindingRef } from "./finding-actions.js";
+import { ACCEPT_RISK_ACTION, acceptRiskButton, findingRefValue, readFindingRef } from "./finding-actions.js";
 import { packLines, safe } from "./mrkdwn.js";
 
 export const FINDING_MENU_ACTION = "finding_menu";
@@ -15,10 +16,6 @@ export const REVOKE_OPTION = "revoke";
 export const REVOKE_MODAL = "revoke_modal";
 export const APPROVE_ACTION = "remediation_approve";
 export const REJECT_ACTION = "remediation_reject";
-export const ACTION_BLOCK = "action";
-export const REASON_BLOCK = "reason";
-export const IN_USE_BLOCK = "in_use";
-export const MIN_REVOKE_REASON = 10;
 /** Keys listed by name in a modal or message; the rest are counted. */
 const KEYS_SHOWN = 20;
 
@@ -79,20 +76,8 @@ function remainingKeyIds(keys: readonly AffectedKey[], maxSections: number): Rec
   return blocks;
 }
 
-export interface RevokeModalInput {
-  finding: RunFinding;
-  actions: readonly RemediationAction[];
-  mode: "dry-run" | "on";
-  /** Keys of the plan used in the last 24 hours: the modal then requires "I know it is in use". */
-  inUse: readonly AffectedKey[];
-  approvalsNeeded: number;
-  /** Carried to the submission: what the form showed (checked again there). */
-  privateMetadata: string;
-  now: Date;
-}
-
 /** The confirmation modal: the key, its project and owner, every key that goes with each action, and a required reason. */
-export function revokeModal(input: RevokeModalInput): Record<string, unknown> {
+export function revokeModal(input: RevokeForm): Record<string, unknown> {
   const { finding, actions, mode, inUse, now } = input;
   const where = finding.project ? `project *${safe(finding.project.name ?? finding.project.id, 100)}* (\`${safe(finding.project.id, 80)}\`)` : "organization admin key";
   const owner = finding.owner.type === "user" ? safe(finding.owner.email ?? finding.owner.name ?? finding.owner.id, 150) : `service account ${safe(finding.owner.name ?? finding.owner.id, 100)}`;
@@ -175,23 +160,6 @@ function actionOption(action: RemediationAction): Record<string, unknown> {
   return { text: { type: "plain_text", text: label }, value: action.kind };
 }
 
-export interface RequestView {
-  id: string;
-  mode: "dry-run" | "on";
-  action: RemediationAction;
-  finding: Pick<RunFinding, "rule_id" | "severity">;
-  reason: string;
-  requested_by: string;
-  requested_at: string;
-  approvals: readonly { approver: string }[];
-  approvalsNeeded: number;
-  status: string;
-  /** The outcome sentence once decided. */
-  outcome: string | null;
-  decided_by: string | null;
-  now: Date;
-}
-
 const OUTCOME_ICON: Record<string, string> = {
   done: ":white_check_mark: Done",
   already_gone: ":white_check_mark: Already gone",
@@ -205,7 +173,7 @@ const OUTCOME_ICON: Record<string, string> = {
 };
 
 /** The request message in the report channel: while pending it carries Approve / Reject; once decided, the outcome. */
-export function requestMessage(view: RequestView): { text: string; blocks: Record<string, unknown>[] } {
+export function requestMessage(view: RequestState): { text: string; blocks: Record<string, unknown>[] } {
   const { action } = view;
   const approvedBy = view.approvals.map((a) => `<@${safe(a.approver, 40)}>`).join(", ");
   const head = `${view.mode === "dry-run" ? ":test_tube: *Dry-run* remediation" : ":rotating_light: *Remediation*"} requested by <@${safe(view.requested_by, 40)}> · \`${safe(view.id, 60)}\``;

@@ -1,65 +1,22 @@
+// Over 250 lines on purpose: every statement on the remediation tables in one class, the claim beside the states it moves.
 /**
  * Remediation requests (D1, migrations/0005): each request, who approved it, and every decision as
  * an event. The daily cap is enforced here, in one statement, so that two approvals at the same
  * moment cannot both execute (nor two requests overshoot the day's cap).
  */
-import { REQUEST_LIFETIME_MS } from "../decide/guards.js";
+import {
+  EXECUTED_STATUSES,
+  type NewRemediation,
+  REQUEST_LIFETIME_MS,
+  type RemediationApproval,
+  type RemediationEvent,
+  type RemediationEventKind,
+  type RemediationFinish,
+  type RemediationRow,
+} from "../model/remediation.js";
 
 /** An approved action runs within the approval's waitUntil (about 30 s): one still executing after this was lost. */
 export const STUCK_EXECUTION_MS = 15 * 60_000;
-
-export type RemediationStatus = "pending" | "executing" | "done" | "already_gone" | "unconfirmed" | "failed" | "dry_run" | "rejected" | "expired" | "refused";
-export type RemediationEventKind = "requested" | "approved" | "rejected" | "expired" | "refused" | "executed" | "dry_run";
-
-/** Statuses of a request that was executed (or, in dry-run mode, described instead): they count against the day's cap. */
-export const EXECUTED_STATUSES: readonly RemediationStatus[] = ["executing", "done", "already_gone", "unconfirmed", "failed", "dry_run"];
-/** A decision was taken: nothing more happens to the request. */
-export const FINAL_STATUSES: readonly RemediationStatus[] = ["done", "already_gone", "unconfirmed", "failed", "dry_run", "rejected", "expired", "refused"];
-
-export interface RemediationRow {
-  id: string;
-  fingerprint: string;
-  policy_name: string;
-  rule_id: string;
-  key_id: string;
-  action_kind: string;
-  summary: string;
-  action_json: string;
-  finding_json: string;
-  mode: "dry-run" | "on";
-  reason: string;
-  acknowledged_in_use: number;
-  requested_by: string;
-  requested_by_name: string;
-  requested_at: string;
-  status: RemediationStatus;
-  channel: string | null;
-  message_ts: string | null;
-  decided_at: string | null;
-  decided_by: string | null;
-  executed_day: string | null;
-  executed_at: string | null;
-  http_status: number | null;
-  outcome: string | null;
-}
-
-export interface RemediationApproval {
-  request_id: string;
-  approver: string;
-  approver_name: string;
-  approved_at: string;
-}
-
-export interface RemediationEvent {
-  seq: number;
-  request_id: string;
-  at: string;
-  kind: RemediationEventKind;
-  actor: string | null;
-  detail: string | null;
-}
-
-export type NewRemediation = Omit<RemediationRow, "status" | "channel" | "message_ts" | "decided_at" | "decided_by" | "executed_day" | "executed_at" | "http_status" | "outcome">;
 
 const EXECUTED_LIST = EXECUTED_STATUSES.map((s) => `'${s}'`).join(", ");
 
@@ -211,9 +168,8 @@ export class RemediationStore {
     return finished;
   }
 
-  /** The outcome of an executed (or described) request. */
   /** The outcome of an executed (or described) request; false when it was not executing (finished already). */
-  async finish(id: string, outcome: { status: RemediationStatus; http_status: number | null; outcome: string; at: string; actor: string | null }): Promise<boolean> {
+  async finish(id: string, outcome: RemediationFinish): Promise<boolean> {
     const result = await this.db
       .prepare("UPDATE remediation_requests SET status = ?, http_status = ?, outcome = ?, decided_at = ? WHERE id = ? AND status = 'executing'")
       .bind(outcome.status, outcome.http_status, outcome.outcome, outcome.at, id)

@@ -1,6 +1,7 @@
 import { type Config, readConfig } from "../config.js";
+import { expireStaleRequests } from "../decide/revoke-execution.js";
+import { services } from "../services.js";
 import { log } from "../util/log.js";
-import { expireStaleRequests } from "../decide/remediation.js";
 
 /**
  * The hourly housekeeping cron: a remediation request nobody decided within 24 hours is expired and
@@ -18,6 +19,6 @@ export async function houseKeep(env: Env, now: Date): Promise<void> {
     log.error(`keywarden: housekeeping could not start: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   }
-  const settled = await expireStaleRequests(env, config, now);
+  const settled = await expireStaleRequests(services(env, config).decide(), now);
   if (settled > 0) log.info(`keywarden: housekeeping settled ${settled} remediation request${settled === 1 ? "" : "s"}`);
 }

@@ -2,7 +2,8 @@ import { failedRun } from "../audit/run.js";
 import type { AuditRun, Trigger } from "../model/run.js";
 import { newRunId } from "../model/run-id.js";
 import { ConfigError, readSlackReportSettings, secretValues } from "../config.js";
-import { FAILED_BEFORE_EVIDENCE, RunHistory } from "../store/run-history.js";
+import { services } from "../services.js";
+import { FAILED_BEFORE_EVIDENCE } from "../store/run-history.js";
 import { redact } from "../util/redact.js";
 import { deliverRunReport } from "../slack/notify.js";
 import { log } from "../util/log.js";
@@ -48,7 +49,7 @@ export async function recordTriggerFailure(
     // Nothing ran: no evidence is written, and the period exports say why there is none.
     evidence: FAILED_BEFORE_EVIDENCE,
   };
-  const history = new RunHistory(env.DB);
+  const history = services(env).runs;
   let recorded = false;
   try {
     await history.recordFailedStart(run);
@@ -77,7 +78,7 @@ export async function recordTriggerFailure(
  */
 export async function reportEndedRun(env: Env, runId: string): Promise<void> {
   const slack = readSlackReportSettings(env);
-  const history = new RunHistory(env.DB);
+  const history = services(env).runs;
   try {
     const run = await history.get(runId);
     if (run?.status === "failed") log.error(`keywarden ${runId} failed: ${run.failure?.reason ?? "abandoned"}`);

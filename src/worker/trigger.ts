@@ -1,9 +1,8 @@
 import { newRunId } from "../model/run-id.js";
 import type { Trigger } from "../model/run.js";
 import { type Config, ConfigError, readConfig } from "../config.js";
-import { RunHistory } from "../store/run-history.js";
-import { WorkStore } from "../store/work-store.js";
 import { SchemaNotMigratedError, isUnmigratedSchemaError } from "../store/schema.js";
+import { services } from "../services.js";
 import { bundledPolicy, bundledPolicyNames, configuredPolicyProblem } from "../policy/bundled.js";
 import { recordTriggerFailure, reportEndedRun } from "./trigger-failure.js";
 import type { AuditParams } from "./workflow.js";
@@ -73,7 +72,8 @@ export async function triggerRun(env: Env, request: TriggerRequest, config: Conf
   }
   const policy = request.policy ?? config.policy;
   if (!bundledPolicy(policy)) throw new UnknownPolicyError(policy);
-  const history = new RunHistory(env.DB);
+  const svc = services(env, config);
+  const history = svc.runs;
 
   for (let attempt = 0; attempt < 2; attempt++) {
     const startedAt = new Date();
@@ -92,7 +92,7 @@ export async function triggerRun(env: Env, request: TriggerRequest, config: Conf
       if (reason) {
         await history.abandon(result.id, reason);
         // Its scratch space would otherwise stay in R2 for good.
-        await new WorkStore(env.EVIDENCE, result.id).clear().catch(() => undefined);
+        await svc.workStore(result.id).clear().catch(() => undefined);
         await reportEndedRun(env, result.id);
         continue;
       }

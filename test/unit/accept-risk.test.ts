@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { AcceptanceStore, acceptanceStatus } from "../../src/store/acceptances.js";
-import { EXPIRES_BLOCK, REASON_BLOCK, TICKET_BLOCK, acceptanceModal, mayAccept, readAcceptanceForm } from "../../src/decide/accept-risk.js";
+import { acceptanceStatus } from "../../src/model/acceptance.js";
+import { AcceptanceStore } from "../../src/store/acceptances.js";
+import { mayAccept, readAcceptanceForm } from "../../src/decide/accept-risk.js";
+import { EXPIRES_BLOCK, REASON_BLOCK, TICKET_BLOCK } from "../../src/decide/form.js";
+import { acceptanceModal } from "../../src/slack/accept-modal.js";
 import { acceptanceNotice, markAccepted, reportPageWithAcceptances } from "../../src/slack/accepted-message.js";
 import { makeFinding, makeRun } from "../sim/slack-run-factory.js";
 import { sqliteD1 } from "../support/sqlite-d1.js";
@@ -36,6 +39,7 @@ describe("who may accept a risk", () => {
     for (const cause of ["not-in-slack", "no-email", "lookup-failed"] as const) {
       expect(mayAccept("U_SEC", critical, policy, { kind: "unknown", cause, why: "Slack has no account with bob@example.com; a Slack workspace admin can fix it" })).toEqual({
         ok: false,
+        guard: "key-owner",
         message: expect.stringMatching(/could not establish its key's owner in Slack, so nobody may accept it: Slack has no account .* a Slack workspace admin can fix it\. Nothing was stored\./),
       });
     }

@@ -10,8 +10,8 @@ import type { RunWithoutEvidence, StoredRun } from "../../src/evidence/archive.j
 import type { RunEvidence } from "../../src/evidence/index.js";
 import { acceptancesDocument } from "../../src/evidence/acceptances.js";
 import { remediationsDocument } from "../../src/evidence/remediations.js";
-import type { AcceptanceEvent } from "../../src/store/acceptances.js";
-import type { RemediationView } from "../../src/decide/record-view.js";
+import type { AcceptanceEvent } from "../../src/model/acceptance.js";
+import type { RemediationView } from "../../src/model/remediation.js";
 import { buildEvidenceChain, generateSigningKey, storedRun, weeklyAuditRun } from "../support/evidence-fixture.js";
 
 type Node = DefaultTreeAdapterMap["node"];

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { RunFinding } from "../../src/model/run.js";
 import type { KeyOwner, KeyRecord } from "../../src/model/inventory.js";
 import { RULE_KINDS } from "../../src/policy/registry.js";
-import { ACTION_KINDS, ACTIONS_BY_RULE_KIND, actionKindsForRule, actionsFor, whyNoActions } from "../../src/decide/actions.js";
+import { ACTION_KINDS } from "../../src/model/remediation.js";
+import { ACTIONS_BY_RULE_KIND, actionKindsForRule, actionsFor, whyNoActions } from "../../src/decide/actions.js";
 
 const ML = { id: "proj_ml", name: "ML", archived: false };
 const OLD = { id: "proj_old", name: "Old", archived: true };

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AdminApi } from "../../src/providers/openai/admin-api.js";
 import { DEFAULT_RETRY_POLICY } from "../../src/util/retry.js";
 import { actionsFor } from "../../src/decide/actions.js";
-import { freshKeysFor } from "../../src/providers/openai/actions.js";
+import { freshKeysFor, openaiKeyActions } from "../../src/providers/openai/actions.js";
 import { carryOut } from "../../src/decide/execute.js";
 import type { RunFinding } from "../../src/model/run.js";
 import { runAuditWithInventory } from "../../src/audit/run.js";
@@ -49,7 +49,7 @@ async function plannedAction() {
 describe("carryOut", () => {
   it("under REMEDIATION=dry-run describes the call and makes no request at all", async () => {
     const action = await plannedAction();
-    const done = await carryOut(action, { mode: "dry-run" }, { api: api(), adminKey: ADMIN_KEY, secrets: [ADMIN_KEY] });
+    const done = await carryOut(action, { mode: "dry-run" }, { keys: openaiKeyActions(() => api(), ADMIN_KEY), secrets: [ADMIN_KEY] });
     expect(done).toMatchObject({ status: "dry_run", httpStatus: null });
     expect(done.message).toContain("would DELETE /organization/projects/proj_ml/api_keys/key_ml_never");
     expect(sim.requests).toEqual([]);
@@ -57,7 +57,7 @@ describe("carryOut", () => {
 
   it("under REMEDIATION=off refuses by the mode guard and makes no request", async () => {
     const action = await plannedAction();
-    const done = await carryOut(action, { mode: "off" }, { api: api(), adminKey: ADMIN_KEY, secrets: [ADMIN_KEY] });
+    const done = await carryOut(action, { mode: "off" }, { keys: openaiKeyActions(() => api(), ADMIN_KEY), secrets: [ADMIN_KEY] });
     expect(done.status).toBe("refused");
     expect(done.message).toContain("Refused by the mode guard");
     expect(sim.requests).toEqual([]);
@@ -65,7 +65,7 @@ describe("carryOut", () => {
 
   it("under REMEDIATION=on makes the one planned call and confirms it by listing again", async () => {
     const action = await plannedAction();
-    const done = await carryOut(action, { mode: "on" }, { api: api(), adminKey: ADMIN_KEY, secrets: [ADMIN_KEY] });
+    const done = await carryOut(action, { mode: "on" }, { keys: openaiKeyActions(() => api(), ADMIN_KEY), secrets: [ADMIN_KEY] });
     expect(done).toMatchObject({ status: "done", httpStatus: 200 });
     expect(writes().map((r) => `${r.method} ${r.path}`)).toEqual(["DELETE /v1/organization/projects/proj_ml/api_keys/key_ml_never"]);
     expect(sim.requests.at(-1)?.method).toBe("GET");

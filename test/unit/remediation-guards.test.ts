@@ -2,9 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { RunFinding } from "../../src/model/run.js";
 import type { KeyOwner, KeyRecord } from "../../src/model/inventory.js";
-import { type RemediationAction, actionsFor } from "../../src/decide/actions.js";
+import type { RemediationAction } from "../../src/model/remediation.js";
+import { actionsFor } from "../../src/decide/actions.js";
+import { GUARDS } from "../../src/decide/refusal.js";
 import {
-  GUARDS,
   type GuardContext,
   type GuardResult,
   type PendingRequest,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { RunFinding } from "../../src/model/run.js";
 import type { KeyOwner, KeyRecord } from "../../src/model/inventory.js";
-import { type RemediationAction, actionsFor } from "../../src/decide/actions.js";
+import type { RemediationAction } from "../../src/model/remediation.js";
+import { actionsFor } from "../../src/decide/actions.js";
 import { confirmOutcome, dryRunRequest } from "../../src/decide/outcome.js";
 
 const X = { id: "proj_x", name: "X", archived: false };

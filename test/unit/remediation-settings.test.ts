@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ConfigError } from "../../src/config.js";
-import { ACTION_KINDS } from "../../src/decide/actions.js";
+import { ACTION_KINDS } from "../../src/model/remediation.js";
 import { remediationPolicyIssues, remediationPolicySchema } from "../../src/policy/remediation-schema.js";
 import { DEFAULT_REMEDIATION_SETTINGS, readRemediationSettings } from "../../src/config.js";
 

@@ -1,6 +1,7 @@
 /** The D1 record of remediations, on real SQL with the migrations: the cap and the claim hold in one statement. */
 import { beforeEach, describe, expect, it } from "vitest";
-import { type NewRemediation, RemediationStore } from "../../src/store/remediations.js";
+import type { NewRemediation } from "../../src/model/remediation.js";
+import { RemediationStore } from "../../src/store/remediations.js";
 import { type SqliteD1, sqliteD1 } from "../support/sqlite-d1.js";
 
 let d1: SqliteD1;

@@ -3,9 +3,10 @@
  * characters (zero-width spaces, joiners, byte-order marks) do not make a reason, in either form.
  */
 import { describe, expect, it } from "vitest";
-import { REASON_BLOCK as REVOKE_REASON_BLOCK } from "../../src/slack/remediation-blocks.js";
-import { EXPIRES_BLOCK, REASON_BLOCK, readAcceptanceForm } from "../../src/decide/accept-risk.js";
-import { submitRevoke } from "../../src/decide/remediation.js";
+import { REASON_BLOCK as REVOKE_REASON_BLOCK } from "../../src/decide/form.js";
+import { readAcceptanceForm } from "../../src/decide/accept-risk.js";
+import { EXPIRES_BLOCK, REASON_BLOCK } from "../../src/decide/form.js";
+import { submitRevoke } from "../../src/decide/revoke-request.js";
 
 const NOW = new Date("2026-11-26T12:00:00Z");
 const EMPTY_LOOKING: [string, string][] = [
@@ -36,7 +37,7 @@ describe("a reason's length is what a reader sees", () => {
 
   it.each(EMPTY_LOOKING)("the Revoke form refuses %s before anything is read or requested", async (_, reason) => {
     // Refused before the D1 or the Admin API is touched: neither exists here.
-    const outcome = await submitRevoke({} as Env, {} as never, { id: "U_ALLOWED", name: "allowed" }, JSON.stringify({ f: "fp", r: "run_x", k: {} }), {
+    const outcome = await submitRevoke({} as never, { id: "U_ALLOWED", name: "allowed" }, JSON.stringify({ f: "fp", r: "run_x", k: {} }), {
       [REVOKE_REASON_BLOCK]: { value: { value: reason } },
     });
     expect(outcome).toEqual({ ok: false, errors: { [REVOKE_REASON_BLOCK]: expect.stringContaining("at least 10") } });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseCommandText } from "../../src/http/slash-command-text.js";
 import { EVIDENCE_FILE_NAMES } from "../../src/evidence/index.js";
 import { ACCEPT_RISK_ACTION } from "../../src/slack/finding-actions.js";
-import { ACCEPT_MODAL } from "../../src/decide/accept-risk.js";
+import { ACCEPT_MODAL } from "../../src/slack/accept-modal.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
 import { API_TOKEN, runCount, sim, slack, startRun, waitForRun, slackSignature as sign } from "./helpers.js";
 

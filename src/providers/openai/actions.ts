@@ -2,6 +2,7 @@
  * The Admin API side of a remediation: the fresh listing a request is planned and checked against,
  * the one call an approved action makes, and the listing that confirms it. Plain TypeScript over the
  * official SDK (through AdminApi: retries, timeouts, redaction), so it runs in workerd and Node.
+ * `openaiKeyActions` is what decide/ gets injected as its provider-actions port.
  */
 import { APIConnectionError, APIError } from "openai";
 import { z } from "zod";
@@ -10,16 +11,13 @@ import { type AdminApi, validateItems } from "./admin-api.js";
 import { normalizeAdminKey, normalizeProjectKey } from "./normalize.js";
 import { adminApiKeySchema, projectApiKeySchema } from "./schemas.js";
 import type { InventoryScope, KeyRecord, ProjectRecord, ProjectRef } from "../../model/inventory.js";
-import type { RemediationAction } from "../../decide/actions.js";
-import type { ApiAnswer, ListingAfter } from "../../decide/outcome.js";
+import type { ApiAnswer, Listed, ListingAfter, RemediationAction } from "../../model/remediation.js";
 
 /** The SDK's generic methods authenticate with the project API key unless told to use the admin key, as its admin resources do. */
 const ADMIN_AUTH = { __security: { adminAPIKeyAuth: true } } as const;
 
 /** No project or admin key list Keywarden remediates in is longer than this many pages of 100. */
 const MAX_PAGES = 200;
-
-export type Listed<T> = { ok: true; items: T } | { ok: false; message: string };
 
 /** Every key of a list, all pages; not ok when a page fails or the pagination cannot be followed. */
 async function listAll(api: AdminApi, scope: InventoryScope, adminKey: string, project: ProjectRecord | null): Promise<Listed<KeyRecord[]>> {
@@ -143,4 +141,23 @@ export async function listingAfter(api: AdminApi, action: RemediationAction, adm
     if (account.ok) listing.serviceAccounts = account.items ? [account.items] : [];
   }
   return listing;
+}
+
+/** The Admin API as a remediation uses it: fresh keys to plan and check against, the one call, and the listing that confirms it. */
+export interface OpenAiKeyActions {
+  freshKeysFor(finding: Pick<RunFinding, "key" | "project" | "owner">, options?: { timeoutMs?: number }): Promise<Listed<KeyRecord[]>>;
+  call(action: RemediationAction): Promise<ApiAnswer>;
+  listingAfter(action: RemediationAction): Promise<ListingAfter>;
+}
+
+/**
+ * The remediation side of the Admin API over `apiFor(timeoutMs)` (a client per timeout: a listing
+ * that must answer within Slack's 3 s gets a shorter one), authenticating with `adminKey`.
+ */
+export function openaiKeyActions(apiFor: (timeoutMs: number) => AdminApi, adminKey: string, defaultTimeoutMs = 10_000): OpenAiKeyActions {
+  return {
+    freshKeysFor: (finding, options) => freshKeysFor(finding, apiFor(options?.timeoutMs ?? defaultTimeoutMs), adminKey),
+    call: (action) => callAdminApi(apiFor(defaultTimeoutMs), action),
+    listingAfter: (action) => listingAfter(apiFor(defaultTimeoutMs), action, adminKey),
+  };
 }

@@ -1,0 +1,123 @@
+/**
+ * The one composition root: the Worker's settings and bindings turned into the stores, clients,
+ * provider actions and clock everything else is given. Only the edges (index.ts, http/, worker/,
+ * cli/) import it; what lies below gets its parts injected.
+ *
+ * The stores need only the bindings and are there at once; the settings are read (and checked) on
+ * first use, so an edge that must answer with broken settings can still read D1.
+ */
+import type { WebClient } from "@slack/web-api";
+import { type Config, readConfig } from "./config.js";
+import type { Clock, DecideDeps, Notifier, RunReader } from "./decide/ports.js";
+import type { AuditRun } from "./model/run.js";
+import { parsedBundledPolicy } from "./policy/bundled.js";
+import { type OpenAiKeyActions, openaiKeyActions } from "./providers/openai/actions.js";
+import { AdminApi } from "./providers/openai/admin-api.js";
+import { slackDecisionNotifier } from "./slack/decision-notifier.js";
+import { reportRenderOptions } from "./slack/notify.js";
+import { createSlackClient } from "./slack/send.js";
+import { AcceptanceStore } from "./store/acceptances.js";
+import { EvidenceStore } from "./store/evidence-store.js";
+import { RemediationStore } from "./store/remediations.js";
+import { RunHistory } from "./store/run-history.js";
+import { SlackReplayGuard } from "./store/slack-replay-guard.js";
+import { WorkStore } from "./store/work-store.js";
+import { DEFAULT_RETRY_POLICY, realSleep } from "./util/retry.js";
+
+/** How long one Admin API request of a decision may take. */
+const ADMIN_API_TIMEOUT_MS = 10_000;
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export class Services {
+  readonly runs: RunHistory;
+  readonly remediations: RemediationStore;
+  readonly acceptances: AcceptanceStore;
+  readonly evidence: EvidenceStore;
+  readonly slackReplayGuard: SlackReplayGuard;
+  #config: Config | undefined;
+  #slack: WebClient | null | undefined;
+
+  constructor(
+    private readonly env: Env,
+    config?: Config,
+    readonly clock: Clock = systemClock,
+  ) {
+    this.#config = config;
+    this.runs = new RunHistory(env.DB);
+    this.remediations = new RemediationStore(env.DB);
+    this.acceptances = new AcceptanceStore(env.DB);
+    this.evidence = new EvidenceStore(env.EVIDENCE);
+    this.slackReplayGuard = new SlackReplayGuard(env.DB);
+  }
+
+  /** Every setting, read on first use. Throws ConfigError. */
+  get config(): Config {
+    this.#config ??= readConfig(this.env);
+    return this.#config;
+  }
+
+  /** A run's scratch space in R2. */
+  workStore(runId: string): WorkStore {
+    return new WorkStore(this.env.EVIDENCE, runId);
+  }
+
+  /** The bot's Web API client; null while SLACK_BOT_TOKEN is off. */
+  get slack(): WebClient | null {
+    if (this.#slack === undefined) {
+      const { slack, secrets } = this.config;
+      this.#slack = slack ? createSlackClient({ token: slack.botToken, apiUrl: slack.apiUrl, secrets }) : null;
+    }
+    return this.#slack;
+  }
+
+  /** An OpenAI Admin API client whose requests time out after `timeoutMs`. */
+  adminApi(timeoutMs = ADMIN_API_TIMEOUT_MS): AdminApi {
+    const { openaiAdminKey, openaiBaseUrl } = this.config;
+    return new AdminApi({ adminKey: openaiAdminKey, baseURL: openaiBaseUrl, timeoutMs, retry: DEFAULT_RETRY_POLICY, sleep: realSleep });
+  }
+
+  /** What a remediation asks of OpenAI: fresh keys, the one call, the confirming listing. */
+  keyActions(): OpenAiKeyActions {
+    return openaiKeyActions((timeoutMs) => this.adminApi(timeoutMs), this.config.openaiAdminKey, ADMIN_API_TIMEOUT_MS);
+  }
+
+  /** Slack as the decisions use it; null while SLACK_BOT_TOKEN is off. */
+  notifier(): Notifier | null {
+    const { config, slack: client } = this;
+    if (!client || !config.slack) return null;
+    const report = reportRenderOptions({ ...config, slack: config.slack, revokeMenu: config.remediation.mode !== "off" });
+    return slackDecisionNotifier({ client, channel: config.slack.channel, secrets: config.secrets, report });
+  }
+
+  /** Everything accept risk and revoke are given (decide/ports.ts). */
+  decide(): DecideDeps {
+    return {
+      settings: this.config,
+      runs: this.runReader(),
+      remediations: this.remediations,
+      acceptances: this.acceptances,
+      keys: this.keyActions(),
+      notifier: this.notifier(),
+      policies: parsedBundledPolicy,
+      clock: this.clock,
+    };
+  }
+
+  private runReader(): RunReader {
+    const runs = this.runs;
+    return {
+      findingOfRun: (runId, fingerprint) => runs.findingOfRun(runId, fingerprint),
+      async recordedRun(runId) {
+        const run = await runs.get(runId);
+        // A run that ended was stored whole (its summary and findings): only a running one is a stub.
+        return run && run.status !== "running" ? (run as AuditRun) : null;
+      },
+    };
+  }
+}
+
+/** The services of one invocation: `config` when the edge has read it already, else read on first use. */
+export function services(env: Env, config?: Config): Services {
+  return new Services(env, config);
+}
