@@ -5,13 +5,9 @@
  * (routes.ts lists the routes and the module of each), plus fault injection
  * (../faults.ts) and a request log (../request-log.ts).
  *
- * Control routes (no auth, not logged):
- *   POST   /__sim/faults    body: Fault (JSON; omit `times` for "unlimited")
- *   DELETE /__sim/faults
- *   GET    /__sim/requests  → { requests: RequestLogEntry[], maxConcurrent: number }
- *   DELETE /__sim/requests  (also resets maxConcurrent)
- *   GET    /__sim/org       → SimOrg (the current state, mutations included)
- *   PUT    /__sim/org       body: SimOrg (JSON)
+ * Control routes (no auth, not logged): ../control-routes.ts, with a
+ * `Fault` (./faults.ts) to POST /__sim/faults and a `SimOrg` at /__sim/org;
+ * GET /__sim/requests gives `RequestLogEntry[]`.
  *
  * Order of processing for an API request (after reading its body): faults are
  * matched (and consumed) first — by method, path and `after` / `page` cursor —
@@ -28,13 +24,15 @@
  */
 import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Fault, FaultList } from "../faults.js";
-import { closer, listen, type Reply, readBody, send } from "../http.js";
+import { answerControl, isControlPath } from "../control-routes.js";
+import { cutInHalf, FaultList } from "../faults.js";
+import { closer, DelayedAnswers, listen, type Reply, readRequestText, send } from "../http.js";
 import { isRecord } from "../json.js";
 import { RequestLog, type RequestLogEntry } from "../request-log.js";
 import { authenticate } from "./auth.js";
 import { errorBody } from "./errors.js";
 import { faultStatusResult, transformPage } from "./faulted-answers.js";
+import { type Fault, OPENAI_FAULTS } from "./faults.js";
 import type { SimOrg } from "./org.js";
 import { route } from "./routes.js";
 
@@ -67,7 +65,6 @@ export interface StartSimulatorOptions {
   host?: string;
 }
 
-const MAX_CONTROL_BODY = 64 * 1024 * 1024;
 const JSON_TYPE = "application/json";
 
 function parseOrg(input: unknown): SimOrg {
@@ -82,10 +79,6 @@ function parseOrg(input: unknown): SimOrg {
   return structuredClone(input) as unknown as SimOrg;
 }
 
-async function readText(req: IncomingMessage): Promise<string> {
-  return (await readBody(req, MAX_CONTROL_BODY)).toString("utf8");
-}
-
 /** The path without the `/v1` prefix, as routes and faults name it. */
 function apiPath(fullPath: string): string {
   return fullPath === "/v1" ? "/" : fullPath.startsWith("/v1/") ? fullPath.slice(3) : fullPath;
@@ -96,9 +89,9 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
   const adminKey = opts.adminKey;
   const baseLatency = opts.latencyMs ?? 0;
   const host = opts.host ?? "127.0.0.1";
-  const faults = new FaultList();
+  const faults = new FaultList(OPENAI_FAULTS);
   const log = new RequestLog();
-  const timers = new Set<NodeJS.Timeout>();
+  const delayed = new DelayedAnswers();
   let requestCounter = 0;
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
@@ -106,21 +99,13 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
     log.track(res);
 
     const method = (req.method ?? "GET").toUpperCase();
-    let bodyText = "";
-    if (method === "GET" || method === "HEAD") {
-      req.resume(); // discard any body
-    } else {
-      try {
-        bodyText = await readText(req);
-      } catch {
-        return; // too large or aborted: the connection is gone
-      }
-    }
+    const bodyText = await readRequestText(req, method);
+    if (bodyText === null) return;
     const fullPath = url.pathname;
     const path = apiPath(fullPath);
     const query: Record<string, string> = Object.fromEntries(url.searchParams);
 
-    const { latencyMs, effect } = faults.take(method, path, query["after"] ?? "", query["page"] ?? "");
+    const { latencyMs, effect } = faults.take(method, path, { after: query["after"] ?? "", page: query["page"] ?? "" });
     let result: Reply;
     if (effect?.kind === "status") {
       result = faultStatusResult(effect.status, effect.retryAfter);
@@ -130,55 +115,22 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
       if (effect?.kind === "lie_has_more" || effect?.kind === "invalid_shape") result = transformPage(result, effect.kind);
     }
     let body = JSON.stringify(result.json);
-    if (effect?.kind === "malformed_json") {
-      // A strict prefix of a JSON object is never valid JSON.
-      body = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
-    }
+    if (effect?.kind === "malformed_json") body = cutInHalf(body);
     log.add({ method, path: fullPath, query, status: result.status, at }, bodyText);
 
     const headers = { "x-request-id": `req_sim_${++requestCounter}`, ...result.headers };
-    const delay = baseLatency + latencyMs;
-    if (delay > 0) {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        send(res, result.status, JSON_TYPE, body, headers);
-      }, delay);
-      timers.add(timer);
-    } else {
-      send(res, result.status, JSON_TYPE, body, headers);
-    }
+    delayed.run(baseLatency + latencyMs, () => send(res, result.status, JSON_TYPE, body, headers));
   };
 
-  const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const method = (req.method ?? "GET").toUpperCase();
-    const ok = (json: unknown, status = 200): void => send(res, status, JSON_TYPE, JSON.stringify(json));
-    const bad = (status: number, message: string): void => send(res, status, JSON_TYPE, JSON.stringify(errorBody(message, "invalid_request_error")));
-    const parseJsonBody = async (): Promise<unknown> => JSON.parse(await readText(req)) as unknown;
-    try {
-      switch (`${method} ${url.pathname}`) {
-        case "POST /__sim/faults":
-          faults.add(await parseJsonBody());
-          return ok({ ok: true, faults: faults.size }, 201);
-        case "DELETE /__sim/faults":
-          faults.clear();
-          return ok({ ok: true });
-        case "GET /__sim/requests":
-          return ok({ requests: log.requests, maxConcurrent: log.maxConcurrent });
-        case "DELETE /__sim/requests":
-          log.clear();
-          return ok({ ok: true });
-        case "GET /__sim/org":
-          return ok(org);
-        case "PUT /__sim/org":
-          org = parseOrg(await parseJsonBody());
-          return ok({ ok: true });
-        default:
-          req.resume();
-          return bad(404, `Invalid URL (${method} ${url.pathname})`);
-      }
-    } catch (err) {
-      return bad(400, err instanceof Error ? err.message : String(err));
-    }
+  const control = {
+    faults,
+    log,
+    getOrg: () => org,
+    setOrg: (input: unknown) => {
+      org = parseOrg(input);
+    },
+    errorJson: (_status: number, message: string) => errorBody(message, "invalid_request_error"),
+    unknownRouteMessage: (method: string, path: string) => `Invalid URL (${method} ${path})`,
   };
 
   const server = http.createServer((req, res) => {
@@ -189,8 +141,8 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
     } catch {
       url = new URL("http://simulator.invalid/");
     }
-    if (url.pathname === "/__sim" || url.pathname.startsWith("/__sim/")) {
-      void handleControl(req, res, url);
+    if (isControlPath(url.pathname)) {
+      void answerControl(req, res, url, control);
     } else {
       void handleApi(req, res, url);
     }
@@ -218,9 +170,6 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
     clearLog() {
       log.clear();
     },
-    close: closer(server, () => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-    }),
+    close: closer(server, () => delayed.cancelAll()),
   };
 }
