@@ -19,38 +19,30 @@
  * a client that surfaces error bodies verbatim is caught. Errors use the envelope
  * `{type: "error", error: {type, message}, request_id}` and a `request-id` header.
  *
- * Control routes (no auth, not logged): POST/DELETE /__sim/faults, GET/DELETE /__sim/requests,
- * GET/PUT /__sim/org. Order for an API request: faults are matched and used up first, and a `status`
+ * Control routes (no auth, not logged): ../control-routes.ts (POST/DELETE /__sim/faults with a
+ * `Fault` of ./faults.ts, GET/DELETE /__sim/requests, GET/PUT /__sim/org). Order for an API request: faults are matched and used up first, and a `status`
  * fault answers before authentication (like an edge proxy or rate limiter), so a faulted update
  * changes nothing; then auth (401), version (400), routing (404/405), validation (400) and the
  * answer; body faults transform that answer (an update under a body fault HAS happened).
  */
 import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { type JsonResult, apiError } from "./errors.js";
-import { type Fault, FaultBook, transformPage } from "./faults.js";
-import { readBody, send } from "./http.js";
+import { answerControl, isControlPath } from "../control-routes.js";
+import { cutInHalf, FaultList } from "../faults.js";
+import { closer, DelayedAnswers, listen, type Reply, readRequestText, send } from "../http.js";
+import { RequestLog, type RequestLogEntry } from "../request-log.js";
+import { apiError } from "./errors.js";
+import { ANTHROPIC_FAULTS, type Fault, transformPage } from "./faults.js";
 import { route } from "./routes.js";
 import type { SimAnthropicOrg } from "./types.js";
 
 export const API_VERSIONS = ["2023-06-01", "2026-10-21"] as const;
 
-export interface AnthropicRequestLogEntry {
-  method: string;
-  /** The path as received, with `/v1`. */
-  path: string;
-  /** Query parameters (a repeated one: its last value; `group_by[]` keeps its brackets). */
-  query: Record<string, string>;
-  status: number;
-  /** Arrival, ms since the epoch. */
-  at: number;
+export interface AnthropicRequestLogEntry extends RequestLogEntry {
   /** How the key was presented (never the key itself). */
   auth: "x-api-key" | "bearer" | "none";
   version: string | null;
   beta: string | null;
-  /** The request body when one was sent: parsed JSON if it parses, else the raw text. */
-  body?: unknown;
 }
 
 export interface AnthropicSimulator {
@@ -82,6 +74,8 @@ export interface StartAnthropicSimulatorOptions {
   host?: string;
 }
 
+const JSON_TYPE = "application/json";
+
 function parseOrg(input: unknown): SimAnthropicOrg {
   if (typeof input !== "object" || input === null) throw new TypeError("org must be an object");
   const org = input as Record<string, unknown>;
@@ -90,7 +84,7 @@ function parseOrg(input: unknown): SimAnthropicOrg {
   return structuredClone(input) as SimAnthropicOrg;
 }
 
-function authenticate(req: IncomingMessage, adminKey: string): { auth: AnthropicRequestLogEntry["auth"]; refusal: JsonResult | null } {
+function authenticate(req: IncomingMessage, adminKey: string): { auth: AnthropicRequestLogEntry["auth"]; refusal: Reply | null } {
   const header = req.headers["x-api-key"];
   const bearer = /^Bearer[ \t]+(.*)$/i.exec(req.headers.authorization?.trim() ?? "");
   const presented = typeof header === "string" ? header.trim() : bearer ? (bearer[1] ?? "").trim() : undefined;
@@ -100,7 +94,7 @@ function authenticate(req: IncomingMessage, adminKey: string): { auth: Anthropic
   return { auth, refusal: apiError(401, `invalid x-api-key: ${presented}`) };
 }
 
-function versionRefusal(version: string | null): JsonResult | null {
+function versionRefusal(version: string | null): Reply | null {
   if (version === null) return apiError(400, "anthropic-version: header is required");
   if (!(API_VERSIONS as readonly string[]).includes(version)) return apiError(400, `anthropic-version: "${version}" is not a valid version`);
   return null;
@@ -109,28 +103,18 @@ function versionRefusal(version: string | null): JsonResult | null {
 export async function startAnthropicSimulator(opts: StartAnthropicSimulatorOptions): Promise<AnthropicSimulator> {
   let org = parseOrg(opts.org);
   const now = opts.now ?? (() => new Date());
-  const faults = new FaultBook();
-  const requests: AnthropicRequestLogEntry[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  let inFlight = 0;
-  let maxConcurrent = 0;
+  const host = opts.host ?? "127.0.0.1";
+  const faults = new FaultList(ANTHROPIC_FAULTS);
+  const log = new RequestLog<AnthropicRequestLogEntry>();
+  const delayed = new DelayedAnswers();
   let requestCounter = 0;
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const at = Date.now();
-    inFlight++;
-    maxConcurrent = Math.max(maxConcurrent, inFlight);
-    res.once("close", () => inFlight--);
+    log.track(res);
     const method = (req.method ?? "GET").toUpperCase();
-    let bodyText = "";
-    if (method === "GET" || method === "HEAD") req.resume();
-    else {
-      try {
-        bodyText = await readBody(req);
-      } catch {
-        return;
-      }
-    }
+    const bodyText = await readRequestText(req, method);
+    if (bodyText === null) return;
     const path = url.pathname.startsWith("/v1/") ? url.pathname.slice(3) : url.pathname;
     const header = (name: string): string | null => {
       const value = req.headers[name];
@@ -138,9 +122,9 @@ export async function startAnthropicSimulator(opts: StartAnthropicSimulatorOptio
     };
     const version = header("anthropic-version");
     const beta = header("anthropic-beta");
-    const { latencyMs, effect } = faults.take({ method, path, afterId: url.searchParams.get("after_id") ?? "", page: url.searchParams.get("page") ?? "" });
+    const { latencyMs, effect } = faults.take(method, path, { afterId: url.searchParams.get("after_id") ?? "", page: url.searchParams.get("page") ?? "" });
     const { auth, refusal } = authenticate(req, opts.adminKey);
-    let result: JsonResult;
+    let result: Reply;
     if (effect?.kind === "status") {
       result = apiError(effect.status, `Simulated error (HTTP ${effect.status}).`);
       if (effect.retryAfter !== undefined) result.headers = { "retry-after": String(effect.retryAfter) };
@@ -152,60 +136,21 @@ export async function startAnthropicSimulator(opts: StartAnthropicSimulatorOptio
     const json = result.json as { type?: unknown; request_id?: unknown };
     if (json?.type === "error") json.request_id = requestId;
     let body = JSON.stringify(result.json);
-    // A strict prefix of a JSON object is never valid JSON.
-    if (effect?.kind === "malformed_json") body = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
-    const entry: AnthropicRequestLogEntry = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: result.status, at, auth, version, beta };
-    if (bodyText !== "") {
-      try {
-        entry.body = JSON.parse(bodyText) as unknown;
-      } catch {
-        entry.body = bodyText;
-      }
-    }
-    requests.push(entry);
+    if (effect?.kind === "malformed_json") body = cutInHalf(body);
+    log.add({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: result.status, at, auth, version, beta }, bodyText);
     const headers = { "request-id": requestId, ...result.headers };
-    const delay = (opts.latencyMs ?? 0) + latencyMs;
-    if (delay <= 0) return send(res, result.status, body, headers);
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      send(res, result.status, body, headers);
-    }, delay);
-    timers.add(timer);
+    delayed.run((opts.latencyMs ?? 0) + latencyMs, () => send(res, result.status, JSON_TYPE, body, headers));
   };
 
-  const clearLog = (): void => {
-    requests.length = 0;
-    maxConcurrent = inFlight;
-  };
-
-  const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const method = (req.method ?? "GET").toUpperCase();
-    const ok = (json: unknown, status = 200): void => send(res, status, JSON.stringify(json));
-    try {
-      switch (`${method} ${url.pathname}`) {
-        case "POST /__sim/faults":
-          faults.add(JSON.parse(await readBody(req)) as Fault);
-          return ok({ ok: true, faults: faults.size }, 201);
-        case "DELETE /__sim/faults":
-          faults.clear();
-          return ok({ ok: true });
-        case "GET /__sim/requests":
-          return ok({ requests, maxConcurrent });
-        case "DELETE /__sim/requests":
-          clearLog();
-          return ok({ ok: true });
-        case "GET /__sim/org":
-          return ok(org);
-        case "PUT /__sim/org":
-          org = parseOrg(JSON.parse(await readBody(req)));
-          return ok({ ok: true });
-        default:
-          req.resume();
-          return ok(apiError(404, `no control route ${method} ${url.pathname}`).json, 404);
-      }
-    } catch (err) {
-      return ok(apiError(400, err instanceof Error ? err.message : String(err)).json, 400);
-    }
+  const control = {
+    faults,
+    log,
+    getOrg: () => org,
+    setOrg: (input: unknown) => {
+      org = parseOrg(input);
+    },
+    errorJson: (status: number, message: string) => apiError(status, message).json,
+    unknownRouteMessage: (method: string, path: string) => `no control route ${method} ${path}`,
   };
 
   const server = http.createServer((req, res) => {
@@ -215,23 +160,13 @@ export async function startAnthropicSimulator(opts: StartAnthropicSimulatorOptio
     } catch {
       url = new URL("http://simulator.invalid/");
     }
-    void (url.pathname === "/__sim" || url.pathname.startsWith("/__sim/") ? handleControl(req, res, url) : handleApi(req, res, url));
+    void (isControlPath(url.pathname) ? answerControl(req, res, url, control) : handleApi(req, res, url));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const host = opts.host ?? "127.0.0.1";
-  const { port } = server.address() as AddressInfo;
-  let closed: Promise<void> | null = null;
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    requests,
+    url: await listen(server, host, opts.port),
+    requests: log.requests,
     get maxConcurrent() {
-      return maxConcurrent;
+      return log.maxConcurrent;
     },
     setOrg: (next) => {
       org = parseOrg(next);
@@ -239,15 +174,7 @@ export async function startAnthropicSimulator(opts: StartAnthropicSimulatorOptio
     getOrg: () => structuredClone(org),
     addFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
-    clearLog,
-    close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
-      return closed;
-    },
+    clearLog: () => log.clear(),
+    close: closer(server, () => delayed.cancelAll()),
   };
 }
