@@ -11,7 +11,7 @@
  * the provider's error envelope.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readText, send } from "./http.js";
+import { JSON_TYPE, readText, send } from "./http.js";
 import type { RequestLog, RequestLogEntry } from "./request-log.js";
 
 /** What the control routes act on, and the provider's words for a refusal. */
@@ -27,8 +27,6 @@ export interface ControlledSimulator<E extends RequestLogEntry> {
   /** The message of the 404 for a route that is not a control route. */
   unknownRouteMessage(method: string, path: string): string;
 }
-
-const JSON_TYPE = "application/json";
 
 export function isControlPath(path: string): boolean {
   return path === "/__sim" || path.startsWith("/__sim/");

@@ -12,6 +12,8 @@ export interface Reply {
   json: unknown;
 }
 
+export const JSON_TYPE = "application/json";
+
 export function isReply(x: unknown): x is Reply {
   return typeof x === "object" && x !== null && "status" in x && "json" in x;
 }

@@ -15,8 +15,6 @@ type PageFault = "truncated_page" | "invalid_item";
 
 export const ANTHROPIC_FAULTS: shared.FaultDialect<Cursor, PageFault> = { cursors: ["afterId", "page"], pageFaults: ["truncated_page", "invalid_item"] };
 
-export type FaultMatch = shared.FaultMatch<Cursor>;
-export type FaultEffect = shared.FaultEffect<PageFault>;
 export type Fault = shared.Fault<Cursor, PageFault>;
 
 /** Applies truncated_page / invalid_item to a 200 page; anything else passes through. */

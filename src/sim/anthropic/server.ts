@@ -25,12 +25,11 @@
  * changes nothing; then auth (401), version (400), routing (404/405), validation (400) and the
  * answer; body faults transform that answer (an update under a body fault HAS happened).
  */
-import http from "node:http";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { answerControl, isControlPath } from "../control-routes.js";
-import { cutInHalf, FaultList } from "../faults.js";
-import { closer, DelayedAnswers, listen, type Reply, readRequestText, send } from "../http.js";
-import { RequestLog, type RequestLogEntry } from "../request-log.js";
+import type { IncomingMessage } from "node:http";
+import { cutInHalf } from "../faults.js";
+import { JSON_TYPE, type Reply, send } from "../http.js";
+import type { RequestLogEntry } from "../request-log.js";
+import { type RestSimulator, type RestSimulatorOptions, startRestSimulator } from "../rest-simulator.js";
 import { apiError } from "./errors.js";
 import { ANTHROPIC_FAULTS, type Fault, transformPage } from "./faults.js";
 import { route } from "./routes.js";
@@ -45,36 +44,15 @@ export interface AnthropicRequestLogEntry extends RequestLogEntry {
   beta: string | null;
 }
 
-export interface AnthropicSimulator {
+export interface AnthropicSimulator extends RestSimulator<SimAnthropicOrg, Fault, AnthropicRequestLogEntry> {
   /** Base URL as the SDK takes it, without `/v1`: "http://127.0.0.1:8789". */
   readonly url: string;
-  /** Every API request in arrival order (faulted and unauthorized ones too). Live array. */
-  readonly requests: AnthropicRequestLogEntry[];
-  /** Most API requests in flight at once since start (or the last clearLog). */
-  readonly maxConcurrent: number;
-  setOrg(org: SimAnthropicOrg): void;
-  /** A deep copy of the organization now (updates included). */
-  getOrg(): SimAnthropicOrg;
-  addFault(fault: Fault): void;
-  clearFaults(): void;
-  clearLog(): void;
-  close(): Promise<void>;
 }
 
-export interface StartAnthropicSimulatorOptions {
-  org: SimAnthropicOrg;
-  adminKey: string;
+export interface StartAnthropicSimulatorOptions extends RestSimulatorOptions<SimAnthropicOrg> {
   /** The simulator's clock (the reports' 365-day window, data_refreshed_at); default the real one. */
   now?: () => Date;
-  /** Added to every API answer. Default 0. */
-  latencyMs?: number;
-  /** Default 0 (any free port). */
-  port?: number;
-  /** Default 127.0.0.1. */
-  host?: string;
 }
-
-const JSON_TYPE = "application/json";
 
 function parseOrg(input: unknown): SimAnthropicOrg {
   if (typeof input !== "object" || input === null) throw new TypeError("org must be an object");
@@ -100,81 +78,53 @@ function versionRefusal(version: string | null): Reply | null {
   return null;
 }
 
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? "/", "http://simulator.invalid");
+  } catch {
+    return new URL("http://simulator.invalid/");
+  }
+}
+
 export async function startAnthropicSimulator(opts: StartAnthropicSimulatorOptions): Promise<AnthropicSimulator> {
-  let org = parseOrg(opts.org);
   const now = opts.now ?? (() => new Date());
-  const host = opts.host ?? "127.0.0.1";
-  const faults = new FaultList(ANTHROPIC_FAULTS);
-  const log = new RequestLog<AnthropicRequestLogEntry>();
-  const delayed = new DelayedAnswers();
   let requestCounter = 0;
-
-  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const at = Date.now();
-    log.track(res);
-    const method = (req.method ?? "GET").toUpperCase();
-    const bodyText = await readRequestText(req, method);
-    if (bodyText === null) return;
-    const path = url.pathname.startsWith("/v1/") ? url.pathname.slice(3) : url.pathname;
-    const header = (name: string): string | null => {
-      const value = req.headers[name];
-      return typeof value === "string" ? value : null;
-    };
-    const version = header("anthropic-version");
-    const beta = header("anthropic-beta");
-    const { latencyMs, effect } = faults.take(method, path, { afterId: url.searchParams.get("after_id") ?? "", page: url.searchParams.get("page") ?? "" });
-    const { auth, refusal } = authenticate(req, opts.adminKey);
-    let result: Reply;
-    if (effect?.kind === "status") {
-      result = apiError(effect.status, `Simulated error (HTTP ${effect.status}).`);
-      if (effect.retryAfter !== undefined) result.headers = { "retry-after": String(effect.retryAfter) };
-    } else {
-      result = refusal ?? versionRefusal(version) ?? route(org, method, path, url.searchParams, bodyText, { beta: beta ?? "" }, now());
-      if (effect?.kind === "truncated_page" || effect?.kind === "invalid_item") result = { ...result, json: transformPage(result.status, result.json, effect.kind) };
-    }
-    const requestId = `req_sim_${++requestCounter}`;
-    const json = result.json as { type?: unknown; request_id?: unknown };
-    if (json?.type === "error") json.request_id = requestId;
-    let body = JSON.stringify(result.json);
-    if (effect?.kind === "malformed_json") body = cutInHalf(body);
-    log.add({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: result.status, at, auth, version, beta }, bodyText);
-    const headers = { "request-id": requestId, ...result.headers };
-    delayed.run((opts.latencyMs ?? 0) + latencyMs, () => send(res, result.status, JSON_TYPE, body, headers));
-  };
-
-  const control = {
-    faults,
-    log,
-    getOrg: () => org,
-    setOrg: (input: unknown) => {
-      org = parseOrg(input);
+  return startRestSimulator({
+    org: opts.org,
+    parseOrg,
+    dialect: ANTHROPIC_FAULTS,
+    host: opts.host ?? "127.0.0.1",
+    port: opts.port,
+    urlSuffix: "",
+    requestUrl,
+    controlError: (status, message) => apiError(status, message).json,
+    unknownControlRoute: (method, path) => `no control route ${method} ${path}`,
+    answerApi({ req, res, url, method, bodyText, at }, { org, faults, log, delayed }) {
+      const path = url.pathname.startsWith("/v1/") ? url.pathname.slice(3) : url.pathname;
+      const header = (name: string): string | null => {
+        const value = req.headers[name];
+        return typeof value === "string" ? value : null;
+      };
+      const version = header("anthropic-version");
+      const beta = header("anthropic-beta");
+      const { latencyMs, effect } = faults.take(method, path, { afterId: url.searchParams.get("after_id") ?? "", page: url.searchParams.get("page") ?? "" });
+      const { auth, refusal } = authenticate(req, opts.adminKey);
+      let result: Reply;
+      if (effect?.kind === "status") {
+        result = apiError(effect.status, `Simulated error (HTTP ${effect.status}).`);
+        if (effect.retryAfter !== undefined) result.headers = { "retry-after": String(effect.retryAfter) };
+      } else {
+        result = refusal ?? versionRefusal(version) ?? route(org(), method, path, url.searchParams, bodyText, { beta: beta ?? "" }, now());
+        if (effect?.kind === "truncated_page" || effect?.kind === "invalid_item") result = { ...result, json: transformPage(result.status, result.json, effect.kind) };
+      }
+      const requestId = `req_sim_${++requestCounter}`;
+      const json = result.json as { type?: unknown; request_id?: unknown };
+      if (json?.type === "error") json.request_id = requestId;
+      let body = JSON.stringify(result.json);
+      if (effect?.kind === "malformed_json") body = cutInHalf(body);
+      log.add({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: result.status, at, auth, version, beta }, bodyText);
+      const headers = { "request-id": requestId, ...result.headers };
+      delayed.run((opts.latencyMs ?? 0) + latencyMs, () => send(res, result.status, JSON_TYPE, body, headers));
     },
-    errorJson: (status: number, message: string) => apiError(status, message).json,
-    unknownRouteMessage: (method: string, path: string) => `no control route ${method} ${path}`,
-  };
-
-  const server = http.createServer((req, res) => {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? "/", "http://simulator.invalid");
-    } catch {
-      url = new URL("http://simulator.invalid/");
-    }
-    void (isControlPath(url.pathname) ? answerControl(req, res, url, control) : handleApi(req, res, url));
   });
-  return {
-    url: await listen(server, host, opts.port),
-    requests: log.requests,
-    get maxConcurrent() {
-      return log.maxConcurrent;
-    },
-    setOrg: (next) => {
-      org = parseOrg(next);
-    },
-    getOrg: () => structuredClone(org),
-    addFault: (fault) => faults.add(fault),
-    clearFaults: () => faults.clear(),
-    clearLog: () => log.clear(),
-    close: closer(server, () => delayed.cancelAll()),
-  };
 }

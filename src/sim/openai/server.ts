@@ -22,13 +22,12 @@
  * happened (a client that times out on a DELETE then finds the key gone, and
  * a retry gets a 404).
  */
-import http from "node:http";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { answerControl, isControlPath } from "../control-routes.js";
-import { cutInHalf, FaultList } from "../faults.js";
-import { closer, DelayedAnswers, listen, type Reply, readRequestText, send } from "../http.js";
+import type { IncomingMessage } from "node:http";
+import { cutInHalf } from "../faults.js";
+import { JSON_TYPE, type Reply, send } from "../http.js";
 import { isRecord } from "../json.js";
-import { RequestLog, type RequestLogEntry } from "../request-log.js";
+import type { RequestLogEntry } from "../request-log.js";
+import { type RestSimulator, type RestSimulatorOptions, startRestSimulator } from "../rest-simulator.js";
 import { authenticate } from "./auth.js";
 import { errorBody } from "./errors.js";
 import { faultStatusResult, transformPage } from "./faulted-answers.js";
@@ -36,36 +35,12 @@ import { type Fault, OPENAI_FAULTS } from "./faults.js";
 import type { SimOrg } from "./org.js";
 import { route } from "./routes.js";
 
-export interface Simulator {
+export interface Simulator extends RestSimulator<SimOrg, Fault, RequestLogEntry> {
   /** Base URL ending in `/v1`, e.g. "http://127.0.0.1:8788/v1". */
   readonly url: string;
-  /** Every API request in arrival order (including faulted and unauthorized ones). Live array. */
-  readonly requests: RequestLogEntry[];
-  /** Highest number of API requests in flight at once since start (or the last clearLog). */
-  readonly maxConcurrent: number;
-  /** Replace the organization (a deep copy is taken). */
-  setOrg(org: SimOrg): void;
-  /** A deep copy of the organization as it is now (after any mutations). */
-  getOrg(): SimOrg;
-  addFault(fault: Fault): void;
-  clearFaults(): void;
-  /** Empty `requests` (in place) and reset `maxConcurrent` to the number now in flight. */
-  clearLog(): void;
-  close(): Promise<void>;
 }
 
-export interface StartSimulatorOptions {
-  org: SimOrg;
-  adminKey: string;
-  /** Added to every API response (simulated network). Default 0. */
-  latencyMs?: number;
-  /** Default 0 (an ephemeral port). */
-  port?: number;
-  /** Default "127.0.0.1". */
-  host?: string;
-}
-
-const JSON_TYPE = "application/json";
+export type StartSimulatorOptions = RestSimulatorOptions<SimOrg>;
 
 function parseOrg(input: unknown): SimOrg {
   if (!isRecord(input)) throw new TypeError("org must be an object");
@@ -84,92 +59,49 @@ function apiPath(fullPath: string): string {
   return fullPath === "/v1" ? "/" : fullPath.startsWith("/v1/") ? fullPath.slice(3) : fullPath;
 }
 
+function requestUrl(req: IncomingMessage): URL {
+  const rawUrl = req.url ?? "/";
+  try {
+    return new URL(rawUrl.startsWith("/") ? `http://simulator.invalid${rawUrl}` : rawUrl, "http://simulator.invalid");
+  } catch {
+    return new URL("http://simulator.invalid/");
+  }
+}
+
 export async function startSimulator(opts: StartSimulatorOptions): Promise<Simulator> {
-  let org = parseOrg(opts.org);
   const adminKey = opts.adminKey;
   const baseLatency = opts.latencyMs ?? 0;
-  const host = opts.host ?? "127.0.0.1";
-  const faults = new FaultList(OPENAI_FAULTS);
-  const log = new RequestLog();
-  const delayed = new DelayedAnswers();
   let requestCounter = 0;
+  return startRestSimulator({
+    org: opts.org,
+    parseOrg,
+    dialect: OPENAI_FAULTS,
+    host: opts.host ?? "127.0.0.1",
+    port: opts.port,
+    urlSuffix: "/v1",
+    requestUrl,
+    controlError: (_status, message) => errorBody(message, "invalid_request_error"),
+    unknownControlRoute: (method, path) => `Invalid URL (${method} ${path})`,
+    answerApi({ req, res, url, method, bodyText, at }, { org, faults, log, delayed }) {
+      const fullPath = url.pathname;
+      const path = apiPath(fullPath);
+      const query: Record<string, string> = Object.fromEntries(url.searchParams);
 
-  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const at = Date.now();
-    log.track(res);
+      const { latencyMs, effect } = faults.take(method, path, { after: query["after"] ?? "", page: query["page"] ?? "" });
+      let result: Reply;
+      if (effect?.kind === "status") {
+        result = faultStatusResult(effect.status, effect.retryAfter);
+      } else {
+        const authHeader = req.headers.authorization;
+        result = authenticate(authHeader, adminKey) ?? route(org(), method, fullPath, path, query, bodyText, url.searchParams);
+        if (effect?.kind === "lie_has_more" || effect?.kind === "invalid_shape") result = transformPage(result, effect.kind);
+      }
+      let body = JSON.stringify(result.json);
+      if (effect?.kind === "malformed_json") body = cutInHalf(body);
+      log.add({ method, path: fullPath, query, status: result.status, at }, bodyText);
 
-    const method = (req.method ?? "GET").toUpperCase();
-    const bodyText = await readRequestText(req, method);
-    if (bodyText === null) return;
-    const fullPath = url.pathname;
-    const path = apiPath(fullPath);
-    const query: Record<string, string> = Object.fromEntries(url.searchParams);
-
-    const { latencyMs, effect } = faults.take(method, path, { after: query["after"] ?? "", page: query["page"] ?? "" });
-    let result: Reply;
-    if (effect?.kind === "status") {
-      result = faultStatusResult(effect.status, effect.retryAfter);
-    } else {
-      const authHeader = req.headers.authorization;
-      result = authenticate(authHeader, adminKey) ?? route(org, method, fullPath, path, query, bodyText, url.searchParams);
-      if (effect?.kind === "lie_has_more" || effect?.kind === "invalid_shape") result = transformPage(result, effect.kind);
-    }
-    let body = JSON.stringify(result.json);
-    if (effect?.kind === "malformed_json") body = cutInHalf(body);
-    log.add({ method, path: fullPath, query, status: result.status, at }, bodyText);
-
-    const headers = { "x-request-id": `req_sim_${++requestCounter}`, ...result.headers };
-    delayed.run(baseLatency + latencyMs, () => send(res, result.status, JSON_TYPE, body, headers));
-  };
-
-  const control = {
-    faults,
-    log,
-    getOrg: () => org,
-    setOrg: (input: unknown) => {
-      org = parseOrg(input);
+      const headers = { "x-request-id": `req_sim_${++requestCounter}`, ...result.headers };
+      delayed.run(baseLatency + latencyMs, () => send(res, result.status, JSON_TYPE, body, headers));
     },
-    errorJson: (_status: number, message: string) => errorBody(message, "invalid_request_error"),
-    unknownRouteMessage: (method: string, path: string) => `Invalid URL (${method} ${path})`,
-  };
-
-  const server = http.createServer((req, res) => {
-    const rawUrl = req.url ?? "/";
-    let url: URL;
-    try {
-      url = new URL(rawUrl.startsWith("/") ? `http://simulator.invalid${rawUrl}` : rawUrl, "http://simulator.invalid");
-    } catch {
-      url = new URL("http://simulator.invalid/");
-    }
-    if (isControlPath(url.pathname)) {
-      void answerControl(req, res, url, control);
-    } else {
-      void handleApi(req, res, url);
-    }
   });
-
-  const origin = await listen(server, host, opts.port);
-  return {
-    url: `${origin}/v1`,
-    requests: log.requests,
-    get maxConcurrent() {
-      return log.maxConcurrent;
-    },
-    setOrg(next: SimOrg) {
-      org = parseOrg(next);
-    },
-    getOrg() {
-      return structuredClone(org);
-    },
-    addFault(fault: Fault) {
-      faults.add(fault);
-    },
-    clearFaults() {
-      faults.clear();
-    },
-    clearLog() {
-      log.clear();
-    },
-    close: closer(server, () => delayed.cancelAll()),
-  };
 }
