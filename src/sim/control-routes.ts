@@ -23,9 +23,9 @@ export interface ControlledSimulator<E extends RequestLogEntry> {
   /** Checks and installs an organization given as JSON; throws a TypeError naming what is wrong. */
   setOrg(input: unknown): void;
   /** The provider's error body for a refused control request. */
-  errorJson(status: number, message: string): unknown;
+  controlError(status: number, message: string): unknown;
   /** The message of the 404 for a route that is not a control route. */
-  unknownRouteMessage(method: string, path: string): string;
+  unknownControlRoute(method: string, path: string): string;
 }
 
 export function isControlPath(path: string): boolean {
@@ -35,7 +35,7 @@ export function isControlPath(path: string): boolean {
 export async function answerControl<E extends RequestLogEntry>(req: IncomingMessage, res: ServerResponse, url: URL, sim: ControlledSimulator<E>): Promise<void> {
   const method = (req.method ?? "GET").toUpperCase();
   const ok = (json: unknown, status = 200): void => send(res, status, JSON_TYPE, JSON.stringify(json));
-  const refuse = (status: number, message: string): void => ok(sim.errorJson(status, message), status);
+  const refuse = (status: number, message: string): void => ok(sim.controlError(status, message), status);
   const parseJsonBody = async (): Promise<unknown> => JSON.parse(await readText(req)) as unknown;
   try {
     switch (`${method} ${url.pathname}`) {
@@ -57,7 +57,7 @@ export async function answerControl<E extends RequestLogEntry>(req: IncomingMess
         return ok({ ok: true });
       default:
         req.resume();
-        return refuse(404, sim.unknownRouteMessage(method, url.pathname));
+        return refuse(404, sim.unknownControlRoute(method, url.pathname));
     }
   } catch (err) {
     return refuse(400, err instanceof Error ? err.message : String(err));

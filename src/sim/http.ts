@@ -81,12 +81,15 @@ export function send(res: ServerResponse, status: number, contentType: string, b
   res.end(body);
 }
 
-/** Answers sent after a delay (simulated latency), which closing the simulator cancels. */
+/** Answers held back by the simulated network's latency (and any more a fault adds); closing the simulator cancels them. */
 export class DelayedAnswers {
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  /** Runs `answer` after `delayMs`, or at once unless that is more than 0. */
-  run(delayMs: number, answer: () => void): void {
+  constructor(private readonly baseLatencyMs: number) {}
+
+  /** Runs `answer` after the base latency plus `extraMs`, or at once unless that is more than 0. */
+  run(extraMs: number, answer: () => void): void {
+    const delayMs = this.baseLatencyMs + extraMs;
     if (!(delayMs > 0)) return answer();
     const timer = setTimeout(() => {
       this.timers.delete(timer);

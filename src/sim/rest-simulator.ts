@@ -51,6 +51,8 @@ export interface ApiRequest {
   bodyText: string;
   /** Arrival, ms since the epoch. */
   at: number;
+  /** "req_sim_1", "req_sim_2", …: the API requests numbered as their bodies are read. */
+  requestId: string;
 }
 
 /** What the provider's API handler works with. */
@@ -63,12 +65,9 @@ export interface SimulatorParts<Org, C extends string, P extends string, E exten
 }
 
 export interface RestSimulatorSpec<Org, C extends string, P extends string, E extends RequestLogEntry> {
-  org: unknown;
   /** Checks an organization and gives a deep copy; throws a TypeError naming what is wrong. */
   parseOrg(input: unknown): Org;
   dialect: FaultDialect<C, P>;
-  host: string;
-  port: number | undefined;
   /** Appended to the origin to make `url`, e.g. "/v1". */
   urlSuffix: string;
   /** The request's URL, as the provider reads `req.url`. */
@@ -81,17 +80,19 @@ export interface RestSimulatorSpec<Org, C extends string, P extends string, E ex
 }
 
 export async function startRestSimulator<Org, C extends string, P extends string, E extends RequestLogEntry>(
+  opts: RestSimulatorOptions<Org>,
   spec: RestSimulatorSpec<Org, C, P, E>,
 ): Promise<RestSimulator<Org, Fault<C, P>, E>> {
-  let org = spec.parseOrg(spec.org);
+  let org = spec.parseOrg(opts.org);
   const setOrg = (input: unknown): void => {
     org = spec.parseOrg(input);
   };
   const faults = new FaultList(spec.dialect);
   const log = new RequestLog<E>();
-  const delayed = new DelayedAnswers();
+  const delayed = new DelayedAnswers(opts.latencyMs ?? 0);
   const parts: SimulatorParts<Org, C, P, E> = { org: () => org, faults, log, delayed };
-  const control = { faults, log, getOrg: () => org, setOrg, errorJson: spec.controlError, unknownRouteMessage: spec.unknownControlRoute };
+  let requestCounter = 0;
+  const control = { faults, log, getOrg: () => org, setOrg, controlError: spec.controlError, unknownControlRoute: spec.unknownControlRoute };
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const at = Date.now();
@@ -99,14 +100,14 @@ export async function startRestSimulator<Org, C extends string, P extends string
     const method = (req.method ?? "GET").toUpperCase();
     const bodyText = await readRequestText(req, method);
     if (bodyText === null) return;
-    spec.answerApi({ req, res, url, method, bodyText, at }, parts);
+    spec.answerApi({ req, res, url, method, bodyText, at, requestId: `req_sim_${++requestCounter}` }, parts);
   };
 
   const server = http.createServer((req, res) => {
     const url = spec.requestUrl(req);
     void (isControlPath(url.pathname) ? answerControl(req, res, url, control) : handleApi(req, res, url));
   });
-  const origin = await listen(server, spec.host, spec.port);
+  const origin = await listen(server, opts.host ?? "127.0.0.1", opts.port);
   return {
     url: `${origin}${spec.urlSuffix}`,
     requests: log.requests,

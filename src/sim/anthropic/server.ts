@@ -88,18 +88,14 @@ function requestUrl(req: IncomingMessage): URL {
 
 export async function startAnthropicSimulator(opts: StartAnthropicSimulatorOptions): Promise<AnthropicSimulator> {
   const now = opts.now ?? (() => new Date());
-  let requestCounter = 0;
-  return startRestSimulator({
-    org: opts.org,
+  return startRestSimulator(opts, {
     parseOrg,
     dialect: ANTHROPIC_FAULTS,
-    host: opts.host ?? "127.0.0.1",
-    port: opts.port,
     urlSuffix: "",
     requestUrl,
     controlError: (status, message) => apiError(status, message).json,
     unknownControlRoute: (method, path) => `no control route ${method} ${path}`,
-    answerApi({ req, res, url, method, bodyText, at }, { org, faults, log, delayed }) {
+    answerApi({ req, res, url, method, bodyText, at, requestId }, { org, faults, log, delayed }) {
       const path = url.pathname.startsWith("/v1/") ? url.pathname.slice(3) : url.pathname;
       const header = (name: string): string | null => {
         const value = req.headers[name];
@@ -117,14 +113,13 @@ export async function startAnthropicSimulator(opts: StartAnthropicSimulatorOptio
         result = refusal ?? versionRefusal(version) ?? route(org(), method, path, url.searchParams, bodyText, { beta: beta ?? "" }, now());
         if (effect?.kind === "truncated_page" || effect?.kind === "invalid_item") result = { ...result, json: transformPage(result.status, result.json, effect.kind) };
       }
-      const requestId = `req_sim_${++requestCounter}`;
       const json = result.json as { type?: unknown; request_id?: unknown };
       if (json?.type === "error") json.request_id = requestId;
       let body = JSON.stringify(result.json);
       if (effect?.kind === "malformed_json") body = cutInHalf(body);
       log.add({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: result.status, at, auth, version, beta }, bodyText);
       const headers = { "request-id": requestId, ...result.headers };
-      delayed.run((opts.latencyMs ?? 0) + latencyMs, () => send(res, result.status, JSON_TYPE, body, headers));
+      delayed.run(latencyMs, () => send(res, result.status, JSON_TYPE, body, headers));
     },
   });
 }

@@ -70,19 +70,14 @@ function requestUrl(req: IncomingMessage): URL {
 
 export async function startSimulator(opts: StartSimulatorOptions): Promise<Simulator> {
   const adminKey = opts.adminKey;
-  const baseLatency = opts.latencyMs ?? 0;
-  let requestCounter = 0;
-  return startRestSimulator({
-    org: opts.org,
+  return startRestSimulator(opts, {
     parseOrg,
     dialect: OPENAI_FAULTS,
-    host: opts.host ?? "127.0.0.1",
-    port: opts.port,
     urlSuffix: "/v1",
     requestUrl,
     controlError: (_status, message) => errorBody(message, "invalid_request_error"),
     unknownControlRoute: (method, path) => `Invalid URL (${method} ${path})`,
-    answerApi({ req, res, url, method, bodyText, at }, { org, faults, log, delayed }) {
+    answerApi({ req, res, url, method, bodyText, at, requestId }, { org, faults, log, delayed }) {
       const fullPath = url.pathname;
       const path = apiPath(fullPath);
       const query: Record<string, string> = Object.fromEntries(url.searchParams);
@@ -100,8 +95,8 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
       if (effect?.kind === "malformed_json") body = cutInHalf(body);
       log.add({ method, path: fullPath, query, status: result.status, at }, bodyText);
 
-      const headers = { "x-request-id": `req_sim_${++requestCounter}`, ...result.headers };
-      delayed.run(baseLatency + latencyMs, () => send(res, result.status, JSON_TYPE, body, headers));
+      const headers = { "x-request-id": requestId, ...result.headers };
+      delayed.run(latencyMs, () => send(res, result.status, JSON_TYPE, body, headers));
     },
   });
 }
