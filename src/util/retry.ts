@@ -1,10 +1,25 @@
-import type { InventoryError } from "../model/inventory.js";
 /**
- * Retry policy for Admin API calls. The SDK's own retries are turned off
- * (maxRetries: 0) because they have no total budget and follow any Retry-After
- * up to a minute per attempt: a run must never hang, so waits are capped per
- * attempt and drawn from one budget shared by the whole run.
+ * The retry policy, in one place: one layer retries a request, and no layer above multiplies it.
+ *
+ * 1. The client that sends a request retries it, and nothing else does: the Admin API session
+ *    (src/providers/openai/admin-api.ts, the OpenAI SDK's own retries off) and the Slack client
+ *    (src/slack/send.ts, @slack/web-api's own retries off). A request is tried at most `maxAttempts`
+ *    times; a Retry-After is honoured (else backoff with jitter); no single wait is longer than
+ *    `maxDelayMs`, and every wait is drawn from one budget per session (a run, a slice, a step): a
+ *    run must never hang, so the SDKs' unbounded waits (up to a minute per attempt) are not used.
+ * 2. What the client gave up on after all its attempts is final for that step: the run records it
+ *    (an inventory page not seen makes the run incomplete). So one page that keeps failing is asked
+ *    `maxAttempts` times in all, not once more per attempt of its Workflow step.
+ * 3. A Workflow step is tried again (stepWithRetries, src/worker/step-retries.ts, after a durable
+ *    sleep that holds no isolate) only for what its client did not retry to the end: a wait longer
+ *    than it may hold an isolate for (a Retry-After above `maxDelayMs`, the budget used up:
+ *    AdminSession.deferred), or a Slack delivery cut short, which the next attempt resumes where it
+ *    stopped. The step's own `retries` (its Workflow config) are for what is thrown: D1 or R2 failing,
+ *    an isolate lost. A step body answers an API failure, it never throws one.
  */
+import type { InventoryError } from "../model/inventory.js";
+
+/** How the Admin API client retries a request (see the policy above). */
 export interface RetryPolicy {
   /** Attempts per request, the first one included. */
   maxAttempts: number;
