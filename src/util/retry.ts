@@ -13,9 +13,11 @@
  * 3. A Workflow step is tried again (stepWithRetries, src/worker/step-retries.ts, after a durable
  *    sleep that holds no isolate) only for what its client did not retry to the end: a wait longer
  *    than it may hold an isolate for (a Retry-After above `maxDelayMs`, the budget used up:
- *    AdminSession.deferred), or a Slack delivery cut short, which the next attempt resumes where it
- *    stopped. The step's own `retries` (its Workflow config) are for what is thrown: D1 or R2 failing,
- *    an isolate lost. A step body answers an API failure, it never throws one.
+ *    AdminSession.deferred). The step's own `retries` (its Workflow config) are for what is thrown:
+ *    D1 or R2 failing, an isolate lost. A step body answers an API failure, it never throws one.
+ * 4. The one exception: a Slack delivery (hundreds of calls) cut short is resumed by the next attempt
+ *    of its step where it stopped, so the call that failed is asked again by a client that retries it:
+ *    at most 3 × 3 times for a 5xx that lasts, minutes apart. A channel report is worth that wait.
  */
 import type { InventoryError } from "../model/inventory.js";
 
@@ -41,9 +43,10 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The waiting one session may still do, all its requests together. */
 export class RetryBudget {
   private remainingMs: number;
-  constructor(readonly policy: RetryPolicy) {
+  constructor(policy: Pick<RetryPolicy, "budgetMs">) {
     this.remainingMs = policy.budgetMs;
   }
   /** Takes `ms` from the budget; false when not enough is left. */
@@ -74,7 +77,7 @@ export function isTransientError<E extends Pick<InventoryError, "status"> & { ki
 }
 
 /** Backoff with full jitter when the server did not say how long to wait. */
-export function backoffMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+export function backoffMs(policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">, attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
