@@ -66,7 +66,7 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
-/** The one definition of an HTTP answer that may pass if asked again (request-level retries and Workflow retries alike). */
+/** The one definition of an HTTP answer that may pass if asked again (the client retries it). */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
