@@ -1,6 +1,6 @@
 export type { Condition, FieldCondition } from "./condition/schema.js";
 export type { FieldName } from "./condition/fields.js";
-export { type Evaluation, type Finding, evaluate } from "./evaluate.js";
+export { type Evaluation, type Finding, type UndecidedKey, evaluate } from "./evaluate.js";
 export type { AcceptedExemption, AppliedExemption, ExemptionInForce, ExemptionNotice, ExemptionOrigin } from "./exemptions.js";
 export { findingFingerprint } from "./fingerprint.js";
 export { renderPolicySchema } from "./json-schema.js";
