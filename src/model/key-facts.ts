@@ -31,3 +31,11 @@ export function keyStatus(key: Pick<KeyRecord, "status">): string {
 export function isActiveKey(key: Pick<KeyRecord, "status">): boolean {
   return key.status === undefined || key.status === "active";
 }
+
+/**
+ * Whether the provider lists each key's last use (OpenAI: `last_used_at`, null for never used) or it
+ * has to be derived from usage reports (Anthropic: see `last_used_known_since`).
+ */
+export function providerListsLastUse(provider: ProviderName): boolean {
+  return provider === "openai";
+}
