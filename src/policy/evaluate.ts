@@ -1,11 +1,11 @@
 import type { KeyRecord } from "../model/inventory.js";
-import { isActiveKey, keyAccount } from "../model/key-facts.js";
+import { keyAccount } from "../model/key-facts.js";
 import { type AcceptedExemption, type AppliedExemption, ExemptionBook, type ExemptionInForce, type ExemptionNotice, compare } from "./exemptions.js";
 import { findingFingerprint } from "./fingerprint.js";
 import { type RuleKind, ruleModule } from "./registry.js";
 import type { CheckContext } from "./rule-module.js";
 import type { Policy } from "./schema.js";
-import { compileScope } from "./scope.js";
+import { compileReach } from "./reach.js";
 import { type Severity, severityRank } from "../model/severity.js";
 import { keyTimes } from "./time.js";
 
@@ -62,8 +62,7 @@ export function evaluate(keys: readonly KeyRecord[], policy: Policy, now: Date, 
   const nowMs = now.getTime();
   const rules = policy.rules.map((rule) => {
     const module = ruleModule(rule.kind);
-    const everyStatus = module.checksEveryStatus?.(rule) ?? false;
-    return { rule, module, remediation: rule.remediation ?? module.remediation, inScope: compileScope(rule.scope), everyStatus, findings: [] as Finding[] };
+    return { rule, module, remediation: rule.remediation ?? module.remediation, checks: compileReach(rule), findings: [] as Finding[] };
   });
   const book = new ExemptionBook(policy.exemptions ?? [], accepted, nowMs);
   const seenKeyIds = new Set<string>();
@@ -72,10 +71,9 @@ export function evaluate(keys: readonly KeyRecord[], policy: Policy, now: Date, 
 
   for (const key of keys) {
     if (!book.isEmpty) seenKeyIds.add(key.id);
-    const active = isActiveKey(key);
     const ctx: CheckContext = { now, nowMs, times: keyTimes(key) };
-    for (const { rule, module, remediation, inScope, everyStatus, findings } of rules) {
-      if (!(active || everyStatus) || !inScope(key)) continue;
+    for (const { rule, module, remediation, checks, findings } of rules) {
+      if (!checks(key)) continue;
       const violation = module.check(key, rule, ctx);
       if (!violation) continue;
       if ("undecided" in violation) {

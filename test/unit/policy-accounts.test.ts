@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { KeyRecord } from "../../src/model/inventory.js";
 import { DEFAULT_ACCOUNT, isActiveKey, keyAccount, keyProvider, keyStatus } from "../../src/model/key-facts.js";
-import { evaluate, findingFingerprint } from "../../src/policy/index.js";
+import { compileReach, evaluate, findingFingerprint } from "../../src/policy/index.js";
 import { NOW, ago, anthropicKey, oneRule, openaiKey, policy, ruleErrors } from "./policy-support.js";
 
 /** The fingerprint every finding had before accounts existed. */
@@ -190,5 +190,26 @@ rules:
   - { id: disabled-long-ago, kind: match, severity: low, where: { all: [{ field: status, ne: active }, { field: created_at, older-than: 365d }] } }
 `);
     expect(evaluate(keys, stale, NOW).findings.map((finding) => finding.key.id)).toEqual(["apikey_archived", "apikey_expired", "apikey_inactive"]);
+  });
+});
+
+describe("compileReach: the keys a rule checks (what a control assessment counts)", () => {
+  const rule = (fields: string) => {
+    const [first] = oneRule(fields).rules;
+    if (!first) throw new Error("no rule");
+    return compileReach(first);
+  };
+  const active = anthropicKey();
+  const inactive = anthropicKey({ status: "inactive" });
+  const openai = openaiKey();
+
+  it("scope and active status for the usual rules", () => {
+    const reach = rule("kind: key-age, days: 1, scope: { providers: [anthropic] }");
+    expect([active, inactive, openai].map(reach)).toEqual([true, false, false]);
+  });
+
+  it("every status for a match rule naming status", () => {
+    expect([active, inactive, openai].map(rule("kind: match, where: { field: status, ne: active }"))).toEqual([true, true, true]);
+    expect([active, inactive, openai].map(rule("kind: match, where: { field: provider, eq: anthropic }"))).toEqual([true, false, true]);
   });
 });
