@@ -1,7 +1,15 @@
-import { type PolicySource, checkPolicy } from "../audit/run.js";
 import type { SettingProblem } from "../config.js";
-import type { Policy } from "./schema.js";
 import { BUNDLED_POLICIES } from "../generated/policies.js";
+import { loadPolicy } from "./load.js";
+import type { Policy } from "./schema.js";
+
+/** A policy's text and where it came from (the same shape as the run's `PolicySource`). */
+export interface PolicySource {
+  name: string;
+  /** Where the text came from, for error messages (`policies/default.yaml`). */
+  file: string;
+  text: string;
+}
 
 /** The policies deployed with the Worker, by name (`default` is policies/default.yaml). */
 export function bundledPolicy(name: string): PolicySource | undefined {
@@ -12,8 +20,8 @@ export function bundledPolicy(name: string): PolicySource | undefined {
 /** A bundled policy, parsed and validated; undefined when there is none by that name or it is invalid. */
 export function parsedBundledPolicy(name: string): Policy | undefined {
   const source = bundledPolicy(name);
-  const checked = source ? checkPolicy(source) : undefined;
-  return checked?.ok ? checked.policy : undefined;
+  const loaded = source ? loadPolicy(source.text, source.file) : undefined;
+  return loaded?.ok ? loaded.policy : undefined;
 }
 
 export function bundledPolicyNames(): string[] {
