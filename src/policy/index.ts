@@ -10,3 +10,4 @@ export { RULE_KINDS, type RuleKind, remediationFor } from "./registry.js";
 export { DEFAULT_MAX_ACCEPTANCE_DAYS, type Exemption, type Policy, type PolicyOwner, type Rule, policySchema } from "./schema.js";
 export { SEVERITIES, type Severity, severityRank } from "../model/severity.js";
 export { compileReach } from "./reach.js";
+export { usageDaysNeeded } from "./usage-days.js";

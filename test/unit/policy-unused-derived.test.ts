@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { KeyRecord } from "../../src/model/inventory.js";
 import { lastUseFields } from "../../src/model/last-use.js";
-import { evaluate } from "../../src/policy/index.js";
+import { evaluate, usageDaysNeeded } from "../../src/policy/index.js";
 import { type LastUseReport, lastUseOf, usageWindow } from "../../src/providers/anthropic/last-used.js";
 import { DAY, NOW, ago, anthropicKey, listedAnthropicKey, oneRule, openaiKey, policy } from "./policy-support.js";
 
@@ -148,5 +148,27 @@ describe("model/last-use.ts lastUseFields from the provider's last use", () => {
     expect(lastUseFields({ state: "not_used_since" }, window.from)).toEqual({ last_used_at: null, last_used_known_since: window.from });
     expect(lastUseFields({ state: "unknown", reason: "r" }, window.from)).toEqual({ last_used_at: null, last_used_unknown: "r" });
     expect(Date.parse(window.from)).toBeLessThanOrEqual(NOW.getTime() - 90 * DAY);
+  });
+});
+
+describe("usageDaysNeeded: how far back an account's usage must be read", () => {
+  const rules = policy(`version: 1
+name: t
+rules:
+  - { id: unused-90d, kind: unused, days: 90, severity: high }
+  - { id: unused-eu, kind: unused, days: 200, severity: high, scope: { accounts: ["*-eu"] } }
+  - { id: unused-openai, kind: unused, days: 400, severity: high, scope: { providers: [openai] } }
+  - { id: age, kind: key-age, days: 999, severity: low }
+`);
+
+  it("is the largest days of the unused rules that may reach the account", () => {
+    expect(usageDaysNeeded(rules, { name: "anthropic", provider: "anthropic" })).toBe(90);
+    expect(usageDaysNeeded(rules, { name: "anthropic-eu", provider: "anthropic" })).toBe(200);
+    expect(usageDaysNeeded(rules, { name: "openai", provider: "openai" })).toBe(400);
+  });
+
+  it("is null when no unused rule applies: nothing to read", () => {
+    expect(usageDaysNeeded(oneRule("kind: key-age, days: 9"), { name: "anthropic", provider: "anthropic" })).toBeNull();
+    expect(usageDaysNeeded(oneRule("kind: unused, days: 9, scope: { providers: [openai] }"), { name: "anthropic", provider: "anthropic" })).toBeNull();
   });
 });
