@@ -103,5 +103,5 @@ export function evaluate(keys: readonly KeyRecord[], policy: Policy, now: Date, 
 }
 
 function byKey(a: Finding, b: Finding): number {
-  return compare(a.key.id, b.key.id) || compare(a.key.kind, b.key.kind);
+  return compare(a.key.id, b.key.id) || compare(a.key.kind, b.key.kind) || compare(keyAccount(a.key), keyAccount(b.key));
 }

@@ -57,6 +57,14 @@ describe("fingerprints include the account", () => {
     );
   });
 
+  it("orders the same key id of several accounts by account, whatever the inventory order", () => {
+    const stale = openaiKey({ last_used_at: ago(100) });
+    const keys = [{ ...stale, account: "openai-us" }, stale, { ...stale, account: "openai-eu" }];
+    for (const order of [keys, [...keys].reverse()]) {
+      expect(evaluate(order, oneRule(STALE), NOW).findings.map((finding) => keyAccount(finding.key))).toEqual(["openai", "openai-eu", "openai-us"]);
+    }
+  });
+
   it("names the account for Anthropic keys, whose default account is anthropic", () => {
     const key = anthropicKey({ created_at: ago(400) });
     const [finding] = evaluate([key], oneRule("kind: key-age, days: 365"), NOW).findings;
