@@ -13,17 +13,19 @@ export type DerivedLastUse =
 export type LastUseFields = Pick<KeyRecord, "last_used_at" | "last_used_known_since" | "last_used_unknown">;
 
 /**
- * The KeyRecord fields for a derived last use, `windowFrom` being the start of the usage window read
- * (the earliest time usage was readable). The `unused` rule decides from them: used within its days
- * → fine; no use in a window covering its days → finding; a shorter window or unknown → undecided.
+ * The KeyRecord fields for a derived last use; `window` is the usage window read (its `from`: the
+ * earliest time usage was readable), absent when the usage could not be read. The `unused` rule
+ * decides from them: used within its days → fine; no use in a window covering its days → finding; a
+ * shorter window or unknown → undecided.
  */
-export function lastUseFields(use: DerivedLastUse, windowFrom: string): LastUseFields {
+export function lastUseFields(use: DerivedLastUse, window: { from: string } | undefined): LastUseFields {
   switch (use.state) {
     case "used":
-      return { last_used_at: use.last_used_at, last_used_known_since: windowFrom };
+      return window ? { last_used_at: use.last_used_at, last_used_known_since: window.from } : { last_used_at: use.last_used_at };
     case "never_used":
     case "not_used_since":
-      return { last_used_at: null, last_used_known_since: windowFrom };
+      // Without the window "no use seen" says nothing: unknown, never "never used".
+      return window ? { last_used_at: null, last_used_known_since: window.from } : { last_used_at: null, last_used_unknown: "the usage window read is not known" };
     case "unknown":
       return { last_used_at: null, last_used_unknown: use.reason };
   }

@@ -130,7 +130,7 @@ describe("model/last-use.ts lastUseFields from the provider's last use", () => {
   };
   const derived = (id: string, createdAt: string, from: LastUseReport = report) => {
     const key = listedAnthropicKey({ id, created_at: createdAt });
-    return { ...key, ...lastUseFields(lastUseOf(from, key), window.from) };
+    return { ...key, ...lastUseFields(lastUseOf(from, key), from.known ? from.window : undefined) };
   };
 
   it("maps used, never used, not used since and unknown onto decisions", () => {
@@ -143,10 +143,13 @@ describe("model/last-use.ts lastUseFields from the provider's last use", () => {
   });
 
   it("writes the fields each state needs, and no others", () => {
-    expect(lastUseFields({ state: "used", last_used_at: ago(2) }, window.from)).toEqual({ last_used_at: ago(2), last_used_known_since: window.from });
-    expect(lastUseFields({ state: "never_used" }, window.from)).toEqual({ last_used_at: null, last_used_known_since: window.from });
-    expect(lastUseFields({ state: "not_used_since" }, window.from)).toEqual({ last_used_at: null, last_used_known_since: window.from });
-    expect(lastUseFields({ state: "unknown", reason: "r" }, window.from)).toEqual({ last_used_at: null, last_used_unknown: "r" });
+    expect(lastUseFields({ state: "used", last_used_at: ago(2) }, window)).toEqual({ last_used_at: ago(2), last_used_known_since: window.from });
+    expect(lastUseFields({ state: "never_used" }, window)).toEqual({ last_used_at: null, last_used_known_since: window.from });
+    expect(lastUseFields({ state: "not_used_since" }, window)).toEqual({ last_used_at: null, last_used_known_since: window.from });
+    expect(lastUseFields({ state: "unknown", reason: "r" }, undefined)).toEqual({ last_used_at: null, last_used_unknown: "r" });
+    // Without the window a use is still a use, but no use seen means nothing.
+    expect(lastUseFields({ state: "used", last_used_at: ago(2) }, undefined)).toEqual({ last_used_at: ago(2) });
+    expect(lastUseFields({ state: "not_used_since" }, undefined)).toEqual({ last_used_at: null, last_used_unknown: "the usage window read is not known" });
     expect(Date.parse(window.from)).toBeLessThanOrEqual(NOW.getTime() - 90 * DAY);
   });
 });
