@@ -23,4 +23,21 @@ export interface RunControl {
   /** Findings of those rules suppressed by a risk accepted in Slack. */
   accepted: number;
   status: ControlStatus;
+  /**
+   * The same, account by account (issue 19): only in runs of more than one account, absent otherwise
+   * (and in runs recorded before accounts existed). The figures above are over every account.
+   */
+  accounts?: RunControlAccount[];
+}
+
+/** How one account's keys fared against a control: `status` as above, read for that account alone. */
+export interface RunControlAccount {
+  account: string;
+  /** null when nothing of the run says (an account whose listing failed before any key was read). */
+  provider: "openai" | "anthropic" | null;
+  keys_tested: number;
+  findings: number;
+  exempted: number;
+  accepted: number;
+  status: ControlStatus;
 }
