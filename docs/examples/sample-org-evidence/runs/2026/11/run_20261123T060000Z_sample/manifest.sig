@@ -1,1 +1,1 @@
-dZQVomIfW+Jtq6MwXZQvz80I9/LuPx7Zirln/bTEt0qI154hDzr6x9f3d1X1Co5mY6H0gmzcCbmcrBA4dmBhDQ==
+ySfWlCMFquQRWah0W5piH7K/fKmpB7b2huUIlio6OicjSHjHWXSO3mgmEIuFo4SQJTnrnYyM/nRhKotLcF6DDA==
