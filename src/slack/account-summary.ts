@@ -5,7 +5,7 @@
 import { SEVERITIES, type RunError } from "../model/run.js";
 import type { RunAccount } from "../report/accounts.js";
 import { SLACK_LIMITS } from "./blocks.js";
-import { accountLabel, plural } from "./format.js";
+import { accountName, plural } from "./format.js";
 import { clip, inlineCode, safe } from "./mrkdwn.js";
 
 /** `*By account:*` and a line per account, within one section; accounts beyond it are counted. */
@@ -25,7 +25,7 @@ export function accountCountsText(accounts: readonly RunAccount[]): string {
 function accountLine(account: RunAccount): string {
   const counts = SEVERITIES.map((s) => [s, account.findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
   const findings = `${plural(account.findings.length, "finding")}${counts.length ? ` (${counts.map(([s, n]) => `${n} ${s}`).join(", ")})` : ""}`;
-  const name = accountLabel(account).replace(/^account /, "");
+  const name = accountName(account);
   if (account.errors.length === 0) return `• ${name}: ${findings}`;
   return `• :red_circle: ${name}: *not read in full* (${plural(account.errors.length, "part")} not seen) · ${findings} so far`;
 }

@@ -50,9 +50,14 @@ export function findingPlaceLabel(f: Pick<RunFinding, "key" | "project">): strin
   return keyProvider(f.key) === "anthropic" ? workspaceLabel(f.project) : projectLabel(f.project);
 }
 
-/** `account \`openai-eu\` (OpenAI)`: the account is a configured name, shown as code all the same. */
+/** `` `openai-eu` (OpenAI) ``: the account is a configured name, shown as code all the same. */
+export function accountName(account: { name: string; provider: Provider | null }): string {
+  return `${inlineCode(clip(account.name, 80))}${account.provider ? ` (${PROVIDER_TITLE[account.provider]})` : ""}`;
+}
+
+/** `account \`openai-eu\` (OpenAI)`. */
 export function accountLabel(account: { name: string; provider: Provider | null }): string {
-  return `account ${inlineCode(clip(account.name, 80))}${account.provider ? ` (${PROVIDER_TITLE[account.provider]})` : ""}`;
+  return `account ${accountName(account)}`;
 }
 
 /** How a finding is labelled where the run has several accounts: `account: true` names its account. */
