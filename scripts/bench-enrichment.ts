@@ -11,7 +11,8 @@
  */
 import { pathToFileURL } from "node:url";
 import { collectInventory } from "../src/providers/openai/collect.js";
-import { continueEnrichment, startEnrichment } from "../src/providers/openai/enrich.js";
+import { continueEnrichment } from "../src/providers/openai/enrich.js";
+import { startEnrichment } from "../src/audit/enrich.js";
 import { ENRICH_SOURCES, type EnrichSource } from "../src/model/enrichment.js";
 import { generateOrg } from "../src/sim/generate.js";
 import { DAY_SECONDS, type AuditLogActorJson, type AuditLogJson, type SimOrg, type SimUsageRecord, unixSeconds } from "../src/sim/org.js";

@@ -2,21 +2,18 @@ import { assessControls } from "../controls/assessment.js";
 import { type InventoryOptions, type InventoryResult, collectInventory } from "../providers/openai/collect.js";
 import { describeScope } from "../model/inventory.js";
 import type { KeyRecord } from "../model/inventory.js";
-import { type AcceptedExemption, type ExemptionOrigin, type Finding, type Policy, evaluate, formatPolicyError, loadPolicy } from "../policy/index.js";
+import { type AcceptedExemption, type ExemptionOrigin, type Finding, evaluate } from "../policy/index.js";
+import { type CheckedPolicy, type PolicySource, checkPolicy } from "../policy/check.js";
 import { dashboardUrl } from "../providers/openai/links.js";
-import { sha256Hex } from "../util/hash.js";
-import { enrichRunInventory, runEnrichmentFields } from "../enrichment/run.js";
+import { runEnrichmentFields } from "../enrichment/run.js";
+import { enrichRunInventory } from "./enrich.js";
 import type { EnrichSource, EnrichmentState } from "../model/enrichment.js";
 import { redact } from "../util/redact.js";
 import { newRunId } from "../model/run-id.js";
-import { type AuditRun, type RunExemptionOrigin, type RunFinding, SEVERITIES, type Trigger } from "../model/run.js";
+import { type AuditRun, type RunExemptionOrigin, type RunFinding, SEVERITIES, type Trigger, countBySeverity, failedRun } from "../model/run.js";
 
-export interface PolicySource {
-  name: string;
-  /** Where the text came from, for error messages (`policies/default.yaml`). */
-  file: string;
-  text: string;
-}
+// Stage 0 (the policy checked before any API call) is the policy's own: callers of the run find it here too.
+export { type CheckedPolicy, type PolicySource, checkPolicy };
 
 export interface RunAuditInput {
   config: InventoryOptions;
@@ -35,18 +32,6 @@ export interface RunBase {
   id: string;
   trigger: Trigger;
   started_at: string;
-}
-
-export type CheckedPolicy =
-  | { ok: true; policy: Policy; ref: AuditRun["policy"] }
-  | { ok: false; ref: AuditRun["policy"]; details: string[] };
-
-/** Stage 0: the policy is validated before any API call. */
-export function checkPolicy(source: PolicySource): CheckedPolicy {
-  const loaded = loadPolicy(source.text, source.file);
-  const ref = { name: source.name, file: source.file, sha256: sha256Hex(source.text) };
-  if (!loaded.ok) return { ok: false, ref, details: loaded.errors.map(formatPolicyError) };
-  return { ok: true, policy: loaded.policy, ref: { ...ref, name: loaded.policy.name } };
 }
 
 export function invalidPolicyRun(base: RunBase, checked: Extract<CheckedPolicy, { ok: false }>, finishedAt: Date): AuditRun {
@@ -158,48 +143,6 @@ function count(keys: readonly KeyRecord[], kind: KeyRecord["kind"]): number {
   let n = 0;
   for (const key of keys) if (key.kind === kind) n++;
   return n;
-}
-
-export function countBySeverity(findings: readonly { severity: RunFinding["severity"] }[]): AuditRun["counts"]["findings"] {
-  const counts = { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: findings.length };
-  for (const finding of findings) counts[finding.severity]++;
-  return counts;
-}
-
-/** A run that produced no result: status failed, with the reason. */
-export function failedRun(input: {
-  id: string;
-  trigger: Trigger;
-  started_at: string;
-  finished_at: string;
-  policy: AuditRun["policy"];
-  reason: string;
-  details: string[];
-  requests?: number;
-}): AuditRun {
-  return {
-    id: input.id,
-    trigger: input.trigger,
-    policy: input.policy,
-    started_at: input.started_at,
-    finished_at: input.finished_at,
-    status: "failed",
-    failure: { reason: input.reason, details: input.details },
-    counts: {
-      admin_keys: 0,
-      projects: 0,
-      archived_projects: 0,
-      project_keys: 0,
-      users: 0,
-      api_requests: input.requests ?? 0,
-      findings: countBySeverity([]),
-    },
-    findings: [],
-    exemptions: [],
-    exemption_notices: [],
-    exemptions_in_force: [],
-    errors: [],
-  };
 }
 
 /** One line for logs: `keywarden run_… complete: 3 admin keys, 11 project keys in 4 projects; 9 findings (1 critical, 3 high, …)`. */

@@ -6,6 +6,9 @@
  */
 import type { RunStatus } from "../model/run.js";
 import type { KeyRecord } from "../model/inventory.js";
+import { isActiveKey, keyAccount, keyProvider } from "../model/key-facts.js";
+import { compileReach } from "../policy/reach.js";
+import type { Rule } from "../policy/schema.js";
 import { type Scope, compileScope } from "../policy/scope.js";
 import { FRAMEWORKS, compareText } from "./catalogue.js";
 import type { RuleControls } from "./policy-controls.js";
@@ -13,6 +16,8 @@ import type { ControlStatus, RunControl, RunControlAccount } from "../model/cont
 
 export interface AssessedRule {
   id: string;
+  /** A policy rule's kind: with it, the keys it reaches are the evaluator's (policy/reach.ts); without, the active keys of its scope. */
+  kind?: string | undefined;
   scope?: Scope | undefined;
   controls?: RuleControls | undefined;
 }
@@ -24,7 +29,7 @@ export interface AssessmentInput {
   /** Every key the inventory saw (what the evaluator checked). */
   keys: readonly KeyRecord[];
   /** The run's findings: those no exemption covered. */
-  findings: readonly { rule_id: string; key?: { account?: string | undefined } | undefined }[];
+  findings: readonly { rule_id: string; key?: Pick<KeyRecord, "provider" | "account"> | undefined }[];
   /** The exemptions the run applied (each suppressed one finding); absent source: the policy's. */
   exemptions: readonly { rule_id: string; key_id?: string | undefined; source?: "policy" | "slack" | undefined }[];
   /**
@@ -93,8 +98,8 @@ export function statusOf(run: RunStatus, mappedRules: number, findings: number):
 }
 
 /** A key recorded before issue 19 names no account: it is of the one account, `openai`. */
-function accountOf(key: { account?: string | undefined } | undefined): string {
-  return key?.account ?? "openai";
+function accountOf(key: Pick<KeyRecord, "provider" | "account"> | undefined): string {
+  return key ? keyAccount(key) : "openai";
 }
 
 /**
@@ -107,7 +112,7 @@ function accountTallies(input: AssessmentInput): { account: string; provider: Pr
   const keyAccounts = new Map<string, string | null>();
   for (const key of input.keys) {
     const account = accountOf(key);
-    if (!providers.get(account)) providers.set(account, key.provider ?? "openai");
+    if (!providers.get(account)) providers.set(account, keyProvider(key));
     const known = keyAccounts.get(key.id);
     keyAccounts.set(key.id, known === undefined || known === account ? account : null);
   }
@@ -137,21 +142,30 @@ function countByRule(items: readonly { rule_id: string }[]): Map<string, number>
   return counts;
 }
 
-/** How many distinct keys fall in the scope of at least one of the rules; each rule's scope is matched once per key. */
+/** The keys a rule checks, as the evaluator reaches them: active keys of its scope (every status for a rule that asks). */
+function reachOf(rule: AssessedRule): (key: KeyRecord) => boolean {
+  if (rule.kind !== undefined) return compileReach(rule as Rule);
+  const inScope = compileScope(rule.scope);
+  return (key) => isActiveKey(key) && inScope(key);
+}
+
+/** How many distinct keys at least one of the rules checks; each rule's reach is matched once per key. */
 function scopedKeys(keys: readonly KeyRecord[]): (rules: readonly AssessedRule[]) => number {
   const inScope = new Map<AssessedRule, boolean[]>();
   const matches = (rule: AssessedRule) => {
     let flags = inScope.get(rule);
     if (!flags) {
-      const predicate = compileScope(rule.scope);
+      const predicate = reachOf(rule);
       flags = keys.map(predicate);
       inScope.set(rule, flags);
     }
     return flags;
   };
+  const allActive = keys.every(isActiveKey);
   return (rules) => {
     if (rules.length === 0) return 0;
-    if (rules.some((rule) => rule.scope === undefined)) return keys.length;
+    // Every key of a run whose keys are all active (every OpenAI run) is checked by a rule without scope.
+    if (allActive && rules.some((rule) => rule.scope === undefined)) return keys.length;
     const flags = rules.map(matches);
     let n = 0;
     for (let i = 0; i < keys.length; i++) if (flags.some((f) => f[i])) n++;

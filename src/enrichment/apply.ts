@@ -1,5 +1,4 @@
-import type { KeyRecord } from "../model/inventory.js";
-import { describeCreator, serviceAccountNames } from "../providers/openai/creator.js";
+import type { KeyCreator, KeyRecord } from "../model/inventory.js";
 import type { EnrichmentState } from "../model/enrichment.js";
 
 /**
@@ -32,4 +31,24 @@ export function applyEnrichment(keys: readonly KeyRecord[], state: EnrichmentSta
 /** Sums of float amounts carry noise (0.1 + 0.2); a millionth of a dollar is finer than any bill. */
 export function roundUsd(value: number): number {
   return Math.round(value * 1e6) / 1e6;
+}
+
+/**
+ * The creator in words. A service account is named as the inventory names it when one of its keys
+ * was seen (`service account deploy-bot (sa_1)`); a person by email, else by user id.
+ */
+export function describeCreator(creator: Omit<KeyCreator, "display">, serviceAccountNames: ReadonlyMap<string, string>): string {
+  const via = creator.api_key_id ? ` via API key ${creator.api_key_id}` : "";
+  if (creator.type === "service_account") {
+    const name = serviceAccountNames.get(creator.id);
+    return `service account ${name ? `${name} (${creator.id})` : creator.id}${via}`;
+  }
+  return `${creator.email ?? `user ${creator.id}`}${via}`;
+}
+
+/** Service account id → name, from the owners of the keys the inventory saw. */
+export function serviceAccountNames(keys: readonly KeyRecord[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const key of keys) if (key.owner.type === "service_account" && key.owner.name) names.set(key.owner.id, key.owner.name);
+  return names;
 }

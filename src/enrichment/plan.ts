@@ -1,9 +1,15 @@
 import type { KeyRecord } from "../model/inventory.js";
-import { type EnrichSource, type EnrichUnit, type EnrichmentState, USAGE_WINDOW_DAYS } from "../model/enrichment.js";
+import {
+  AUDIT_LOG_PAGE_SIZE,
+  type EnrichSource,
+  type EnrichUnit,
+  type EnrichmentError,
+  type EnrichmentState,
+  UNAVAILABLE,
+  USAGE_WINDOW_DAYS,
+} from "../model/enrichment.js";
 
 const DAY_SECONDS = 86_400;
-/** Events a page holds at most (the API allows a `limit` of 1..100). */
-export const AUDIT_LOG_PAGE_SIZE = 100;
 /**
  * How long before the oldest key's created_at the audit log is read from. The event is written when
  * the key is created; the margin only guards against the two clocks differing (UNVERIFIED: the spec
@@ -56,4 +62,10 @@ export function auditLogWindows(keys: readonly KeyRecord[], concurrency: number)
   }
   const starts = [Math.max(0, oldest - AUDIT_LOG_MARGIN_SECONDS), ...cuts];
   return starts.map((gte, i) => ({ source: "audit_log", gte, lt: cuts[i] ?? null }));
+}
+
+/** An enrichment that could not take place at all: every source asked for is unknown, for one reason said once. */
+export function failedEnrichment(sources: readonly EnrichSource[], now: Date, error: Omit<EnrichmentError, "source" | "message"> & { message: string }): EnrichmentState {
+  const state = planEnrichment([], sources, now, 1);
+  return { ...state, failed: [...sources], errors: [{ ...error, source: "enrichment", message: `${UNAVAILABLE.enrichment}: ${error.message}` }] };
 }

@@ -6,7 +6,8 @@
  */
 import type { KeyRecord } from "../model/inventory.js";
 import type { AuditRun } from "../model/run.js";
-import { type Provider, keyAccount, keyProvider } from "../report/accounts.js";
+import { keyAccount, keyProvider } from "../model/key-facts.js";
+import type { Provider } from "../report/accounts.js";
 
 export interface KeyAccount {
   provider: Provider | null;

@@ -6,7 +6,7 @@
 import type { AuditRun, RunFinding } from "../model/run.js";
 import type { KeyOwner, KeyRecord, ProjectRef } from "../model/inventory.js";
 import { remediationFor } from "../policy/registry.js";
-import { keyAccount, keyProvider } from "../report/accounts.js";
+import { keyAccount, keyProvider, keyStatus } from "../model/key-facts.js";
 import { keyDashboardUrl } from "../report/key-links.js";
 import type { CsvCell } from "./csv.js";
 import { type KeyAccountOf, unknownAccount } from "./key-accounts.js";
@@ -90,7 +90,7 @@ export const INVENTORY_CSV_COLUMNS = [
   ...INVENTORY_ENRICHMENT_CSV_COLUMNS,
   "provider",
   "account",
-  /** The provider's own status of the key (Anthropic: active, inactive, archived, expired); empty where it lists live keys only (OpenAI). */
+  /** The provider's own status of the key (Anthropic: active, inactive, archived, expired); `active` for OpenAI, which lists live keys only. */
   "key_status",
 ] as const;
 
@@ -171,7 +171,7 @@ export function inventoryRows(run: AuditRun, keys: readonly KeyRecord[]): CsvCel
     ...enrichmentCells(k, INVENTORY_ENRICHMENT_CSV_COLUMNS),
     keyProvider(k),
     keyAccount(k),
-    k.status ?? null,
+    keyStatus(k),
   ]);
 }
 

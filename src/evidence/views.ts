@@ -8,7 +8,7 @@ import type { KeyOwner, KeyRecord, ProjectRecord, ProjectRef } from "../model/in
 import { remediationFor } from "../policy/registry.js";
 import { severityRank } from "../model/severity.js";
 import { compareControls } from "../controls/catalogue.js";
-import { keyAccount, keyProvider } from "../report/accounts.js";
+import { keyAccount, keyProvider, keyStatus } from "../model/key-facts.js";
 import { keyDashboardUrl } from "../report/key-links.js";
 import { type KeyAccountOf, unknownAccount } from "./key-accounts.js";
 import { compareText } from "./layout.js";
@@ -201,7 +201,7 @@ function keyView(k: KeyRecord) {
     ...enrichmentView(k),
     provider: keyProvider(k),
     account: keyAccount(k),
-    status: k.status ?? null,
+    status: keyStatus(k),
   };
 }
 

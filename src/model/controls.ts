@@ -14,7 +14,7 @@ export interface RunControl {
   title: string;
   /** Ids of the policy's rules mapped to the control, in policy order. */
   rules: string[];
-  /** Distinct keys of the inventory inside the scope of at least one of those rules: each was checked against it. */
+  /** Distinct keys of the inventory at least one of those rules checked (in its scope and, unless it asks for every status, active). */
   keys_tested: number;
   /** Findings of those rules that no exemption covers. */
   findings: number;

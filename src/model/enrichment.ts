@@ -13,6 +13,9 @@ export type EnrichSource = (typeof ENRICH_SOURCES)[number];
 /** The window of `requests_30d` and `spend_30d_usd`. */
 export const USAGE_WINDOW_DAYS = 30;
 
+/** Audit-log events a page holds at most (the API allows a `limit` of 1..100): the plan cuts its windows by it, the provider asks for it. */
+export const AUDIT_LOG_PAGE_SIZE = 100;
+
 /** What a source's failure leaves the run without, as the run says it (once per source). */
 export const UNAVAILABLE: Record<EnrichSource | "enrichment", string> = {
   audit_log: "creator unavailable",

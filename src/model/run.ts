@@ -1,12 +1,12 @@
 import type { InventoryError, KeyOwner, KeyRecord, ProjectRef } from "./inventory.js";
 import type { EnrichmentError, RunEnrichment } from "./enrichment.js";
 import type { RunControl } from "./controls.js";
-import type { Severity } from "./severity.js";
+import { SEVERITIES, type Severity } from "./severity.js";
 
 export type Trigger = "cron" | "http" | "slack" | "cli" | "demo";
 export type RunStatus = "complete" | "incomplete" | "failed";
 
-export { SEVERITIES } from "./severity.js";
+export { SEVERITIES };
 export type { ControlStatus, RunControl } from "./controls.js";
 
 /** Across runs, by fingerprint: first seen in this run, or seen in an earlier one too. */
@@ -172,4 +172,46 @@ export interface SlackDelivery {
   error?: string;
   /** On failure: what was posted before it, so a retry continues without posting twice. */
   posted?: { channel?: string; ts?: string; thread_messages: number; thread_ts?: string[] };
+}
+
+export function countBySeverity(findings: readonly { severity: Severity }[]): AuditRun["counts"]["findings"] {
+  const counts = { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: findings.length };
+  for (const finding of findings) counts[finding.severity]++;
+  return counts;
+}
+
+/** A run that produced no result: status failed, with the reason. */
+export function failedRun(input: {
+  id: string;
+  trigger: Trigger;
+  started_at: string;
+  finished_at: string;
+  policy: AuditRun["policy"];
+  reason: string;
+  details: string[];
+  requests?: number;
+}): AuditRun {
+  return {
+    id: input.id,
+    trigger: input.trigger,
+    policy: input.policy,
+    started_at: input.started_at,
+    finished_at: input.finished_at,
+    status: "failed",
+    failure: { reason: input.reason, details: input.details },
+    counts: {
+      admin_keys: 0,
+      projects: 0,
+      archived_projects: 0,
+      project_keys: 0,
+      users: 0,
+      api_requests: input.requests ?? 0,
+      findings: countBySeverity([]),
+    },
+    findings: [],
+    exemptions: [],
+    exemption_notices: [],
+    exemptions_in_force: [],
+    errors: [],
+  };
 }

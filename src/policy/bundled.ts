@@ -1,4 +1,4 @@
-import { type PolicySource, checkPolicy } from "../audit/run.js";
+import { type PolicySource, checkPolicy } from "./check.js";
 import type { SettingProblem } from "../config.js";
 import type { Policy } from "./schema.js";
 import { BUNDLED_POLICIES } from "../generated/policies.js";

@@ -6,27 +6,17 @@
  * A run records no list of its accounts: they are read off what it carries — its findings' keys,
  * the accounts its inventory errors name, and the per-account breakdown of its controls (which
  * covers accounts whose keys broke no rule). A key recorded before issue 19 has neither provider
- * nor account: it is OpenAI's, of the account `openai`.
+ * nor account: it is OpenAI's, of the account `openai` (model/key-facts.ts).
  */
-import type { KeyRecord } from "../model/inventory.js";
+import type { ProviderName } from "../config-accounts.js";
+import { keyAccount, keyProvider } from "../model/key-facts.js";
 import type { RunControl } from "../model/controls.js";
 import type { RunError, RunFinding } from "../model/run.js";
 
-export type Provider = NonNullable<KeyRecord["provider"]>;
-
-/** The account of every key recorded before issue 19, and of OPENAI_ADMIN_KEY alone. */
-export const DEFAULT_ACCOUNT = "openai";
+export type Provider = ProviderName;
 
 /** How a provider is named to people. */
 export const PROVIDER_TITLE: Readonly<Record<Provider, string>> = { openai: "OpenAI", anthropic: "Anthropic" };
-
-export function keyProvider(key: Pick<KeyRecord, "provider">): Provider {
-  return key.provider ?? "openai";
-}
-
-export function keyAccount(key: Pick<KeyRecord, "account">): string {
-  return key.account ?? DEFAULT_ACCOUNT;
-}
 
 export interface RunAccount {
   name: string;

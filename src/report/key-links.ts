@@ -5,7 +5,8 @@
  */
 import { anthropicDashboardUrl } from "../providers/anthropic/links.js";
 import { findingDashboardUrl } from "../providers/openai/links.js";
-import { type Provider, keyProvider } from "./accounts.js";
+import { keyProvider } from "../model/key-facts.js";
+import type { Provider } from "./accounts.js";
 
 type LinkedFinding = { key: { kind: "admin" | "project"; id: string; provider?: Provider | undefined }; project: { id: string } | null };
 

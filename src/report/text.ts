@@ -5,7 +5,8 @@ import { enrichmentSummary } from "../enrichment/describe.js";
 import { remediationFor } from "../policy/registry.js";
 import { neutralizeControlChars } from "../util/control-chars.js";
 import { redact } from "../util/redact.js";
-import { type RunAccount, accountTitle, keyProvider, runAccounts, showsAccounts } from "./accounts.js";
+import { keyProvider } from "../model/key-facts.js";
+import { type RunAccount, accountTitle, runAccounts, showsAccounts } from "./accounts.js";
 
 /**
  * A plain-text report of a run for terminals (demo, CLI). An incomplete or

@@ -1,6 +1,6 @@
 /**
  * The HTTP plumbing every simulator shares (node:http only): read a request's
- * body, write an answer, listen, close.
+ * body, write an answer now or after a delay, listen, close.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,6 +11,15 @@ export interface Reply {
   headers?: Record<string, string>;
   json: unknown;
 }
+
+export const JSON_TYPE = "application/json";
+
+export function isReply(x: unknown): x is Reply {
+  return typeof x === "object" && x !== null && "status" in x && "json" in x;
+}
+
+/** The most a REST simulator reads of one request's body. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** The whole body; past `maxBytes` the request is destroyed and the promise rejects. */
 export function readBody(req: IncomingMessage, maxBytes = Number.POSITIVE_INFINITY): Promise<Buffer> {
@@ -31,6 +40,27 @@ export function readBody(req: IncomingMessage, maxBytes = Number.POSITIVE_INFINI
   });
 }
 
+/** The whole body as UTF-8 text, up to MAX_BODY_BYTES (see readBody). */
+export async function readText(req: IncomingMessage): Promise<string> {
+  return (await readBody(req, MAX_BODY_BYTES)).toString("utf8");
+}
+
+/**
+ * An API request's body as text: "" for GET and HEAD (any body is discarded),
+ * null when it cannot be read (too large or aborted: the connection is gone).
+ */
+export async function readRequestText(req: IncomingMessage, method: string): Promise<string | null> {
+  if (method === "GET" || method === "HEAD") {
+    req.resume();
+    return "";
+  }
+  try {
+    return await readText(req);
+  } catch {
+    return null;
+  }
+}
+
 /** The request's headers with lower-case names, a repeated header joined with ", ". */
 export function flatHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
@@ -49,6 +79,29 @@ export function send(res: ServerResponse, status: number, contentType: string, b
     ...headers,
   });
   res.end(body);
+}
+
+/** Answers held back by the simulated network's latency (and any more a fault adds); closing the simulator cancels them. */
+export class DelayedAnswers {
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly baseLatencyMs: number) {}
+
+  /** Runs `answer` after the base latency plus `extraMs`, or at once unless that is more than 0. */
+  run(extraMs: number, answer: () => void): void {
+    const delayMs = this.baseLatencyMs + extraMs;
+    if (!(delayMs > 0)) return answer();
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      answer();
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  cancelAll(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
 }
 
 /** Starts listening (port 0: an ephemeral one) and gives the origin, e.g. "http://127.0.0.1:8788". */

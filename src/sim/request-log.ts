@@ -1,7 +1,8 @@
 /**
  * The log of a simulated API: every request in arrival order, and the most
  * requests it had in flight at once (what a client's concurrency limit is
- * checked against).
+ * checked against). A provider's log may carry more fields per request
+ * (`RequestLog<E>`).
  */
 import type { ServerResponse } from "node:http";
 
@@ -12,7 +13,7 @@ export interface RequestLogEntry {
    * (unlike `FaultMatch.path`, which omits it).
    */
   path: string;
-  /** Query parameters (for a repeated parameter, the last value). */
+  /** Query parameters (for a repeated parameter, the last value; `group_by[]` keeps its brackets). */
   query: Record<string, string>;
   status: number;
   /** Arrival time, ms since the epoch. */
@@ -21,9 +22,9 @@ export interface RequestLogEntry {
   body?: unknown;
 }
 
-export class RequestLog {
+export class RequestLog<E extends RequestLogEntry = RequestLogEntry> {
   /** Live array: the simulator hands it out as is. */
-  readonly requests: RequestLogEntry[] = [];
+  readonly requests: E[] = [];
   private inFlight = 0;
   private highest = 0;
 
@@ -41,8 +42,9 @@ export class RequestLog {
     });
   }
 
-  add(entry: Omit<RequestLogEntry, "body">, bodyText: string): void {
-    const logged: RequestLogEntry = entry;
+  /** Logs `entry` with the request's body (if any) as its last field. */
+  add(entry: Omit<E, "body">, bodyText: string): void {
+    const logged = entry as E;
     if (bodyText !== "") {
       try {
         logged.body = JSON.parse(bodyText) as unknown;

@@ -3,7 +3,8 @@ import type { KeyOwner, ProjectRef } from "../model/inventory.js";
 import { enrichmentSummary } from "../enrichment/describe.js";
 import { remediationFor } from "../policy/registry.js";
 import type { Severity } from "../model/severity.js";
-import { type Provider, PROVIDER_TITLE, keyAccount, keyProvider } from "../report/accounts.js";
+import { keyAccount, keyProvider } from "../model/key-facts.js";
+import { type Provider, PROVIDER_TITLE } from "../report/accounts.js";
 import { CONSOLE_NAME, keyDashboardUrl } from "../report/key-links.js";
 import { clip, inlineCode, safe } from "./mrkdwn.js";
 

@@ -1,4 +1,5 @@
 import { WebAPIPlatformError, WebAPIRateLimitedError, type WebClient } from "@slack/web-api";
+import { z } from "zod";
 import { type Sleep, realSleep } from "../util/retry.js";
 import { redact } from "../util/redact.js";
 import { type OwnerAddress, type OwnerMessage, type OwnerMessagePlan, ownerKey } from "./owner-messages.js";
@@ -21,6 +22,20 @@ export interface OwnerDeliveryRecord {
   /** On failure: Slack asked to wait this many seconds. */
   retry_after?: number;
 }
+
+/** The records as a step stores them (its carried result, or the run's `owner_messages.records`), checked when read back. */
+export const ownerDeliveryRecordsSchema: z.ZodType<OwnerDeliveryRecord[]> = z.array(
+  z.object({
+    owner: z.object({ kind: z.enum(["user", "channel"]), id: z.string() }),
+    findings: z.array(z.string()),
+    status: z.enum(["delivered", "failed"]),
+    channel: z.string().optional(),
+    ts: z.string().optional(),
+    messages_posted: z.number(),
+    error: z.string().optional(),
+    retry_after: z.number().optional(),
+  }),
+);
 
 export interface OwnerDeliveryOptions {
   /** The records of an earlier attempt: delivered owners are not sent again; the others continue where they stopped. */

@@ -1,7 +1,8 @@
 import { SLACK_LIMITS, type SlackBlock, mrkdwn, section } from "./blocks.js";
 import { acceptRiskButton, findingBlockId } from "./finding-actions.js";
 import { findingText, plural } from "./format.js";
-import { PROVIDER_TITLE, keyProvider } from "../report/accounts.js";
+import { keyProvider } from "../model/key-facts.js";
+import { PROVIDER_TITLE } from "../report/accounts.js";
 import { clip, inlineCode, safe } from "./mrkdwn.js";
 import { sortFindings } from "./order.js";
 import { type NotifyReason, OWNER_FINDINGS_PER_MESSAGE, type OwnerGroup, type OwnerMessage, type OwnerMessageFinding, type OwnerMessageRun, type OwnerMessagesOptions, type OwnerSlackMessage } from "./owner-message-types.js";

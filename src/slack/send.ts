@@ -9,21 +9,20 @@ import {
   WebClient,
   type WebClientOptions,
 } from "@slack/web-api";
-import { type Sleep, parseRetryAfter, realSleep } from "../util/retry.js";
+import { RetryBudget, type Sleep, backoffMs, parseRetryAfter, realSleep } from "../util/retry.js";
 import { redact } from "../util/redact.js";
 import type { RenderedSlackReport } from "./render.js";
 
 export const DEFAULT_SLACK_API_URL = "https://slack.com/api/";
 
 /**
- * How the client waits. The SDK's default (10 retries over ~30 minutes, and
- * any Retry-After followed in full) would hold a Workflow step or a
- * `waitUntil` for far too long; a delivery that cannot finish within about a
- * minute fails fast instead, is recorded on the run, and the durable run
- * retries it later.
+ * How the client retries a call (the retry policy of src/util/retry.ts): in its transport alone, the
+ * SDK's own retries off. The SDK's default (10 retries over ~30 minutes, and any Retry-After followed
+ * in full) would hold a Workflow step or a `waitUntil` for far too long; a delivery that cannot finish
+ * within about a minute fails fast instead, is recorded on the run, and the durable run resumes it later.
  */
 export interface SlackRetryPolicy {
-  /** SDK retries after a network error, a timeout or a non-200 other than 429. */
+  /** Retries after a network error, a timeout or a non-200 other than 429. */
   retries: number;
   /** Backoff between those retries: min, doubling, up to max. */
   minBackoffMs: number;
@@ -82,8 +81,8 @@ export function createSlackClient(opts: SlackClientOptions): WebClient {
   return new RedactingWebClient(opts.token, [...opts.secrets, opts.token], {
     slackApiUrl: opts.apiUrl ?? DEFAULT_SLACK_API_URL,
     fetch: slackTransport(baseFetch, policy, opts.sleep ?? realSleep),
-    retryConfig: { retries: policy.retries, factor: 2, minTimeout: policy.minBackoffMs, maxTimeout: policy.maxBackoffMs, randomize: true },
-    // The transport already waited what it was willing to; a 429 that reaches the SDK fails the call at once.
+    // The transport retried what it was willing to: what reaches the SDK fails the call at once.
+    retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     logLevel: LogLevel.ERROR,
   });
@@ -114,19 +113,40 @@ function redactArguments<T>(value: T, secrets: readonly (string | undefined)[]):
   return value;
 }
 
+/**
+ * The one place a Slack call is retried. A 429 waits its Retry-After (at most `maxRateLimitRetries`
+ * times, each wait within `maxRetryAfterMs` and all of them within `rateLimitBudgetMs`), else it goes
+ * to the SDK, which fails the call with the wait Slack asked for. A network error, a timeout or another
+ * non-200 is tried again `retries` times after a backoff of min…2 × min, doubling, up to max.
+ */
 function slackTransport(baseFetch: typeof fetch, policy: SlackRetryPolicy, sleep: Sleep): FetchFunction {
-  let budgetMs = policy.rateLimitBudgetMs;
+  const rateLimitBudget = new RetryBudget({ budgetMs: policy.rateLimitBudgetMs });
+  const backoff = { baseDelayMs: 2 * policy.minBackoffMs, maxDelayMs: policy.maxBackoffMs };
   return async (url: string | URL, init?: Parameters<FetchFunction>[1]) => {
     const { redirect, signal: _ignored, ...rest } = init ?? {};
     const request: RequestInit = { ...rest, redirect: redirect === "follow" ? "follow" : "manual" };
-    for (let attempt = 0; ; attempt++) {
-      const response = await baseFetch(url, { ...request, signal: AbortSignal.timeout(policy.timeoutMs) });
-      if (response.status !== 429) return response;
-      const waitMs = parseRetryAfter(response.headers.get("retry-after"), Date.now());
-      if (waitMs === undefined || attempt >= policy.maxRateLimitRetries || waitMs > policy.maxRetryAfterMs || waitMs > budgetMs) return response;
-      budgetMs -= waitMs;
+    let rateLimited = 0;
+    let failed = 0;
+    for (;;) {
+      let response: Response;
+      try {
+        response = await baseFetch(url, { ...request, signal: AbortSignal.timeout(policy.timeoutMs) });
+      } catch (error) {
+        if (failed >= policy.retries) throw error;
+        await sleep(backoffMs(backoff, ++failed));
+        continue;
+      }
+      if (response.status === 429) {
+        const waitMs = parseRetryAfter(response.headers.get("retry-after"), Date.now());
+        if (waitMs === undefined || rateLimited >= policy.maxRateLimitRetries || waitMs > policy.maxRetryAfterMs || !rateLimitBudget.take(waitMs)) return response;
+        rateLimited++;
+        await response.body?.cancel();
+        await sleep(waitMs);
+        continue;
+      }
+      if (response.status === 200 || failed >= policy.retries) return response;
       await response.body?.cancel();
-      await sleep(waitMs);
+      await sleep(backoffMs(backoff, ++failed));
     }
   };
 }

@@ -1,5 +1,5 @@
 import { RunWorkFiles } from "./work-store.js";
-import { failedEnrichment } from "../providers/openai/enrich.js";
+import { failedEnrichment } from "../enrichment/plan.js";
 import { readEnrichSettings } from "../config.js";
 import type { EnrichSource, EnrichmentState } from "../model/enrichment.js";
 

@@ -1,5 +1,11 @@
-import { MANIFEST_FILE, type RunEvidence, SIGNATURE_FILE } from "../evidence/index.js";
 import { sha256Hex } from "../util/hash.js";
+
+/** One file as the store writes it: its name under the run's prefix, its bytes and their type. */
+export interface StoredFile {
+  name: string;
+  content: Uint8Array;
+  contentType: string;
+}
 
 /**
  * Evidence in R2 under `runs/<yyyy>/<mm>/<run id>/`. Every put carries the
@@ -9,31 +15,30 @@ export class EvidenceStore {
   constructor(private readonly bucket: R2Bucket) {}
 
   /**
-   * Data files first, the manifest (and its signature) last: a manifest never names a file not yet stored.
-   * A file already stored with the same SHA-256 (by an earlier attempt of the step that failed later) is
-   * not written again: under an R2 bucket lock on runs/ (docs/deploy.md) that would be an overwrite, which
-   * the lock refuses, and the retry could never store the run's evidence.
+   * Stores `batches` of files under `prefix`, each batch whole before the next one starts: the caller
+   * puts the manifest (and its signature) in the last batch, so a manifest never names a file not yet
+   * stored. A file already stored with the same SHA-256 (by an earlier attempt of the step that failed
+   * later) is not written again: under an R2 bucket lock on runs/ (docs/deploy.md) that would be an
+   * overwrite, which the lock refuses, and the retry could never store the run's evidence.
    */
-  async write(evidence: RunEvidence): Promise<void> {
-    const isManifest = (name: string) => name === MANIFEST_FILE || name === SIGNATURE_FILE;
-    const put = async (file: RunEvidence["files"][number]) => {
-      const key = `${evidence.prefix}${file.name}`;
+  async write(prefix: string, batches: readonly (readonly StoredFile[])[]): Promise<void> {
+    const put = async (file: StoredFile) => {
+      const key = `${prefix}${file.name}`;
       const sha256 = sha256Hex(file.content);
       const stored = await this.bucket.head(key);
       if (stored?.checksums.sha256 && hex(stored.checksums.sha256) === sha256) return;
       await this.bucket.put(key, file.content, { sha256, httpMetadata: { contentType: file.contentType } });
     };
-    await Promise.all(evidence.files.filter((f) => !isManifest(f.name)).map(put));
-    await Promise.all(evidence.files.filter((f) => isManifest(f.name)).map(put));
+    for (const batch of batches) await Promise.all(batch.map(put));
   }
 
-  /** The files of one run: name → bytes. */
   /** Deletes every object of a run's evidence (files of an attempt that could not be recorded). */
   async remove(prefix: string): Promise<void> {
     const keys = await this.keys(prefix);
     if (keys.length > 0) await this.bucket.delete(keys);
   }
 
+  /** The files of one run: name → bytes. */
   async readRun(prefix: string): Promise<Record<string, Uint8Array>> {
     const files: Record<string, Uint8Array> = {};
     for (const key of await this.keys(prefix)) {

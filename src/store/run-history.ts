@@ -1,7 +1,6 @@
+// Over 250 lines: every query on the `runs` table is here, so the run lifecycle in D1 reads in one place.
 import type { OpenFindingState } from "../model/lifecycle.js";
-import { failedRun } from "../audit/run.js";
-import type { AuditRun, RunFinding, SlackDelivery, Trigger } from "../model/run.js";
-import type { RunWithoutEvidence } from "../evidence/without-evidence.js";
+import { type AuditRun, type RunFinding, type SlackDelivery, type Trigger, failedRun } from "../model/run.js";
 import { recordStatements } from "./record-statements.js";
 
 /**
@@ -44,6 +43,16 @@ interface RunRow {
   finished_at: string | null;
   summary_json: string | null;
   response_url: string | null;
+}
+
+/** A finished run of a period with no stored evidence, and the reason recorded for it. */
+export interface RunWithoutEvidence {
+  id: string;
+  started_at: string;
+  status: string;
+  reason: string;
+  /** Recorded as failed before it could write evidence (FAILED_BEFORE_EVIDENCE): a known state, not a gap. */
+  failed_before_evidence: boolean;
 }
 
 const ORG = "default";

@@ -1,20 +1,6 @@
 import type { WorkflowStep, WorkflowStepConfig } from "cloudflare:workers";
+import type { AttemptInfo, StepOutcome } from "../audit/step-outcome.js";
 import { log } from "../util/log.js";
-
-/**
- * What a step body answers: its result, or why it should be tried again (a failure that may pass),
- * with what the next attempt must know (`carry`: stored durably as part of this attempt's result).
- */
-export type StepOutcome<T> = { done: T } | { retry: string; carry?: unknown };
-
-export interface AttemptInfo {
-  /** 1-based. */
-  attempt: number;
-  /** No attempt comes after this one: the body must accept what it has and record it. */
-  last: boolean;
-  /** What the previous attempt carried over, if anything. */
-  carried?: unknown;
-}
 
 export interface RetryPlan {
   attempts: number;
@@ -23,9 +9,10 @@ export interface RetryPlan {
 }
 
 /**
- * Runs a step whose body decides by itself whether a failure is worth another attempt. Expected,
- * transient failures (a 503 storm, Slack down) are answered as `{ retry }` instead of thrown, so they
- * are not logged as uncaught exceptions; each attempt is its own durable step with a durable sleep
+ * Runs a step whose body decides by itself whether a failure is worth another attempt (the retry
+ * policy of src/util/retry.ts). Expected failures that may pass later (a Retry-After longer than a
+ * client waits, a Slack delivery cut short) are answered as `{ retry }` instead of thrown, so they are
+ * not logged as uncaught exceptions; each attempt is its own durable step with a durable sleep
  * between, replayed exactly on a restart. The step's own `retries` still covers what is unexpected.
  */
 export async function stepWithRetries<T>(

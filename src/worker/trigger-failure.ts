@@ -1,4 +1,4 @@
-import { failedRun } from "../audit/run.js";
+import { failedRun } from "../model/run.js";
 import type { AuditRun, Trigger } from "../model/run.js";
 import { newRunId } from "../model/run-id.js";
 import { ConfigError, readSlackReportSettings, secretValues } from "../config.js";

@@ -33,25 +33,26 @@ import { type RetryPlan, stepWithRetries } from "./step-retries.js";
 export type { AuditParams } from "../audit/steps.js";
 
 /**
- * Each step's own `retries` are for the unexpected (an isolate lost mid-step, D1 unreachable). Failures
- * that are expected to pass are tried again by `stepWithRetries`, under the plans below.
+ * Each step's own `retries` are for the unexpected (an isolate lost mid-step, D1 unreachable): a step
+ * body answers an API failure, it never throws one. Failures that are expected to pass later are tried
+ * again by `stepWithRetries`, under the plans below, never multiplying a client's own retries (src/util/retry.ts).
  */
 const SLICE_STEP = { retries: { limit: 2, delay: "30 seconds", backoff: "exponential" }, timeout: "10 minutes" } as const;
 const EVIDENCE_STEP = { retries: { limit: 3, delay: "10 seconds", backoff: "exponential" }, timeout: "5 minutes" } as const;
 // A 20,000-key organization's thread is ~660 messages at ~1 per second: the default 10 minutes is too short.
 const SLACK_STEP = { retries: { limit: 2, delay: "1 minute", backoff: "exponential" }, timeout: "30 minutes" } as const;
 const RECORD_STEP = { retries: { limit: 5, delay: "5 seconds", backoff: "exponential" }, timeout: "5 minutes" } as const;
-/** A slice whose errors may pass (rate limits, 5xx, network) is tried again as a whole before they are accepted. */
+/** A slice whose client deferred a wait (a Retry-After above its cap, its budget spent) is tried again as a whole after a durable sleep. */
 const SLICE_ATTEMPTS: RetryPlan = { attempts: 3, firstDelaySeconds: 30 };
 const EVIDENCE_ATTEMPTS: RetryPlan = { attempts: 4, firstDelaySeconds: 10 };
 const SLACK_ATTEMPTS: RetryPlan = { attempts: 3, firstDelaySeconds: 60 };
-/** The enrichment is optional: one more try for what may pass, then its errors are kept and the run goes on. */
+/** The enrichment is optional: one more try for what its client deferred, then its errors are kept and the run goes on. */
 const ENRICH_STEP = { retries: { limit: 1, delay: "10 seconds", backoff: "exponential" }, timeout: "10 minutes" } as const;
 const ENRICH_ATTEMPTS: RetryPlan = { attempts: 2, firstDelaySeconds: 10 };
 
 /**
  * One audit run as a Workflow instance (id = run id): a readable list of durable steps whose bodies
- * are the plain functions of audit-steps.ts. The policy check, the inventory in steps of at most
+ * are the plain functions of src/audit/steps.ts. The policy check, the inventory in steps of at most
  * AUDIT_SUBREQUESTS_PER_STEP Admin API requests (each step's part kept in R2), evaluation and
  * recording in D1, the evidence, then Slack. A retried or restarted instance replays finished steps
  * from their stored results, so a run is never lost or done twice.

@@ -19,6 +19,7 @@ import {
   storeEvidence,
 } from "../../src/audit/steps.js";
 import { bundledPolicy } from "../../src/policy/bundled.js";
+import { DEFAULT_RETRY_POLICY } from "../../src/util/retry.js";
 import { generateOrg } from "../../src/sim/generate.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
 import { type Simulator, startSimulator } from "../../src/sim/server.js";
@@ -81,13 +82,31 @@ async function runUntilRecorded(ctx: AuditContext, attempt = LAST): Promise<{ sl
 }
 
 describe("inventory slices", () => {
-  it("ask to be tried again on a transient failure, and keep it as an error only on the last attempt", async () => {
-    sim.addFault({ match: { path: "/organization/projects/proj_ml/api_keys" }, effect: { kind: "status", status: 503 } });
+  it("ask to be tried again for a wait the client deferred (a Retry-After above its cap), and keep it as an error only on the last attempt", async () => {
+    sim.addFault({ match: { path: "/organization/projects/proj_ml/api_keys" }, effect: { kind: "status", status: 429, retryAfter: 3600 } });
     const ctx = context();
     await ctx.history.start({ id: ctx.params.run_id, trigger: "http", policy_name: "default", notify: false, started_at: ctx.params.started_at });
     let outcome = await inventorySlice(ctx, 0, FIRST);
-    for (let i = 1; "done" in outcome && outcome.done.remaining > 0; i++) outcome = await inventorySlice(ctx, i, FIRST);
-    expect(outcome).toEqual({ retry: expect.stringMatching(/^1 transient failure\(s\), first: .*proj_ml/) });
+    let i = 0;
+    while ("done" in outcome && outcome.done.remaining > 0) outcome = await inventorySlice(ctx, ++i, FIRST);
+    expect(outcome).toEqual({ retry: expect.stringMatching(/^1 failure\(s\) to wait out, first: .*proj_ml.*exceeds the 30 s cap/) });
+    outcome = await inventorySlice(ctx, i, LAST);
+    while ("done" in outcome && outcome.done.remaining > 0) outcome = await inventorySlice(ctx, ++i, LAST);
+    expect(outcome).toMatchObject({ done: { remaining: 0 } });
+    expect(await evaluateAndRecord(ctx, i + 1)).toMatchObject({ status: "incomplete" });
+    expect((await ctx.history.get(ctx.params.run_id))?.errors).toMatchObject([{ kind: "http", status: 429, where: expect.stringContaining("proj_ml") }]);
+  });
+
+  it("keep a failure the client already retried to the end as an error at once: the step is not tried again (no retries on top of retries)", async () => {
+    const page = "/organization/projects/proj_ml/api_keys";
+    sim.addFault({ match: { path: page }, effect: { kind: "status", status: 503, retryAfter: 0 } });
+    sim.clearLog();
+    const ctx = context();
+    const { status } = await runUntilRecorded(ctx, FIRST);
+    expect(status).toBe("incomplete");
+    const run = await ctx.history.get(ctx.params.run_id);
+    expect(run?.errors).toMatchObject([{ kind: "http", status: 503, message: expect.stringContaining(`gave up after ${DEFAULT_RETRY_POLICY.maxAttempts} attempts`) }]);
+    expect(sim.requests.filter((r) => r.path === `/v1${page}`)).toHaveLength(DEFAULT_RETRY_POLICY.maxAttempts);
   });
 
   it("lose no error of an early, a middle or the last slice: the run is incomplete and names each part", async () => {

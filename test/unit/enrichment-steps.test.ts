@@ -138,12 +138,26 @@ describe("enrich steps", () => {
     expect([...r2.objects.keys()].filter((k) => k.startsWith(`work/${ctx.params.run_id}/`))).toEqual([]);
   });
 
-  it("ask for another attempt on a failure that may pass, keep it on the last, and the run stays complete", async () => {
+  it("ask for another attempt on a wait the client deferred, keep it on the last, and the run stays complete", async () => {
+    sim.addFault({ match: { path: "/organization/costs" }, effect: { kind: "status", status: 429, retryAfter: 3600 } });
+    const ctx = context();
+    const slices = await inventory(ctx);
+    expect(await enrichSlice(ctx, slices, 0, FIRST)).toEqual({ retry: expect.stringMatching(/^enrichment: costs .* answered HTTP 429.*exceeds the 30 s cap/) });
+    await enrich(ctx, slices, LAST);
+    expect(await evaluateAndRecord(ctx, slices)).toMatchObject({ status: "complete" });
+    const run = await recorded(ctx);
+    expect(run.errors).toEqual([]);
+    expect(run.enrichment_errors).toEqual([{ source: "costs", kind: "http", status: 429, message: expect.stringMatching(/^spend unavailable: .*exceeds the 30 s cap/) }]);
+    expect(run.findings.every((f) => f.key.spend_30d_usd === null && typeof f.key.requests_30d === "number")).toBe(true);
+  });
+
+  it("keep a failure the client already retried to the end at once (no retries on top of retries), and the run stays complete", async () => {
     sim.addFault({ match: { path: "/organization/costs" }, effect: { kind: "status", status: 503, retryAfter: 0 } });
     const ctx = context();
     const slices = await inventory(ctx);
-    expect(await enrichSlice(ctx, slices, 0, FIRST)).toEqual({ retry: expect.stringMatching(/^enrichment: spend unavailable: costs .* answered HTTP 503/) });
-    await enrich(ctx, slices, LAST);
+    sim.clearLog();
+    await enrich(ctx, slices, FIRST);
+    expect(sim.requests.filter((r) => r.path === "/v1/organization/costs")).toHaveLength(4);
     expect(await evaluateAndRecord(ctx, slices)).toMatchObject({ status: "complete" });
     const run = await recorded(ctx);
     expect(run.errors).toEqual([]);

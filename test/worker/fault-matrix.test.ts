@@ -415,9 +415,9 @@ describe("Slack storms (fake Slack)", () => {
 });
 
 describe("the Admin API not answering in time", () => {
-  // The client's timeout is 30 s per request (DEFAULT_TIMEOUT_MS, src/providers/openai/collect.ts), 4 attempts per
-  // page and 3 attempts per slice: a real timeout would take minutes. A gateway timeout (504) takes the same
-  // path (a retryable failure, retried per page and per slice). A refused connection (the "failed, not one
+  // The client's timeout is 30 s per request (DEFAULT_TIMEOUT_MS, src/providers/openai/collect.ts) and 4 attempts
+  // per page: a real timeout would take minutes. A gateway timeout (504) takes the same path (a retryable
+  // failure, retried by the client; src/util/retry.ts). A refused connection (the "failed, not one
   // response" path) is tested in Node (test/unit/audit.test.ts): workerd prints every refused connection.
   it("504 twice on a page: retried within the run, complete", async () => {
     await sim.fault({ match: { path: "/organization/projects" }, times: 2, effect: { kind: "status", status: 504 } });

@@ -102,14 +102,29 @@ describe("durability", () => {
       await m.disableRetryDelays();
       await m.disableSleeps();
     });
-    // More consecutive 503s than one step's own retries: the step fails and the Workflow retries it.
-    await sim.fault({ match: { path: "/organization/projects/proj_ml/api_keys" }, times: 4, effect: { kind: "status", status: 503 } });
+    // A wait longer than the client may hold an isolate for, twice: the client gives the page up at once
+    // and the Workflow tries the step again after a durable sleep (src/util/retry.ts); its last attempt reads it.
+    await sim.fault({ match: { path: "/organization/projects/proj_ml/api_keys" }, times: 2, effect: { kind: "status", status: 429, retryAfter: 3600 } });
     const id = await startRun();
     const run = await waitForRun(id);
     expect(run.status).toBe("complete");
     expect(run.counts.project_keys).toBe(11);
     const attempts = (await sim.requests()).filter((r) => r.path === "/v1/organization/projects/proj_ml/api_keys").map((r) => r.status);
-    expect(attempts).toEqual([503, 503, 503, 503, 200]);
+    expect(attempts).toEqual([429, 429, 200]);
+  });
+
+  it("leaves a request the client retried to the end to the client: 503 on every attempt of one page is not asked again by the step", async () => {
+    await using introspector = await introspectWorkflow(env.AUDIT_WORKFLOW);
+    await introspector.modifyAll(async (m) => {
+      await m.disableRetryDelays();
+      await m.disableSleeps();
+    });
+    await sim.fault({ match: { path: "/organization/projects/proj_ml/api_keys" }, times: 4, effect: { kind: "status", status: 503, retryAfter: 0 } });
+    const run = await waitForRun(await startRun());
+    expect(run.status).toBe("incomplete");
+    expect(run.errors).toEqual([expect.objectContaining({ where: 'API keys of project "ml-research" (proj_ml)' })]);
+    const attempts = (await sim.requests()).filter((r) => r.path === "/v1/organization/projects/proj_ml/api_keys").map((r) => r.status);
+    expect(attempts).toEqual([503, 503, 503, 503]);
   });
 
   it("a persistent inventory failure gives incomplete, naming what was not seen", async () => {

@@ -110,6 +110,14 @@ describe("Slack delivery inside workerd", () => {
     expect((await callsFor(channel)).filter((c) => c.method === "chat.postMessage").map((c) => c.status)).toEqual([429, 429, 429, 429]);
   });
 
+  it("tries a call that keeps failing with a 5xx once and then `retries` times, in its transport alone", async () => {
+    const channel = newChannel();
+    await addFault({ method: "chat.postMessage", channel, times: 10, effect: { kind: "http", status: 503 } });
+    const result = await deliverReport(fastClient({ retries: 2 }), renderSlackReport(makeRun(), { channel }), deliverOpts);
+    expect(result).toMatchObject({ ok: false, stage: "main", error: expect.stringMatching(/^http_503/) });
+    expect((await callsFor(channel)).filter((c) => c.method === "chat.postMessage").map((c) => c.status)).toEqual([503, 503, 503]);
+  });
+
   it("returns a persistent Slack error as a failure of its stage, without throwing", async () => {
     const channel = newChannel();
     await addFault({ method: "chat.postMessage", channel, times: 5, effect: { kind: "error", error: "channel_not_found" } });

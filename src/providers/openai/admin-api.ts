@@ -78,15 +78,22 @@ export interface SessionError {
 export type SessionResult<T, E> = { ok: true; value: T } | { ok: false; error: E };
 
 /**
- * One Admin API session (a run, a slice or a step of it), whoever reads it: the SDK's own retries
- * off, at most `retry.maxAttempts` attempts per request, waits capped and drawn from one retry
- * budget, a per-request timeout, no request after a 401, and failures that never contain a secret.
+ * One Admin API session (a run, a slice or a step of it), whoever reads it: the one layer that
+ * retries a request (src/util/retry.ts): the SDK's own retries off, at most `retry.maxAttempts`
+ * attempts per request, Retry-After honoured, waits capped and drawn from one retry budget, a
+ * per-request timeout, no request after a 401, and failures that never contain a secret.
  */
 export class AdminSession<C, E extends SessionError> {
   readonly client: OpenAI;
   requests = 0;
   /** Set on the first 401: the key is wrong, so no further request is made. */
   authFailure: E | undefined;
+  /**
+   * Failures given up before their attempts were spent because the wait was longer than a session may
+   * hold an isolate for (a Retry-After above the cap, the budget used up): the only ones a later,
+   * durable attempt of the Workflow step is for (src/util/retry.ts).
+   */
+  readonly deferred: E[] = [];
   private readonly budget: RetryBudget;
 
   constructor(
@@ -114,14 +121,19 @@ export class AdminSession<C, E extends SessionError> {
       const waitMs = (fault.kind === "http" ? fault.retryAfterMs : undefined) ?? backoffMs(retry, attempt);
       if (waitMs > retry.maxDelayMs) {
         const cap = Math.ceil(retry.maxDelayMs / 1000);
-        return { ok: false, error: { ...error, message: `${error.message}; Retry-After of ${Math.ceil(waitMs / 1000)} s exceeds the ${cap} s cap` } };
+        return this.defer({ ...error, message: `${error.message}; Retry-After of ${Math.ceil(waitMs / 1000)} s exceeds the ${cap} s cap` });
       }
       if (!this.budget.take(waitMs)) {
         const budget = Math.ceil(retry.budgetMs / 1000);
-        return { ok: false, error: { ...error, kind: "budget_exhausted", message: `${error.message}; ${this.wording.budget} of ${budget} s is used up` } };
+        return this.defer({ ...error, kind: "budget_exhausted", message: `${error.message}; ${this.wording.budget} of ${budget} s is used up` });
       }
       await this.options.sleep(waitMs);
     }
+  }
+
+  private defer(error: E): { ok: false; error: E } {
+    this.deferred.push(error);
+    return { ok: false, error };
   }
 
   private async attempt<T>(schema: z.ZodType<T>, call: (client: OpenAI) => RawCall): Promise<{ ok: true; value: T } | { ok: false; fault: AttemptFault }> {

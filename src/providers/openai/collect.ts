@@ -52,18 +52,20 @@ export function sessionOptions(settings: SessionSettings, requestCap: number | u
 
 /**
  * Runs one slice of the inventory: at most `requestCap` requests (retries
- * included), then returns what it read and where to resume.
+ * included), then returns what it read, where to resume, and the failures its
+ * session deferred (AdminSession.deferred: what a later attempt may get past).
  */
 export async function collectInventorySlice(
   options: InventoryOptions,
   state: WorkState,
   requestCap?: number,
-): Promise<{ part: InventoryPart; state: WorkState }> {
+): Promise<{ part: InventoryPart; state: WorkState; deferred: InventoryError[] }> {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw new RangeError(`pageSize must be 1..100, got ${pageSize}`);
   const session = sessionOptions(options, requestCap, "slice");
-  return executeWork(state, {
-    api: new AdminApi(session),
+  const api = new AdminApi(session);
+  const done = await executeWork(state, {
+    api,
     pageSize,
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     attemptsPerUnit: session.retry.maxAttempts,
@@ -71,6 +73,7 @@ export async function collectInventorySlice(
     ...(requestCap !== undefined ? { requestCap } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
+  return { ...done, deferred: api.authFailure ? [] : api.deferred };
 }
 
 /**

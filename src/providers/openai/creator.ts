@@ -1,4 +1,3 @@
-import type { KeyCreator, KeyRecord } from "../../model/inventory.js";
 import type { AuditLogActor, KeyCreatedEvent } from "./enrichment-schemas.js";
 import type { CreatorFact } from "../../model/enrichment.js";
 
@@ -35,24 +34,4 @@ function sessionIp(actor: AuditLogActor | null): string | null {
 export function mergeCreator(creators: Record<string, CreatorFact>, keyId: string, fact: CreatorFact): void {
   const known = creators[keyId];
   if (known === undefined || fact.at < known.at) creators[keyId] = fact;
-}
-
-/**
- * The creator in words. A service account is named as the inventory names it when one of its keys
- * was seen (`service account deploy-bot (sa_1)`); a person by email, else by user id.
- */
-export function describeCreator(creator: Omit<KeyCreator, "display">, serviceAccountNames: ReadonlyMap<string, string>): string {
-  const via = creator.api_key_id ? ` via API key ${creator.api_key_id}` : "";
-  if (creator.type === "service_account") {
-    const name = serviceAccountNames.get(creator.id);
-    return `service account ${name ? `${name} (${creator.id})` : creator.id}${via}`;
-  }
-  return `${creator.email ?? `user ${creator.id}`}${via}`;
-}
-
-/** Service account id → name, from the owners of the keys the inventory saw. */
-export function serviceAccountNames(keys: readonly KeyRecord[]): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const key of keys) if (key.owner.type === "service_account" && key.owner.name) names.set(key.owner.id, key.owner.name);
-  return names;
 }

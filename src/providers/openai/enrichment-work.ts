@@ -4,9 +4,8 @@ import { drainQueue } from "../../util/drain.js";
 import type OpenAI from "openai";
 import type { ApiFailure, EnrichmentApi } from "./enrichment-api.js";
 import { creatorFact, mergeCreator } from "./creator.js";
-import { AUDIT_LOG_PAGE_SIZE } from "../../enrichment/plan.js";
 import { auditLogPage, completionsResult, costsResult, keyCreatedEvent, usagePage } from "./enrichment-schemas.js";
-import { type EnrichSource, type EnrichUnit, type EnrichmentError, type EnrichmentState, UNAVAILABLE } from "../../model/enrichment.js";
+import { AUDIT_LOG_PAGE_SIZE, type EnrichSource, type EnrichUnit, type EnrichmentError, type EnrichmentState, UNAVAILABLE } from "../../model/enrichment.js";
 
 /** Buckets of a usage or costs page: the window's 30 UTC days (31 buckets when it does not start at midnight) fit one. */
 export const USAGE_BUCKETS_PER_PAGE = 31;

@@ -7,7 +7,8 @@
 import { type ControlsPeriodSummary, controlsPeriodSummary } from "../../controls/period-summary.js";
 import type { ControlStatus, RunControl } from "../../model/controls.js";
 import type { RunStatus } from "../../model/run.js";
-import { DEFAULT_ACCOUNT, PROVIDER_TITLE, type Provider } from "../accounts.js";
+import { DEFAULT_ACCOUNT } from "../../model/key-facts.js";
+import { PROVIDER_TITLE, type Provider } from "../accounts.js";
 import { SEVERITY_ORDER, badge, ident, orDash, plural, table, when } from "./format.js";
 import { type Html, html, joined } from "./markup.js";
 import { type ReportRun, lastEvaluatedRun } from "./read-run.js";
@@ -21,9 +22,10 @@ export interface PeriodAccount {
   anchor: string;
 }
 
-/** A finding of findings.json written before accounts existed is OpenAI's, of the account `openai`. */
+/** A finding of findings.json written before accounts existed is OpenAI's, of the account `openai` (as model/key-facts.ts reads a key). */
 export function findingAccount(f: FindingEntry): { name: string; provider: string } {
-  return { name: f.key.account ?? DEFAULT_ACCOUNT, provider: f.key.provider ?? "openai" };
+  const provider = f.key.provider ?? "openai";
+  return { name: f.key.account ?? (provider === "openai" ? DEFAULT_ACCOUNT : provider), provider };
 }
 
 /** The accounts the period's evidence names, by name; empty when it names fewer than two. */

@@ -12,7 +12,8 @@
  * Time buckets are aligned to UTC multiples of their width (the simulator's choice). Order: the
  * `order_by` metric (usage: total_tokens, requests, or time; cost: amount or time), `order` desc by default.
  */
-import { type JsonResult, apiError } from "./errors.js";
+import { isReply, type Reply } from "../http.js";
+import { apiError } from "./errors.js";
 import type { ReportPageJson, SimAnthropicOrg, SimUsageRecord } from "./types.js";
 
 export const ANALYTICS_BETA = "analytics-usage-cost-2026-08-24";
@@ -27,7 +28,7 @@ const DIMENSIONS = [
 ];
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-function timeParam(query: URLSearchParams, name: string): number | null | JsonResult {
+function timeParam(query: URLSearchParams, name: string): number | null | Reply {
   const raw = query.get(name);
   if (raw === null) return null;
   const ms = Date.parse(raw);
@@ -37,10 +38,6 @@ function timeParam(query: URLSearchParams, name: string): number | null | JsonRe
 
 function arrayParam(query: URLSearchParams, name: string): string[] {
   return [...query.getAll(`${name}[]`), ...query.getAll(name)];
-}
-
-function isError(x: unknown): x is JsonResult {
-  return typeof x === "object" && x !== null && "json" in x;
 }
 
 export function reportTime(ms: number): string {
@@ -54,18 +51,18 @@ interface Row {
   records: SimUsageRecord[];
 }
 
-function validate(org: SimAnthropicOrg, query: URLSearchParams, beta: string, nowMs: number): JsonResult | { start: number; end: number; width: number | null; byKey: boolean; limit: number; offset: number } {
+function validate(org: SimAnthropicOrg, query: URLSearchParams, beta: string, nowMs: number): Reply | { start: number; end: number; width: number | null; byKey: boolean; limit: number; offset: number } {
   if (!beta.split(",").map((b) => b.trim()).includes(ANALYTICS_BETA)) return apiError(400, `This endpoint is in beta: send the header anthropic-beta: ${ANALYTICS_BETA}`);
   if (org.analyticsUnavailable) return apiError(400, "The analytics endpoints are not available to organizations with HIPAA readiness enabled.");
   const start = timeParam(query, "starting_at");
-  if (isError(start)) return start;
+  if (isReply(start)) return start;
   if (start === null) return apiError(400, "starting_at: Field required");
   if (start < EARLIEST_MS || start < nowMs - 365 * DAY_MS) return apiError(400, "starting_at: must be within the last 365 days and no earlier than 2026-01-01T00:00:00Z");
   const bucket = query.get("time_bucket_width");
   if (bucket !== null && !(bucket in WIDTH_MS)) return apiError(400, "time_bucket_width: Input should be '1d', '1h' or '1m'");
   const width = bucket === null ? null : (WIDTH_MS[bucket] ?? null);
   const endParam = timeParam(query, "ending_at");
-  if (isError(endParam)) return endParam;
+  if (isReply(endParam)) return endParam;
   if (endParam === null && width !== null) return apiError(400, "ending_at: required when time_bucket_width is set");
   const end = endParam ?? Math.min(nowMs, start + 31 * DAY_MS);
   if (end <= start) return apiError(400, "ending_at: must be after starting_at");
@@ -137,9 +134,9 @@ function rowJson(row: Row, report: "usage" | "cost"): Record<string, unknown> {
   };
 }
 
-export function analyticsReport(org: SimAnthropicOrg, report: "usage" | "cost", query: URLSearchParams, beta: string, now: Date): JsonResult {
+export function analyticsReport(org: SimAnthropicOrg, report: "usage" | "cost", query: URLSearchParams, beta: string, now: Date): Reply {
   const spec = validate(org, query, beta, now.getTime());
-  if (isError(spec)) return spec;
+  if (isReply(spec)) return spec;
   const orderBy = query.get("order_by") ?? (report === "cost" ? "amount" : "total_tokens");
   const metric: Record<string, (row: Row) => number> = {
     time: (row) => row.start,

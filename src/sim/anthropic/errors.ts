@@ -1,10 +1,5 @@
-/** The Anthropic error envelope (shared.d.ts `ErrorResponse`: `{type: "error", error: {type, message}, request_id}`) and the simulator's answers. */
-
-export interface JsonResult {
-  status: number;
-  headers?: Record<string, string>;
-  json: unknown;
-}
+/** The Anthropic error envelope (shared.d.ts `ErrorResponse`: `{type: "error", error: {type, message}, request_id}`). */
+import type { Reply } from "../http.js";
 
 /** shared.d.ts `ErrorType` by status, for the errors the simulator makes up (faults included). */
 export function errorTypeFor(status: number): string {
@@ -22,10 +17,6 @@ export function errorTypeFor(status: number): string {
 }
 
 /** `request_id` is filled in by the server, which numbers the requests. */
-export function apiError(status: number, message: string, type = errorTypeFor(status)): JsonResult {
+export function apiError(status: number, message: string, type = errorTypeFor(status)): Reply {
   return { status, json: { type: "error", error: { type, message }, request_id: null } };
-}
-
-export function isResult(x: unknown): x is JsonResult {
-  return typeof x === "object" && x !== null && "status" in x && "json" in x;
 }

@@ -2,12 +2,13 @@
  * The Admin API routes the Anthropic simulator serves (paths without `/v1`). Where the SDK's types
  * are silent the simulator's choice is named as such.
  */
+import { isReply, type Reply } from "../http.js";
 import { analyticsReport } from "./analytics.js";
-import { type JsonResult, apiError, isResult } from "./errors.js";
+import { apiError } from "./errors.js";
 import type { ApiKeyJson, ApiKeyStatus, PageJson, SimAnthropicOrg } from "./types.js";
 
 /** List `limit`: "Defaults to 20. Ranges from 1 to 1000" (platform-notes §14 for api_keys; the same for workspaces and users). */
-function limitParam(query: URLSearchParams): number | JsonResult {
+function limitParam(query: URLSearchParams): number | Reply {
   const raw = query.get("limit");
   if (raw === null) return 20;
   const limit = Number(raw);
@@ -15,7 +16,7 @@ function limitParam(query: URLSearchParams): number | JsonResult {
   return limit;
 }
 
-function boolParam(query: URLSearchParams, name: string): boolean | JsonResult {
+function boolParam(query: URLSearchParams, name: string): boolean | Reply {
   const raw = query.get(name);
   if (raw === null || raw === "false") return false;
   if (raw === "true") return true;
@@ -27,9 +28,9 @@ function boolParam(query: URLSearchParams, name: string): boolean | JsonResult {
  * the `after_id` cursor. `has_more` is true only when an item follows, so n items at limit L take
  * exactly ⌈n/L⌉ requests (one for none).
  */
-function page<T extends { id: string }>(items: T[], query: URLSearchParams): JsonResult {
+function page<T extends { id: string }>(items: T[], query: URLSearchParams): Reply {
   const limit = limitParam(query);
-  if (isResult(limit)) return limit;
+  if (isReply(limit)) return limit;
   if (query.get("before_id") !== null) return apiError(400, "before_id: not simulated (only after_id pages are)");
   const after = query.get("after_id");
   let start = 0;
@@ -49,7 +50,7 @@ function newestFirst<T extends { id: string }>(time: (item: T) => string): (a: T
 
 const STATUSES: readonly ApiKeyStatus[] = ["active", "inactive", "archived", "expired"];
 
-function listApiKeys(org: SimAnthropicOrg, query: URLSearchParams): JsonResult {
+function listApiKeys(org: SimAnthropicOrg, query: URLSearchParams): Reply {
   const status = query.get("status");
   if (status !== null && !STATUSES.includes(status as ApiKeyStatus)) return apiError(400, `status: Input should be 'active', 'inactive', 'archived' or 'expired'`);
   const workspaceId = query.get("workspace_id");
@@ -62,11 +63,11 @@ function listApiKeys(org: SimAnthropicOrg, query: URLSearchParams): JsonResult {
   return page(keys, query);
 }
 
-function listWorkspaces(org: SimAnthropicOrg, query: URLSearchParams): JsonResult {
+function listWorkspaces(org: SimAnthropicOrg, query: URLSearchParams): Reply {
   const archived = boolParam(query, "include_archived");
-  if (isResult(archived)) return archived;
+  if (isReply(archived)) return archived;
   const withDefault = boolParam(query, "include_default");
-  if (isResult(withDefault)) return withDefault;
+  if (isReply(withDefault)) return withDefault;
   const workspaces = org.workspaces
     .filter((w) => archived || w.archived_at === null)
     .filter((w) => withDefault || w.id !== org.defaultWorkspaceId)
@@ -74,13 +75,13 @@ function listWorkspaces(org: SimAnthropicOrg, query: URLSearchParams): JsonResul
   return page(workspaces, query);
 }
 
-function listUsers(org: SimAnthropicOrg, query: URLSearchParams): JsonResult {
+function listUsers(org: SimAnthropicOrg, query: URLSearchParams): Reply {
   const email = query.get("email");
   const users = org.users.filter((u) => email === null || u.email.toLowerCase() === email.toLowerCase()).sort(newestFirst((u) => u.added_at));
   return page(users, query);
 }
 
-function findKey(org: SimAnthropicOrg, id: string): ApiKeyJson | JsonResult {
+function findKey(org: SimAnthropicOrg, id: string): ApiKeyJson | Reply {
   return org.apiKeys.find((k) => k.id === id) ?? apiError(404, `API key ${id} not found`);
 }
 
@@ -90,9 +91,9 @@ function findKey(org: SimAnthropicOrg, id: string): ApiKeyJson | JsonResult {
  * UNVERIFIED against the API: unknown fields are a 400, and an archived or expired key keeps its
  * status (400): platform-notes §14 does not say archiving can be undone.
  */
-function updateApiKey(org: SimAnthropicOrg, id: string, bodyText: string): JsonResult {
+function updateApiKey(org: SimAnthropicOrg, id: string, bodyText: string): Reply {
   const key = findKey(org, id);
-  if (isResult(key)) return key;
+  if (isReply(key)) return key;
   let body: unknown;
   try {
     body = JSON.parse(bodyText === "" ? "{}" : bodyText);
@@ -119,8 +120,8 @@ function updateApiKey(org: SimAnthropicOrg, id: string, bodyText: string): JsonR
 const API_KEY_RE = /^\/organizations\/api_keys\/([^/]+)$/;
 
 /** Routes one authenticated API request; `now` is the simulator's clock (the reports' 365-day check). */
-export function route(org: SimAnthropicOrg, method: string, path: string, query: URLSearchParams, bodyText: string, headers: { beta: string }, now: Date): JsonResult {
-  const allow = (methods: string, handlers: Record<string, () => JsonResult>): JsonResult => {
+export function route(org: SimAnthropicOrg, method: string, path: string, query: URLSearchParams, bodyText: string, headers: { beta: string }, now: Date): Reply {
+  const allow = (methods: string, handlers: Record<string, () => Reply>): Reply => {
     const handler = handlers[method];
     if (handler) return handler();
     return { ...apiError(405, `Method ${method} not allowed on ${path}`), headers: { allow: methods } };
@@ -144,7 +145,7 @@ export function route(org: SimAnthropicOrg, method: string, path: string, query:
     return allow("GET, POST", {
       GET: () => {
         const key = findKey(org, id);
-        return isResult(key) ? key : { status: 200, json: key };
+        return isReply(key) ? key : { status: 200, json: key };
       },
       POST: () => updateApiKey(org, id, bodyText),
     });

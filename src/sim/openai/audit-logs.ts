@@ -9,12 +9,12 @@
  * organization is a refusal of an authenticated caller, not a bad request
  * (400) nor a missing route (404). UNVERIFIED against the real API.
  */
-import type { Reply } from "../http.js";
+import { isReply, type Reply } from "../http.js";
 import { isRecord } from "../json.js";
 import { apiError, errorBody } from "./errors.js";
 import type { AuditLogJson, ListAuditLogsResponseJson, SimOrg } from "./org.js";
 import { listParams } from "./pagination.js";
-import { arrayParam, boolParam, intParam, isReply } from "./query.js";
+import { arrayParam, boolParam, intParam } from "./query.js";
 
 /** The spec declares no error for it (only 200 and 429): the simulator's choice, see AUDIT_LOGGING_DISABLED_STATUS. */
 export const AUDIT_LOGGING_DISABLED_STATUS = 403;

@@ -30,7 +30,3 @@ export function boolParam(params: URLSearchParams, name: string): boolean | unde
   }
   return raw === "true";
 }
-
-export function isReply(x: unknown): x is Reply {
-  return typeof x === "object" && x !== null && "status" in x && "json" in x;
-}

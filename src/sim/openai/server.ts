@@ -5,13 +5,9 @@
  * (routes.ts lists the routes and the module of each), plus fault injection
  * (../faults.ts) and a request log (../request-log.ts).
  *
- * Control routes (no auth, not logged):
- *   POST   /__sim/faults    body: Fault (JSON; omit `times` for "unlimited")
- *   DELETE /__sim/faults
- *   GET    /__sim/requests  → { requests: RequestLogEntry[], maxConcurrent: number }
- *   DELETE /__sim/requests  (also resets maxConcurrent)
- *   GET    /__sim/org       → SimOrg (the current state, mutations included)
- *   PUT    /__sim/org       body: SimOrg (JSON)
+ * Control routes (no auth, not logged): ../control-routes.ts, with a
+ * `Fault` (./faults.ts) to POST /__sim/faults and a `SimOrg` at /__sim/org;
+ * GET /__sim/requests gives `RequestLogEntry[]`.
  *
  * Order of processing for an API request (after reading its body): faults are
  * matched (and consumed) first — by method, path and `after` / `page` cursor —
@@ -26,49 +22,25 @@
  * happened (a client that times out on a DELETE then finds the key gone, and
  * a retry gets a 404).
  */
-import http from "node:http";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Fault, FaultList } from "../faults.js";
-import { closer, listen, type Reply, readBody, send } from "../http.js";
+import type { IncomingMessage } from "node:http";
+import { cutInHalf } from "../faults.js";
+import { JSON_TYPE, type Reply, send } from "../http.js";
 import { isRecord } from "../json.js";
-import { RequestLog, type RequestLogEntry } from "../request-log.js";
+import type { RequestLogEntry } from "../request-log.js";
+import { type RestSimulator, type RestSimulatorOptions, startRestSimulator } from "../rest-simulator.js";
 import { authenticate } from "./auth.js";
 import { errorBody } from "./errors.js";
 import { faultStatusResult, transformPage } from "./faulted-answers.js";
+import { type Fault, OPENAI_FAULTS } from "./faults.js";
 import type { SimOrg } from "./org.js";
 import { route } from "./routes.js";
 
-export interface Simulator {
+export interface Simulator extends RestSimulator<SimOrg, Fault, RequestLogEntry> {
   /** Base URL ending in `/v1`, e.g. "http://127.0.0.1:8788/v1". */
   readonly url: string;
-  /** Every API request in arrival order (including faulted and unauthorized ones). Live array. */
-  readonly requests: RequestLogEntry[];
-  /** Highest number of API requests in flight at once since start (or the last clearLog). */
-  readonly maxConcurrent: number;
-  /** Replace the organization (a deep copy is taken). */
-  setOrg(org: SimOrg): void;
-  /** A deep copy of the organization as it is now (after any mutations). */
-  getOrg(): SimOrg;
-  addFault(fault: Fault): void;
-  clearFaults(): void;
-  /** Empty `requests` (in place) and reset `maxConcurrent` to the number now in flight. */
-  clearLog(): void;
-  close(): Promise<void>;
 }
 
-export interface StartSimulatorOptions {
-  org: SimOrg;
-  adminKey: string;
-  /** Added to every API response (simulated network). Default 0. */
-  latencyMs?: number;
-  /** Default 0 (an ephemeral port). */
-  port?: number;
-  /** Default "127.0.0.1". */
-  host?: string;
-}
-
-const MAX_CONTROL_BODY = 64 * 1024 * 1024;
-const JSON_TYPE = "application/json";
+export type StartSimulatorOptions = RestSimulatorOptions<SimOrg>;
 
 function parseOrg(input: unknown): SimOrg {
   if (!isRecord(input)) throw new TypeError("org must be an object");
@@ -82,145 +54,49 @@ function parseOrg(input: unknown): SimOrg {
   return structuredClone(input) as unknown as SimOrg;
 }
 
-async function readText(req: IncomingMessage): Promise<string> {
-  return (await readBody(req, MAX_CONTROL_BODY)).toString("utf8");
-}
-
 /** The path without the `/v1` prefix, as routes and faults name it. */
 function apiPath(fullPath: string): string {
   return fullPath === "/v1" ? "/" : fullPath.startsWith("/v1/") ? fullPath.slice(3) : fullPath;
 }
 
+function requestUrl(req: IncomingMessage): URL {
+  const rawUrl = req.url ?? "/";
+  try {
+    return new URL(rawUrl.startsWith("/") ? `http://simulator.invalid${rawUrl}` : rawUrl, "http://simulator.invalid");
+  } catch {
+    return new URL("http://simulator.invalid/");
+  }
+}
+
 export async function startSimulator(opts: StartSimulatorOptions): Promise<Simulator> {
-  let org = parseOrg(opts.org);
   const adminKey = opts.adminKey;
-  const baseLatency = opts.latencyMs ?? 0;
-  const host = opts.host ?? "127.0.0.1";
-  const faults = new FaultList();
-  const log = new RequestLog();
-  const timers = new Set<NodeJS.Timeout>();
-  let requestCounter = 0;
+  return startRestSimulator(opts, {
+    parseOrg,
+    dialect: OPENAI_FAULTS,
+    urlSuffix: "/v1",
+    requestUrl,
+    controlError: (_status, message) => errorBody(message, "invalid_request_error"),
+    unknownControlRoute: (method, path) => `Invalid URL (${method} ${path})`,
+    answerApi({ req, res, url, method, bodyText, at, requestId }, { org, faults, log, delayed }) {
+      const fullPath = url.pathname;
+      const path = apiPath(fullPath);
+      const query: Record<string, string> = Object.fromEntries(url.searchParams);
 
-  const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const at = Date.now();
-    log.track(res);
-
-    const method = (req.method ?? "GET").toUpperCase();
-    let bodyText = "";
-    if (method === "GET" || method === "HEAD") {
-      req.resume(); // discard any body
-    } else {
-      try {
-        bodyText = await readText(req);
-      } catch {
-        return; // too large or aborted: the connection is gone
+      const { latencyMs, effect } = faults.take(method, path, { after: query["after"] ?? "", page: query["page"] ?? "" });
+      let result: Reply;
+      if (effect?.kind === "status") {
+        result = faultStatusResult(effect.status, effect.retryAfter);
+      } else {
+        const authHeader = req.headers.authorization;
+        result = authenticate(authHeader, adminKey) ?? route(org(), method, fullPath, path, query, bodyText, url.searchParams);
+        if (effect?.kind === "lie_has_more" || effect?.kind === "invalid_shape") result = transformPage(result, effect.kind);
       }
-    }
-    const fullPath = url.pathname;
-    const path = apiPath(fullPath);
-    const query: Record<string, string> = Object.fromEntries(url.searchParams);
+      let body = JSON.stringify(result.json);
+      if (effect?.kind === "malformed_json") body = cutInHalf(body);
+      log.add({ method, path: fullPath, query, status: result.status, at }, bodyText);
 
-    const { latencyMs, effect } = faults.take(method, path, query["after"] ?? "", query["page"] ?? "");
-    let result: Reply;
-    if (effect?.kind === "status") {
-      result = faultStatusResult(effect.status, effect.retryAfter);
-    } else {
-      const authHeader = req.headers.authorization;
-      result = authenticate(authHeader, adminKey) ?? route(org, method, fullPath, path, query, bodyText, url.searchParams);
-      if (effect?.kind === "lie_has_more" || effect?.kind === "invalid_shape") result = transformPage(result, effect.kind);
-    }
-    let body = JSON.stringify(result.json);
-    if (effect?.kind === "malformed_json") {
-      // A strict prefix of a JSON object is never valid JSON.
-      body = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
-    }
-    log.add({ method, path: fullPath, query, status: result.status, at }, bodyText);
-
-    const headers = { "x-request-id": `req_sim_${++requestCounter}`, ...result.headers };
-    const delay = baseLatency + latencyMs;
-    if (delay > 0) {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        send(res, result.status, JSON_TYPE, body, headers);
-      }, delay);
-      timers.add(timer);
-    } else {
-      send(res, result.status, JSON_TYPE, body, headers);
-    }
-  };
-
-  const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const method = (req.method ?? "GET").toUpperCase();
-    const ok = (json: unknown, status = 200): void => send(res, status, JSON_TYPE, JSON.stringify(json));
-    const bad = (status: number, message: string): void => send(res, status, JSON_TYPE, JSON.stringify(errorBody(message, "invalid_request_error")));
-    const parseJsonBody = async (): Promise<unknown> => JSON.parse(await readText(req)) as unknown;
-    try {
-      switch (`${method} ${url.pathname}`) {
-        case "POST /__sim/faults":
-          faults.add(await parseJsonBody());
-          return ok({ ok: true, faults: faults.size }, 201);
-        case "DELETE /__sim/faults":
-          faults.clear();
-          return ok({ ok: true });
-        case "GET /__sim/requests":
-          return ok({ requests: log.requests, maxConcurrent: log.maxConcurrent });
-        case "DELETE /__sim/requests":
-          log.clear();
-          return ok({ ok: true });
-        case "GET /__sim/org":
-          return ok(org);
-        case "PUT /__sim/org":
-          org = parseOrg(await parseJsonBody());
-          return ok({ ok: true });
-        default:
-          req.resume();
-          return bad(404, `Invalid URL (${method} ${url.pathname})`);
-      }
-    } catch (err) {
-      return bad(400, err instanceof Error ? err.message : String(err));
-    }
-  };
-
-  const server = http.createServer((req, res) => {
-    const rawUrl = req.url ?? "/";
-    let url: URL;
-    try {
-      url = new URL(rawUrl.startsWith("/") ? `http://simulator.invalid${rawUrl}` : rawUrl, "http://simulator.invalid");
-    } catch {
-      url = new URL("http://simulator.invalid/");
-    }
-    if (url.pathname === "/__sim" || url.pathname.startsWith("/__sim/")) {
-      void handleControl(req, res, url);
-    } else {
-      void handleApi(req, res, url);
-    }
+      const headers = { "x-request-id": requestId, ...result.headers };
+      delayed.run(latencyMs, () => send(res, result.status, JSON_TYPE, body, headers));
+    },
   });
-
-  const origin = await listen(server, host, opts.port);
-  return {
-    url: `${origin}/v1`,
-    requests: log.requests,
-    get maxConcurrent() {
-      return log.maxConcurrent;
-    },
-    setOrg(next: SimOrg) {
-      org = parseOrg(next);
-    },
-    getOrg() {
-      return structuredClone(org);
-    },
-    addFault(fault: Fault) {
-      faults.add(fault);
-    },
-    clearFaults() {
-      faults.clear();
-    },
-    clearLog() {
-      log.clear();
-    },
-    close: closer(server, () => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-    }),
-  };
 }

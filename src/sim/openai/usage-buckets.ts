@@ -3,10 +3,10 @@
  * buckets of [start_time, end_time), `limit` buckets a page, `next_page` an
  * opaque cursor for `page`; and the group_by shared by both.
  */
-import type { Reply } from "../http.js";
+import { isReply, type Reply } from "../http.js";
 import { apiError } from "./errors.js";
 import type { SimUsageRecord, UsageResponseJson, UsageTimeBucketJson } from "./org.js";
-import { arrayParam, intParam, isReply } from "./query.js";
+import { arrayParam, intParam } from "./query.js";
 
 const BUCKET_SECONDS: Record<string, number> = { "1m": 60, "1h": 3600, "1d": 86_400 };
 

@@ -8,9 +8,9 @@
  * bucket of the range, empty ones with `results: []`; end_time defaults to
  * now). The spec declares only 200 and 429 for them.
  */
-import type { Reply } from "../http.js";
+import { isReply, type Reply } from "../http.js";
 import type { CostsResultJson, SimOrg, SimUsageRecord, UsageCompletionsResultJson } from "./org.js";
-import { arrayParam, boolParam, isReply } from "./query.js";
+import { arrayParam, boolParam } from "./query.js";
 import { bucketPage, bucketRange, groupByParam, groupRecords } from "./usage-buckets.js";
 
 const USAGE_GROUP_BY = ["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"] as const;

@@ -1,1 +1,1 @@
-ySfWlCMFquQRWah0W5piH7K/fKmpB7b2huUIlio6OicjSHjHWXSO3mgmEIuFo4SQJTnrnYyM/nRhKotLcF6DDA==
+s3nEvwgxLHWYtjf1xvlP/cyrc5fgmFMACXMrVXaKYSTMY/3y7TYmzk3yyU3zo9QAA8+zOdBACENnfdkhQkeXDg==

@@ -1,0 +1,71 @@
+import { applyLifecycle, markResolvedByRemediation } from "../model/lifecycle.js";
+import { initialWorkState } from "../providers/openai/inventory-work.js";
+import { collectInventorySlice } from "../providers/openai/collect.js";
+import { checkPolicy } from "../policy/check.js";
+import { toAcceptedExemption } from "../store/acceptances.js";
+import { redact } from "../util/redact.js";
+import { type AuditContext, type PolicyProblem, type RecordedOutcome, type SliceResult, runBase, safeSettings } from "./context.js";
+import { loadEnrichedInventory } from "./load-run.js";
+import { concludeRun, invalidPolicyRun, summarizeRun } from "./run.js";
+import type { AttemptInfo, StepOutcome } from "./step-outcome.js";
+
+/** The run's first stages: the policy, the inventory in slices, the evaluation and its record. */
+
+/** "check policy": the bundled policy parses and validates, or what is wrong with it. */
+export function policyProblem(ctx: AuditContext): PolicyProblem | null {
+  const { policy } = ctx.params;
+  const source = ctx.policy(policy);
+  if (!source) return { ref: { name: policy, file: `policies/${policy}.yaml`, sha256: "" }, details: [`no bundled policy named ${policy}`] };
+  const checked = checkPolicy(source);
+  return checked.ok ? null : { ref: checked.ref, details: checked.details };
+}
+
+/** "record invalid policy": a failed run, nothing requested. */
+export async function recordInvalidPolicy(ctx: AuditContext, problem: PolicyProblem): Promise<RecordedOutcome> {
+  const run = invalidPolicyRun(runBase(ctx.params), { ok: false, ...problem }, ctx.now());
+  await ctx.history.record(run, ctx.params.policy);
+  return { status: run.status, summary: summarizeRun(run) };
+}
+
+/**
+ * "inventory <i>": at most AUDIT_SUBREQUESTS_PER_STEP Admin API requests, from where the previous
+ * slice stopped; its part and the state after it go to R2. The client has already retried each
+ * request; only a failure it deferred (a wait too long for it) asks for another attempt of the step,
+ * unless this is the last one, which keeps it as an error: the run will say what it did not see.
+ */
+export async function inventorySlice(ctx: AuditContext, sliceIndex: number, { last }: AttemptInfo): Promise<StepOutcome<SliceResult>> {
+  const config = ctx.settings();
+  const state = sliceIndex === 0 ? initialWorkState() : await ctx.work.state(sliceIndex - 1);
+  const { part, state: next, deferred } = await collectInventorySlice({ adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl }, state, config.subrequestsPerStep);
+  if (deferred.length > 0 && !last && !part.fatal) {
+    return { retry: `${deferred.length} failure(s) to wait out, first: ${redact(deferred[0]?.message ?? "", config.secrets)}` };
+  }
+  await ctx.work.putSlice(sliceIndex, part, next);
+  return { done: { requests: part.requests, remaining: part.fatal ? 0 : next.units.length, fatal: part.fatal !== undefined } };
+}
+
+/** "evaluate and record": every slice's part assembled, evaluated, compared with the open findings, stored. */
+export async function evaluateAndRecord(ctx: AuditContext, sliceCount: number): Promise<RecordedOutcome> {
+  const config = ctx.settings();
+  const source = ctx.policy(ctx.params.policy);
+  const checked = source ? checkPolicy(source) : undefined;
+  if (!checked?.ok) throw new Error(`policy ${ctx.params.policy} is no longer valid`);
+  const { inventory, enrichment } = await loadEnrichedInventory(ctx, sliceCount);
+  const now = ctx.now();
+  // Expired acceptances go in too: the run reports them as expired and the finding as open again.
+  const accepted = (await ctx.acceptances.forPolicy(ctx.params.policy)).map(toAcceptedExemption);
+  const concluded = concludeRun({ base: runBase(ctx.params), policy: checked, inventory, evaluatedAt: now, finishedAt: now, secrets: config.secrets, accepted, enrichment });
+  const withLifecycle = applyLifecycle(concluded, await ctx.history.openFindings(ctx.params.policy));
+  const resolved = withLifecycle.lifecycle?.resolved_findings ?? [];
+  const run = markResolvedByRemediation(withLifecycle, await ctx.remediations.resolvedBy(resolved));
+  await ctx.history.record(run, ctx.params.policy);
+  return { status: run.status, summary: summarizeRun(run) };
+}
+
+/** "record failure": every attempt of a step was spent; the run ends failed (the lock stays for the evidence step). */
+export async function recordFailure(ctx: AuditContext, error: unknown): Promise<RecordedOutcome> {
+  const config = safeSettings(ctx);
+  const reason = `the run stopped: ${error instanceof Error ? error.message : "unknown error"}`;
+  await ctx.history.abandon(ctx.params.run_id, redact(reason, config?.secrets ?? []), { keepLock: true });
+  return { status: "failed", summary: `keywarden ${ctx.params.run_id} failed: ${error instanceof Error ? error.name : "error"}` };
+}
