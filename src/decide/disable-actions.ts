@@ -46,20 +46,41 @@ export function whyNoDisable(finding: RemediableFinding, inventoryKeys: readonly
  * sentence when it does not fit (the key is gone, active again, archived or expired).
  */
 export function reenableActionFor(disable: RemediationAction, disableId: string, fresh: ListedKey | undefined): RemediationAction | { why: string } {
-  const name = named(disable.target.name, disable.target.id);
   if (disable.kind !== "disable_key") return { why: `request ${disableId} did not disable a key (it is ${disable.kind}), so there is nothing to re-enable.` };
-  if (!fresh) return { why: `key ${name} is no longer listed by the Admin API: there is nothing to re-enable.` };
+  const why = whyNoReenable(disable.target, fresh);
+  if (why !== null || !fresh) return { why: why ?? "" };
+  return { ...reenable(disable.target, fresh, disable.finding), summary: `Re-enable Anthropic key ${named(fresh.name, fresh.id)} ${whereIs(disable.target.project)} (undoing ${disableId})`, undoes: disableId };
+}
+
+/**
+ * `keywarden revoke --reenable`: the Re-enable of an inactive key listed now, undoing no recorded
+ * request (the command line keeps none); it answers no finding (`finding` names the key alone).
+ */
+export function commandLineReenable(fresh: ListedKey): RemediationAction | { why: string } {
+  const target = { type: "api_key" as const, id: fresh.id, name: fresh.name, project: fresh.project, ...(fresh.account ? { account: fresh.account } : {}) };
+  const why = whyNoReenable(target, fresh);
+  if (why !== null) return { why };
+  return reenable(target, fresh, { rule_id: "", rule_kind: "", fingerprint: "", key_id: fresh.id });
+}
+
+function whyNoReenable(target: RemediationAction["target"], fresh: ListedKey | undefined): string | null {
+  const name = named(target.name, target.id);
+  if (!API_ID.test(target.id)) return `the key id ${JSON.stringify(target.id)} does not look like an Admin API id; Keywarden puts no such id into a request.`;
+  if (!fresh) return `key ${name} is no longer listed by the Admin API: there is nothing to re-enable.`;
   const status = fresh.status ?? "active";
-  if (status === "active") return { why: `key ${name} is active already: there is nothing to re-enable.` };
-  if (status !== "inactive") return { why: `key ${name} is ${status} now: only an inactive key can be re-enabled.` };
+  if (status === "active") return `key ${name} is active already: there is nothing to re-enable.`;
+  if (status !== "inactive") return `key ${name} is ${status} now: only an inactive key can be re-enabled.`;
+  return null;
+}
+
+function reenable(target: RemediationAction["target"], fresh: ListedKey, finding: RemediationAction["finding"]): RemediationAction {
   return {
     kind: "reenable_key",
-    target: disable.target,
-    request: keyStatusRequest(disable.target.id, KEY_STATUS_SET.reenable_key),
+    target,
+    request: keyStatusRequest(target.id, KEY_STATUS_SET.reenable_key),
     keysAffected: [affectedKey(fresh)],
-    summary: `Re-enable Anthropic key ${named(fresh.name, fresh.id)} ${whereIs(disable.target.project)} (undoing ${disableId})`,
-    finding: disable.finding,
-    undoes: disableId,
+    summary: `Re-enable Anthropic key ${named(fresh.name, fresh.id)} ${whereIs(target.project)}`,
+    finding,
   };
 }
 

@@ -24,7 +24,7 @@ import {
   type RemediationStatus,
 } from "../model/remediation.js";
 import { actionsFor, whyNoActions } from "./actions.js";
-import { reenableActionFor } from "./disable-actions.js";
+import { commandLineReenable, reenableActionFor } from "./disable-actions.js";
 import { redact } from "../util/redact.js";
 import { anthropicOwnKeyVerdict, ownAdminKeyVerdict } from "./own-key.js";
 import type { RemediationPolicy } from "../policy/remediation-schema.js";
@@ -126,6 +126,28 @@ export function checkApproval(request: PendingRequest, approver: string, context
   const requester = allowedUserGuard(request.requestedBy, "requester", context);
   if (requester) return requester;
   return requestGuards(request, context, sofar + 1, new Date(Date.parse(request.requestedAt)));
+}
+
+/**
+ * `keywarden revoke --reenable` (the command line keeps no record of what it disabled, so no Disable
+ * request is undone and no 7-day window applies): the mode, the requester, the key inactive now and
+ * the request the one that re-enables it, the day's cap and the approvals.
+ */
+export function checkCommandLineReenable(input: Pick<RequestInput, "action" | "requestedBy">, context: GuardContext): GuardResult {
+  const mode = modeGuard(context.settings);
+  if (mode) return mode;
+  const requester = allowedUserGuard(input.requestedBy, "requester", context);
+  if (requester) return requester;
+  const fresh = context.inventoryKeys.find((k) => k.id === input.action.target.id);
+  const current = input.action.kind === "reenable_key" && fresh ? commandLineReenable(fresh) : { why: `${input.action.kind} of ${input.action.target.id} is not the Re-enable of a key listed now.` };
+  if ("why" in current) return refuse("fits-finding", current.why);
+  if (current.request.path !== input.action.request.path || JSON.stringify(current.request.body) !== JSON.stringify(input.action.request.body)) {
+    return refuse("fits-finding", `the request planned (${input.action.request.method} ${input.action.request.path}) is not the one the key gives now; request it again.`);
+  }
+  const cap = dailyCapGuard(context);
+  if (cap) return cap;
+  const needed = approvalsNeeded(context.settings);
+  return { ok: true, mode: context.settings.mode === "on" ? "on" : "dry-run", approvals: 1, approvalsNeeded: needed, ready: needed <= 1, action: current, inUse: [] };
 }
 
 /**

@@ -167,10 +167,16 @@ export class RemediationStore {
    */
   async finishStuck(now: Date, afterMs: number): Promise<string[]> {
     const cutoff = new Date(now.getTime() - afterMs).toISOString();
-    const { results } = await this.db.prepare("SELECT id, executed_at FROM remediation_requests WHERE status = 'executing' AND executed_at <= ?").bind(cutoff).all<{ id: string; executed_at: string }>();
+    const { results } = await this.db
+      .prepare("SELECT id, executed_at, action_kind FROM remediation_requests WHERE status = 'executing' AND executed_at <= ?")
+      .bind(cutoff)
+      .all<{ id: string; executed_at: string; action_kind: string }>();
     const finished: string[] = [];
     for (const row of results) {
-      const outcome = `the execution started at ${row.executed_at} never reported back: the key may or may not be gone; check it in the OpenAI dashboard (the next run lists it if it is still there).`;
+      const outcome =
+        row.action_kind === "disable_key" || row.action_kind === "reenable_key"
+          ? `the execution started at ${row.executed_at} never reported back: the key's status may or may not have changed; check it in Anthropic's console (the next run lists its status).`
+          : `the execution started at ${row.executed_at} never reported back: the key may or may not be gone; check it in the OpenAI dashboard (the next run lists it if it is still there).`;
       if (await this.finish(row.id, { status: "unconfirmed", http_status: null, outcome, at: now.toISOString(), actor: null })) finished.push(row.id);
     }
     return finished;
