@@ -11,7 +11,7 @@ import { redact } from "../util/redact.js";
 import { visibleLength } from "../util/visible-length.js";
 import { reenableActionFor } from "./disable-actions.js";
 import { MIN_REVOKE_REASON, REASON_BLOCK, type ViewValues, fieldOf } from "./form.js";
-import { type Allowed, approvalsNeeded, checkRequest } from "./guards.js";
+import { type Allowed, approvalsNeeded, checkRequest, reenableOfferedUntil } from "./guards.js";
 import type { Answer, DecideDeps, SlackUser } from "./ports.js";
 import { recordRequest } from "./request-record.js";
 import { PLAN_LISTING_DEADLINE_MS, guardContext, withDeadline } from "./revoke-plan.js";
@@ -26,6 +26,7 @@ async function checkedReenable(deps: DecideDeps, user: SlackUser, disableId: str
   const row = await deps.remediations.get(disableId);
   if (!row) return { message: `There is no remediation request ${disableId}.` };
   if (row.action_kind !== "disable_key") return { message: `Request ${row.id} did not disable a key: there is nothing to re-enable.` };
+  if (reenableOfferedUntil(row) === null) return { message: `Request ${row.id} (${row.status}, REMEDIATION=${row.mode}) is not a Disable carried out: there is nothing Keywarden re-enables.` };
   let finding: RunFinding;
   let disable: ReturnType<typeof storedAction>;
   try {
