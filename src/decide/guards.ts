@@ -103,7 +103,9 @@ export function checkRequest(input: RequestInput, context: GuardContext): GuardR
   if (mode) return mode;
   const requester = allowedUserGuard(input.requestedBy, "requester", context);
   if (requester) return requester;
-  return requestGuards(input, context, 1, context.now);
+  // A pending request checked again (an approval recovered after a lost isolate) keeps the time it was made.
+  const madeAt = "requestedAt" in input && typeof input.requestedAt === "string" ? new Date(Date.parse(input.requestedAt)) : context.now;
+  return requestGuards(input, context, 1, madeAt);
 }
 
 /** Whether `approver` may approve `request` now; `ready` when this approval is the last one needed. */

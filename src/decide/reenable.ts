@@ -14,6 +14,7 @@ import { MIN_REVOKE_REASON, REASON_BLOCK, type ViewValues, fieldOf } from "./for
 import { type Allowed, approvalsNeeded, checkRequest, reenableOfferedUntil } from "./guards.js";
 import type { Answer, DecideDeps, SlackUser } from "./ports.js";
 import { recordRequest } from "./request-record.js";
+import { refreshMessage } from "./revoke-execution.js";
 import { PLAN_LISTING_DEADLINE_MS, guardContext, withDeadline } from "./revoke-plan.js";
 import { type SubmitOutcome, clipError } from "./revoke-request.js";
 import { StoredRequestError, storedAction, storedFinding } from "./stored-request.js";
@@ -58,7 +59,11 @@ export async function openReenableForm(deps: DecideDeps, user: SlackUser, trigge
   const { notifier } = deps;
   if (!notifier) return { ok: false, message: "Keywarden cannot open the form: SLACK_BOT_TOKEN is off." };
   const result = await checkedReenable(deps, user, disableId);
-  if ("message" in result) return { ok: false, message: result.message };
+  if ("message" in result) {
+    // The message may still offer what is no longer offered (the 7 days are over): show it as it is now.
+    await refreshMessage(deps, disableId, deps.clock.now());
+    return { ok: false, message: result.message };
+  }
   await notifier.openReenableForm(triggerId, {
     finding: result.finding,
     action: result.checked.action,

@@ -265,6 +265,8 @@ describe("Re-enable, offered for 7 days on a carried-out Disable", () => {
     const answer = await openReenableForm(world.deps, ANN, "T_LATE", disableId);
     expect(answer).toEqual({ ok: false, message: expect.stringContaining("Refused by the undo-window guard") });
     expect(world.shown.forms.filter((f) => f.startsWith("reenable:"))).toEqual([]);
+    // The click that came too late takes the button off the message.
+    expect(world.shown.updated.at(-1)).toMatchObject({ id: disableId, reenable: { offered: false, request: null } });
   });
 
   it("is refused for a user outside SLACK_ALLOWED_USERS, at the click and at the submission", async () => {
