@@ -48,7 +48,8 @@ export function whyNoDisable(finding: RemediableFinding, inventoryKeys: readonly
 export function reenableActionFor(disable: RemediationAction, disableId: string, fresh: ListedKey | undefined): RemediationAction | { why: string } {
   if (disable.kind !== "disable_key") return { why: `request ${disableId} did not disable a key (it is ${disable.kind}), so there is nothing to re-enable.` };
   const why = whyNoReenable(disable.target, fresh);
-  if (why !== null || !fresh) return { why: why ?? "" };
+  if (why !== null) return { why };
+  if (!fresh) return { why: `key ${disable.target.id} is no longer listed by the Admin API.` };
   return { ...reenable(disable.target, fresh, disable.finding), summary: `Re-enable Anthropic key ${named(fresh.name, fresh.id)} ${whereIs(disable.target.project)} (undoing ${disableId})`, undoes: disableId };
 }
 
