@@ -2,6 +2,7 @@
  * The Accept-risk modal: the finding, a reason, the last day it holds (at most the policy's
  * max_acceptance_days ahead) and an optional ticket. Its inputs are the form decide/ reads back.
  */
+import type { ModalView } from "@slack/types";
 import type { RunFinding } from "../model/run.js";
 import { EXPIRES_BLOCK, MIN_REASON_LENGTH, REASON_BLOCK, TICKET_BLOCK } from "../decide/form.js";
 import { findingRefValue } from "./finding-actions.js";
@@ -12,7 +13,7 @@ export const ACCEPT_MODAL = "accept_risk_modal";
 const DAY_MS = 86_400_000;
 
 /** The Accept-risk modal for one finding of one run (`private_metadata` carries only those two: `<run id>:<fingerprint>`). */
-export function acceptanceModal(finding: RunFinding, runId: string, maxDays: number, now: Date): Record<string, unknown> {
+export function acceptanceModal(finding: RunFinding, runId: string, maxDays: number, now: Date): ModalView {
   const tomorrow = new Date(now.getTime() + DAY_MS).toISOString().slice(0, 10);
   const keyName = safe(finding.key.name ?? finding.key.id, 150);
   const where = finding.project ? `project ${safe(finding.project.name ?? finding.project.id, 100)}` : "organization admin key";

@@ -1,5 +1,6 @@
+import type { AnyBlock, SectionBlock } from "@slack/types";
 import type { AuditRun, RunFinding } from "../model/run.js";
-import { section } from "./blocks.js";
+import { type MessageBody, section } from "./blocks.js";
 import { findingBlockId } from "./finding-actions.js";
 import { findingText } from "./format.js";
 import { DEFAULT_ACCOUNT, keyAccount } from "../model/key-facts.js";
@@ -8,10 +9,8 @@ import { type RenderSlackOptions, renderSlackReport } from "./render.js";
 
 const SECTION_TEXT_MAX = 3000;
 
-interface MessageLike {
-  text: string;
-  blocks: unknown[];
-}
+/** A message as chat.update takes it: any block Keywarden (or an older Keywarden) rendered. */
+type MessageLike = MessageBody<AnyBlock>;
 
 export interface ShownAcceptance {
   fingerprint: string;
@@ -31,14 +30,18 @@ function acceptedNote(acceptance: Omit<ShownAcceptance, "fingerprint">): string 
 export function markAccepted(message: MessageLike, fingerprint: string, acceptance: Omit<ShownAcceptance, "fingerprint">): MessageLike {
   const id = findingBlockId(fingerprint);
   const note = acceptedNote(acceptance);
-  const blocks = message.blocks.map((block) => {
-    const section = block as { type?: string; block_id?: string; text?: { type: string; text: string }; accessory?: unknown };
-    if (section.type !== "section" || section.block_id !== id || !section.text) return block;
-    const { accessory: _button, ...rest } = section;
-    const text = `${section.text.text}\n${note}`;
-    return { ...rest, text: { ...section.text, text: text.length > SECTION_TEXT_MAX ? `${clip(section.text.text, SECTION_TEXT_MAX - note.length - 1)}\n${note}` : text } };
+  const blocks = message.blocks.map((block): AnyBlock => {
+    if (!isSection(block) || block.block_id !== id || !block.text) return block;
+    const { accessory: _button, ...rest } = block;
+    const text = `${block.text.text}\n${note}`;
+    return { ...rest, text: { ...block.text, text: text.length > SECTION_TEXT_MAX ? `${clip(block.text.text, SECTION_TEXT_MAX - note.length - 1)}\n${note}` : text } };
   });
   return { text: message.text || "Keywarden finding", blocks };
+}
+
+/** Block Kit's `type` names the block: a "section" is a section block. */
+function isSection(block: AnyBlock): block is SectionBlock {
+  return block.type === "section";
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Button, ContextBlock, DividerBlock, HeaderBlock, MrkdwnElement, Overflow, PlainTextOption, SectionBlock } from "@slack/types";
+import type { AnyBlock, Button, ContextBlock, DividerBlock, HeaderBlock, KnownBlock, MrkdwnElement, Overflow, PlainTextOption, SectionBlock } from "@slack/types";
 
 /**
  * A button Keywarden's interactivity endpoint can act on: it dispatches on `action_id`, and
@@ -14,6 +14,12 @@ export type OverflowElement = Omit<Overflow, "options"> & { action_id: string; o
  * (https://docs.slack.dev/reference/block-kit/blocks).
  */
 export type SlackBlock = HeaderBlock | SectionBlock | ContextBlock | DividerBlock;
+
+/** A message's content, wherever it goes: its fallback text and its blocks (remediation requests use the whole of Block Kit). */
+export interface MessageBody<B extends AnyBlock = KnownBlock> {
+  text: string;
+  blocks: B[];
+}
 
 export interface SlackMessage {
   channel: string;

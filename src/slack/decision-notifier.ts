@@ -7,11 +7,11 @@ import type { WebClient } from "@slack/web-api";
 import type { AcceptanceShown, Notifier } from "../decide/ports.js";
 import type { AcceptancePrompt } from "../model/acceptance.js";
 import type { AuditRun } from "../model/run.js";
-import { redact } from "../util/redact.js";
 import { acceptanceModal } from "./accept-modal.js";
 import { acceptanceNotice, reportPageWithAcceptances } from "./accepted-message.js";
 import { ownerInSlack } from "./key-owner.js";
 import { reenableModal } from "./reenable-blocks.js";
+import { redactedCopy } from "./redaction.js";
 import { requestMessage, revokeModal } from "./remediation-blocks.js";
 import type { RenderSlackOptions } from "./render.js";
 
@@ -33,26 +33,26 @@ export function slackDecisionNotifier({ client, channel, secrets, report }: Deci
     ownerInSlack: (finding) => ownerInSlack(client, finding),
     async openRevokeForm(triggerId, form) {
       // Names come fresh from the API: a secret a key's name holds goes before Slack sees it.
-      await client.views.open({ trigger_id: triggerId, view: JSON.parse(redact(JSON.stringify(revokeModal(form)), secrets)) as never });
+      await client.views.open({ trigger_id: triggerId, view: redactedCopy(revokeModal(form), secrets) });
     },
     async openReenableForm(triggerId, form) {
-      await client.views.open({ trigger_id: triggerId, view: JSON.parse(redact(JSON.stringify(reenableModal(form)), secrets)) as never });
+      await client.views.open({ trigger_id: triggerId, view: redactedCopy(reenableModal(form), secrets) });
     },
     async postRequest(request) {
-      const posted = await client.chat.postMessage({ channel, ...requestMessage(request) } as never);
+      const posted = await client.chat.postMessage({ channel, ...requestMessage(request) });
       return posted.channel && posted.ts ? { channel: posted.channel, ts: posted.ts } : null;
     },
     async updateRequest(message, request) {
       const rendered = requestMessage(request);
-      await client.chat.update({ channel: message.channel, ts: message.ts, text: rendered.text, blocks: rendered.blocks as never });
+      await client.chat.update({ channel: message.channel, ts: message.ts, text: rendered.text, blocks: rendered.blocks });
     },
     async tellOwnerRevoked(ownerId, request) {
       const message = requestMessage(request);
       const intro = `A key of yours was ${OWNER_TOLD[request.action.kind] ?? "revoked"} by Keywarden:`;
-      await client.chat.postMessage({ channel: ownerId, text: `${intro} ${message.text}`, blocks: [{ type: "section", text: { type: "mrkdwn", text: intro } }, ...message.blocks] as never });
+      await client.chat.postMessage({ channel: ownerId, text: `${intro} ${message.text}`, blocks: [{ type: "section", text: { type: "mrkdwn", text: intro } }, ...message.blocks] });
     },
     async openAcceptForm(triggerId, form) {
-      const opened = await client.views.open({ trigger_id: triggerId, view: acceptanceModal(form.finding, form.runId, form.maxDays, form.now) as never });
+      const opened = await client.views.open({ trigger_id: triggerId, view: acceptanceModal(form.finding, form.runId, form.maxDays, form.now) });
       return opened.view?.id;
     },
     showAcceptance: (shown) => showAcceptance(client, shown, report),
@@ -67,11 +67,11 @@ export function slackDecisionNotifier({ client, channel, secrets, report }: Deci
 async function showAcceptance(client: WebClient, { prompt, run, finding, acceptance, inForce }: AcceptanceShown, report: RenderSlackOptions): Promise<void> {
   const page = run ? reportPageWithAcceptances(run, finding.fingerprint, inForce, report) : null;
   if (run && page && isDeliveredReply(run, page.index, prompt)) {
-    await client.chat.update({ channel: prompt.channel, ts: prompt.message_ts, text: page.message.text, blocks: page.message.blocks as never });
+    await client.chat.update({ channel: prompt.channel, ts: prompt.message_ts, text: page.message.text, blocks: page.message.blocks });
     return;
   }
   const notice = acceptanceNotice(finding, acceptance);
-  await client.chat.postMessage({ channel: prompt.channel, thread_ts: prompt.message_ts, text: notice.text, blocks: notice.blocks as never, unfurl_links: false, unfurl_media: false });
+  await client.chat.postMessage({ channel: prompt.channel, thread_ts: prompt.message_ts, text: notice.text, blocks: notice.blocks, unfurl_links: false, unfurl_media: false });
 }
 
 /**

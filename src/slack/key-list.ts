@@ -1,4 +1,5 @@
 /** The keys a remediation affects, as its modal and request message list them: by name up to KEYS_SHOWN, then by id. */
+import type { SectionBlock } from "@slack/types";
 import type { AffectedKey } from "../model/remediation.js";
 import { packLines, safe } from "./mrkdwn.js";
 
@@ -25,12 +26,12 @@ export function keyList(keys: readonly AffectedKey[], now: Date): string {
 }
 
 /** Sections naming, by id, every key past the first KEYS_SHOWN: whoever confirms or approves sees every key that goes. */
-export function remainingKeyIds(keys: readonly AffectedKey[], maxSections: number): Record<string, unknown>[] {
+export function remainingKeyIds(keys: readonly AffectedKey[], maxSections: number): SectionBlock[] {
   const rest = keys.slice(KEYS_SHOWN).map((key) => `\`${safe(key.id, 80)}\``);
   if (rest.length === 0) return [];
   const chunks = packLines(rest, 2_900).map((chunk) => chunk.replaceAll("\n", " "));
   const shown = chunks.slice(0, maxSections);
-  const blocks = shown.map((text) => ({ type: "section", text: { type: "mrkdwn", verbatim: true, text } }));
+  const blocks = shown.map((text): SectionBlock => ({ type: "section", text: { type: "mrkdwn", verbatim: true, text } }));
   if (chunks.length > shown.length) {
     // Only an account with thousands of keys gets here; GET /remediations lists them all.
     blocks.push({ type: "section", text: { type: "mrkdwn", verbatim: true, text: `…more key ids than a Slack message holds: GET /remediations lists all ${keys.length}.` } });

@@ -4,7 +4,7 @@ import type { RunFinding } from "../model/run.js";
 import { keyProvider } from "../model/key-facts.js";
 import { PROVIDER_TITLE } from "../report/accounts.js";
 import { redact } from "../util/redact.js";
-import { describeSlackError } from "./send.js";
+import { describeSlackError } from "./errors.js";
 
 /**
  * Who owns the finding's key in Slack, looked up now (never taken from an earlier look-up): found by

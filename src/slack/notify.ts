@@ -1,7 +1,9 @@
 import type { AuditRun, SlackDelivery } from "../model/run.js";
 import type { Config } from "../config.js";
 import { type RenderSlackOptions, renderSlackReport } from "./render.js";
-import { createSlackClient, deliverReport, postToResponseUrl } from "./send.js";
+import { createSlackClient } from "./client.js";
+import { deliverReport } from "./deliver.js";
+import { postToResponseUrl } from "./response-url.js";
 
 type ReportSettings = Pick<Config, "slack"> & { slackSigningSecret?: string | undefined; revokeMenu?: boolean };
 

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { type Sleep, realSleep } from "../util/retry.js";
 import { redact } from "../util/redact.js";
 import { type OwnerAddress, type OwnerMessage, type OwnerMessagePlan, ownerKey } from "./owner-messages.js";
-import { describeSlackError, redactSlackMessage } from "./send.js";
+import { describeSlackError } from "./errors.js";
+import { redactedCopy } from "./redaction.js";
 
 /** What happened to one owner's message; keep these and pass them back as `previous` when the step is retried. */
 export interface OwnerDeliveryRecord {
@@ -151,7 +152,7 @@ async function deliverOne(
     const threadTs = i > 0 ? record.ts : undefined;
     if (i > 0 && threadTs === undefined) throw new Error("a thread reply without its message's ts");
     const res = await post({
-      ...redactSlackMessage(page, secrets),
+      ...redactedCopy(page, secrets),
       channel: record.channel,
       ...(threadTs !== undefined ? { thread_ts: threadTs } : {}),
       unfurl_links: false,

@@ -3,7 +3,7 @@ import type { RunFinding } from "../model/run.js";
 import type { ProjectRef } from "../model/inventory.js";
 import { compileGlob } from "../util/glob.js";
 import { redact } from "../util/redact.js";
-import { describeSlackError } from "./send.js";
+import { describeSlackError } from "./errors.js";
 
 /**
  * Who in Slack owns a finding: the key owner's Slack account (found by email),

@@ -2,6 +2,7 @@
  * Re-enable in Slack: the button and what a carried-out Disable's message says of it, and the form a
  * click opens (the key, the exact request, a required reason) that decide/reenable.ts reads back.
  */
+import type { ActionsBlock, ContextBlock, ModalView } from "@slack/types";
 import { MIN_REVOKE_REASON, REASON_BLOCK } from "../decide/form.js";
 import type { ReenableForm, ReenableState } from "../decide/ports.js";
 import { dryRunRequest } from "../decide/outcome.js";
@@ -13,7 +14,7 @@ export const REENABLE_ACTION = "remediation_reenable";
 export const REENABLE_MODAL = "reenable_modal";
 
 /** A carried-out Disable's Re-enable: the button while it is offered, else what became of it. */
-export function reenableBlocks(id: string, reenable: ReenableState): Record<string, unknown>[] {
+export function reenableBlocks(id: string, reenable: ReenableState): (ContextBlock | ActionsBlock)[] {
   const until = `${reenable.until.slice(0, 16).replace("T", " ")} UTC`;
   const request = reenable.request ? `Re-enable requested as \`${safe(reenable.request.id, 60)}\`: ${safe(reenable.request.status, 20)}.` : "";
   if (!reenable.offered) {
@@ -31,7 +32,7 @@ export function reenableBlocks(id: string, reenable: ReenableState): Record<stri
 }
 
 /** The Re-enable form: the key, the exact request, who must approve, and a required reason. */
-export function reenableModal(form: ReenableForm): Record<string, unknown> {
+export function reenableModal(form: ReenableForm): ModalView {
   const { action, mode, now } = form;
   return {
     type: "modal",

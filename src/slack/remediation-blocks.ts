@@ -1,13 +1,14 @@
 /**
  * What remediation looks like in Slack: the finding's menu (Accept risk… / Revoke…), the confirmation
  * modal (the form decide/form.ts reads back), and the request message in the report channel with
- * Approve / Reject, updated with the outcome. Plain JSON; names from the API go through `safe` (escaped, one line, clipped).
+ * Approve / Reject, updated with the outcome. Block Kit typed by @slack/types; names from the API go through `safe` (escaped, one line, clipped).
  */
+import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import type { RemediationAction } from "../model/remediation.js";
 import { ACTION_BLOCK, IN_USE_BLOCK, MIN_REVOKE_REASON, REASON_BLOCK } from "../decide/form.js";
 import type { FindingRef, RequestState, RevokeForm } from "../decide/ports.js";
 import { dryRunRequest } from "../decide/outcome.js";
-import type { ButtonElement, OverflowElement } from "./blocks.js";
+import type { ButtonElement, MessageBody, OverflowElement } from "./blocks.js";
 import { ACCEPT_RISK_ACTION, acceptRiskButton, findingRefValue, readFindingRef } from "./finding-actions.js";
 import { keyList, remainingKeyIds } from "./key-list.js";
 import { safe } from "./mrkdwn.js";
@@ -47,7 +48,7 @@ export function readMenuChoice(value: string): { choice: "accept_risk" | "revoke
 }
 
 /** The confirmation modal: the key, its project and owner, every key that goes with each action, and a required reason. */
-export function revokeModal(input: RevokeForm): Record<string, unknown> {
+export function revokeModal(input: RevokeForm): ModalView {
   const { finding, actions, mode, inUse, now } = input;
   // Anthropic keys are disabled, never deleted: the form says so (OpenAI's reads as it always did).
   const disabling = actions.length > 0 && actions.every((action) => action.kind === "disable_key");
@@ -58,7 +59,7 @@ export function revokeModal(input: RevokeForm): Record<string, unknown> {
       ? "organization-wide key"
       : "organization admin key";
   const owner = finding.owner.type === "user" ? safe(finding.owner.email ?? finding.owner.name ?? finding.owner.id, 150) : `service account ${safe(finding.owner.name ?? finding.owner.id, 100)}`;
-  const blocks: Record<string, unknown>[] = [
+  const blocks: KnownBlock[] = [
     {
       type: "section",
       text: {
@@ -138,7 +139,7 @@ export function revokeModal(input: RevokeForm): Record<string, unknown> {
   };
 }
 
-function actionOption(action: RemediationAction): Record<string, unknown> {
+function actionOption(action: RemediationAction): PlainTextOption {
   const label = {
     demote_service_account: "Demote the service account",
     delete_project_key: "Delete the key",
@@ -163,7 +164,7 @@ const OUTCOME_ICON: Record<string, string> = {
 };
 
 /** The request message in the report channel: while pending it carries Approve / Reject; once decided, the outcome. */
-export function requestMessage(view: RequestState): { text: string; blocks: Record<string, unknown>[] } {
+export function requestMessage(view: RequestState): MessageBody {
   const { action } = view;
   const approvedBy = view.approvals.map((a) => `<@${safe(a.approver, 40)}>`).join(", ");
   const head = `${view.mode === "dry-run" ? ":test_tube: *Dry-run* remediation" : ":rotating_light: *Remediation*"} requested by <@${safe(view.requested_by, 40)}> · \`${safe(view.id, 60)}\``;
@@ -175,7 +176,7 @@ export function requestMessage(view: RequestState): { text: string; blocks: Reco
     ...(view.action.undoes !== undefined ? [`Undoes: \`${safe(view.action.undoes, 60)}\``] : []),
     `Reason: ${safe(view.reason, 600)}`,
   ].join("\n");
-  const blocks: Record<string, unknown>[] = [
+  const blocks: KnownBlock[] = [
     { type: "section", block_id: `rem-${view.id}`, text: { type: "mrkdwn", verbatim: true, text: body } },
     { type: "section", text: { type: "mrkdwn", verbatim: true, text: `${action.keysAffected.length === 1 ? "Key:" : `Keys (${action.keysAffected.length}):`}\n${keyList(action.keysAffected, view.now)}`.slice(0, 3000) } },
     ...remainingKeyIds(action.keysAffected, 40),

@@ -36,7 +36,7 @@ function otherKeys(n: number): KeyRecord[] {
   }));
 }
 
-function modalText(view: Record<string, unknown>): string {
+function modalText(view: object): string {
   return JSON.stringify(view);
 }
 
