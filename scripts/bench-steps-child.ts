@@ -10,6 +10,7 @@
  * into shared functions.
  *
  * Run as a script (`node --import tsx scripts/bench-steps-child.ts <mode> …`):
+import tsx scripts/bench-steps-child.ts <mode> …`):
  *   sim <json options>                 a simulator of a generated organization, in its own process
  *                                      (so its CPU is not counted); talks to the parent over IPC
  *   memory <evaluate|evidence|slack> <dir>
@@ -29,6 +30,7 @@ import type { InventoryError } from "../src/model/inventory.js";
 import { type InventoryPart, type WorkState, initialWorkState } from "../src/providers/openai/inventory-work.js";
 import { buildRunEvidence, evidencePrefix, importSigningKey } from "../src/evidence/index.js";
 import type { SlackMessage } from "../src/slack/blocks.js";
+import { redactedCopy } from "../src/slack/redaction.js";
 import { renderSlackReport } from "../src/slack/render.js";
 import { createSlackClient } from "../src/slack/send.js";
 import { sha256Hex } from "../src/util/hash.js";
@@ -232,15 +234,10 @@ export async function evidenceStep(
   return { files: evidence.files.map((f) => ({ name: f.name, size: f.content.length })), manifestSha256: evidence.manifestSha256, prefix };
 }
 
-/** REPLICA of send.ts redactMessage (not exported). */
-function redactMessage(message: SlackMessage, secrets: readonly (string | undefined)[]): SlackMessage {
-  return JSON.parse(JSON.stringify(message), (_key, value: unknown) => (typeof value === "string" ? redact(value, secrets) : value)) as SlackMessage;
-}
-
 /**
  * "report to slack": the run read back (REPLICA of RunHistory.get), the client
  * created, renderSlackReport, and what deliverReport does to each message
- * before posting it (REPLICA: redactMessage, then JSON.stringify standing in for
+ * before posting it (redactedCopy, then JSON.stringify standing in for
  * the SDK's request body) and to the CSV (redact). No HTTP; the 1 s pauses
  * between messages are wall time, not CPU.
  */
@@ -259,7 +256,7 @@ export function slackStep(
   probe("report rendered");
   const secrets = [...config.secrets, client.token];
   let bodyBytes = 0;
-  for (const message of [rendered.main, ...rendered.thread]) bodyBytes += JSON.stringify(redactMessage(message, secrets)).length;
+  for (const message of [rendered.main, ...rendered.thread]) bodyBytes += JSON.stringify(redactedCopy(message, secrets)).length;
   const csv = rendered.findings_total > 0 ? redact(rendered.csv.content, secrets) : "";
   probe("messages and CSV redacted and serialized");
   // chat.postMessage for the main message and each reply; filesUploadV2 = getUploadURLExternal, the upload, completeUploadExternal.

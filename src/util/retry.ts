@@ -3,7 +3,7 @@
  *
  * 1. The client that sends a request retries it, and nothing else does: the Admin API session
  *    (src/providers/openai/admin-api.ts, the OpenAI SDK's own retries off) and the Slack client
- *    (src/slack/send.ts, @slack/web-api's own retries off). A request is tried at most `maxAttempts`
+ *    (src/slack/transport.ts, @slack/web-api's own retries off). A request is tried at most `maxAttempts`
  *    times; a Retry-After is honoured (else backoff with jitter); no single wait is longer than
  *    `maxDelayMs`, and every wait is drawn from one budget per session (a run, a slice, a step): a
  *    run must never hang, so the SDKs' unbounded waits (up to a minute per attempt) are not used.
