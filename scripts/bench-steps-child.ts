@@ -29,7 +29,6 @@ import { assembleInventory, collectInventorySlice } from "../src/providers/opena
 import type { InventoryError } from "../src/model/inventory.js";
 import { type InventoryPart, type WorkState, initialWorkState } from "../src/providers/openai/inventory-work.js";
 import { buildRunEvidence, evidencePrefix, importSigningKey } from "../src/evidence/index.js";
-import type { SlackMessage } from "../src/slack/blocks.js";
 import { redactedCopy } from "../src/slack/redaction.js";
 import { renderSlackReport } from "../src/slack/render.js";
 import { createSlackClient } from "../src/slack/send.js";
