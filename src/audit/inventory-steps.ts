@@ -4,7 +4,7 @@ import { toAcceptedExemption } from "../store/acceptances.js";
 import { redact } from "../util/redact.js";
 import { type AuditContext, type PolicyProblem, type RecordedOutcome, type SliceResult, runBase, safeSettings } from "./context.js";
 import { collectRunSlice, runUnitsLeft, startRunWork } from "./accounts.js";
-import { applyAccountLifecycle } from "./lifecycle.js";
+import { accountsOfOpenFindings, applyAccountLifecycle } from "./lifecycle.js";
 import { loadEnrichedInventory } from "./load-run.js";
 import { concludeRun, invalidPolicyRun, summarizeRun } from "./run.js";
 import type { AttemptInfo, StepOutcome } from "./step-outcome.js";
@@ -63,7 +63,8 @@ export async function evaluateAndRecord(ctx: AuditContext, sliceCount: number): 
   // Expired acceptances go in too: the run reports them as expired and the finding as open again.
   const accepted = (await ctx.acceptances.forPolicy(ctx.params.policy)).map(toAcceptedExemption);
   const concluded = concludeRun({ base: runBase(ctx.params), policy: checked, inventory, evaluatedAt: now, finishedAt: now, secrets: config.secrets, accepted, enrichment });
-  const withLifecycle = applyAccountLifecycle(concluded, await ctx.history.openFindings(ctx.params.policy));
+  const open = await ctx.history.openFindings(ctx.params.policy);
+  const withLifecycle = applyAccountLifecycle(concluded, open, await accountsOfOpenFindings(ctx.history, concluded, open));
   const resolved = withLifecycle.lifecycle?.resolved_findings ?? [];
   const run = markResolvedByRemediation(withLifecycle, await ctx.remediations.resolvedBy(resolved));
   await ctx.history.record(run, ctx.params.policy);
