@@ -267,7 +267,8 @@ function readSome<const N extends SettingName>(env: object, names: readonly N[])
   const mask: Partial<Record<SettingName, true>> = Object.fromEntries(names.map((name) => [name, true]));
   const parsed = configSchema.pick(mask).safeParse(settingsInput(env, names));
   if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
-  return parsed.data as never;
+  // pick() with a mask built at run time loses the keys' types; the mask holds exactly `names`.
+  return parsed.data as Pick<z.output<typeof configSchema>, N>;
 }
 
 // zod messages never echo the input; the path is the setting's name.

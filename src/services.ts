@@ -8,9 +8,11 @@
  */
 import type { WebClient } from "@slack/web-api";
 import { type Config, readConfig } from "./config.js";
-import type { Clock, DecideDeps, Notifier, RunReader } from "./decide/ports.js";
+import type { Clock, DecideDeps, KeyActions, Notifier, RunReader } from "./decide/ports.js";
+import { keyActionsByProvider } from "./decide/provider-keys.js";
 import type { AuditRun } from "./model/run.js";
 import { parsedBundledPolicy } from "./policy/bundled.js";
+import { type AnthropicKeyActions, anthropicKeyActions } from "./providers/anthropic/key-actions.js";
 import { type OpenAiKeyActions, openaiKeyActions } from "./providers/openai/actions.js";
 import { AdminApi } from "./providers/openai/admin-api.js";
 import { slackDecisionNotifier } from "./slack/decision-notifier.js";
@@ -78,8 +80,26 @@ export class Services {
   }
 
   /** What a remediation asks of OpenAI: fresh keys, the one call, the confirming listing. */
-  keyActions(): OpenAiKeyActions {
+  openaiKeyActions(): OpenAiKeyActions {
     return openaiKeyActions((timeoutMs) => this.adminApi(timeoutMs), this.config.openaiAdminKey, ADMIN_API_TIMEOUT_MS);
+  }
+
+  /**
+   * What a Disable or Re-enable asks of an Anthropic account: the key read fresh, the one status
+   * update, the key read again. The account named (a key without one: the one Anthropic account
+   * configured); null when there is no such account.
+   */
+  anthropicKeyActions(name: string | undefined): AnthropicKeyActions | null {
+    const accounts = this.config.accounts.filter((account) => account.provider === "anthropic");
+    // A key names its account; one that names none can only be the one Anthropic account.
+    const account = name === undefined ? (accounts.length === 1 ? accounts[0] : undefined) : accounts.find((a) => a.name === name);
+    if (!account) return null;
+    return anthropicKeyActions({ account: account.name, adminKey: account.adminKey, baseURL: account.baseUrl, timeoutMs: ADMIN_API_TIMEOUT_MS, now: () => this.clock.now() });
+  }
+
+  /** The provider actions of a remediation: each finding's and action's by the provider (and account) its key belongs to. */
+  keyActions(): KeyActions {
+    return keyActionsByProvider({ openai: this.openaiKeyActions(), anthropic: (name) => this.anthropicKeyActions(name) });
   }
 
   /** Slack as the decisions use it; null while SLACK_BOT_TOKEN is off. */

@@ -1,36 +1,36 @@
-import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { checkPolicy, runAuditWithInventory } from "../audit/run.js";
-import type { RunFinding } from "../model/run.js";
 import { ConfigError, readConfig } from "../config.js";
 import { AdminApi } from "../providers/openai/admin-api.js";
 import { openaiKeyActions } from "../providers/openai/actions.js";
 import { DEFAULT_RETRY_POLICY, realSleep } from "../util/retry.js";
-import type { RemediationAction } from "../model/remediation.js";
 import { isActionKind } from "../decide/actions.js";
-import { allowedActions, whyNoAllowedActions } from "../decide/allowed.js";
-import { carryOut } from "../decide/execute.js";
-import { approvalsNeeded, checkRequest, executionGuard } from "../decide/guards.js";
-import { dryRunRequest } from "../decide/outcome.js";
-import { redact } from "../util/redact.js";
+import { checkRequest } from "../decide/guards.js";
 import { printableLine } from "../report/text.js";
 import { readPolicySource } from "./audit-command.js";
-import { invokedAs } from "./invoked-as.js";
 import { type CliIo, processIo } from "./io.js";
+import { chooseAction } from "./revoke-choice.js";
+import { EXIT_OK, EXIT_USAGE, type RevokeInvocation, type RevokeOptions, cliRequester, concludeRevoke, refuseExecutionUnlessOn } from "./revoke-outcome.js";
 
-export const REVOKE_USAGE = `usage: keywarden revoke <key id> [--action KIND] [--dry-run | --yes] [--acknowledge-in-use] [--policy FILE] [--json]
+export const REVOKE_USAGE = `usage: keywarden revoke <key id> [--account NAME] [--action KIND] [--reenable] [--dry-run | --yes] [--acknowledge-in-use] [--policy FILE] [--json]
 
   For people without Slack: audits the organization of OPENAI_ADMIN_KEY, takes the first finding on
   the key whose rule the policy's remediation.allowed_rules allow, and prints what revoking it means —
   the exact Admin API request, every key that goes with it (a service account's key goes only with its
   account) — and whether the guards allow it.
-  --action KIND          demote_service_account, delete_project_key, delete_admin_key or
-                         delete_service_account (default: the least destructive that fits)
+  --account NAME         openai (OPENAI_ADMIN_KEY) or anthropic (ANTHROPIC_ADMIN_KEY, ANTHROPIC_BASE_URL);
+                         default: openai, or anthropic when only ANTHROPIC_ADMIN_KEY is set. An Anthropic
+                         key is disabled (set inactive, which can be undone), never deleted
+  --action KIND          demote_service_account, delete_project_key, delete_admin_key,
+                         delete_service_account or disable_key (default: the least destructive that fits)
+  --reenable             Anthropic only: set an inactive key active again (undoes a Disable; no audit,
+                         no finding needed; the command line keeps no record of what it disabled)
   --dry-run              print the plan only (the default without --yes, whatever REMEDIATION says)
   --yes                  execute it; only with REMEDIATION=on and REMEDIATION_APPROVALS=1 in
                          the environment (the command line has no second approver: use Slack for two);
                          under REMEDIATION=off or dry-run it is refused (exit 2) and nothing is called
-  --acknowledge-in-use   needed when a key of the plan was used in the last 24 hours
+  --acknowledge-in-use   needed when a key of the plan was used in the last 24 hours (or, for an
+                         Anthropic key, when its last use cannot be read)
   --policy FILE          the policy whose findings and remediation: section apply
   --json                 print one JSON record instead: who, when, the finding, the request, every key
                          affected, the guards' verdict and the outcome (keep it with the evidence)
@@ -41,12 +41,7 @@ export const REVOKE_USAGE = `usage: keywarden revoke <key id> [--action KIND] [-
   did not see everything.
 `;
 
-const EXIT_OK = 0;
-const EXIT_REFUSED = 1;
-const EXIT_USAGE = 2;
-
 export async function revokeCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const say = (line: string) => io.stdout.write(`${printableLine(line)}\n`);
   const fail = (message: string, code = EXIT_USAGE): number => {
     io.stderr.write(`keywarden revoke: ${printableLine(message)}\n`);
     return code;
@@ -56,7 +51,9 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
     args = parseArgs({
       args: argv,
       options: {
+        account: { type: "string" },
         action: { type: "string" },
+        reenable: { type: "boolean", default: false },
         "dry-run": { type: "boolean", default: false },
         yes: { type: "boolean", default: false },
         "acknowledge-in-use": { type: "boolean", default: false },
@@ -78,7 +75,19 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
   if (!keyId || extra.length > 0) return fail("give exactly one key id, e.g. keywarden revoke key_abc --dry-run");
   if (args.values["dry-run"] && args.values.yes) return fail("--dry-run and --yes contradict each other: choose one");
   const wanted = args.values.action;
-  if (wanted !== undefined && !isActionKind(wanted)) return fail(`--action must be demote_service_account, delete_project_key, delete_admin_key or delete_service_account (got "${wanted}")`);
+  if (wanted !== undefined && !isActionKind(wanted)) {
+    return fail(`--action must be demote_service_account, delete_project_key, delete_admin_key, delete_service_account or disable_key (got "${wanted}")`);
+  }
+  const account = args.values.account ?? (!io.env.OPENAI_ADMIN_KEY && io.env.ANTHROPIC_ADMIN_KEY ? "anthropic" : "openai");
+  if (account !== "openai" && account !== "anthropic") return fail(`--account must be openai or anthropic (got "${account}")`);
+  const options = { keyId, action: wanted, reenable: args.values.reenable, execute: args.values.yes, acknowledgeInUse: args.values["acknowledge-in-use"], json: args.values.json, policy: args.values.policy };
+  if (account === "anthropic") return (await import("./revoke-anthropic.js")).revokeAnthropicKey(options, io, fail);
+  if (options.reenable) return fail("--reenable undoes a Disable, which only Anthropic keys have (--account anthropic): an OpenAI key is deleted, which cannot be undone");
+  return revokeOpenAiKey(options, io, fail);
+}
+
+async function revokeOpenAiKey(options: RevokeOptions, io: CliIo, fail: (message: string, code?: number) => number): Promise<number> {
+  const { keyId, action: wanted } = options;
   if (!io.env.OPENAI_ADMIN_KEY) return fail("OPENAI_ADMIN_KEY is not set: export the Admin API key Keywarden runs with");
 
   let config;
@@ -95,129 +104,43 @@ export async function revokeCommand(argv: string[], io: CliIo = processIo()): Pr
     if (error instanceof ConfigError) return fail(error.message);
     throw error;
   }
-  const requester = `cli:${safeUserName()}`;
-  const execute = args.values.yes;
-  // What every --json record starts with, refused before the audit or not.
-  const recordHead = (at: Date) => ({
-    command: "revoke" as const,
-    at: at.toISOString(),
-    requested_by: requester,
-    key_id: keyId,
-    execute,
-    remediation: { mode: config.remediation.mode, approvals: approvalsNeeded(config.remediation) },
-  });
-  const printRecord = (record: object) => io.stdout.write(`${redact(JSON.stringify(record, null, 2), config.secrets)}\n`);
-  if (execute) {
-    const how = executionGuard(config.remediation);
-    if (!how.ok || !how.call) {
-      const message = `--yes is refused: REMEDIATION is ${config.remediation.mode} here, and Keywarden changes an organization only with REMEDIATION=on (and, from the command line, REMEDIATION_APPROVALS=1). Nothing was called; without --yes it prints the plan.`;
-      // The record is asked for most when something was refused: it says so too, before any audit.
-      if (args.values.json) printRecord({ ...recordHead(new Date()), guards: { ok: false, guard: "mode", message }, outcome: null });
-      return fail(message);
-    }
-  }
+  const run: RevokeInvocation = {
+    io,
+    keyId,
+    requester: cliRequester(),
+    execute: options.execute,
+    json: options.json,
+    remediation: config.remediation,
+    secrets: config.secrets,
+    rerun: `${wanted ? ` --action ${wanted}` : ""}${options.acknowledgeInUse ? " --acknowledge-in-use" : ""}`,
+  };
+  const refused = refuseExecutionUnlessOn(run, fail);
+  if (refused !== null) return refused;
   let source;
   try {
-    source = readPolicySource(args.values.policy, config.policy);
+    source = readPolicySource(options.policy, config.policy);
   } catch (error) {
     return fail((error as Error).message);
   }
   const checkedPolicy = checkPolicy(source);
   if (!checkedPolicy.ok) return fail(`policy ${source.file} is invalid: ${checkedPolicy.details.join("; ")}`);
 
-  const { run, inventory } = await runAuditWithInventory({ config: { adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl }, policy: source, trigger: "cli" });
-  if (run.status !== "complete" || !inventory) {
-    return fail(`the audit is ${run.status}: Keywarden plans a revoke only from an inventory that saw everything (keywarden audit says what was not seen)`);
+  const { run: audit, inventory } = await runAuditWithInventory({ config: { adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl }, policy: source, trigger: "cli" });
+  if (audit.status !== "complete" || !inventory) {
+    return fail(`the audit is ${audit.status}: Keywarden plans a revoke only from an inventory that saw everything (keywarden audit says what was not seen)`);
   }
-  if (!inventory.keys.some((k) => k.id === keyId)) {
-    const byValue = inventory.keys.filter((k) => k.redacted_value === keyId);
-    const [only] = byValue;
-    if (only && byValue.length === 1) return fail(`${keyId} is the redacted value of key ${only.id}: give its id: ${invokedAs(io.env)} revoke ${only.id}`);
-    if (byValue.length > 1) return fail(`${keyId} is the redacted value of ${byValue.length} keys (${byValue.map((k) => k.id).join(", ")}): give the id of the one you mean`);
-    return fail(`the organization has no key ${keyId}: give a key's id (key_…), as ${invokedAs(io.env)} audit shows it with each finding`, EXIT_REFUSED);
-  }
-  const findings = run.findings.filter((f) => f.key.id === keyId);
-  if (findings.length === 0) return fail(`no finding of policy ${source.file} is on key ${keyId}: Keywarden revokes only keys a rule flags`, EXIT_REFUSED);
-
-  const policy = checkedPolicy.policy.remediation;
-  const candidates: { finding: RunFinding; action: RemediationAction }[] = findings.flatMap((finding) =>
-    allowedActions(finding, inventory.keys, policy)
-      .filter((action) => wanted === undefined || action.kind === wanted)
-      .map((action) => ({ finding, action })),
-  );
-  const chosen = candidates[0];
-  if (!chosen) {
-    const why = findings.map((f) => `${f.rule_id}: ${whyNoAllowedActions(f, inventory.keys, policy)}`).join("; ");
-    return fail(`no action${wanted ? ` ${wanted}` : ""} the policy allows fits the findings on key ${keyId} (${why})`, EXIT_REFUSED);
-  }
+  const chosen = chooseAction(options, io, fail, { findings: audit.findings, keys: inventory.keys, policy: checkedPolicy.policy.remediation, policyFile: source.file }, "key_…");
+  if (typeof chosen === "number") return chosen;
   const { finding, action } = chosen;
 
   const now = new Date();
   // Without --yes the plan is checked as in dry-run mode: it calls nothing, whatever REMEDIATION says.
-  const settings = execute ? config.remediation : { ...config.remediation, mode: "dry-run" as const };
+  const settings = options.execute ? config.remediation : { ...config.remediation, mode: "dry-run" as const };
   const verdict = checkRequest(
-    { finding, action, requestedBy: requester, acknowledgedInUse: args.values["acknowledge-in-use"] },
-    { settings, allowedUsers: [requester], policy, ownAdminKey: config.openaiAdminKey, inventoryKeys: inventory.keys, executedToday: 0, now },
+    { finding, action, requestedBy: run.requester, acknowledgedInUse: options.acknowledgeInUse },
+    { settings, allowedUsers: [run.requester], policy: checkedPolicy.policy.remediation, ownAdminKey: config.openaiAdminKey, inventoryKeys: inventory.keys, executedToday: 0, now },
   );
-  const record: RevokeRecord = {
-    ...recordHead(now),
-    policy: source.file,
-    finding: { fingerprint: finding.fingerprint, rule_id: finding.rule_id, severity: finding.severity, sentence: finding.sentence },
-    action: { kind: action.kind, summary: action.summary, request: action.request, keys_affected: action.keysAffected },
-    guards: verdict.ok ? { ok: true, approvals_needed: verdict.approvalsNeeded, in_use: verdict.inUse.map((k) => k.id) } : { ok: false, guard: verdict.guard, message: verdict.message },
-    outcome: null,
-  };
-  const finish = (code: number, lines: string[]): number => {
-    if (args.values.json) printRecord(record);
-    else for (const line of lines) say(line);
-    return code;
-  };
-  const plan = [
-    `Finding: ${finding.rule_id} (${finding.severity}) on ${finding.key.name ? `"${finding.key.name}" ` : ""}${finding.key.id}`,
-    `Plan: ${action.summary}`,
-    `Request: ${dryRunRequest(action).replace(/^would /, "")}`,
-    `Keys affected (${action.keysAffected.length}):`,
-    ...action.keysAffected.map((key) => `  ${key.id}${key.name ? ` "${key.name}"` : ""} ${key.redacted_value}, last used ${key.last_used_at ?? "never"}`),
-  ];
-  if (!verdict.ok) return finish(EXIT_REFUSED, [...plan, verdict.message, ...(verdict.guard === "in-use" ? ["Run it again with --acknowledge-in-use if that is what you want."] : [])]);
-  if (!execute) {
-    record.outcome = { status: "dry_run", http_status: null, message: `nothing was called (dry run: --yes not given); Keywarden ${dryRunRequest(action)}.` };
-    return finish(EXIT_OK, [
-      ...plan,
-      `Allowed by every guard. Dry run: nothing was called. To execute: REMEDIATION=on REMEDIATION_APPROVALS=1 ${invokedAs(io.env)} revoke ${keyId}${wanted ? ` --action ${wanted}` : ""}${args.values["acknowledge-in-use"] ? " --acknowledge-in-use" : ""} --yes`,
-      ...(config.remediation.mode !== "on" ? [`(REMEDIATION is ${config.remediation.mode} here: --yes would be refused.)`] : []),
-    ]);
-  }
-  if (!verdict.ready) {
-    const message = `Refused: REMEDIATION_APPROVALS is ${verdict.approvalsNeeded}, and the command line has no second approver. Request it from Slack, or set REMEDIATION_APPROVALS=1 explicitly.`;
-    record.guards = { ok: false, guard: "approvals", message };
-    return finish(EXIT_REFUSED, [...plan, message]);
-  }
   const api = (timeoutMs: number) => new AdminApi({ adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl, timeoutMs, retry: DEFAULT_RETRY_POLICY, sleep: realSleep });
-  const outcome = await carryOut(action, config.remediation, { keys: openaiKeyActions(api, config.openaiAdminKey, 30_000), secrets: config.secrets });
-  record.outcome = { status: outcome.status, http_status: outcome.httpStatus, message: outcome.message, at: new Date().toISOString() };
-  return finish(outcome.status === "done" || outcome.status === "already_gone" ? EXIT_OK : EXIT_REFUSED, [...plan, `${outcome.status}: ${outcome.message}`]);
+  return concludeRevoke(run, { finding, action, verdict, policyFile: source.file, now }, openaiKeyActions(api, config.openaiAdminKey, 30_000));
 }
 
-/** What `--json` prints: the request, the guards' verdict and the outcome, to be kept with the evidence. */
-interface RevokeRecord {
-  command: "revoke";
-  at: string;
-  requested_by: string;
-  key_id: string;
-  policy: string;
-  execute: boolean;
-  remediation: { mode: string; approvals: number };
-  finding: { fingerprint: string; rule_id: string; severity: string; sentence: string };
-  action: Pick<RemediationAction, "kind" | "summary" | "request"> & { keys_affected: RemediationAction["keysAffected"] };
-  guards: { ok: true; approvals_needed: number; in_use: string[] } | { ok: false; guard: string; message: string };
-  outcome: { status: string; http_status: number | null; message: string; at?: string } | null;
-}
-
-function safeUserName(): string {
-  try {
-    return userInfo().username || "unknown";
-  } catch {
-    return "unknown";
-  }
-}

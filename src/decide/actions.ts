@@ -10,6 +10,7 @@
  *   deleting its service account, `DELETE /organization/projects/{project_id}/service_accounts/{id}`,
  *   which takes every key of that account with it, or — for service-account-role findings —
  *   demoting it, `POST /organization/projects/{project_id}/service_accounts/{id}` `{"role":"member"}`.
+ * Anthropic has no delete: its keys are disabled, which can be undone (./disable-actions.ts).
  */
 import type { KeyRecord, ProjectRef } from "../model/inventory.js";
 import type { RuleKind } from "../policy/registry.js";
@@ -19,30 +20,34 @@ import {
   type ActionTarget,
   type AffectedKey,
   DEMOTED_ROLE,
+  type ListedKey,
   type RemediableFinding,
   type RemediationAction,
+  type RemediationKind,
 } from "../model/remediation.js";
+import { disableActionsFor, isAnthropicKey, whyNoDisable } from "./disable-actions.js";
+import { API_ID, named } from "./naming.js";
+
+export { named } from "./naming.js";
 
 /**
  * Which actions fit a finding of each rule kind (before the key's own shape narrows them down).
  * Typed by RuleKind, so a new rule kind does not compile until it says which actions fit it; a kind
- * this version does not know (a run recorded by another version) gets none.
+ * this version does not know (a run recorded by another version) gets none. An Anthropic key's
+ * finding of any kind can only be disabled (disable_key); OpenAI's keys never are.
  */
 export const ACTIONS_BY_RULE_KIND: Readonly<Record<RuleKind, readonly ActionKind[]>> = {
-  unused: ["delete_project_key", "delete_admin_key", "delete_service_account"],
-  "key-age": ["delete_project_key", "delete_admin_key", "delete_service_account"],
-  "owner-allowlist": ["delete_project_key", "delete_admin_key", "delete_service_account"],
-  match: ["delete_project_key", "delete_admin_key", "delete_service_account"],
+  unused: ["delete_project_key", "delete_admin_key", "delete_service_account", "disable_key"],
+  "key-age": ["delete_project_key", "delete_admin_key", "delete_service_account", "disable_key"],
+  "owner-allowlist": ["delete_project_key", "delete_admin_key", "delete_service_account", "disable_key"],
+  match: ["delete_project_key", "delete_admin_key", "delete_service_account", "disable_key"],
   // The account's role is the problem: demote it, or delete it (with its keys). An admin key owned by
   // an organization service account has no project account to demote: deleting the key is what fits.
-  "service-account-role": ["demote_service_account", "delete_service_account", "delete_admin_key"],
+  "service-account-role": ["demote_service_account", "delete_service_account", "delete_admin_key", "disable_key"],
 };
 
-/** Ids as the Admin API gives them; anything else is never put into a request path (it is not escaped). */
-const API_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
-/** Least destructive first. */
-const ORDER: Record<ActionKind, number> = { demote_service_account: 0, delete_project_key: 1, delete_admin_key: 2, delete_service_account: 3 };
+/** Least destructive first (disable_key and reenable_key are alone: they fit Anthropic keys only). */
+const ORDER: Record<RemediationKind, number> = { disable_key: 0, reenable_key: 0, demote_service_account: 0, delete_project_key: 1, delete_admin_key: 2, delete_service_account: 3 };
 
 export function isActionKind(value: string): value is ActionKind {
   return (ACTION_KINDS as readonly string[]).includes(value);
@@ -59,8 +64,9 @@ export function actionKindsForRule(ruleKind: string): readonly ActionKind[] {
  * it supplies the other keys of a service account and the freshest `last_used_at` of each key.
  * Empty when nothing fits; `whyNoActions` then says why.
  */
-export function actionsFor(finding: RemediableFinding, inventoryKeys: readonly KeyRecord[]): RemediationAction[] {
+export function actionsFor(finding: RemediableFinding, inventoryKeys: readonly ListedKey[]): RemediationAction[] {
   const fitting = new Set(actionKindsForRule(finding.rule_kind));
+  if (isAnthropicKey(finding.key)) return disableActionsFor(finding, inventoryKeys, fitting);
   if (whyNoActionsForKey(finding) !== null) return [];
   const actions: RemediationAction[] = [];
   const ref = { rule_id: finding.rule_id, rule_kind: finding.rule_kind, fingerprint: finding.fingerprint, key_id: finding.key.id };
@@ -127,11 +133,13 @@ export function actionsFor(finding: RemediableFinding, inventoryKeys: readonly K
 }
 
 /** Why `actionsFor` gives nothing for a finding; null when it gives something. */
-export function whyNoActions(finding: RemediableFinding, inventoryKeys: readonly KeyRecord[] = []): string | null {
-  const reason = whyNoActionsForKey(finding);
+export function whyNoActions(finding: RemediableFinding, inventoryKeys: readonly ListedKey[] = []): string | null {
+  const anthropic = isAnthropicKey(finding.key);
+  const reason = anthropic ? whyNoDisable(finding, inventoryKeys) : whyNoActionsForKey(finding);
   if (reason !== null) return reason;
   if (actionsFor(finding, inventoryKeys).length > 0) return null;
   if (actionKindsForRule(finding.rule_kind).length === 0) return `Keywarden does not remediate findings of rule kind "${finding.rule_kind}".`;
+  if (anthropic) return `no action of a ${finding.rule_kind} rule fits an Anthropic key.`;
   return `no action of a ${finding.rule_kind} rule fits ${finding.key.kind === "admin" ? "an admin key" : `a project key owned by a ${finding.owner.type === "user" ? "user" : "service account"}`}.`;
 }
 
@@ -179,10 +187,6 @@ function pickKey(key: Pick<KeyRecord, "kind" | "id" | "name" | "redacted_value" 
   return { kind: key.kind, id: key.id, name: key.name, redacted_value: key.redacted_value, last_used_at: key.last_used_at };
 }
 
-/** `"ci-bot" (key_abc)`, or the id alone. */
-export function named(name: string | null, id: string): string {
-  return name ? `${JSON.stringify(name)} (${id})` : id;
-}
 
 function keyCount(n: number): string {
   return n === 1 ? "its key would" : `its ${n} keys would`;

@@ -1,4 +1,4 @@
-// Over 250 lines on purpose: every guard of a remediation in one file, in the order they are checked.
+// Over 250 lines on purpose: every guard of a remediation and of its undo in one file, in the order they are checked.
 /**
  * Whether a remediation may be requested, and approved. Pure: the clock (`now`), the settings, the
  * inventory and the day's count of executed actions are inputs. Every refusal names its guard and
@@ -10,12 +10,23 @@
  * inventory of that moment: a mode turned off, a user no longer allowed, a plan the inventory no
  * longer matches, a key used since, or a full day's cap refuse then too. In dry-run mode every guard
  * applies exactly as with `on`: only the call is not made (outcome.ts `dryRunRequest` describes it).
+ *
+ * A Re-enable undoes a Disable: it is a request like any other (mode, allowed users, two people,
+ * 24 hours, daily cap), made within 7 days of the Disable it undoes (`undoGuards` says what else).
  */
-import type { KeyRecord } from "../model/inventory.js";
-import { type AffectedKey, REQUEST_LIFETIME_MS, type RemediableFinding, type RemediationAction } from "../model/remediation.js";
+import {
+  type AffectedKey,
+  type ListedKey,
+  REENABLE_WINDOW_MS,
+  REQUEST_LIFETIME_MS,
+  type RemediableFinding,
+  type RemediationAction,
+  type RemediationStatus,
+} from "../model/remediation.js";
 import { actionsFor, whyNoActions } from "./actions.js";
+import { commandLineReenable, reenableActionFor } from "./disable-actions.js";
 import { redact } from "../util/redact.js";
-import { ownAdminKeyVerdict } from "./own-key.js";
+import { anthropicOwnKeyVerdict, ownAdminKeyVerdict } from "./own-key.js";
 import type { RemediationPolicy } from "../policy/remediation-schema.js";
 import type { GuardName, Refusal } from "./refusal.js";
 import { DEFAULT_REMEDIATION_APPROVALS, type RemediationSettings } from "../config.js";
@@ -47,13 +58,28 @@ export interface GuardContext {
   allowedUsers: readonly string[];
   /** The policy's `remediation:` section; absent narrows nothing. */
   policy?: RemediationPolicy | undefined;
-  /** OPENAI_ADMIN_KEY (or its redacted value, or its last characters): the key never to delete. */
+  /**
+   * The admin key of the finding's account (OPENAI_ADMIN_KEY, or its redacted value, or its last
+   * characters; for an Anthropic key, that account's admin key): the key never to delete or disable.
+   */
   ownAdminKey: string | null | undefined;
   /** The latest inventory: the plan is made again from it, and its admin keys are the ones compared. */
-  inventoryKeys: readonly KeyRecord[];
+  inventoryKeys: readonly ListedKey[];
   /** Actions executed so far in the current UTC day (`utcDay(now)`), across all requests. */
   executedToday: number;
   now: Date;
+  /** A Re-enable only: the Disable request it undoes, as stored now. */
+  undone?: UndoneRequest | null;
+}
+
+/** The Disable request a Re-enable undoes, as stored now, and the latest other Re-enable of it (not the one being checked), if any. */
+export interface UndoneRequest {
+  id: string;
+  action: RemediationAction;
+  status: RemediationStatus;
+  mode: "dry-run" | "on";
+  executed_at: string | null;
+  undoneBy: { id: string; status: RemediationStatus } | null;
 }
 
 export interface RequestInput {
@@ -77,7 +103,9 @@ export function checkRequest(input: RequestInput, context: GuardContext): GuardR
   if (mode) return mode;
   const requester = allowedUserGuard(input.requestedBy, "requester", context);
   if (requester) return requester;
-  return requestGuards(input, context, 1);
+  // A pending request checked again (an approval recovered after a lost isolate) keeps the time it was made.
+  const madeAt = "requestedAt" in input && typeof input.requestedAt === "string" ? new Date(Date.parse(input.requestedAt)) : context.now;
+  return requestGuards(input, context, 1, madeAt);
 }
 
 /** Whether `approver` may approve `request` now; `ready` when this approval is the last one needed. */
@@ -99,7 +127,29 @@ export function checkApproval(request: PendingRequest, approver: string, context
   if (sofar >= needed) return refuse("approvals", `this request already has the ${needed} ${needed === 1 ? "approval" : "approvals"} it needs (REMEDIATION_APPROVALS=${needed}); it needs no more.`);
   const requester = allowedUserGuard(request.requestedBy, "requester", context);
   if (requester) return requester;
-  return requestGuards(request, context, sofar + 1);
+  return requestGuards(request, context, sofar + 1, new Date(Date.parse(request.requestedAt)));
+}
+
+/**
+ * `keywarden revoke --reenable` (the command line keeps no record of what it disabled, so no Disable
+ * request is undone and no 7-day window applies): the mode, the requester, the key inactive now and
+ * the request the one that re-enables it, the day's cap and the approvals.
+ */
+export function checkCommandLineReenable(input: Pick<RequestInput, "action" | "requestedBy">, context: GuardContext): GuardResult {
+  const mode = modeGuard(context.settings);
+  if (mode) return mode;
+  const requester = allowedUserGuard(input.requestedBy, "requester", context);
+  if (requester) return requester;
+  const fresh = context.inventoryKeys.find((k) => k.id === input.action.target.id);
+  const current = input.action.kind === "reenable_key" && fresh ? commandLineReenable(fresh) : { why: `${input.action.kind} of ${input.action.target.id} is not the Re-enable of a key listed now.` };
+  if ("why" in current) return refuse("fits-finding", current.why);
+  if (current.request.path !== input.action.request.path || JSON.stringify(current.request.body) !== JSON.stringify(input.action.request.body)) {
+    return refuse("fits-finding", `the request planned (${input.action.request.method} ${input.action.request.path}) is not the one the key gives now; request it again.`);
+  }
+  const cap = dailyCapGuard(context);
+  if (cap) return cap;
+  const needed = approvalsNeeded(context.settings);
+  return { ok: true, mode: context.settings.mode === "on" ? "on" : "dry-run", approvals: 1, approvalsNeeded: needed, ready: needed <= 1, action: current, inUse: [] };
 }
 
 /**
@@ -129,26 +179,42 @@ export function approvalsNeeded(settings: Pick<RemediationSettings, "approvals">
   return Number.isInteger(settings.approvals) && settings.approvals >= 1 ? settings.approvals : DEFAULT_REMEDIATION_APPROVALS;
 }
 
-/** The keys of a plan used within the last 24 hours before `now` (a time that cannot be read, or in the future, counts as in use). */
+/**
+ * The keys of a plan used within the last 24 hours before `now` (a time that cannot be read, or in
+ * the future, counts as in use), and those whose last use is unknown (they may have been).
+ */
 export function keysInUse(keys: readonly AffectedKey[], now: Date): AffectedKey[] {
   return keys.filter((key) => {
+    if (key.last_used_unknown !== undefined) return true;
     if (key.last_used_at === null) return false;
     const used = Date.parse(key.last_used_at);
     return Number.isNaN(used) || now.getTime() - used < IN_USE_WINDOW_MS;
   });
 }
 
-/** The guards of the request itself; `approvals` is how many people agree once this check passes. */
-function requestGuards(input: RequestInput, context: GuardContext, approvals: number): GuardResult {
+/**
+ * Until when a carried-out Disable offers Re-enable (ISO 8601): 7 days after it was executed, when it
+ * was executed with REMEDIATION=on and confirmed, or left unconfirmed (the key may be inactive); null
+ * when it offers none.
+ */
+export function reenableOfferedUntil(request: { action_kind: string; status: RemediationStatus; mode: "dry-run" | "on"; executed_at: string | null }): string | null {
+  if (request.action_kind !== "disable_key" || request.mode !== "on" || (request.status !== "done" && request.status !== "unconfirmed")) return null;
+  const executed = Date.parse(request.executed_at ?? "");
+  return Number.isNaN(executed) ? null : new Date(executed + REENABLE_WINDOW_MS).toISOString();
+}
+
+/** The guards of the request itself; `approvals` is how many people agree once this check passes; `madeAt` when it was requested. */
+function requestGuards(input: RequestInput, context: GuardContext, approvals: number, madeAt: Date): GuardResult {
   const { finding, action } = input;
   const { policy } = context;
+  if (action.kind === "reenable_key") return undoGuards(input, context, approvals, madeAt);
   if (policy?.allowed_rules && !policy.allowed_rules.includes(finding.rule_id)) {
     return refuse(
       "policy-rules",
       `the policy's remediation.allowed_rules (${policy.allowed_rules.join(", ")}) do not include rule ${finding.rule_id}; findings of other rules are not remediated from Slack.`,
     );
   }
-  if (policy?.actions && !policy.actions.includes(action.kind)) {
+  if (policy?.actions && !(policy.actions as readonly string[]).includes(action.kind)) {
     return refuse("policy-actions", `the policy's remediation.actions (${policy.actions.join(", ")}) do not include ${action.kind}.`);
   }
 
@@ -158,22 +224,13 @@ function requestGuards(input: RequestInput, context: GuardContext, approvals: nu
 
   const adminKeys = context.inventoryKeys.filter((k) => k.kind === "admin");
   for (const key of current.keysAffected) {
-    if (key.kind !== "admin") continue;
-    const verdict = ownAdminKeyVerdict(key, context.ownAdminKey, adminKeys);
-    if (!verdict.safe) return refuse("own-admin-key", verdict.reason);
+    const verdict =
+      current.kind === "disable_key" ? anthropicOwnKeyVerdict(key, context.ownAdminKey) : key.kind === "admin" ? ownAdminKeyVerdict(key, context.ownAdminKey, adminKeys) : null;
+    if (verdict && !verdict.safe) return refuse("own-admin-key", verdict.reason);
   }
 
   const inUse = keysInUse(current.keysAffected, context.now);
-  if (inUse.length > 0 && input.acknowledgedInUse !== true) {
-    const what = current.kind === "demote_service_account" ? "demoting its service account" : current.kind === "delete_service_account" ? "deleting its service account" : "deleting it";
-    const list = inUse
-      .map((key) => `${key.name ? `${JSON.stringify(key.name)} (${key.id}, ` : `${key.id} (`}last used ${lastUsed(key.last_used_at, context.now)})`)
-      .join(", ");
-    return refuse(
-      "in-use",
-      `${inUse.length === 1 ? "key" : "keys"} ${list} ${inUse.length === 1 ? "was" : "were"} used in the last 24 hours: ${what} may break whatever uses ${inUse.length === 1 ? "it" : "them"}. Request it again acknowledging that the key is in use.`,
-    );
-  }
+  if (inUse.length > 0 && input.acknowledgedInUse !== true) return inUseRefusal(current, inUse, context.now);
 
   const cap = dailyCapGuard(context);
   if (cap) return cap;
@@ -213,6 +270,55 @@ function currentPlan(input: RequestInput, context: GuardContext): { ok: true; ac
     );
   }
   return { ok: true, action: current };
+}
+
+/**
+ * The guards of a Re-enable besides mode, users and approvals: it undoes a Disable carried out at
+ * most 7 days before it was requested and not re-enabled since, on a key that is inactive now; the
+ * daily cap applies as to any write. Not checked, on purpose: the policy's `remediation:` section
+ * (it narrows what is done about findings, and this undoes what it allowed), the own-admin-key guard
+ * (re-enabling cuts nobody off) and the in-use check (an inactive key is used by nothing).
+ */
+function undoGuards(input: RequestInput, context: GuardContext, approvals: number, madeAt: Date): GuardResult {
+  const { action } = input;
+  const undone = context.undone;
+  if (!undone || action.undoes !== undone.id) return refuse("undo-window", `the Disable request this Re-enable undoes (${action.undoes ?? "none named"}) cannot be read.`);
+  const until = reenableOfferedUntil({ action_kind: undone.action.kind, status: undone.status, mode: undone.mode, executed_at: undone.executed_at });
+  if (until === null) {
+    return refuse("undo-window", `request ${undone.id} (${undone.action.kind}, ${undone.status}, REMEDIATION=${undone.mode}) is not a Disable carried out: there is nothing Keywarden re-enables.`);
+  }
+  if (madeAt.getTime() >= Date.parse(until)) {
+    return refuse("undo-window", `request ${undone.id} was carried out at ${undone.executed_at} and Re-enable is offered for 7 days after it, until ${until}; set the key active in Anthropic's console if it must work again.`);
+  }
+  if (undone.undoneBy && ["done", "executing", "pending"].includes(undone.undoneBy.status)) {
+    return refuse("undo-window", `request ${undone.id} is being or was undone already by ${undone.undoneBy.id} (${undone.undoneBy.status}).`);
+  }
+  if (action.finding.fingerprint !== input.finding.fingerprint || action.target.id !== input.finding.key.id) {
+    return refuse("fits-finding", `the Re-enable was planned for another key (${action.target.id}), not this finding's (${input.finding.key.id}).`);
+  }
+  const current = reenableActionFor(undone.action, undone.id, context.inventoryKeys.find((k) => k.id === action.target.id));
+  if ("why" in current) return refuse("fits-finding", current.why);
+  if (current.request.path !== action.request.path || JSON.stringify(current.request.body) !== JSON.stringify(action.request.body)) {
+    return refuse("fits-finding", `the request planned (${action.request.method} ${action.request.path}) is not the one the key gives now (${current.request.method} ${current.request.path}); request it again.`);
+  }
+  const cap = dailyCapGuard(context);
+  if (cap) return cap;
+  const needed = approvalsNeeded(context.settings);
+  return { ok: true, mode: context.settings.mode === "on" ? "on" : "dry-run", approvals, approvalsNeeded: needed, ready: approvals >= needed, action: current, inUse: [] };
+}
+
+/** The in-use refusal: which keys were used in the last 24 hours, or may have been (last use unknown), and what the action may break. */
+function inUseRefusal(action: RemediationAction, inUse: readonly AffectedKey[], now: Date): Refusal<GuardName> {
+  const what = { demote_service_account: "demoting its service account", delete_service_account: "deleting its service account", disable_key: "disabling it" }[action.kind as string] ?? "deleting it";
+  const one = inUse.length === 1;
+  const describe = (key: AffectedKey) =>
+    `${key.name ? `${JSON.stringify(key.name)} (${key.id}, ` : `${key.id} (`}${key.last_used_unknown !== undefined ? `last use unknown: ${key.last_used_unknown}` : `last used ${lastUsed(key.last_used_at, now)}`})`;
+  const unknown = inUse.some((key) => key.last_used_unknown !== undefined);
+  const used = unknown ? `${one ? "was" : "were"} used in the last 24 hours, or may have been (Keywarden cannot tell)` : `${one ? "was" : "were"} used in the last 24 hours`;
+  return refuse(
+    "in-use",
+    `${one ? "key" : "keys"} ${inUse.map(describe).join(", ")} ${used}: ${what} may break whatever uses ${one ? "it" : "them"}. Request it again acknowledging that the key is in use.`,
+  );
 }
 
 function modeGuard(settings: Pick<RemediationSettings, "mode">): Refusal<GuardName> | null {

@@ -4,12 +4,13 @@
  *
  * A 2xx is not taken at its word: the listing must show the key or service account gone, or the
  * role now member (whether deleting a service account revokes its keys is not documented, so its
- * keys must be gone from the listing too). A 404 on a delete means it was already gone. Anything
- * else failed, with the API's own error message, redacted.
+ * keys must be gone from the listing too), or an Anthropic key read again with the status it was set
+ * to (a key read back still active after a Disable is unconfirmed). A 404 on a delete means it was
+ * already gone. Anything else failed, with the API's own error message, redacted.
  */
 import { redact } from "../util/redact.js";
-import { type ApiAnswer, DEMOTED_ROLE, type ListingAfter, type RemediationAction } from "../model/remediation.js";
-import { named } from "./actions.js";
+import { type ApiAnswer, DEMOTED_ROLE, KEY_STATUS_SET, type ListingAfter, type RemediationAction } from "../model/remediation.js";
+import { named } from "./naming.js";
 
 export type OutcomeStatus = "done" | "already_gone" | "unconfirmed" | "failed";
 
@@ -77,6 +78,13 @@ function leftovers(action: RemediationAction, listing: ListingAfter): string[] |
       if (listing.serviceAccounts === undefined) return null;
       if (!account) return [`no service account ${action.target.id} at all (it is no longer listed)`];
       return account.role?.toLowerCase() === DEMOTED_ROLE ? [] : [`service account ${action.target.id} with role ${account.role ?? "unknown"}`];
+    case "disable_key":
+    case "reenable_key": {
+      if (listing.keys === undefined) return null;
+      const key = listing.keys.find((k) => k.id === action.target.id);
+      if (!key) return [`no key ${action.target.id} at all (it is not found when read again)`];
+      return key.status === KEY_STATUS_SET[action.kind] ? [] : [`key ${action.target.id} ${key.status ?? "with an unknown status"}`];
+    }
   }
 }
 
@@ -91,11 +99,15 @@ function doneSentence(action: RemediationAction): string {
       return `Deleted service account ${named(action.target.name, action.target.id)}; the listing shows neither it nor its keys (${keys}).`;
     case "demote_service_account":
       return `Demoted service account ${named(action.target.name, action.target.id)} to ${DEMOTED_ROLE}; the listing confirms it.`;
+    case "disable_key":
+      return `Disabled Anthropic key ${named(action.target.name, action.target.id)}; read again, it is inactive.`;
+    case "reenable_key":
+      return `Re-enabled Anthropic key ${named(action.target.name, action.target.id)}; read again, it is active.`;
   }
 }
 
 function describeTarget(action: RemediationAction): string {
-  const what = action.target.type === "service_account" ? "service account" : action.target.type === "admin_key" ? "admin key" : "project key";
+  const what = { service_account: "service account", admin_key: "admin key", project_key: "project key", api_key: "API key" }[action.target.type];
   return `${what} ${named(action.target.name, action.target.id)}`;
 }
 
@@ -125,6 +137,8 @@ function hint(action: RemediationAction, status: number): string {
   if (status === 401 || status === 403) return " (the admin key Keywarden runs with lacks the permission, or is wrong)";
   if (status === 400 && action.kind === "delete_project_key") return " (a service account's key cannot be deleted alone: delete its service account)";
   if (status === 400 && action.target.type === "service_account") return " (the API refuses to change service accounts of archived projects: was the project archived since?)";
+  if (status === 400 && action.kind === "reenable_key") return " (the organization or workspace may have reached its limit of active API keys)";
+  if (status === 404 && action.target.type === "api_key") return " (the Admin API no longer has this key)";
   return "";
 }
 
@@ -139,5 +153,6 @@ export function dryRunRequest(action: RemediationAction): string {
   if (action.kind === "demote_service_account") {
     return `${line} (its ${action.keysAffected.length === 1 ? "key keeps" : `${action.keysAffected.length} keys keep`} working with a member's access: ${action.keysAffected.map((k) => k.id).join(", ")})`;
   }
+  if (action.kind === "disable_key") return `${line} (the key stops working until it is re-enabled)`;
   return line;
 }

@@ -77,3 +77,28 @@ export function ownAdminKeyVerdict(
   }
   return { safe: false, reason: `admin key ${shown(target)} ends like the key Keywarden runs with (OPENAI_ADMIN_KEY): deleting it would cut Keywarden off` };
 }
+
+/**
+ * Whether disabling Anthropic API key `target` is safe for Keywarden. The Anthropic Admin API lists
+ * and updates API keys only: the admin key Keywarden runs with (`sk-ant-admin…`, managed in the
+ * Console) is not among them and cannot be set inactive through `/v1/organizations/api_keys/{id}`, so
+ * a listed key is never that key. A key's `partial_key_hint` shows its prefix and last characters
+ * (`sk-ant-api03-abc...wxyz`). As a second line of defence a hint that reads like an admin key, or
+ * whose visible end matches the configured admin key's (`configured`: the account's admin key), is
+ * refused anyway; a hint that cannot be read (null for some legacy keys) is no reason to refuse, for
+ * the first reason. Reasons never contain the configured key.
+ */
+export function anthropicOwnKeyVerdict(target: { id: string; name?: string | null; redacted_value: string }, configured: string | null | undefined): OwnKeyVerdict {
+  const secrets = configured && configured.trim().length >= 16 && !/\.{3}|…/.test(configured) ? [configured.trim()] : [];
+  const shown = redact(target.name ? `${JSON.stringify(target.name)} (${target.id}, ${target.redacted_value})` : `${target.id} (${target.redacted_value})`, secrets);
+  const hint = target.redacted_value.trim();
+  if (/^sk-ant-admin/i.test(hint)) {
+    return { safe: false, reason: `key ${shown} reads like an Admin API key, which the Admin API does not list: Keywarden disables no such key` };
+  }
+  const own = configuredKeyTail(configured);
+  const suffix = redactedSuffix(hint);
+  if (own !== null && suffix !== null && tailsMatch(own, suffix)) {
+    return { safe: false, reason: `key ${shown} ends like the admin key Keywarden runs with: Keywarden cannot tell them apart by their last characters, so it disables neither` };
+  }
+  return { safe: true };
+}

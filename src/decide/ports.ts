@@ -5,11 +5,11 @@
  */
 import type { Config } from "../config.js";
 import type { Acceptance, AcceptancePrompt, NewAcceptance } from "../model/acceptance.js";
-import type { KeyRecord } from "../model/inventory.js";
 import type {
   AffectedKey,
   ApiAnswer,
   Listed,
+  ListedKey,
   ListingAfter,
   NewRemediation,
   RemediationAction,
@@ -62,6 +62,8 @@ export interface RemediationRequests {
   finish(id: string, outcome: RemediationFinish): Promise<boolean>;
   decide(id: string, status: "rejected" | "expired" | "refused", by: string | null, at: string, detail: string): Promise<boolean>;
   settleDue(now: Date): Promise<string[]>;
+  /** The latest request that undoes request `id` (a Re-enable of a Disable), other than `except`; null when there is none. */
+  undoOf(id: string, except?: string): Promise<RemediationRow | null>;
 }
 
 /** Accepted risks and the forms they were accepted from (store/acceptances.ts). */
@@ -72,10 +74,13 @@ export interface AcceptanceRecords {
   prompt(viewId: string): Promise<AcceptancePrompt | null>;
 }
 
-/** The provider's side of a remediation (providers/openai/actions.ts). */
+/**
+ * The provider's side of a remediation (providers/openai/actions.ts, providers/anthropic/key-actions.ts;
+ * ./provider-keys.ts picks one by the finding's provider).
+ */
 export interface KeyActions {
   /** The keys a finding's actions are planned and checked against, listed fresh; `timeoutMs` bounds each request. */
-  freshKeysFor(finding: Pick<RunFinding, "key" | "project" | "owner">, options?: { timeoutMs?: number }): Promise<Listed<KeyRecord[]>>;
+  freshKeysFor(finding: Pick<RunFinding, "key" | "project" | "owner">, options?: { timeoutMs?: number }): Promise<Listed<ListedKey[]>>;
   /** Makes the action's request, exactly as planned, once. */
   call(action: RemediationAction): Promise<ApiAnswer>;
   /** The listing that confirms (or not) what the call did. */
@@ -105,6 +110,26 @@ export interface RevokeForm {
   now: Date;
 }
 
+/** The Re-enable form: the carried-out Disable it undoes, the planned Re-enable, and what the submission must carry back. */
+export interface ReenableForm {
+  finding: RunFinding;
+  action: RemediationAction;
+  mode: "dry-run" | "on";
+  approvalsNeeded: number;
+  privateMetadata: string;
+  now: Date;
+}
+
+/**
+ * What a carried-out Disable's message says of Re-enable: until when it is offered, whether it is
+ * offered now (the button), and the latest Re-enable requested from it.
+ */
+export interface ReenableState {
+  until: string;
+  offered: boolean;
+  request: { id: string; status: string } | null;
+}
+
 /** A remediation request as its message in the report channel shows it. */
 export interface RequestState {
   id: string;
@@ -121,6 +146,8 @@ export interface RequestState {
   outcome: string | null;
   decided_by: string | null;
   now: Date;
+  /** A carried-out Disable only: its Re-enable, offered for 7 days. */
+  reenable?: ReenableState;
 }
 
 /** The Accept-risk form for one finding of one run. */
@@ -147,10 +174,11 @@ export interface Notifier {
   /** Who owns the finding's key in Slack, looked up now. */
   ownerInSlack(finding: RunFinding): Promise<OwnerInSlack>;
   openRevokeForm(triggerId: string, form: RevokeForm): Promise<void>;
+  openReenableForm(triggerId: string, form: ReenableForm): Promise<void>;
   /** Posts a new request to the report channel; where it was posted. */
   postRequest(request: RequestState): Promise<{ channel: string; ts: string } | null>;
   updateRequest(message: { channel: string; ts: string }, request: RequestState): Promise<void>;
-  /** Tells a key's owner their key was revoked. */
+  /** Tells a key's owner their key was revoked (deleted, disabled) or re-enabled. */
   tellOwnerRevoked(ownerId: string, request: RequestState): Promise<void>;
   /** Opens the Accept-risk form; the id of the view Slack opened. */
   openAcceptForm(triggerId: string, form: AcceptForm): Promise<string | undefined>;
@@ -158,8 +186,8 @@ export interface Notifier {
   showAcceptance(shown: AcceptanceShown): Promise<void>;
 }
 
-/** The settings the decisions read. */
-export type DecideSettings = Pick<Config, "remediation" | "slackAllowedUsers" | "openaiAdminKey" | "secrets">;
+/** The settings the decisions read; `accounts` name each account's admin key, never to be deleted or disabled. */
+export type DecideSettings = Pick<Config, "remediation" | "slackAllowedUsers" | "openaiAdminKey" | "secrets" | "accounts">;
 
 /** Everything a decision is given. `notifier` is null while Slack is off (SLACK_BOT_TOKEN). */
 export interface DecideDeps {

@@ -30,5 +30,6 @@ export function remediationView(row: RemediationRow, approvals: readonly Omit<Re
     executed_at: row.executed_at,
     http_status: row.http_status,
     outcome: row.outcome,
+    ...(action.undoes !== undefined ? { undoes: action.undoes } : {}),
   };
 }

@@ -11,6 +11,7 @@ export const GUARDS = [
   "second-approver",
   "approvals",
   "expiry",
+  "undo-window",
   "policy-rules",
   "policy-actions",
   "fits-finding",

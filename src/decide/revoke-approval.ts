@@ -37,19 +37,25 @@ export async function approveRemediation(deps: DecideDeps, user: SlackUser, requ
     await endRequest(deps, row.id, "refused", user.id, message);
     return { ok: false, message };
   }
-  const policy = policyOf(deps, row.policy_name);
-  if (!policy.ok) {
+  // A Re-enable undoes what the policy allowed: its policy is not checked again (guards.ts `undoGuards`).
+  const policy = row.action_kind === "reenable_key" ? null : policyOf(deps, row.policy_name);
+  if (policy && !policy.ok) {
     await endRequest(deps, row.id, "refused", user.id, policy.message);
     return { ok: false, message: policy.message };
   }
 
   const finding = storedFinding(row);
   const action = storedAction(row);
+  if (action.kind !== row.action_kind) {
+    const message = `Refused: request ${row.id} is recorded as ${row.action_kind} but its action is ${action.kind}; request it again.`;
+    await endRequest(deps, row.id, "refused", user.id, message);
+    return { ok: false, message };
+  }
   const listed = await deps.keys.freshKeysFor(finding);
   if (!listed.ok) return { ok: false, message: redact(`Keywarden could not list the keys to check the request again: ${listed.message}. Nothing was done; try again.`, settings.secrets) };
   // An earlier approver no longer allowed does not count any more.
   const approvedBy = (await store.approvals(row.id)).map((a) => a.approver).filter((id) => settings.slackAllowedUsers.includes(id));
-  const context = await guardContext(deps, policy.policy, listed.items, now);
+  const context = await guardContext(deps, policy?.policy, listed.items, now, { finding, action, requestId: row.id });
   const pending = { finding, action, requestedBy: row.requested_by, acknowledgedInUse: row.acknowledged_in_use === 1, requestedAt: row.requested_at, approvedBy };
   const checked = checkApproval(pending, user.id, context);
   if (!checked.ok && checked.guard === "approvals" && user.id !== row.requested_by) {

@@ -3,13 +3,13 @@
  * refused, rejected or expired; each end recorded, its message in the channel updated, and the key's
  * owner told when their key went.
  */
-import type { RemediationAction, RemediationStatus } from "../model/remediation.js";
+import type { RemediationAction, RemediationRow, RemediationStatus } from "../model/remediation.js";
 import { log } from "../util/log.js";
 import { redact } from "../util/redact.js";
 import { ownerToTell } from "./accept-risk.js";
 import { carryOut } from "./execute.js";
-import { approvalsNeeded, requestExpiresAt, utcDay } from "./guards.js";
-import type { Answer, DecideDeps, RequestState } from "./ports.js";
+import { approvalsNeeded, reenableOfferedUntil, requestExpiresAt, utcDay } from "./guards.js";
+import type { Answer, DecideDeps, ReenableState, RequestState } from "./ports.js";
 import { storedAction, storedFinding } from "./stored-request.js";
 
 /**
@@ -32,7 +32,10 @@ export async function executeApproved(deps: DecideDeps, id: string, action: Reme
   }
   let status: RemediationStatus = "unconfirmed";
   let httpStatus: number | null = null;
-  let outcome = "the execution stopped before it could confirm anything: the key may or may not be gone; check it in the OpenAI dashboard.";
+  let outcome =
+    action.target.type === "api_key"
+      ? "the execution stopped before it could confirm anything: the key's status may or may not have changed; check it in Anthropic's console."
+      : "the execution stopped before it could confirm anything: the key may or may not be gone; check it in the OpenAI dashboard.";
   try {
     // The claim matched the request's mode to REMEDIATION's; carryOut asks REMEDIATION once more itself.
     const carried = await carryOut(action, settings, { keys: deps.keys, secrets: deps.settings.secrets });
@@ -83,6 +86,7 @@ export async function expireStaleRequests(deps: DecideDeps, now: Date): Promise<
 export async function requestState(deps: DecideDeps, id: string, now: Date): Promise<RequestState | null> {
   const row = await deps.remediations.get(id);
   if (!row) return null;
+  const reenable = await reenableState(deps, row, now);
   return {
     id: row.id,
     mode: row.mode,
@@ -97,17 +101,31 @@ export async function requestState(deps: DecideDeps, id: string, now: Date): Pro
     outcome: row.outcome,
     decided_by: row.decided_by,
     now,
+    ...(reenable ? { reenable } : {}),
   };
 }
 
-/** Updates the request message in the channel with the request's current state. */
-export async function refreshMessage(deps: DecideDeps, id: string, now: Date): Promise<void> {
+/** What a carried-out Disable's message says of Re-enable (offered for 7 days, unless one is under way or done); undefined for any other request. */
+async function reenableState(deps: DecideDeps, row: RemediationRow, now: Date): Promise<ReenableState | undefined> {
+  const until = reenableOfferedUntil(row);
+  if (until === null) return undefined;
+  const undo = await deps.remediations.undoOf(row.id);
+  const underway = undo !== null && ["pending", "executing", "done"].includes(undo.status);
+  return { until, offered: !underway && now.getTime() < Date.parse(until), request: undo ? { id: undo.id, status: undo.status } : null };
+}
+
+/** Updates the request message in the channel with the request's current state, and that of the Disable it undoes (a Re-enable's). */
+export async function refreshMessage(deps: DecideDeps, id: string, now: Date, alsoUndone = true): Promise<void> {
   const row = await deps.remediations.get(id);
   const { notifier } = deps;
-  if (!row?.channel || !row.message_ts || !notifier) return;
+  if (!row || !notifier) return;
   try {
-    const state = await requestState(deps, id, now);
-    if (state) await notifier.updateRequest({ channel: row.channel, ts: row.message_ts }, state);
+    if (row.channel && row.message_ts) {
+      const state = await requestState(deps, id, now);
+      if (state) await notifier.updateRequest({ channel: row.channel, ts: row.message_ts }, state);
+    }
+    const undoes = alsoUndone && row.action_kind === "reenable_key" ? storedAction(row).undoes : undefined;
+    if (undoes !== undefined) await refreshMessage(deps, undoes, now, false);
   } catch (error) {
     log.error(`keywarden: ${id}: the request message could not be updated: ${error instanceof Error ? error.message : String(error)}`);
   }

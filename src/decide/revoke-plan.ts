@@ -4,15 +4,16 @@
  * fit, from keys listed fresh. Also what every guard check reads besides the request itself.
  */
 import type { KeyRecord } from "../model/inventory.js";
-import type { RemediationAction } from "../model/remediation.js";
+import type { ListedKey, RemediationAction } from "../model/remediation.js";
 import type { RunFinding } from "../model/run.js";
 import type { Policy } from "../policy/schema.js";
 import { sha256Hex } from "../util/hash.js";
 import { redact } from "../util/redact.js";
 import { allowedActions, whyNoAllowedActions } from "./allowed.js";
-import { type GuardContext, utcDay } from "./guards.js";
-import type { DecideDeps, FindingRef } from "./ports.js";
+import { type GuardContext, type UndoneRequest, utcDay } from "./guards.js";
+import type { DecideDeps, DecideSettings, FindingRef } from "./ports.js";
 import type { GuardName, Refusal } from "./refusal.js";
+import { StoredRequestError, storedAction } from "./stored-request.js";
 
 /** The fresh listing must come back in time for views.open (Slack's trigger id lives 3 s). */
 export const PLAN_LISTING_DEADLINE_MS = 2_000;
@@ -22,7 +23,7 @@ export interface RevokePlan {
   /** The bundled policy's name, as the run history records it (not the policy's own `name:`). */
   policyName: string;
   policy: Policy;
-  keys: KeyRecord[];
+  keys: ListedKey[];
   actions: RemediationAction[];
 }
 
@@ -41,7 +42,7 @@ export function policyOf(deps: Pick<DecideDeps, "policies">, name: string): { ok
   return { ok: false, guard: "policy-rules", message: `Refused: policy "${name}", under which the finding was made, is no longer bundled or no longer valid, so its remediation: section cannot be checked.` };
 }
 
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | "timeout"> {
+export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | "timeout"> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), ms);
@@ -73,17 +74,54 @@ export async function planRevoke(deps: DecideDeps, { fingerprint, runId }: Findi
   return { finding: found.finding, policyName: found.policy_name, policy: policy.policy, keys: listed.items, actions };
 }
 
-/** What every guard check reads besides the request: the settings, the policy, the fresh keys and the day's count. */
-export async function guardContext(deps: DecideDeps, policy: Policy, inventoryKeys: readonly KeyRecord[], now: Date): Promise<GuardContext> {
+/** What a guard check is about: the finding, the action, and (once recorded) the request's id. */
+export interface GuardSubject {
+  finding: Pick<RunFinding, "key">;
+  action: RemediationAction;
+  requestId?: string;
+}
+
+/**
+ * What every guard check reads besides the request: the settings, the policy (none for a Re-enable:
+ * see guards.ts `undoGuards`), the admin key of the finding's account, the fresh keys, the day's
+ * count, and for a Re-enable the Disable it undoes.
+ */
+export async function guardContext(deps: DecideDeps, policy: Policy | undefined, inventoryKeys: readonly ListedKey[], now: Date, subject: GuardSubject): Promise<GuardContext> {
   const { settings } = deps;
   const mode = settings.remediation.mode === "on" ? "on" : "dry-run";
+  const undoes = subject.action.undoes;
   return {
     settings: settings.remediation,
     allowedUsers: settings.slackAllowedUsers,
-    policy: policy.remediation,
-    ownAdminKey: settings.openaiAdminKey,
+    policy: policy?.remediation,
+    ownAdminKey: ownAdminKeyOf(settings, subject.finding.key),
     inventoryKeys,
     executedToday: await deps.remediations.executedOn(utcDay(now), mode),
     now,
+    ...(undoes !== undefined ? { undone: await undoneRequest(deps, undoes, subject.requestId) } : {}),
   };
+}
+
+/**
+ * The admin key of the account a key belongs to: OPENAI_ADMIN_KEY for OpenAI's (a record without
+ * `provider`); for another provider's, its account's (by name, else the provider's first account).
+ */
+export function ownAdminKeyOf(settings: Pick<DecideSettings, "openaiAdminKey" | "accounts">, key: Pick<KeyRecord, "provider" | "account">): string | undefined {
+  const provider = key.provider ?? "openai";
+  const accounts = settings.accounts.filter((account) => account.provider === provider);
+  const account = accounts.find((a) => a.name === key.account) ?? accounts[0];
+  return provider === "openai" ? settings.openaiAdminKey : account?.adminKey;
+}
+
+/** The Disable request `id` as stored now, with the latest other Re-enable of it; null when there is no such request or it cannot be read. */
+async function undoneRequest(deps: DecideDeps, id: string, except: string | undefined): Promise<UndoneRequest | null> {
+  const row = await deps.remediations.get(id);
+  if (!row) return null;
+  const undoneBy = await deps.remediations.undoOf(id, except);
+  try {
+    return { id, action: storedAction(row), status: row.status, mode: row.mode, executed_at: row.executed_at, undoneBy: undoneBy ? { id: undoneBy.id, status: undoneBy.status } : null };
+  } catch (error) {
+    if (error instanceof StoredRequestError) return null;
+    throw error;
+  }
 }

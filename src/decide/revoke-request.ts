@@ -5,15 +5,12 @@
  * reads, calls and records, through the ports it is given.
  */
 import { z } from "zod";
-import type { NewRemediation } from "../model/remediation.js";
-import { log } from "../util/log.js";
-import { redact } from "../util/redact.js";
 import { visibleLength } from "../util/visible-length.js";
 import { ACTION_BLOCK, IN_USE_BLOCK, MIN_REVOKE_REASON, REASON_BLOCK, type ViewValues, fieldOf } from "./form.js";
 import { approvalsNeeded, checkRequest, keysInUse } from "./guards.js";
 import type { Answer, DecideDeps, FindingRef, SlackUser } from "./ports.js";
+import { recordRequest } from "./request-record.js";
 import { guardContext, keysDigest, planRevoke } from "./revoke-plan.js";
-import { executeApproved, requestState } from "./revoke-execution.js";
 
 /** What the form carries to its submission: the finding (and the run whose report was clicked), and per action the SHA-256 of the key ids the form showed (checked again there). */
 const revokeMetadata = z.object({ f: z.string(), r: z.string(), k: z.record(z.string(), z.unknown()) });
@@ -75,46 +72,26 @@ export async function submitRevoke(deps: DecideDeps, user: SlackUser, privateMet
     return fail("The keys that would go changed since the form opened: close it and open it again to review the new list. Nothing was requested.");
   }
 
-  const checked = checkRequest({ finding, action, requestedBy: user.id, acknowledgedInUse }, await guardContext(deps, policy, keys, now));
+  const checked = checkRequest({ finding, action, requestedBy: user.id, acknowledgedInUse }, await guardContext(deps, policy, keys, now, { finding, action }));
   if (!checked.ok) return { ok: false, errors: { [checked.guard === "in-use" && values[IN_USE_BLOCK] ? IN_USE_BLOCK : REASON_BLOCK]: clipError(checked.message) } };
 
-  const secrets = deps.settings.secrets;
-  const row: NewRemediation = {
-    id: `rem_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`,
+  const recorded = await recordRequest(deps, {
+    user,
     fingerprint: metadata.f,
-    policy_name: policyName,
-    rule_id: finding.rule_id,
-    key_id: finding.key.id,
-    action_kind: action.kind,
-    summary: redact(action.summary, secrets),
-    action_json: redact(JSON.stringify(checked.action), secrets),
-    finding_json: redact(JSON.stringify(finding), secrets),
+    policyName,
+    finding,
+    action: checked.action,
     mode: checked.mode,
-    reason: redact(reason, secrets),
-    acknowledged_in_use: acknowledgedInUse ? 1 : 0,
-    requested_by: user.id,
-    requested_by_name: user.name,
-    requested_at: now.toISOString(),
-  };
-  const made = await deps.remediations.create(row);
-  if (!made.ok) return fail(`Request ${made.open.id} for this finding is already ${made.open.status}: approve or reject it in the channel first. Nothing was requested.`);
-  log.info(`keywarden: ${row.id}: ${user.id} requested ${action.kind} of ${action.target.id} (${checked.mode})`);
-  return {
-    ok: true,
-    after: async () => {
-      try {
-        const state = deps.notifier ? await requestState(deps, row.id, now) : null;
-        const posted = deps.notifier && state ? await deps.notifier.postRequest(state) : null;
-        if (posted) await deps.remediations.setMessage(row.id, posted.channel, posted.ts);
-        if (checked.ready) await executeApproved(deps, row.id, checked.action, user.id, deps.clock.now());
-      } catch (error) {
-        log.error(`keywarden: ${row.id}: the request could not be posted: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    },
-  };
+    reason,
+    acknowledgedInUse,
+    ready: checked.ready,
+    now,
+  });
+  if (!recorded.ok) return fail(`Request ${recorded.open.id} for this finding is already ${recorded.open.status}: approve or reject it in the channel first. Nothing was requested.`);
+  return { ok: true, after: recorded.after };
 }
 
 /** Slack shows at most 2,000 characters per block error. */
-function clipError(message: string): string {
+export function clipError(message: string): string {
   return message.length > 1_900 ? `${message.slice(0, 1_899)}…` : message;
 }

@@ -4,22 +4,27 @@
  * hand, must not reach the Admin API as something else).
  */
 import { z } from "zod";
-import { ACTION_KINDS, type RemediationAction, type RemediationRow } from "../model/remediation.js";
+import { ACTION_KINDS, type RemediationAction, type RemediationRow, UNDO_KINDS } from "../model/remediation.js";
 import type { RunFinding } from "../model/run.js";
 import { SEVERITIES } from "../model/severity.js";
 
 const projectRef = z.object({ id: z.string(), name: z.string().nullable(), archived: z.boolean() });
 
 const actionSchema = z.object({
-  kind: z.enum(ACTION_KINDS),
+  kind: z.enum([...ACTION_KINDS, ...UNDO_KINDS]),
   target: z.object({
-    type: z.enum(["project_key", "admin_key", "service_account"]),
+    type: z.enum(["project_key", "admin_key", "service_account", "api_key"]),
     id: z.string(),
     name: z.string().nullable(),
     project: projectRef.nullable(),
     role: z.string().nullable().optional(),
+    account: z.string().optional(),
   }),
-  request: z.object({ method: z.enum(["DELETE", "POST"]), path: z.string(), body: z.object({ role: z.literal("member") }).nullable() }),
+  request: z.object({
+    method: z.enum(["DELETE", "POST"]),
+    path: z.string(),
+    body: z.union([z.object({ role: z.literal("member") }), z.object({ status: z.enum(["inactive", "active"]) })]).nullable(),
+  }),
   keysAffected: z.array(
     z.object({
       kind: z.enum(["admin", "project"]),
@@ -28,10 +33,12 @@ const actionSchema = z.object({
       redacted_value: z.string(),
       last_used_at: z.string().nullable(),
       project_id: z.string().nullable(),
+      last_used_unknown: z.string().optional(),
     }),
   ),
   summary: z.string(),
   finding: z.object({ rule_id: z.string(), rule_kind: z.string(), fingerprint: z.string(), key_id: z.string() }),
+  undoes: z.string().optional(),
 }) satisfies z.ZodType<RemediationAction>;
 
 /** The finding as the run recorded it; fields this version does not name (enrichment) pass through. */

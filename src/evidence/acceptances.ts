@@ -6,6 +6,7 @@
  */
 import type { AcceptanceEvent } from "../model/acceptance.js";
 import type { CsvCell } from "./csv.js";
+import { type KeyAccountOf, unknownAccount } from "./key-accounts.js";
 import { compareText } from "./layout.js";
 import type { RemediationsWindow } from "./remediations.js";
 
@@ -17,7 +18,7 @@ function sorted(events: readonly AcceptanceEvent[]): AcceptanceEvent[] {
   return [...events].sort((a, b) => compareText(a.at, b.at) || compareText(a.event, b.event) || compareText(a.acceptance_id, b.acceptance_id));
 }
 
-function eventView(e: AcceptanceEvent) {
+function eventView(e: AcceptanceEvent, accountOf: KeyAccountOf) {
   return {
     at: e.at,
     event: e.event,
@@ -35,11 +36,12 @@ function eventView(e: AcceptanceEvent) {
     ticket: e.ticket,
     accepted_by: { id: e.accepted_by_id, name: e.accepted_by_name },
     accepted_at: e.accepted_at,
+    ...accountOf(e.key_id),
   };
 }
 
-export function acceptancesDocument(runId: string, window: AcceptancesWindow, events: readonly AcceptanceEvent[]): unknown {
-  return { run_id: runId, decided_after: window.after, decided_until: window.until, events: sorted(events).map(eventView) };
+export function acceptancesDocument(runId: string, window: AcceptancesWindow, events: readonly AcceptanceEvent[], accountOf: KeyAccountOf = unknownAccount): unknown {
+  return { run_id: runId, decided_after: window.after, decided_until: window.until, events: sorted(events).map((e) => eventView(e, accountOf)) };
 }
 
 export const ACCEPTANCES_CSV_COLUMNS = [
@@ -62,9 +64,11 @@ export const ACCEPTANCES_CSV_COLUMNS = [
   "accepted_by_id",
   "accepted_by_name",
   "accepted_at",
+  "provider",
+  "account",
 ] as const;
 
-export function acceptancesRows(runId: string, events: readonly AcceptanceEvent[]): CsvCell[][] {
+export function acceptancesRows(runId: string, events: readonly AcceptanceEvent[], accountOf: KeyAccountOf = unknownAccount): CsvCell[][] {
   return sorted(events).map((e) => [
     runId,
     e.at,
@@ -85,5 +89,7 @@ export function acceptancesRows(runId: string, events: readonly AcceptanceEvent[
     e.accepted_by_id,
     e.accepted_by_name,
     e.accepted_at,
+    accountOf(e.key_id).provider,
+    accountOf(e.key_id).account,
   ]);
 }

@@ -5,6 +5,7 @@ import type { AcceptanceEvent } from "../model/acceptance.js";
 import { ACCEPTANCES_CSV_COLUMNS, type AcceptancesWindow, acceptancesDocument, acceptancesRows } from "./acceptances.js";
 import { type CsvCell, toCsv } from "./csv.js";
 import { REMEDIATIONS_CSV_COLUMNS, type RemediationsWindow, remediationsDocument, remediationsRows } from "./remediations.js";
+import { keyAccountLookup } from "./key-accounts.js";
 import { compareText, contentTypeOf } from "./layout.js";
 import { EXEMPTIONS_CSV_COLUMNS, FINDINGS_CSV_COLUMNS, INVENTORY_CSV_COLUMNS, exemptionsRows, findingsRows, inventoryRows } from "./tables.js";
 import { CONTROLS_CSV_COLUMNS, controlsRows } from "./tables.js";
@@ -43,12 +44,14 @@ export function buildEvidenceFiles(input: EvidenceInput): EvidenceFile[] {
   const clean = (text: string) => redact(text, secrets);
   const files: EvidenceFile[] = [];
   const add = (name: string, text: string) => files.push({ name, content: utf8(text), contentType: contentTypeOf(name) });
+  // The provider and account of keys named by id only (exemptions, acceptances, remediations).
+  const accountOf = keyAccountLookup(run, inventory?.keys ?? []);
 
-  add("findings.json", json(findingsDocument(run), clean));
+  add("findings.json", json(findingsDocument(run, accountOf), clean));
   if (run.status !== "failed") {
     add("findings.csv", csv(FINDINGS_CSV_COLUMNS, findingsRows(run), clean));
-    add("exemptions.json", json(exemptionsDocument(run), clean));
-    add("exemptions.csv", csv(EXEMPTIONS_CSV_COLUMNS, exemptionsRows(run), clean));
+    add("exemptions.json", json(exemptionsDocument(run, accountOf), clean));
+    add("exemptions.csv", csv(EXEMPTIONS_CSV_COLUMNS, exemptionsRows(run, accountOf), clean));
     if (run.controls) {
       add("controls.json", json(controlsDocument(run), clean));
       add("controls.csv", csv(CONTROLS_CSV_COLUMNS, controlsRows(run), clean));
@@ -59,12 +62,12 @@ export function buildEvidenceFiles(input: EvidenceInput): EvidenceFile[] {
     add("inventory.csv", csv(INVENTORY_CSV_COLUMNS, inventoryRows(run, inventory.keys), clean));
   }
   if (input.acceptances) {
-    add("acceptances.json", json(acceptancesDocument(run.id, input.acceptances.window, input.acceptances.events), clean));
-    add("acceptances.csv", csv(ACCEPTANCES_CSV_COLUMNS, acceptancesRows(run.id, input.acceptances.events), clean));
+    add("acceptances.json", json(acceptancesDocument(run.id, input.acceptances.window, input.acceptances.events, accountOf), clean));
+    add("acceptances.csv", csv(ACCEPTANCES_CSV_COLUMNS, acceptancesRows(run.id, input.acceptances.events, accountOf), clean));
   }
   if (input.remediations) {
-    add("remediations.json", json(remediationsDocument(run.id, input.remediations.window, input.remediations.items), clean));
-    add("remediations.csv", csv(REMEDIATIONS_CSV_COLUMNS, remediationsRows(input.remediations.items), clean));
+    add("remediations.json", json(remediationsDocument(run.id, input.remediations.window, input.remediations.items, accountOf), clean));
+    add("remediations.csv", csv(REMEDIATIONS_CSV_COLUMNS, remediationsRows(input.remediations.items, accountOf), clean));
   }
   // Verbatim so that its SHA-256 is the run's policy hash; should a secret ever sit in a
   // policy, it is removed anyway and verify then reports the hash mismatch.

@@ -5,6 +5,7 @@
  */
 import type { RemediationView } from "../model/remediation.js";
 import type { CsvCell } from "./csv.js";
+import { type KeyAccountOf, unknownAccount } from "./key-accounts.js";
 
 export interface RemediationsWindow {
   /** Decisions after this instant (the previous run's start; null: from the first decision) … */
@@ -13,8 +14,8 @@ export interface RemediationsWindow {
   until: string;
 }
 
-export function remediationsDocument(runId: string, window: RemediationsWindow, remediations: readonly RemediationView[]): unknown {
-  return { run_id: runId, decided_after: window.after, decided_until: window.until, remediations };
+export function remediationsDocument(runId: string, window: RemediationsWindow, remediations: readonly RemediationView[], accountOf: KeyAccountOf = unknownAccount): unknown {
+  return { run_id: runId, decided_after: window.after, decided_until: window.until, remediations: remediations.map((r) => ({ ...r, ...accountOf(r.key_id) })) };
 }
 
 export const REMEDIATIONS_CSV_COLUMNS = [
@@ -37,9 +38,11 @@ export const REMEDIATIONS_CSV_COLUMNS = [
   "executed_at",
   "http_status",
   "outcome",
+  "provider",
+  "account",
 ] as const;
 
-export function remediationsRows(remediations: readonly RemediationView[]): CsvCell[][] {
+export function remediationsRows(remediations: readonly RemediationView[], accountOf: KeyAccountOf = unknownAccount): CsvCell[][] {
   return remediations.map((r) => [
     r.id,
     r.status,
@@ -60,5 +63,7 @@ export function remediationsRows(remediations: readonly RemediationView[]): CsvC
     r.executed_at,
     r.http_status,
     r.outcome,
+    accountOf(r.key_id).provider,
+    accountOf(r.key_id).account,
   ]);
 }

@@ -1,12 +1,15 @@
 /**
  * The CSV tables of a run's evidence. The column lists are a documented
  * contract (docs/evidence.md): add columns at the end, never reorder.
+ * Every table that names a key ends with its `provider` and `account` (issue 19).
  */
 import type { AuditRun, RunFinding } from "../model/run.js";
 import type { KeyOwner, KeyRecord, ProjectRef } from "../model/inventory.js";
 import { remediationFor } from "../policy/registry.js";
-import { findingDashboardUrl } from "../providers/openai/links.js";
+import { keyAccount, keyProvider, keyStatus } from "../model/key-facts.js";
+import { keyDashboardUrl } from "../report/key-links.js";
 import type { CsvCell } from "./csv.js";
+import { type KeyAccountOf, unknownAccount } from "./key-accounts.js";
 import { exemptionsInForce, sortFindings, sortKeys, sortedControls } from "./views.js";
 
 /**
@@ -44,6 +47,8 @@ export const FINDINGS_CSV_COLUMNS = [
   "remediation",
   "dashboard_url",
   ...FINDING_ENRICHMENT_CSV_COLUMNS,
+  "provider",
+  "account",
 ] as const;
 
 export const EXEMPTIONS_CSV_COLUMNS = [
@@ -60,6 +65,8 @@ export const EXEMPTIONS_CSV_COLUMNS = [
   "accepted_at",
   "ticket",
   "acceptance_id",
+  "provider",
+  "account",
 ] as const;
 
 export const INVENTORY_CSV_COLUMNS = [
@@ -81,9 +88,17 @@ export const INVENTORY_CSV_COLUMNS = [
   "last_used_at",
   "expires_at",
   ...INVENTORY_ENRICHMENT_CSV_COLUMNS,
+  "provider",
+  "account",
+  /** The provider's own status of the key (Anthropic: active, inactive, archived, expired); `active` for OpenAI, which lists live keys only. */
+  "key_status",
 ] as const;
 
-/** One row per control of the catalogue; `rules` holds the ids of the rules that test it, separated by spaces. */
+/**
+ * One row per control of the catalogue, over every account (`provider` and `account` empty); in a
+ * run of several accounts, each is followed by a row per account. `rules` holds the ids of the rules
+ * that test it, separated by spaces.
+ */
 export const CONTROLS_CSV_COLUMNS = [
   "run_id",
   "framework",
@@ -95,6 +110,8 @@ export const CONTROLS_CSV_COLUMNS = [
   "findings",
   "exempted",
   "accepted",
+  "provider",
+  "account",
 ] as const;
 
 type KeyFields = Omit<KeyRecord, "project" | "owner">;
@@ -109,13 +126,15 @@ export function findingsRows(run: AuditRun): CsvCell[][] {
     ...keyCells(f.key, f.project, f.owner),
     f.sentence,
     remediationFor(f),
-    findingDashboardUrl(f),
+    keyDashboardUrl(f),
     ...enrichmentCells(f.key, FINDING_ENRICHMENT_CSV_COLUMNS),
+    keyProvider(f.key),
+    keyAccount(f.key),
   ]);
 }
 
-export function exemptionsRows(run: AuditRun): CsvCell[][] {
-  return exemptionsInForce(run).map((x) => [
+export function exemptionsRows(run: AuditRun, accountOf: KeyAccountOf = unknownAccount): CsvCell[][] {
+  return exemptionsInForce(run, accountOf).map((x) => [
     run.id,
     x.status,
     x.source,
@@ -129,15 +148,31 @@ export function exemptionsRows(run: AuditRun): CsvCell[][] {
     x.accepted_at,
     x.ticket,
     x.acceptance_id,
+    x.provider,
+    x.account,
   ]);
 }
 
 export function controlsRows(run: AuditRun): CsvCell[][] {
-  return sortedControls(run).map((c) => [run.id, c.framework, c.control_id, c.title, c.status, c.rules.join(" "), c.keys_tested, c.findings, c.exempted, c.accepted]);
+  return sortedControls(run).flatMap((c) => {
+    const head = [run.id, c.framework, c.control_id, c.title];
+    const rules = c.rules.join(" ");
+    return [
+      [...head, c.status, rules, c.keys_tested, c.findings, c.exempted, c.accepted, null, null],
+      ...(c.accounts ?? []).map((a) => [...head, a.status, rules, a.keys_tested, a.findings, a.exempted, a.accepted, a.provider, a.account]),
+    ];
+  });
 }
 
 export function inventoryRows(run: AuditRun, keys: readonly KeyRecord[]): CsvCell[][] {
-  return sortKeys(keys).map((k) => [run.id, ...keyCells(k, k.project, k.owner), ...enrichmentCells(k, INVENTORY_ENRICHMENT_CSV_COLUMNS)]);
+  return sortKeys(keys).map((k) => [
+    run.id,
+    ...keyCells(k, k.project, k.owner),
+    ...enrichmentCells(k, INVENTORY_ENRICHMENT_CSV_COLUMNS),
+    keyProvider(k),
+    keyAccount(k),
+    keyStatus(k),
+  ]);
 }
 
 /** The enrichment's columns of a key: who created it (per the audit log), its requests and spend over 30 days. */

@@ -8,7 +8,9 @@ import type { KeyOwner, KeyRecord, ProjectRecord, ProjectRef } from "../model/in
 import { remediationFor } from "../policy/registry.js";
 import { severityRank } from "../model/severity.js";
 import { compareControls } from "../controls/catalogue.js";
-import { findingDashboardUrl } from "../providers/openai/links.js";
+import { keyAccount, keyProvider, keyStatus } from "../model/key-facts.js";
+import { keyDashboardUrl } from "../report/key-links.js";
+import { type KeyAccountOf, unknownAccount } from "./key-accounts.js";
 import { compareText } from "./layout.js";
 
 export interface EvidenceInventory {
@@ -16,7 +18,8 @@ export interface EvidenceInventory {
   projects: readonly ProjectRecord[];
 }
 
-export function findingsDocument(run: AuditRun) {
+/** findings.json; `accountOf` gives the provider and account of the keys its exemptions name. */
+export function findingsDocument(run: AuditRun, accountOf: KeyAccountOf = unknownAccount) {
   return {
     run_id: run.id,
     trigger: run.trigger,
@@ -30,19 +33,19 @@ export function findingsDocument(run: AuditRun) {
     findings: sortFindings(run.findings).map(findingView),
     exemptions: [...run.exemptions]
       .sort((a, b) => compareText(a.rule_id, b.rule_id) || compareText(a.key_id, b.key_id) || compareOrigins(a, b))
-      .map((e) => ({ rule_id: e.rule_id, key_id: e.key_id, fingerprint: e.fingerprint, reason: e.reason, expires: e.expires, ...originView(e) })),
+      .map((e) => ({ rule_id: e.rule_id, key_id: e.key_id, fingerprint: e.fingerprint, reason: e.reason, expires: e.expires, ...originView(e), ...accountOf(e.key_id) })),
     exemption_notices: [...run.exemption_notices]
       .sort((a, b) => compareText(a.kind, b.kind) || compareText(a.rule_id, b.rule_id) || compareText(a.key_id, b.key_id) || compareOrigins(a, b))
-      .map((n) => ({ kind: n.kind, rule_id: n.rule_id, key_id: n.key_id, expires: n.expires, reason: n.reason, ...originView(n) })),
+      .map((n) => ({ kind: n.kind, rule_id: n.rule_id, key_id: n.key_id, expires: n.expires, reason: n.reason, ...originView(n), ...accountOf(n.key_id) })),
   };
 }
 
 /** exemptions.json: every exemption in force when the run was evaluated, policy and accepted in Slack, applied or not. */
-export function exemptionsDocument(run: AuditRun) {
+export function exemptionsDocument(run: AuditRun, accountOf: KeyAccountOf = unknownAccount) {
   return {
     run_id: run.id,
     status: run.status,
-    exemptions: exemptionsInForce(run),
+    exemptions: exemptionsInForce(run, accountOf),
   };
 }
 
@@ -50,11 +53,11 @@ export function exemptionsDocument(run: AuditRun) {
  * The exemptions in force during the run, sorted by rule, key and source. A run recorded without
  * the list (older runs) gives the ones it applied, which were in force.
  */
-export function exemptionsInForce(run: AuditRun) {
+export function exemptionsInForce(run: AuditRun, accountOf: KeyAccountOf = unknownAccount) {
   const inForce: readonly RunExemptionInForce[] = run.exemptions_in_force ?? run.exemptions.map((x) => ({ ...x, status: "applied" as const }));
   return [...inForce]
     .sort((a, b) => compareText(a.rule_id, b.rule_id) || compareText(a.key_id, b.key_id) || compareOrigins(a, b))
-    .map((x) => ({ rule_id: x.rule_id, key_id: x.key_id, status: x.status, reason: x.reason, expires: x.expires, ...originView(x) }));
+    .map((x) => ({ rule_id: x.rule_id, key_id: x.key_id, status: x.status, reason: x.reason, expires: x.expires, ...originView(x), ...accountOf(x.key_id) }));
 }
 
 /** controls.json: every control of the catalogue and how the run tested it (see src/model/controls.ts). */
@@ -66,7 +69,7 @@ export function controlsDocument(run: AuditRun) {
   };
 }
 
-/** The run's controls in catalogue order, field by field. */
+/** The run's controls in catalogue order, field by field; account by account too in a run of several accounts. */
 export function sortedControls(run: AuditRun) {
   return [...(run.controls ?? [])].sort(compareControls).map((c) => ({
     framework: c.framework,
@@ -78,6 +81,19 @@ export function sortedControls(run: AuditRun) {
     exempted: c.exempted,
     accepted: c.accepted,
     status: c.status,
+    ...(c.accounts
+      ? {
+          accounts: c.accounts.map((a) => ({
+            account: a.account,
+            provider: a.provider,
+            keys_tested: a.keys_tested,
+            findings: a.findings,
+            exempted: a.exempted,
+            accepted: a.accepted,
+            status: a.status,
+          })),
+        }
+      : {}),
   }));
 }
 
@@ -131,10 +147,14 @@ export function sortFindings(findings: readonly RunFinding[]): RunFinding[] {
   );
 }
 
-/** Admin keys first, then project keys by project, each by id. */
+/** By account; in each, admin keys first, then project keys by project, each by id. */
 export function sortKeys(keys: readonly KeyRecord[]): KeyRecord[] {
   return [...keys].sort(
-    (a, b) => compareText(a.kind, b.kind) || compareText(a.project?.id ?? "", b.project?.id ?? "") || compareText(a.id, b.id),
+    (a, b) =>
+      compareText(keyAccount(a), keyAccount(b)) ||
+      compareText(a.kind, b.kind) ||
+      compareText(a.project?.id ?? "", b.project?.id ?? "") ||
+      compareText(a.id, b.id),
   );
 }
 
@@ -146,7 +166,7 @@ function findingView(f: RunFinding) {
     rule_kind: f.rule_kind,
     sentence: f.sentence,
     remediation: remediationFor(f),
-    dashboard_url: findingDashboardUrl(f),
+    dashboard_url: keyDashboardUrl(f),
     key: {
       kind: f.key.kind,
       id: f.key.id,
@@ -158,6 +178,8 @@ function findingView(f: RunFinding) {
       owner_access: f.key.owner_access,
       // Not the creator's IP address: the inventory has it (see FINDING_ENRICHMENT_CSV_COLUMNS).
       ...findingEnrichmentView(f.key),
+      provider: keyProvider(f.key),
+      account: keyAccount(f.key),
     },
     project: projectRefView(f.project),
     owner: ownerView(f.owner),
@@ -177,6 +199,9 @@ function keyView(k: KeyRecord) {
     owner: ownerView(k.owner),
     owner_access: k.owner_access,
     ...enrichmentView(k),
+    provider: keyProvider(k),
+    account: keyAccount(k),
+    status: keyStatus(k),
   };
 }
 
@@ -211,7 +236,7 @@ function errorView(e: RunError) {
     e.scope.list === "project_api_keys"
       ? { list: e.scope.list, project_id: e.scope.project_id, project_name: e.scope.project_name }
       : { list: e.scope.list };
-  return { where: e.where, kind: e.kind, status: e.status ?? null, message: e.message, scope };
+  return { where: e.where, kind: e.kind, status: e.status ?? null, message: e.message, scope, account: e.account ?? null };
 }
 
 function byError(a: RunError, b: RunError): number {

@@ -5,10 +5,12 @@ import { openAcceptForm, submitAcceptance } from "../decide/accept-flow.js";
 import type { Answer, SlackUser } from "../decide/ports.js";
 import { approveRemediation, rejectRemediation } from "../decide/revoke-approval.js";
 import { openRevokeForm, submitRevoke } from "../decide/revoke-request.js";
+import { openReenableForm, submitReenable } from "../decide/reenable.js";
 import { services } from "../services.js";
 import { ACCEPT_MODAL } from "../slack/accept-modal.js";
 import { ACCEPT_RISK_ACTION, findingRefValue, readFindingRef } from "../slack/finding-actions.js";
 import { escapeMrkdwn } from "../slack/mrkdwn.js";
+import { REENABLE_ACTION, REENABLE_MODAL } from "../slack/reenable-blocks.js";
 import { APPROVE_ACTION, FINDING_MENU_ACTION, REJECT_ACTION, REVOKE_MODAL, readMenuChoice } from "../slack/remediation-blocks.js";
 import { postToResponseUrl } from "../slack/send.js";
 import { log } from "../util/log.js";
@@ -54,8 +56,8 @@ const viewSubmission = z.object({
 const interaction = z.discriminatedUnion("type", [blockActions, viewSubmission]);
 
 /**
- * POST /slack/interactions: Accept risk and Revoke… (the clicks, the modals' submissions, Approve and
- * Reject), handed to the use cases of decide/ with their ports from services.ts. Signed, size-capped
+ * POST /slack/interactions: Accept risk, Revoke… and Re-enable (the clicks, the modals' submissions,
+ * Approve and Reject), handed to the use cases of decide/ with their ports from services.ts. Signed, size-capped
  * and honoured once like slash commands; answered within Slack's 3 s, the slower work (views.open,
  * chat.update) after the answer.
  */
@@ -94,12 +96,14 @@ slackInteractions.post("/", slackBodyLimit, verifiedSlackRequest, async (c) => {
       const target = readFindingRef(choice.value);
       answer(target ? openRevokeForm(decide, user, payload.trigger_id, target) : Promise.resolve({ ok: false, message: UNNAMED_RUN_REVOKE }), REMEDIATION_CLICK_FAILED);
     } else if (choice.kind === "approve") answer(approveRemediation(decide, user, choice.value), REMEDIATION_CLICK_FAILED);
+    else if (choice.kind === "reenable") answer(openReenableForm(decide, user, payload.trigger_id, choice.value), REMEDIATION_CLICK_FAILED);
     else answer(rejectRemediation(decide, user, choice.value), REMEDIATION_CLICK_FAILED);
     return c.body(null, 200);
   }
 
-  if (payload.view.callback_id === REVOKE_MODAL) {
-    const outcome = await submitRevoke(decide, user, payload.view.private_metadata, payload.view.state.values);
+  if (payload.view.callback_id === REVOKE_MODAL || payload.view.callback_id === REENABLE_MODAL) {
+    const submit = payload.view.callback_id === REVOKE_MODAL ? submitRevoke : submitReenable;
+    const outcome = await submit(decide, user, payload.view.private_metadata, payload.view.state.values);
     if (!outcome.ok) return c.json({ response_action: "errors", errors: outcome.errors });
     c.executionCtx.waitUntil(outcome.after());
     return c.body(null, 200);
@@ -118,9 +122,9 @@ type Click = z.infer<typeof blockActions>;
 /**
  * What a click asks for: the Accept-risk button or menu entry, or Revoke… (their value:
  * `<run id>:<fingerprint>`, or a bare fingerprint from a report made before runs were named), or
- * Approve / Reject on a request message (the request id).
+ * Approve / Reject on a request message, or Re-enable on a carried-out Disable's (the request id).
  */
-function clickedChoice(click: Click): { kind: "accept_risk" | "revoke" | "approve" | "reject"; value: string } | null {
+function clickedChoice(click: Click): { kind: "accept_risk" | "revoke" | "approve" | "reject" | "reenable"; value: string } | null {
   for (const action of click.actions) {
     if (action.action_id === ACCEPT_RISK_ACTION && action.value) return { kind: "accept_risk", value: action.value };
     if (action.action_id === FINDING_MENU_ACTION && action.selected_option) {
@@ -129,6 +133,7 @@ function clickedChoice(click: Click): { kind: "accept_risk" | "revoke" | "approv
     }
     if (action.action_id === APPROVE_ACTION && action.value) return { kind: "approve", value: action.value };
     if (action.action_id === REJECT_ACTION && action.value) return { kind: "reject", value: action.value };
+    if (action.action_id === REENABLE_ACTION && action.value) return { kind: "reenable", value: action.value };
   }
   return null;
 }

@@ -14,13 +14,30 @@ export interface RunControl {
   title: string;
   /** Ids of the policy's rules mapped to the control, in policy order. */
   rules: string[];
-  /** Distinct keys of the inventory inside the scope of at least one of those rules: each was checked against it. */
+  /** Distinct keys of the inventory at least one of those rules checked (in its scope and, unless it asks for every status, active). */
   keys_tested: number;
   /** Findings of those rules that no exemption covers. */
   findings: number;
   /** Findings of those rules suppressed by an exemption written in the policy. */
   exempted: number;
   /** Findings of those rules suppressed by a risk accepted in Slack. */
+  accepted: number;
+  status: ControlStatus;
+  /**
+   * The same, account by account (issue 19): only in runs of more than one account, absent otherwise
+   * (and in runs recorded before accounts existed). The figures above are over every account.
+   */
+  accounts?: RunControlAccount[];
+}
+
+/** How one account's keys fared against a control: `status` as above, read for that account alone. */
+export interface RunControlAccount {
+  account: string;
+  /** null when nothing of the run says (an account whose listing failed before any key was read). */
+  provider: "openai" | "anthropic" | null;
+  keys_tested: number;
+  findings: number;
+  exempted: number;
   accepted: number;
   status: ControlStatus;
 }

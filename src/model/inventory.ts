@@ -57,6 +57,19 @@ export interface KeyRecord {
   status?: string;
   /** Where `owner` comes from when the provider names it indirectly (Anthropic: the principal, else the creator, else nobody). */
   owner_source?: "principal" | "creator" | "unknown";
+  /*
+   * Last use when the provider does not give it and it is derived from usage reports (Anthropic;
+   * model/last-use.ts builds these fields). Both absent: `last_used_at` is the provider's own,
+   * complete answer (OpenAI), and null means never used.
+   */
+  /**
+   * The earliest time usage could be read (the start of the usage window). With it, `last_used_at`
+   * is the latest use seen since then, and null means "no use seen since then": never used if the
+   * key was created after it, else unknown before it.
+   */
+  last_used_known_since?: string;
+  /** Why the key's last use cannot be known (usage unreadable, key newer than the usage data); `last_used_at` is then null. */
+  last_used_unknown?: string;
 }
 
 /** The actor of a key's `api_key.created` audit-log event. */

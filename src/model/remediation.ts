@@ -6,8 +6,26 @@
 import type { RunFinding } from "./run.js";
 import type { KeyRecord, ProjectRef } from "./inventory.js";
 
-export const ACTION_KINDS = ["demote_service_account", "delete_project_key", "delete_admin_key", "delete_service_account"] as const;
+/**
+ * What may be done about a finding (the policy's `remediation.actions` lists these): OpenAI's deletes
+ * and demotion, and `disable_key`, an Anthropic key set `inactive` (Anthropic has no delete).
+ */
+export const ACTION_KINDS = ["demote_service_account", "delete_project_key", "delete_admin_key", "delete_service_account", "disable_key"] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
+
+/**
+ * Undoing an action carried out: `reenable_key` sets a disabled Anthropic key `active` again. Not a
+ * policy action: it is offered on the message of the Disable it undoes, and guarded like any request.
+ */
+export const UNDO_KINDS = ["reenable_key"] as const;
+export type UndoKind = (typeof UNDO_KINDS)[number];
+export type RemediationKind = ActionKind | UndoKind;
+
+/** A carried-out Disable offers Re-enable on its message this long after it was executed. */
+export const REENABLE_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The status an Anthropic key is set to by each action that changes it. */
+export const KEY_STATUS_SET: Readonly<Record<"disable_key" | "reenable_key", "inactive" | "active">> = { disable_key: "inactive", reenable_key: "active" };
 
 /** The one project role a demotion sets. */
 export const DEMOTED_ROLE = "member";
@@ -15,11 +33,14 @@ export const DEMOTED_ROLE = "member";
 /** A request expires this long after it was made. */
 export const REQUEST_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
-/** The request an action makes, relative to the Admin API's base URL (https://api.openai.com/v1). */
+/**
+ * The request an action makes, relative to the provider's API root as its SDK takes it
+ * (https://api.openai.com/v1, https://api.anthropic.com).
+ */
 export interface AdminApiRequest {
   method: "DELETE" | "POST";
   path: string;
-  body: { role: "member" } | null;
+  body: { role: "member" } | { status: "inactive" | "active" } | null;
 }
 
 /** A key an action deletes (or, for a demotion, whose permissions it narrows). */
@@ -30,20 +51,31 @@ export interface AffectedKey {
   redacted_value: string;
   last_used_at: string | null;
   project_id: string | null;
+  /**
+   * Why the key's last use is unknown (Anthropic: the usage analytics could not be read): the in-use
+   * check then asks for the same acknowledgement as for a key used in the last 24 hours.
+   */
+  last_used_unknown?: string;
 }
 
+/** A key as a provider lists it fresh for a remediation, with why its last use is unknown when it is. */
+export type ListedKey = KeyRecord & { last_used_unknown?: string };
+
 export interface ActionTarget {
-  type: "project_key" | "admin_key" | "service_account";
+  /** `api_key`: an Anthropic API key (of a workspace, or of the organization: `project` null). */
+  type: "project_key" | "admin_key" | "service_account" | "api_key";
   id: string;
   name: string | null;
   /** null for admin keys. */
   project: ProjectRef | null;
   /** Service accounts only: the project role the inventory gave it (null: unknown). */
   role?: string | null;
+  /** The configured account the key belongs to, when it is not the OpenAI account (Anthropic's). */
+  account?: string;
 }
 
 export interface RemediationAction {
-  kind: ActionKind;
+  kind: RemediationKind;
   target: ActionTarget;
   request: AdminApiRequest;
   /**
@@ -56,6 +88,8 @@ export interface RemediationAction {
   summary: string;
   /** The finding it answers. */
   finding: { rule_id: string; rule_kind: string; fingerprint: string; key_id: string };
+  /** An undo only (`reenable_key`): the id of the request whose action it undoes. */
+  undoes?: string;
 }
 
 /** The parts of a finding the actions depend on. */
@@ -74,11 +108,12 @@ export interface ApiAnswer {
 
 /**
  * What a listing made after the call showed; a list left out (or the whole listing null) could not be
- * made. `keys`: the project's keys (project-key and service-account actions) or the admin keys
- * (delete_admin_key). `serviceAccounts`: the project's service accounts.
+ * made. `keys`: the project's keys (project-key and service-account actions), the admin keys
+ * (delete_admin_key), or the key read again with its status (disable_key, reenable_key; empty when
+ * it is not found). `serviceAccounts`: the project's service accounts.
  */
 export interface ListingAfter {
-  keys?: readonly { id: string }[];
+  keys?: readonly { id: string; status?: string }[];
   serviceAccounts?: readonly { id: string; role: string | null }[];
 }
 
@@ -116,6 +151,8 @@ export interface RemediationRow {
   executed_at: string | null;
   http_status: number | null;
   outcome: string | null;
+  /** A re-enable only: the id of the Disable request it undoes. */
+  undoes?: string;
 }
 
 export interface RemediationApproval {
@@ -173,4 +210,6 @@ export interface RemediationView {
   executed_at: string | null;
   http_status: number | null;
   outcome: string | null;
+  /** A re-enable only: the id of the Disable request it undoes. */
+  undoes?: string;
 }

@@ -1,10 +1,11 @@
 import type { KeyRecord } from "../model/inventory.js";
+import { keyAccount } from "../model/key-facts.js";
 import { type AcceptedExemption, type AppliedExemption, ExemptionBook, type ExemptionInForce, type ExemptionNotice, compare } from "./exemptions.js";
 import { findingFingerprint } from "./fingerprint.js";
 import { type RuleKind, ruleModule } from "./registry.js";
 import type { CheckContext } from "./rule-module.js";
 import type { Policy } from "./schema.js";
-import { compileScope } from "./scope.js";
+import { compileReach } from "./reach.js";
 import { type Severity, severityRank } from "../model/severity.js";
 import { keyTimes } from "./time.js";
 
@@ -30,10 +31,28 @@ export interface Evaluation {
   exemption_notices: ExemptionNotice[];
   /** Every exemption (policy and accepted) that held at `now`, applied or not. */
   exemptions_in_force: ExemptionInForce[];
+  /**
+   * Keys a rule could not judge from what the provider gave (an `unused` rule over Anthropic usage
+   * that could not be read, or not as far back as the rule's days): neither a finding nor fine.
+   * Non-empty → the run is incomplete, with these reasons. A key an exemption covers for the rule is
+   * not listed (it may break the rule anyway). By rule id, then account, then key id.
+   */
+  undecided: UndecidedKey[];
+}
+
+export interface UndecidedKey {
+  rule_id: string;
+  key_id: string;
+  account: string;
+  /** Why, in words: "last use unknown: the usage analytics could not be read: …". */
+  reason: string;
 }
 
 /**
  * Checks every key against every rule in scope. Pure and deterministic for the same inputs.
+ *
+ * Only active keys (model/key-facts.ts `isActiveKey`) are checked: inactive, archived and expired
+ * ones are inventory, except for `match` rules whose condition names `status` (they see every key).
  *
  * `accepted`: risks accepted in Slack. They exempt exactly like the policy's exemptions; when both
  * hold for the same rule and key, the policy's exemption is the one applied. Pass expired ones too:
@@ -43,20 +62,25 @@ export function evaluate(keys: readonly KeyRecord[], policy: Policy, now: Date, 
   const nowMs = now.getTime();
   const rules = policy.rules.map((rule) => {
     const module = ruleModule(rule.kind);
-    return { rule, module, remediation: rule.remediation ?? module.remediation, inScope: compileScope(rule.scope), findings: [] as Finding[] };
+    return { rule, module, remediation: rule.remediation ?? module.remediation, checks: compileReach(rule), findings: [] as Finding[] };
   });
   const book = new ExemptionBook(policy.exemptions ?? [], accepted, nowMs);
   const seenKeyIds = new Set<string>();
   const applied: AppliedExemption[] = [];
+  const undecided: UndecidedKey[] = [];
 
   for (const key of keys) {
     if (!book.isEmpty) seenKeyIds.add(key.id);
     const ctx: CheckContext = { now, nowMs, times: keyTimes(key) };
-    for (const { rule, module, remediation, inScope, findings } of rules) {
-      if (!inScope(key)) continue;
+    for (const { rule, module, remediation, checks, findings } of rules) {
+      if (!checks(key)) continue;
       const violation = module.check(key, rule, ctx);
       if (!violation) continue;
-      const fingerprint = findingFingerprint(rule.id, key.kind, key.id);
+      if ("undecided" in violation) {
+        if (!book.holds(rule.id, key.id)) undecided.push({ rule_id: rule.id, key_id: key.id, account: keyAccount(key), reason: violation.undecided });
+        continue;
+      }
+      const fingerprint = findingFingerprint(rule.id, key.kind, key.id, keyAccount(key));
       if (!book.isEmpty) {
         const exemption = book.apply(rule.id, key.id, fingerprint);
         if (exemption) {
@@ -74,9 +98,10 @@ export function evaluate(keys: readonly KeyRecord[], policy: Policy, now: Date, 
   rules.sort((a, b) => severityRank(b.rule.severity) - severityRank(a.rule.severity) || compare(a.rule.id, b.rule.id));
   const findings = rules.flatMap((entry) => entry.findings.sort(byKey));
   applied.sort((a, b) => compare(a.rule_id, b.rule_id) || compare(a.key_id, b.key_id));
-  return { findings, exemptions: applied, exemption_notices: book.notices(seenKeyIds), exemptions_in_force: book.inForce() };
+  undecided.sort((a, b) => compare(a.rule_id, b.rule_id) || compare(a.account, b.account) || compare(a.key_id, b.key_id));
+  return { findings, exemptions: applied, exemption_notices: book.notices(seenKeyIds), exemptions_in_force: book.inForce(), undecided };
 }
 
 function byKey(a: Finding, b: Finding): number {
-  return compare(a.key.id, b.key.id) || compare(a.key.kind, b.key.kind);
+  return compare(a.key.id, b.key.id) || compare(a.key.kind, b.key.kind) || compare(keyAccount(a.key), keyAccount(b.key));
 }

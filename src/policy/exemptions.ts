@@ -97,6 +97,11 @@ export class ExemptionBook {
     return { ...entry.terms, ...entry.origin, fingerprint };
   }
 
+  /** Whether an exemption holds for this rule and key (without recording it as applied). */
+  holds(ruleId: string, keyId: string): boolean {
+    return lookup(this.holding, ruleId, keyId) !== undefined;
+  }
+
   /** A finding of this rule and key stays open: an acceptance of it that expired is reported. */
   noteOpen(ruleId: string, keyId: string): void {
     const expired = lookup(this.expiredAccepted, ruleId, keyId);

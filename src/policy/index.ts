@@ -1,6 +1,6 @@
 export type { Condition, FieldCondition } from "./condition/schema.js";
 export type { FieldName } from "./condition/fields.js";
-export { type Evaluation, type Finding, evaluate } from "./evaluate.js";
+export { type Evaluation, type Finding, type UndecidedKey, evaluate } from "./evaluate.js";
 export type { AcceptedExemption, AppliedExemption, ExemptionInForce, ExemptionNotice, ExemptionOrigin } from "./exemptions.js";
 export { findingFingerprint } from "./fingerprint.js";
 export { renderPolicySchema } from "./json-schema.js";
@@ -9,3 +9,5 @@ export { type PolicyError, formatPolicyError } from "./policy-error.js";
 export { RULE_KINDS, type RuleKind, remediationFor } from "./registry.js";
 export { DEFAULT_MAX_ACCEPTANCE_DAYS, type Exemption, type Policy, type PolicyOwner, type Rule, policySchema } from "./schema.js";
 export { SEVERITIES, type Severity, severityRank } from "../model/severity.js";
+export { compileReach } from "./reach.js";
+export { usageDaysNeeded } from "./usage-days.js";

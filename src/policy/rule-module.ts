@@ -16,6 +16,15 @@ export interface Violation {
   sentence: string;
 }
 
+/**
+ * The rule cannot tell whether the key breaks it, from what the provider gave (Anthropic usage that
+ * could not be read, or not far enough back): neither a finding nor fine. The evaluation lists it
+ * and the run is incomplete for that reason.
+ */
+export interface Undecided {
+  undecided: string;
+}
+
 /** A rule as `check` receives it: the base fields plus the kind's own options. */
 export type RuleOf<Kind extends string, Options extends z.ZodObject> = RuleBase & { kind: Kind } & z.output<Options>;
 
@@ -31,7 +40,13 @@ export interface RuleModule<Kind extends string = string, Options extends z.ZodO
   remediation: string;
   /** The kind-specific fields of a rule (the base fields are added by the policy schema). */
   options: Options;
-  check(key: KeyRecord, rule: RuleOf<Kind, Options>, ctx: CheckContext): Violation | null;
+  /** Only active keys are checked (model/key-facts.ts `isActiveKey`). */
+  check(key: KeyRecord, rule: RuleOf<Kind, Options>, ctx: CheckContext): Violation | Undecided | null;
+  /**
+   * Whether this rule also checks keys that are not active (inactive, archived, expired): the others
+   * are inventory. Only a `match` rule that names `status` in its condition does.
+   */
+  checksEveryStatus?(rule: RuleOf<Kind, Options>): boolean;
 }
 
 export function defineRule<Kind extends string, Options extends z.ZodObject>(module: RuleModule<Kind, Options>): RuleModule<Kind, Options> {

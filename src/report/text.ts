@@ -5,14 +5,18 @@ import { enrichmentSummary } from "../enrichment/describe.js";
 import { remediationFor } from "../policy/registry.js";
 import { neutralizeControlChars } from "../util/control-chars.js";
 import { redact } from "../util/redact.js";
+import { keyProvider } from "../model/key-facts.js";
+import { type RunAccount, accountTitle, runAccounts, showsAccounts } from "./accounts.js";
 
 /**
  * A plain-text report of a run for terminals (demo, CLI). An incomplete or
  * failed run says so first, before any count, so nobody reads "0 findings" as
- * "all clear".
+ * "all clear". A run of several accounts lists its findings account by account.
  */
 export function renderTextReport(run: AuditRun): string {
   const lines: string[] = [];
+  const accounts = runAccounts(run);
+  const byAccount = showsAccounts(accounts);
   const rule = "─".repeat(72);
   lines.push(rule, `Keywarden audit ${run.id}`, `policy ${run.policy.name} (${run.policy.file}, sha256 ${run.policy.sha256.slice(0, 12)}…)`, rule);
 
@@ -24,7 +28,7 @@ export function renderTextReport(run: AuditRun): string {
   }
   if (run.status === "incomplete") {
     lines.push(`⚠ INCOMPLETE: ${run.errors.length} part(s) of the organization could not be read. Findings below are a lower bound.`);
-    for (const error of run.errors) lines.push(`    not seen: ${error.where} — ${error.message}`);
+    for (const error of run.errors) lines.push(`    not seen: ${byAccount && error.account !== undefined ? `[${error.account}] ` : ""}${error.where} — ${error.message}`);
   } else {
     lines.push(run.counts.findings.total === 0 ? "✔ COMPLETE — all clear: every key was seen and none breaks the policy." : "✔ COMPLETE — every key was seen.");
   }
@@ -37,17 +41,12 @@ export function renderTextReport(run: AuditRun): string {
   );
   lines.push(...enrichmentLines(run));
 
-  for (const severity of SEVERITIES) {
-    const group = run.findings.filter((f) => f.severity === severity);
-    if (group.length === 0) continue;
-    lines.push("", `${severity.toUpperCase()} (${group.length})`);
-    for (const finding of group) {
-      lines.push(`  • ${describeFinding(finding)}`);
-      const known = enrichmentSummary(finding.key);
-      if (known) lines.push(`      ${known}`);
-      lines.push(`      what to do: ${remediationFor(finding)}${finding.dashboard_url ? ` — ${finding.dashboard_url}` : ""}`);
+  if (byAccount) {
+    for (const account of accounts) {
+      lines.push("", accountHeading(account));
+      lines.push(...findingLines(account.findings, "  "));
     }
-  }
+  } else lines.push(...findingLines(run.findings, ""));
 
   if (run.exemptions.length > 0) {
     lines.push("", `Exempted (${run.exemptions.length})`);
@@ -65,7 +64,8 @@ export function renderTextReport(run: AuditRun): string {
     lines.push("", `Controls failing (${failing.length})`);
     for (const c of failing) {
       const framework = frameworkOf(c.framework)?.name ?? c.framework;
-      lines.push(`  • ${framework} ${c.control_id} ${c.title}: ${c.findings} finding${c.findings === 1 ? "" : "s"} (${c.rules.join(", ")})`);
+      const where = (c.accounts ?? []).filter((a) => a.status === "fail").map((a) => `${a.account} ${a.findings}`);
+      lines.push(`  • ${framework} ${c.control_id} ${c.title}: ${c.findings} finding${c.findings === 1 ? "" : "s"} (${c.rules.join(", ")})${where.length ? `; by account: ${where.join(", ")}` : ""}`);
     }
   }
   lines.push(rule);
@@ -87,12 +87,44 @@ function printableLines(lines: readonly string[]): string {
   return lines.map(printableLine).join("\n");
 }
 
+/** `ACCOUNT openai-eu (OpenAI): 3 findings`, and whether it was read in full. */
+function accountHeading(account: RunAccount): string {
+  const findings = `${account.findings.length} finding${account.findings.length === 1 ? "" : "s"}`;
+  if (account.errors.length === 0) return `ACCOUNT ${accountTitle(account)}: ${findings}`;
+  return `ACCOUNT ${accountTitle(account)}: ⚠ not read in full (${account.errors.length} part(s) not seen); ${findings} so far`;
+}
+
+/** The findings by severity, worst first, each line after `indent`. */
+function findingLines(findings: readonly RunFinding[], indent: string): string[] {
+  const lines: string[] = [];
+  for (const severity of SEVERITIES) {
+    const group = findings.filter((f) => f.severity === severity);
+    if (group.length === 0) continue;
+    lines.push("", `${indent}${severity.toUpperCase()} (${group.length})`);
+    for (const finding of group) {
+      lines.push(`${indent}  • ${describeFinding(finding)}`);
+      const known = enrichmentSummary(finding.key);
+      if (known) lines.push(`${indent}      ${known}`);
+      lines.push(`${indent}      what to do: ${remediationFor(finding)}${finding.dashboard_url ? ` — ${finding.dashboard_url}` : ""}`);
+    }
+  }
+  return lines;
+}
+
 function describeFinding(finding: RunFinding): string {
-  const where = finding.project ? `project ${finding.project.name ?? finding.project.id}${finding.project.archived ? " (archived)" : ""}` : "organization admin key";
+  const where = keyProvider(finding.key) === "anthropic" ? workspaceOf(finding) : projectOf(finding);
   const owner = finding.owner.email ?? finding.owner.name ?? finding.owner.id;
   // The id is what `keywarden revoke` and the dashboard take; the name alone may not be unique.
   const name = finding.key.name ? `${finding.key.name} (${finding.key.id})` : finding.key.id;
   return `[${finding.rule_id}] ${name} ${finding.key.redacted_value} — ${where}, owner ${owner}: ${finding.sentence}`;
+}
+
+function projectOf(finding: RunFinding): string {
+  return finding.project ? `project ${finding.project.name ?? finding.project.id}${finding.project.archived ? " (archived)" : ""}` : "organization admin key";
+}
+
+function workspaceOf(finding: RunFinding): string {
+  return finding.project ? `workspace ${finding.project.name ?? finding.project.id}${finding.project.archived ? " (archived)" : ""}` : "organization key";
 }
 
 /** The enrichment, when there was one: its sources and requests, and (once each) what it could not tell. */

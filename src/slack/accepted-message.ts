@@ -2,6 +2,7 @@ import type { AuditRun, RunFinding } from "../model/run.js";
 import { section } from "./blocks.js";
 import { findingBlockId } from "./finding-actions.js";
 import { findingText } from "./format.js";
+import { DEFAULT_ACCOUNT, keyAccount } from "../model/key-facts.js";
 import { clip, safe } from "./mrkdwn.js";
 import { type RenderSlackOptions, renderSlackReport } from "./render.js";
 
@@ -58,6 +59,7 @@ export function acceptanceNotice(finding: RunFinding, acceptance: Omit<ShownAcce
   const note = acceptedNote(acceptance);
   return {
     text: clip(`Risk accepted: ${safe(finding.rule_id, 100)} on ${safe(finding.key.name ?? finding.key.id, 150)}`, 3000),
-    blocks: [section(`${clip(findingText(finding), SECTION_TEXT_MAX - note.length - 1)}\n${note}`, findingBlockId(finding.fingerprint))],
+    // Standing alone, the notice names the finding's account unless it is the one default account.
+    blocks: [section(`${clip(findingText(finding, { account: keyAccount(finding.key) !== DEFAULT_ACCOUNT }), SECTION_TEXT_MAX - note.length - 1)}\n${note}`, findingBlockId(finding.fingerprint))],
   };
 }

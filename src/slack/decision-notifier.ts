@@ -1,5 +1,5 @@
 /**
- * Slack as the decisions use it (decide/ports.ts `Notifier`): forms opened, request messages posted
+ * Slack as the decisions use it (decide/ports.ts `Notifier`): forms opened (Revoke…, Re-enable), request messages posted
  * and updated, owners looked up and told, and an acceptance shown where its button was. Rendering is
  * remediation-blocks.ts, accept-modal.ts and accepted-message.ts; this only delivers.
  */
@@ -11,6 +11,7 @@ import { redact } from "../util/redact.js";
 import { acceptanceModal } from "./accept-modal.js";
 import { acceptanceNotice, reportPageWithAcceptances } from "./accepted-message.js";
 import { ownerInSlack } from "./key-owner.js";
+import { reenableModal } from "./reenable-blocks.js";
 import { requestMessage, revokeModal } from "./remediation-blocks.js";
 import type { RenderSlackOptions } from "./render.js";
 
@@ -24,12 +25,18 @@ export interface DecisionNotifierOptions {
   report: RenderSlackOptions;
 }
 
+/** What the owner is told happened to their key, by action (a deletion or demotion: "revoked"). */
+const OWNER_TOLD: Partial<Record<string, string>> = { disable_key: "disabled", reenable_key: "re-enabled" };
+
 export function slackDecisionNotifier({ client, channel, secrets, report }: DecisionNotifierOptions): Notifier {
   return {
     ownerInSlack: (finding) => ownerInSlack(client, finding),
     async openRevokeForm(triggerId, form) {
       // Names come fresh from the API: a secret a key's name holds goes before Slack sees it.
       await client.views.open({ trigger_id: triggerId, view: JSON.parse(redact(JSON.stringify(revokeModal(form)), secrets)) as never });
+    },
+    async openReenableForm(triggerId, form) {
+      await client.views.open({ trigger_id: triggerId, view: JSON.parse(redact(JSON.stringify(reenableModal(form)), secrets)) as never });
     },
     async postRequest(request) {
       const posted = await client.chat.postMessage({ channel, ...requestMessage(request) } as never);
@@ -41,7 +48,7 @@ export function slackDecisionNotifier({ client, channel, secrets, report }: Deci
     },
     async tellOwnerRevoked(ownerId, request) {
       const message = requestMessage(request);
-      const intro = "A key of yours was revoked by Keywarden:";
+      const intro = `A key of yours was ${OWNER_TOLD[request.action.kind] ?? "revoked"} by Keywarden:`;
       await client.chat.postMessage({ channel: ownerId, text: `${intro} ${message.text}`, blocks: [{ type: "section", text: { type: "mrkdwn", text: intro } }, ...message.blocks] as never });
     },
     async openAcceptForm(triggerId, form) {

@@ -3,7 +3,9 @@ import type { KeyOwner, ProjectRef } from "../model/inventory.js";
 import { enrichmentSummary } from "../enrichment/describe.js";
 import { remediationFor } from "../policy/registry.js";
 import type { Severity } from "../model/severity.js";
-import { findingDashboardUrl } from "../providers/openai/links.js";
+import { keyAccount, keyProvider } from "../model/key-facts.js";
+import { type Provider, PROVIDER_TITLE } from "../report/accounts.js";
+import { CONSOLE_NAME, keyDashboardUrl } from "../report/key-links.js";
 import { clip, inlineCode, safe } from "./mrkdwn.js";
 
 /** Pieces of mrkdwn shared by the main message and the thread. All user strings are escaped and clipped. */
@@ -37,6 +39,37 @@ export function projectLabel(project: ProjectRef | null): string {
   return `project ${name}${project.archived ? " (archived)" : ""}`;
 }
 
+/** Where an Anthropic key lives: its workspace, or the organization (a key bound to a principal has no workspace). */
+function workspaceLabel(project: ProjectRef | null): string {
+  if (!project) return "organization key";
+  const name = project.name ? `*${safe(project.name, 150)}* (${safe(project.id, 100)})` : safe(project.id, 100);
+  return `workspace ${name}${project.archived ? " (archived)" : ""}`;
+}
+
+/** The project of a finding's key (an Anthropic key's workspace). */
+export function findingPlaceLabel(f: Pick<RunFinding, "key" | "project">): string {
+  return keyProvider(f.key) === "anthropic" ? workspaceLabel(f.project) : projectLabel(f.project);
+}
+
+/** `` `openai-eu` (OpenAI) ``: the account is a configured name, shown as code all the same. */
+export function accountName(account: { name: string; provider: Provider | null }): string {
+  return `${inlineCode(clip(account.name, 80))}${account.provider ? ` (${PROVIDER_TITLE[account.provider]})` : ""}`;
+}
+
+/** `account \`openai-eu\` (OpenAI)`. */
+export function accountLabel(account: { name: string; provider: Provider | null }): string {
+  return `account ${accountName(account)}`;
+}
+
+/** How a finding is labelled where the run has several accounts: `account: true` names its account. */
+export interface FindingLabelOptions {
+  account?: boolean;
+}
+
+function findingAccount(f: Pick<RunFinding, "key">, opts: FindingLabelOptions): string {
+  return opts.account ? `${accountLabel({ name: keyAccount(f.key), provider: keyProvider(f.key) })} · ` : "";
+}
+
 export function ownerLabel(owner: KeyOwner): string {
   const who = safe(owner.name ?? owner.id, 120);
   const email = owner.email ? ` (${safe(owner.email, 120)})` : "";
@@ -47,12 +80,12 @@ export function ownerLabel(owner: KeyOwner): string {
 /** Longest text of a finding in the thread: below the thread's per-item limit, so its end (the link) is never cut. */
 export const FINDING_TEXT_MAX = 2800;
 
-/** The full description of one finding, as listed in the thread: what, which key, why, and what to do. */
-export function findingText(f: RunFinding): string {
+/** The full description of one finding, as listed in the thread: what, which key (of which account), why, and what to do. */
+export function findingText(f: RunFinding, opts: FindingLabelOptions = {}): string {
   const isNew = f.lifecycle === "new" ? " · :new: new since the last run" : "";
   const head = [
     `${severityTag(f.severity)} · ${inlineCode(clip(f.rule_id, 120))}${isNew}`,
-    `${keyLabel(f.key)} · ${projectLabel(f.project)} · ${ownerLabel(f.owner)}`,
+    `${findingAccount(f, opts)}${keyLabel(f.key)} · ${findingPlaceLabel(f)} · ${ownerLabel(f.owner)}`,
     `> ${safe(f.sentence, 1000)}`,
     ...enrichmentLine(f, 400),
   ].join("\n");
@@ -60,10 +93,10 @@ export function findingText(f: RunFinding): string {
 }
 
 /** The shorter line under a rule heading in the main message, at most `max` characters. */
-export function findingBullet(f: RunFinding, max: number): string {
+export function findingBullet(f: RunFinding, max: number, opts: FindingLabelOptions = {}): string {
   const isNew = f.lifecycle === "new" ? " :new:" : "";
   const known = enrichmentLine(f, 200).map((line) => `\n      ${line}`).join("");
-  const head = `•${isNew} ${keyLabel(f.key)} · ${projectLabel(f.project)} · ${ownerLabel(f.owner)}\n      ${safe(f.sentence, 300)}${known}`;
+  const head = `•${isNew} ${findingAccount(f, opts)}${keyLabel(f.key)} · ${findingPlaceLabel(f)} · ${ownerLabel(f.owner)}\n      ${safe(f.sentence, 300)}${known}`;
   return withTail(head, `\n      ${remediationLine(f, 160)}`, max);
 }
 
@@ -73,19 +106,20 @@ export function enrichmentLine(f: Pick<RunFinding, "key">, max: number): string[
   return summary === null ? [] : [safe(summary, max)];
 }
 
-/** What to do about a finding (escaped, at most `max` characters of advice) and, when there is one, the link to its key's page in the OpenAI dashboard. */
+/** What to do about a finding (escaped, at most `max` characters of advice) and, when there is one, the link to its key's page in its provider's dashboard. */
 export function remediationLine(f: RunFinding, max: number): string {
   const link = manageLink(f);
   return `:wrench: ${safe(remediationFor(f), max)}${link ? ` · ${link}` : ""}`;
 }
 
 /**
- * `<url|Manage in OpenAI>`: the key's page in the OpenAI dashboard, its URL built only from the key's
- * kind and a well-formed project id (never from a stored string); null when there is no such page.
+ * `<url|Manage in OpenAI>` (`Manage in Anthropic Console`): the key's page in its provider's dashboard,
+ * its URL built only from the key's provider, kind and a well-formed project id (never from a stored
+ * string); null when there is no such page.
  */
 export function manageLink(f: Pick<RunFinding, "key" | "project">): string | null {
-  const url = findingDashboardUrl(f);
-  return url === null ? null : `<${url}|Manage in OpenAI>`;
+  const url = keyDashboardUrl(f);
+  return url === null ? null : `<${url}|Manage in ${CONSOLE_NAME[keyProvider(f.key)]}>`;
 }
 
 /** `head` clipped so that `head + tail` fits in `max`: the tail (advice, link) is never cut. */

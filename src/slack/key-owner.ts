@@ -1,21 +1,24 @@
 import type { WebClient } from "@slack/web-api";
 import type { OwnerInSlack } from "../decide/ports.js";
 import type { RunFinding } from "../model/run.js";
+import { keyProvider } from "../model/key-facts.js";
+import { PROVIDER_TITLE } from "../report/accounts.js";
 import { redact } from "../util/redact.js";
 import { describeSlackError } from "./send.js";
 
 /**
  * Who owns the finding's key in Slack, looked up now (never taken from an earlier look-up): found by
- * the owner's OpenAI email (users.lookupByEmail), or why it cannot be said. Any error is `unknown`.
+ * the email the key's provider has for its owner (users.lookupByEmail), or why it cannot be said. Any error is `unknown`.
  */
 export async function ownerInSlack(client: WebClient, finding: RunFinding): Promise<OwnerInSlack> {
   if (finding.owner.type !== "user") return { kind: "none" };
   const email = finding.owner.email;
+  const provider = PROVIDER_TITLE[keyProvider(finding.key)];
   if (!email) {
     return {
       kind: "unknown",
       cause: "no-email",
-      why: `OpenAI gave no email for the key's owner (user ${finding.owner.id}), so there is nothing to look up in Slack; an OpenAI organization owner can check who that user is`,
+      why: `${provider} gave no email for the key's owner (user ${finding.owner.id}), so there is nothing to look up in Slack; an ${provider} organization owner can check who that user is`,
     };
   }
   try {
@@ -28,7 +31,7 @@ export async function ownerInSlack(client: WebClient, finding: RunFinding): Prom
       return {
         kind: "unknown",
         cause: "not-in-slack",
-        why: `Slack has no active account with ${email}, the email OpenAI has for the key's owner. A Slack workspace admin can give the owner's Slack account that email (or an OpenAI organization owner can change the owner's OpenAI email to their Slack one), then try again`,
+        why: `Slack has no active account with ${email}, the email ${provider} has for the key's owner. A Slack workspace admin can give the owner's Slack account that email (or an ${provider} organization owner can change the owner's ${provider} email to their Slack one), then try again`,
       };
     }
     return { kind: "unknown", cause: "lookup-failed", why: `Slack did not say who has ${email} (${code}); try again in a minute` };

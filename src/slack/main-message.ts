@@ -4,7 +4,9 @@ import type { Severity } from "../model/severity.js";
 import type { HeaderBlock } from "@slack/types";
 import { SLACK_LIMITS, type SlackBlock, type SlackMessage, blockChars, mrkdwn, section } from "./blocks.js";
 import { SEVERITY_EMOJI, findingBullet, formatDuration, formatTime, plural, severityTag } from "./format.js";
-import { clip, inlineCode, packLines, safe } from "./mrkdwn.js";
+import { clip, inlineCode, packLines, safe, slackLink } from "./mrkdwn.js";
+import { runAccounts, showsAccounts } from "../report/accounts.js";
+import { accountCountsText, notSeenLine } from "./account-summary.js";
 
 export const DEFAULT_MAX_FINDINGS_IN_MAIN = 10;
 const MAX_FINDINGS_IN_MAIN = 30;
@@ -47,6 +49,8 @@ export function renderMain(run: AuditRun, findings: readonly RunFinding[], opts:
   const total = findings.length;
   const policy = run.policy.name;
   const blocks: SlackBlock[] = [];
+  const accounts = runAccounts(run);
+  const byAccount = showsAccounts(accounts);
   let cutNotSeen = false;
   let cutDetails = false;
   let text: string;
@@ -70,7 +74,7 @@ export function renderMain(run: AuditRun, findings: readonly RunFinding[], opts:
       const n = run.errors.length;
       const warning = listWithin(
         n > 0 ? `:red_circle: *INCOMPLETE — ${plural(n, "part")} not seen:*` : ":red_circle: *INCOMPLETE — parts of the organization were not seen.*",
-        run.errors.map((e) => `• *${safe(e.where, 200)}* — ${safe(e.message, 200)}`),
+        run.errors.map((e) => notSeenLine(e, byAccount)),
         "*The findings below are a lower bound. This is not an all-clear.*",
       );
       cutNotSeen = warning.cut;
@@ -85,11 +89,12 @@ export function renderMain(run: AuditRun, findings: readonly RunFinding[], opts:
       text = `Keywarden (policy ${safe(policy, 100)}): ${summary}`;
     }
     blocks.push(section(countsText(run, findings, counts, total)));
+    if (byAccount) blocks.push(section(accountCountsText(accounts)));
     if (run.lifecycle) blocks.push(section(lifecycleText(run.lifecycle)));
   }
 
   const tail: SlackBlock[] = [{ type: "divider" }, contextBlock(run, opts)];
-  if (total > 0) blocks.push(...worstFindings(run, findings, opts, [...blocks, ...tail]));
+  if (total > 0) blocks.push(...worstFindings(findings, { ...opts, byAccount }, [...blocks, ...tail]));
   blocks.push(...tail);
   return { message: { channel: opts.channel, text: clip(text, SLACK_LIMITS.fallbackText), blocks }, cutNotSeen, cutDetails };
 }
@@ -165,7 +170,7 @@ function lifecycleText(l: NonNullable<AuditRun["lifecycle"]>): string {
  * The worst findings, grouped by rule, as many as `maxFindingsInMain` allows
  * and the message's remaining room (blocks and characters) takes.
  */
-function worstFindings(run: AuditRun, findings: readonly RunFinding[], opts: MainMessageOptions, fixed: readonly SlackBlock[]): SlackBlock[] {
+function worstFindings(findings: readonly RunFinding[], opts: MainMessageOptions & { byAccount: boolean }, fixed: readonly SlackBlock[]): SlackBlock[] {
   const max = Math.max(0, Math.min(MAX_FINDINGS_IN_MAIN, Math.floor(opts.maxFindingsInMain ?? DEFAULT_MAX_FINDINGS_IN_MAIN)));
   const perRule = new Map<string, number>();
   for (const f of findings) perRule.set(f.rule_id, (perRule.get(f.rule_id) ?? 0) + 1);
@@ -174,7 +179,7 @@ function worstFindings(run: AuditRun, findings: readonly RunFinding[], opts: Mai
   const chosen: { finding: RunFinding; bullet: string }[] = [];
   const rules = new Set<string>();
   for (const finding of findings.slice(0, max)) {
-    const bullet = findingBullet(finding, BULLET_MAX);
+    const bullet = findingBullet(finding, BULLET_MAX, { account: opts.byAccount });
     // A finding of a rule not shown yet also opens that rule's heading.
     room -= bullet.length + 1 + (rules.has(finding.rule_id) ? 0 : 300);
     if (room < 0) break;
@@ -235,17 +240,4 @@ function evidenceText(run: AuditRun, evidenceUrl: string | undefined): string {
   if (link) return `:file_folder: ${link}${prefix ? ` · ${prefix}` : ""}${manifest}`;
   if (prefix) return `:file_folder: Evidence: ${prefix}${manifest}`;
   return "Evidence: not recorded for this run";
-}
-
-/** `<url|label>` for an http(s) URL; null for anything else (never a `javascript:` or mention). */
-function slackLink(url: string, label: string): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return null;
-  }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return null;
-  const href = parsed.toString().replace(/&/g, "&amp;").replace(/</g, "%3C").replace(/>/g, "%3E").replace(/\|/g, "%7C");
-  return `<${href}|${label}>`;
 }

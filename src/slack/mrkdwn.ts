@@ -65,3 +65,16 @@ export function packLines(lines: readonly string[], max: number): string[] {
   if (current) chunks.push(current);
   return chunks;
 }
+
+/** `<url|label>` for an http(s) URL; null for anything else (never a `javascript:` or mention). */
+export function slackLink(url: string, label: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return null;
+  const href = parsed.toString().replace(/&/g, "&amp;").replace(/</g, "%3C").replace(/>/g, "%3E").replace(/\|/g, "%7C");
+  return `<${href}|${label}>`;
+}

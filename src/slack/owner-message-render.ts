@@ -1,6 +1,8 @@
 import { SLACK_LIMITS, type SlackBlock, mrkdwn, section } from "./blocks.js";
 import { acceptRiskButton, findingBlockId } from "./finding-actions.js";
 import { findingText, plural } from "./format.js";
+import { keyProvider } from "../model/key-facts.js";
+import { PROVIDER_TITLE } from "../report/accounts.js";
 import { clip, inlineCode, safe } from "./mrkdwn.js";
 import { sortFindings } from "./order.js";
 import { type NotifyReason, OWNER_FINDINGS_PER_MESSAGE, type OwnerGroup, type OwnerMessage, type OwnerMessageFinding, type OwnerMessageRun, type OwnerMessagesOptions, type OwnerSlackMessage } from "./owner-message-types.js";
@@ -16,13 +18,13 @@ const MESSAGE_BUDGET = SLACK_LIMITS.messageText - 1000;
 export function renderOwnerMessage(
   group: OwnerGroup,
   run: OwnerMessageRun,
-  opts: OwnerMessagesOptions & { maxFindingsPerOwner: number },
+  opts: OwnerMessagesOptions & { maxFindingsPerOwner: number; byAccount: boolean },
 ): OwnerMessage {
   const why = new Map(group.due.map((d) => [d.finding.fingerprint, d.why]));
   const sorted = sortFindings(group.due.map((d) => d.finding)) as OwnerMessageFinding[];
   const listed = sorted.slice(0, opts.maxFindingsPerOwner);
   const notListed = sorted.length - listed.length;
-  const items = listed.map((f) => ({ fingerprint: f.fingerprint, text: findingSectionText(f, why.get(f.fingerprint) === "reminder") }));
+  const items = listed.map((f) => ({ fingerprint: f.fingerprint, text: findingSectionText(f, why.get(f.fingerprint) === "reminder", opts.byAccount) }));
 
   const pages: (typeof items)[] = [];
   let page: typeof items = [];
@@ -59,7 +61,8 @@ export function renderOwnerMessage(
       blocks.push({ type: "header", text: { type: "plain_text", text: clip(title, SLACK_LIMITS.headerText), emoji: false } });
       const routes = [...group.routes].map((r) => inlineCode(clip(r, 100))).join(", ");
       const assigned = `the policy's owners list assigns to ${isUser ? "you" : "this channel"}${routes ? ` (${routes})` : ""}`;
-      const where = !isUser ? `OpenAI API keys of projects ${assigned}` : routes ? `OpenAI API keys you own or ${assigned}` : "OpenAI API keys you own";
+      const keys = `${providersOf(sorted)} API keys`;
+      const where = !isUser ? `${keys} of projects ${assigned}` : routes ? `${keys} you own or ${assigned}` : `${keys} you own`;
       blocks.push(
         section(
           `The audit ${runId} (policy ${inlineCode(clip(run.policy.name, 100))}) found ${summary(counts, opts.remindAfterDays)} on ${where}. ` +
@@ -85,8 +88,14 @@ export function renderOwnerMessage(
   return { owner: group.owner, findings: listed.map((f) => f.fingerprint), messages, not_listed: notListed };
 }
 
-function findingSectionText(f: OwnerMessageFinding, reminder: boolean): string {
-  const text = findingText(f);
+/** "OpenAI", "Anthropic", "OpenAI and Anthropic": whose keys the findings are on. */
+function providersOf(findings: readonly OwnerMessageFinding[]): string {
+  const providers = [...new Set(findings.map((f) => keyProvider(f.key)))].sort().map((p) => PROVIDER_TITLE[p]);
+  return providers.length > 1 ? `${providers.slice(0, -1).join(", ")} and ${providers.at(-1)}` : (providers[0] ?? PROVIDER_TITLE.openai);
+}
+
+function findingSectionText(f: OwnerMessageFinding, reminder: boolean, byAccount: boolean): string {
+  const text = findingText(f, { account: byAccount });
   if (!reminder) return clip(text, SLACK_LIMITS.sectionText);
   const since = `:alarm_clock: Reminder: open since ${firstSeenDay(f.first_seen ?? "")}\n`;
   return since + clip(text, SLACK_LIMITS.sectionText - since.length);

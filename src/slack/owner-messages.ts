@@ -3,6 +3,7 @@ import { severityRank } from "../model/severity.js";
 import type { OwnerResolution } from "./owner-directory.js";
 import { whyNotify } from "./owner-due.js";
 import { renderOwnerMessage } from "./owner-message-render.js";
+import { runAccounts, showsAccounts } from "../report/accounts.js";
 import {
   DEFAULT_MAX_FINDINGS_PER_OWNER,
   DEFAULT_OWNER_MESSAGES_MAX,
@@ -74,9 +75,11 @@ export function planOwnerMessages(run: OwnerMessageRun, resolutions: ReadonlyMap
   );
   const cap = Math.max(0, Math.floor(opts.maxMessages ?? DEFAULT_OWNER_MESSAGES_MAX));
   const perOwner = Math.max(1, Math.floor(opts.maxFindingsPerOwner ?? DEFAULT_MAX_FINDINGS_PER_OWNER));
+  // One message per owner, whatever account each key is of: with several accounts, each finding names its own.
+  const byAccount = showsAccounts(runAccounts({ findings: run.findings }));
   return {
     run_id: run.id,
-    messages: ordered.slice(0, cap).map((group) => renderOwnerMessage(group, run, { ...opts, ...notify, maxFindingsPerOwner: perOwner })),
+    messages: ordered.slice(0, cap).map((group) => renderOwnerMessage(group, run, { ...opts, ...notify, maxFindingsPerOwner: perOwner, byAccount })),
     notSent: ordered.slice(cap).map((group) => ({ owner: group.owner, findings: group.due.length })),
     unreachable: [...unreachable.values()].sort((a, b) => b.findings - a.findings || compare(a.key_owner.id, b.key_owner.id) || compare(a.detail, b.detail)),
   };

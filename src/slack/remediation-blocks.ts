@@ -3,21 +3,21 @@
  * modal (the form decide/form.ts reads back), and the request message in the report channel with
  * Approve / Reject, updated with the outcome. Plain JSON; names from the API go through `safe` (escaped, one line, clipped).
  */
-import type { AffectedKey, RemediationAction } from "../model/remediation.js";
+import type { RemediationAction } from "../model/remediation.js";
 import { ACTION_BLOCK, IN_USE_BLOCK, MIN_REVOKE_REASON, REASON_BLOCK } from "../decide/form.js";
 import type { FindingRef, RequestState, RevokeForm } from "../decide/ports.js";
 import { dryRunRequest } from "../decide/outcome.js";
 import type { ButtonElement, OverflowElement } from "./blocks.js";
 import { ACCEPT_RISK_ACTION, acceptRiskButton, findingRefValue, readFindingRef } from "./finding-actions.js";
-import { packLines, safe } from "./mrkdwn.js";
+import { keyList, remainingKeyIds } from "./key-list.js";
+import { safe } from "./mrkdwn.js";
+import { reenableBlocks } from "./reenable-blocks.js";
 
 export const FINDING_MENU_ACTION = "finding_menu";
 export const REVOKE_OPTION = "revoke";
 export const REVOKE_MODAL = "revoke_modal";
 export const APPROVE_ACTION = "remediation_approve";
 export const REJECT_ACTION = "remediation_reject";
-/** Keys listed by name in a modal or message; the rest are counted. */
-const KEYS_SHOWN = 20;
 
 /** The finding's accessory: the Accept-risk button alone, or a menu with Revoke… too when remediation is on and an action fits. */
 export function findingAccessory(ref: FindingRef, revocable: boolean): ButtonElement | OverflowElement {
@@ -46,40 +46,17 @@ export function readMenuChoice(value: string): { choice: "accept_risk" | "revoke
   return /^[A-Za-z0-9_-]{1,128}$/.test(rest) ? { choice, fingerprint: rest, ref: null } : null;
 }
 
-function keyLine(key: AffectedKey, now: Date): string {
-  const used = key.last_used_at ? `last used ${safe(key.last_used_at.slice(0, 16).replace("T", " "), 20)} UTC${recent(key.last_used_at, now) ? " :warning: *in the last 24 h*" : ""}` : "never used";
-  return `• ${key.name ? `*${safe(key.name, 100)}* ` : ""}\`${safe(key.id, 80)}\` ${safe(key.redacted_value, 40)} · ${used}`;
-}
-
-function recent(iso: string, now: Date): boolean {
-  const at = Date.parse(iso);
-  return Number.isNaN(at) || now.getTime() - at < 24 * 3_600_000;
-}
-
-function keyList(keys: readonly AffectedKey[], now: Date): string {
-  const lines = keys.slice(0, KEYS_SHOWN).map((key) => keyLine(key, now));
-  if (keys.length > KEYS_SHOWN) lines.push(`…and ${keys.length - KEYS_SHOWN} more, by id below`);
-  return lines.join("\n");
-}
-
-/** Sections naming, by id, every key past the first KEYS_SHOWN: whoever confirms or approves sees every key that goes. */
-function remainingKeyIds(keys: readonly AffectedKey[], maxSections: number): Record<string, unknown>[] {
-  const rest = keys.slice(KEYS_SHOWN).map((key) => `\`${safe(key.id, 80)}\``);
-  if (rest.length === 0) return [];
-  const chunks = packLines(rest, 2_900).map((chunk) => chunk.replaceAll("\n", " "));
-  const shown = chunks.slice(0, maxSections);
-  const blocks = shown.map((text) => ({ type: "section", text: { type: "mrkdwn", verbatim: true, text } }));
-  if (chunks.length > shown.length) {
-    // Only an account with thousands of keys gets here; GET /remediations lists them all.
-    blocks.push({ type: "section", text: { type: "mrkdwn", verbatim: true, text: `…more key ids than a Slack message holds: GET /remediations lists all ${keys.length}.` } });
-  }
-  return blocks;
-}
-
 /** The confirmation modal: the key, its project and owner, every key that goes with each action, and a required reason. */
 export function revokeModal(input: RevokeForm): Record<string, unknown> {
   const { finding, actions, mode, inUse, now } = input;
-  const where = finding.project ? `project *${safe(finding.project.name ?? finding.project.id, 100)}* (\`${safe(finding.project.id, 80)}\`)` : "organization admin key";
+  // Anthropic keys are disabled, never deleted: the form says so (OpenAI's reads as it always did).
+  const disabling = actions.length > 0 && actions.every((action) => action.kind === "disable_key");
+  const project = disabling ? "workspace" : "project";
+  const where = finding.project
+    ? `${project} *${safe(finding.project.name ?? finding.project.id, 100)}* (\`${safe(finding.project.id, 80)}\`)`
+    : disabling
+      ? "organization-wide key"
+      : "organization admin key";
   const owner = finding.owner.type === "user" ? safe(finding.owner.email ?? finding.owner.name ?? finding.owner.id, 150) : `service account ${safe(finding.owner.name ?? finding.owner.id, 100)}`;
   const blocks: Record<string, unknown>[] = [
     {
@@ -108,7 +85,8 @@ export function revokeModal(input: RevokeForm): Record<string, unknown> {
       {
         type: "mrkdwn",
         text:
-          (mode === "dry-run" ? ":test_tube: *Dry run* (REMEDIATION=dry-run): nothing will be deleted; the outcome shows the request that would be made. " : "") +
+          (mode === "dry-run" ? `:test_tube: *Dry run* (REMEDIATION=dry-run): nothing will be ${disabling ? "disabled" : "deleted"}; the outcome shows the request that would be made. ` : "") +
+          (disabling ? "The key stops working; its message then offers Re-enable for 7 days. " : "") +
           (input.approvalsNeeded > 1 ? `Another allowed user must approve it in the report channel within 24 hours (${input.approvalsNeeded} people in all).` : "It runs as soon as you submit (REMEDIATION_APPROVALS=1)."),
       },
     ],
@@ -129,14 +107,19 @@ export function revokeModal(input: RevokeForm): Record<string, unknown> {
   blocks.push({
     type: "input",
     block_id: REASON_BLOCK,
-    label: { type: "plain_text", text: "Why must it go?" },
+    label: { type: "plain_text", text: disabling ? "Why must it be disabled?" : "Why must it go?" },
     element: { type: "plain_text_input", action_id: "value", multiline: true, min_length: MIN_REVOKE_REASON, max_length: 1000 },
   });
   if (inUse.length > 0) {
     blocks.push({
       type: "input",
       block_id: IN_USE_BLOCK,
-      label: { type: "plain_text", text: `${inUse.length === 1 ? "A key was" : `${inUse.length} keys were`} used in the last 24 hours` },
+      label: {
+        type: "plain_text",
+        text: inUse.some((key) => key.last_used_unknown !== undefined)
+          ? "Its last use is unknown: it may be in use"
+          : `${inUse.length === 1 ? "A key was" : `${inUse.length} keys were`} used in the last 24 hours`,
+      },
       element: {
         type: "checkboxes",
         action_id: "value",
@@ -148,7 +131,7 @@ export function revokeModal(input: RevokeForm): Record<string, unknown> {
     type: "modal",
     callback_id: REVOKE_MODAL,
     private_metadata: input.privateMetadata,
-    title: { type: "plain_text", text: mode === "dry-run" ? "Revoke (dry run)" : "Revoke" },
+    title: { type: "plain_text", text: `${disabling ? "Disable" : "Revoke"}${mode === "dry-run" ? " (dry run)" : ""}` },
     submit: { type: "plain_text", text: "Request" },
     close: { type: "plain_text", text: "Cancel" },
     blocks,
@@ -156,7 +139,14 @@ export function revokeModal(input: RevokeForm): Record<string, unknown> {
 }
 
 function actionOption(action: RemediationAction): Record<string, unknown> {
-  const label = { demote_service_account: "Demote the service account", delete_project_key: "Delete the key", delete_admin_key: "Delete the admin key", delete_service_account: "Delete the service account" }[action.kind];
+  const label = {
+    demote_service_account: "Demote the service account",
+    delete_project_key: "Delete the key",
+    delete_admin_key: "Delete the admin key",
+    delete_service_account: "Delete the service account",
+    disable_key: "Disable the key",
+    reenable_key: "Re-enable the key",
+  }[action.kind];
   return { text: { type: "plain_text", text: label }, value: action.kind };
 }
 
@@ -182,6 +172,7 @@ export function requestMessage(view: RequestState): { text: string; blocks: Reco
     `*${safe(action.summary, 400)}*`,
     `Finding: \`${safe(view.finding.rule_id, 100)}\` (${view.finding.severity})`,
     `Request: \`${safe(`${action.request.method} ${action.request.path}${action.request.body ? ` ${JSON.stringify(action.request.body)}` : ""}`, 300)}\``,
+    ...(view.action.undoes !== undefined ? [`Undoes: \`${safe(view.action.undoes, 60)}\``] : []),
     `Reason: ${safe(view.reason, 600)}`,
   ].join("\n");
   const blocks: Record<string, unknown>[] = [
@@ -207,6 +198,7 @@ export function requestMessage(view: RequestState): { text: string; blocks: Reco
     const who = view.status === "rejected" && view.decided_by ? ` by <@${safe(view.decided_by, 40)}>` : "";
     const approvals = approvedBy ? ` Approved by ${approvedBy}.` : "";
     blocks.push({ type: "section", text: { type: "mrkdwn", verbatim: true, text: `${OUTCOME_ICON[view.status] ?? view.status}${who}: ${safe(view.outcome ?? "", 1500)}${approvals}` } });
+    if (view.reenable) blocks.push(...reenableBlocks(view.id, view.reenable));
   }
   return { text: `Keywarden remediation ${view.id}: ${view.status}`, blocks };
 }

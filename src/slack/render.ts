@@ -4,9 +4,11 @@ import { renderFindingsCsv } from "./csv.js";
 import { actionsFor } from "../decide/actions.js";
 import { findingBlockId } from "./finding-actions.js";
 import { findingAccessory } from "./remediation-blocks.js";
-import { exemptionText, findingText, noticeText, plural, resolvedText } from "./format.js";
+import { accountLabel, exemptionText, findingText, noticeText, plural, resolvedText } from "./format.js";
+import { keyAccount } from "../model/key-facts.js";
+import { runAccounts, showsAccounts } from "../report/accounts.js";
 import { type MainMessageOptions, renderMain } from "./main-message.js";
-import { safe } from "./mrkdwn.js";
+import { clip, inlineCode, safe } from "./mrkdwn.js";
 import { sortFindings } from "./order.js";
 import { type ThreadItem, packThread } from "./thread.js";
 
@@ -35,6 +37,8 @@ export interface RenderedSlackReport {
 export function renderSlackReport(run: AuditRun, opts: RenderSlackOptions): RenderedSlackReport {
   const findings = sortFindings(run.findings);
   const main = renderMain(run, findings, opts);
+  const accounts = runAccounts(run);
+  const byAccount = showsAccounts(accounts);
 
   const items: ThreadItem[] = [];
   if (main.cutNotSeen) {
@@ -42,16 +46,20 @@ export function renderSlackReport(run: AuditRun, opts: RenderSlackOptions): Rend
       items.push({
         kind: "not_seen",
         blockId: `e-${i}`,
-        text: `:red_circle: *${safe(e.where, 300)}* — ${safe(e.kind, 40)}${e.status !== undefined ? ` (HTTP ${e.status})` : ""}: ${safe(e.message, 1500)}`,
+        text: `:red_circle: ${byAccount && e.account !== undefined ? `${inlineCode(clip(e.account, 80))} ` : ""}*${safe(e.where, 300)}* — ${safe(e.kind, 40)}${e.status !== undefined ? ` (HTTP ${e.status})` : ""}: ${safe(e.message, 1500)}`,
       }),
     );
   }
   if (main.cutDetails) {
     (run.failure?.details ?? []).forEach((detail, i) => items.push({ kind: "failure", blockId: `d-${i}`, text: `• ${safe(detail, 2500)}` }));
   }
-  for (const f of findings) {
-    const accessory = opts.acceptButtons ? { accessory: findingAccessory({ runId: run.id, fingerprint: f.fingerprint }, opts.revokeMenu === true && actionsFor(f, []).length > 0) } : {};
-    items.push({ kind: "finding", blockId: findingBlockId(f.fingerprint), text: findingText(f), ...accessory });
+  // With several accounts, the findings are listed account by account (each worst first), under a heading each.
+  const groups = byAccount ? accounts.map((a) => ({ group: accountLabel(a), findings: findings.filter((f) => keyAccount(f.key) === a.name) })) : [{ findings }];
+  for (const { findings: listed, ...group } of groups) {
+    for (const f of listed) {
+      const accessory = opts.acceptButtons ? { accessory: findingAccessory({ runId: run.id, fingerprint: f.fingerprint }, opts.revokeMenu === true && actionsFor(f, []).length > 0) } : {};
+      items.push({ kind: "finding", blockId: findingBlockId(f.fingerprint), text: findingText(f, { account: byAccount }), ...accessory, ...group });
+    }
   }
   for (const r of run.lifecycle?.resolved_findings ?? []) items.push({ kind: "resolved", blockId: `r-${r.fingerprint}`, text: resolvedText(r) });
   for (const x of run.exemptions) items.push({ kind: "exempted", blockId: `x-${x.fingerprint}`, text: exemptionText(x) });

@@ -179,10 +179,16 @@ export interface DeliverOptions {
   secrets: readonly (string | undefined)[];
   /** Continue a delivery that failed part-way (the `posted` of its failure). */
   resume?: PostedSoFar;
-  /** Pause between chat.postMessage calls; Slack allows about 1 message per second per channel. Default 1000. */
+  /**
+   * Pause between chat.postMessage calls past the first BURST_MESSAGES of this delivery: Slack allows
+   * about 1 message per second per channel, with "generous burst behavior". Default 1000.
+   */
   pauseBetweenMessagesMs?: number;
   sleep?: Sleep;
 }
+
+/** Messages a delivery posts back to back before it paces the rest (Slack grants short bursts per channel). */
+export const BURST_MESSAGES = 3;
 
 /**
  * Posts the main message, then each thread message as a reply, then uploads
@@ -223,11 +229,14 @@ export async function deliverReport(client: WebClient, rendered: RenderedSlackRe
   }
   const channel = posted.channel;
   const ts = posted.ts;
+  // A resumed delivery posted its burst before it stopped: it paces from its first reply.
+  let postedNow = opts.resume?.ts ? BURST_MESSAGES : 1;
 
   for (let i = posted.thread_messages; i < rendered.thread.length; i++) {
     const message = rendered.thread[i];
     if (!message) continue;
-    if (pause > 0) await sleep(pause);
+    if (pause > 0 && postedNow >= BURST_MESSAGES) await sleep(pause);
+    postedNow++;
     try {
       // The channel id Slack answered with: a reply must go where the parent is.
       const reply = await client.chat.postMessage({ ...redactMessage(message, secrets), channel, thread_ts: ts, unfurl_links: false, unfurl_media: false });

@@ -16,6 +16,8 @@ export interface ThreadItem {
   text: string;
   /** A button beside the item (a finding's Accept risk). */
   accessory?: ButtonElement | OverflowElement;
+  /** mrkdwn, already escaped: the group the item is listed under (a finding's account, when a run has several), with its own heading and numbering. */
+  group?: string;
 }
 
 const KIND_TITLE: Record<ThreadItemKind, string> = {
@@ -40,9 +42,14 @@ export interface PackedThread {
   findingCounts: number[];
 }
 
+/** Items of one kind and group are listed under one heading and numbered together. */
+function listOf(item: { kind: ThreadItemKind; group?: string | undefined }): string {
+  return item.group === undefined ? item.kind : `${item.kind}\u0000${item.group}`;
+}
+
 export function packThread(items: readonly ThreadItem[], opts: { channel: string; runId: string }): PackedThread {
-  const totals = new Map<ThreadItemKind, number>();
-  for (const item of items) totals.set(item.kind, (totals.get(item.kind) ?? 0) + 1);
+  const totals = new Map<string, number>();
+  for (const item of items) totals.set(listOf(item), (totals.get(listOf(item)) ?? 0) + 1);
 
   const ids = new Set<string>();
   const prepared = items.map((item) => ({ ...item, text: clip(item.text, ITEM_MAX), blockId: uniqueId(item.blockId, ids) }));
@@ -52,7 +59,8 @@ export function packThread(items: readonly ThreadItem[], opts: { channel: string
   let blocks = 1;
   let chars = HEADING_RESERVE;
   for (const item of prepared) {
-    const kindChange = page.length > 0 && page[page.length - 1]?.kind !== item.kind;
+    const last = page[page.length - 1];
+    const kindChange = last !== undefined && listOf(last) !== listOf(item);
     const addBlocks = kindChange ? 2 : 1;
     const addChars = item.text.length + (kindChange ? HEADING_RESERVE : 0);
     if (
@@ -71,17 +79,18 @@ export function packThread(items: readonly ThreadItem[], opts: { channel: string
   }
   if (page.length > 0) pages.push(page);
 
-  const seen = new Map<ThreadItemKind, number>();
+  const seen = new Map<string, number>();
   const messages: SlackMessage[] = [];
   const findingCounts: number[] = [];
   for (const items of pages) {
     const runs = kindRuns(items);
     const ranges = runs.map((run) => {
-      const from = (seen.get(run.kind) ?? 0) + 1;
+      const list = listOf(run);
+      const from = (seen.get(list) ?? 0) + 1;
       const to = from + run.items.length - 1;
-      seen.set(run.kind, to);
-      const total = totals.get(run.kind) ?? to;
-      return `${KIND_TITLE[run.kind]} ${from === to ? from : `${from}–${to}`} of ${total}`;
+      seen.set(list, to);
+      const total = totals.get(list) ?? to;
+      return `${run.group === undefined ? "" : `${run.group} — `}${KIND_TITLE[run.kind]} ${from === to ? from : `${from}–${to}`} of ${total}`;
     });
     const blocks: SlackBlock[] = [];
     runs.forEach((run, i) => {
@@ -94,12 +103,12 @@ export function packThread(items: readonly ThreadItem[], opts: { channel: string
   return { messages, findingCounts };
 }
 
-function kindRuns<T extends { kind: ThreadItemKind }>(items: readonly T[]): { kind: ThreadItemKind; items: T[] }[] {
-  const runs: { kind: ThreadItemKind; items: T[] }[] = [];
+function kindRuns<T extends { kind: ThreadItemKind; group?: string | undefined }>(items: readonly T[]): { kind: ThreadItemKind; group?: string | undefined; items: T[] }[] {
+  const runs: { kind: ThreadItemKind; group?: string | undefined; items: T[] }[] = [];
   for (const item of items) {
     const last = runs[runs.length - 1];
-    if (last && last.kind === item.kind) last.items.push(item);
-    else runs.push({ kind: item.kind, items: [item] });
+    if (last && listOf(last) === listOf(item)) last.items.push(item);
+    else runs.push({ kind: item.kind, ...(item.group === undefined ? {} : { group: item.group }), items: [item] });
   }
   return runs;
 }

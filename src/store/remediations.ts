@@ -153,16 +153,30 @@ export class RemediationStore {
       .first<RemediationRow>();
   }
 
+  /** The latest request that undoes request `id` (a Re-enable of a Disable: its action_json names it in `undoes`), other than `except`. */
+  async undoOf(id: string, except = ""): Promise<RemediationRow | null> {
+    return this.db
+      .prepare("SELECT * FROM remediation_requests WHERE json_extract(action_json, '$.undoes') = ? AND id <> ? ORDER BY requested_at DESC, id DESC LIMIT 1")
+      .bind(id, except)
+      .first<RemediationRow>();
+  }
+
   /**
    * Requests left `executing` longer than `afterMs` (the isolate running them was lost): finished as
    * unconfirmed, so they are decided, shown and in the evidence. Returns their ids.
    */
   async finishStuck(now: Date, afterMs: number): Promise<string[]> {
     const cutoff = new Date(now.getTime() - afterMs).toISOString();
-    const { results } = await this.db.prepare("SELECT id, executed_at FROM remediation_requests WHERE status = 'executing' AND executed_at <= ?").bind(cutoff).all<{ id: string; executed_at: string }>();
+    const { results } = await this.db
+      .prepare("SELECT id, executed_at, action_kind FROM remediation_requests WHERE status = 'executing' AND executed_at <= ?")
+      .bind(cutoff)
+      .all<{ id: string; executed_at: string; action_kind: string }>();
     const finished: string[] = [];
     for (const row of results) {
-      const outcome = `the execution started at ${row.executed_at} never reported back: the key may or may not be gone; check it in the OpenAI dashboard (the next run lists it if it is still there).`;
+      const outcome =
+        row.action_kind === "disable_key" || row.action_kind === "reenable_key"
+          ? `the execution started at ${row.executed_at} never reported back: the key's status may or may not have changed; check it in Anthropic's console (the next run lists its status).`
+          : `the execution started at ${row.executed_at} never reported back: the key may or may not be gone; check it in the OpenAI dashboard (the next run lists it if it is still there).`;
       if (await this.finish(row.id, { status: "unconfirmed", http_status: null, outcome, at: now.toISOString(), actor: null })) finished.push(row.id);
     }
     return finished;
@@ -232,9 +246,10 @@ export class RemediationStore {
   }
 
   /**
-   * Which executed request resolved each finding: a deletion (done, or already gone) resolves every
-   * finding on the keys it took; a demotion only the finding it was requested for (its keys remain,
-   * so their other findings resolved for other reasons). Keyed by fingerprint.
+   * Which executed request resolved each finding: a deletion or a Disable (done, or already gone)
+   * resolves every finding on the keys it took; a demotion only the finding it was requested for (its
+   * keys remain, so their other findings resolved for other reasons). A Re-enable carried out after a
+   * Disable takes that back: the key works again. Keyed by fingerprint.
    */
   async resolvedBy(resolved: readonly { fingerprint: string; key_id: string }[]): Promise<Map<string, { id: string; executed_at: string | null }>> {
     const found = new Map<string, { id: string; executed_at: string | null }>();
@@ -252,7 +267,8 @@ export class RemediationStore {
       for (const row of results) {
         if (row.key_id !== finding.key_id) continue;
         if (row.action_kind === "demote_service_account" && row.fingerprint !== finding.fingerprint) continue;
-        found.set(finding.fingerprint, { id: row.id, executed_at: row.executed_at });
+        if (row.action_kind === "reenable_key") found.delete(finding.fingerprint);
+        else found.set(finding.fingerprint, { id: row.id, executed_at: row.executed_at });
       }
     }
     return found;

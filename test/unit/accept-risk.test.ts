@@ -131,6 +131,13 @@ describe("the report message rebuilt after an acceptance", () => {
     for (const markup of ["<!channel>", "<@U1>", "<https://evil.example"]) expect(json).not.toContain(markup);
     expect(json).toContain("accepted by &lt;@U1&gt; until 2027-01-31");
   });
+
+  it("names the finding's account when it is not the one default account", () => {
+    const shown = (key: object) => JSON.stringify(acceptanceNotice({ ...makeFinding(5, { severity: "high" }), key: { ...makeFinding(5).key, ...key } }, { accepted_by_name: "U1", expires: "2027-01-31", reason: "reviewed quarterly" }));
+    expect(shown({ provider: "openai", account: "openai-eu" })).toContain("openai-eu");
+    expect(shown({ provider: "anthropic", account: "anthropic" })).toContain("anthropic");
+    expect(shown({})).not.toContain("openai ·");
+  });
 });
 
 describe("accepted exemptions in D1", () => {

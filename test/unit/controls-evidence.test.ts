@@ -79,7 +79,7 @@ describe("controls.csv", () => {
     const rows = parseCsv(filesOf(runWithControls())["controls.csv"] ?? "");
     expect(rows[0]).toEqual([...CONTROLS_CSV_COLUMNS]);
     expect(rows).toHaveLength(28);
-    expect(rows.find((row) => row[2] === "5.3")).toEqual([runWithControls().id, "cis", "5.3", "Disable Dormant Accounts", "fail", "unused-90d", "2", "1", "0", "1"]);
+    expect(rows.find((row) => row[2] === "5.3")).toEqual([runWithControls().id, "cis", "5.3", "Disable Dormant Accounts", "fail", "unused-90d", "2", "1", "0", "1", "", ""]);
   });
 
   it("is documented column by column in docs/controls.md", () => {

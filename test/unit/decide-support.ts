@@ -74,6 +74,8 @@ export function fakeNotifier(owner: OwnerInSlack = { kind: "none" }) {
     forms: [] as string[],
     /** What each Revoke form carries to its submission. */
     revokeMetadata: [] as string[],
+    /** What each Re-enable form carries to its submission. */
+    reenableMetadata: [] as string[],
     posted: [] as RequestState[],
     updated: [] as RequestState[],
     toldOwners: [] as string[],
@@ -84,6 +86,10 @@ export function fakeNotifier(owner: OwnerInSlack = { kind: "none" }) {
     openRevokeForm: async (triggerId, form) => {
       shown.forms.push(`revoke:${triggerId}`);
       shown.revokeMetadata.push(form.privateMetadata);
+    },
+    openReenableForm: async (triggerId, form) => {
+      shown.forms.push(`reenable:${triggerId}`);
+      shown.reenableMetadata.push(form.privateMetadata);
     },
     postRequest: async (request) => {
       shown.posted.push(request);
@@ -113,6 +119,7 @@ export function decideInMemory(options: { finding: RunFinding; remediation?: Par
       slackAllowedUsers: [ANN.id, BOB.id],
       openaiAdminKey: "sk-admin-decide-test-0123456789abcdefghij",
       secrets: ["sk-admin-decide-test-0123456789abcdefghij"],
+      accounts: [{ name: "openai", provider: "openai", adminKeySecret: "OPENAI_ADMIN_KEY", adminKey: "sk-admin-decide-test-0123456789abcdefghij", baseUrl: "https://api.openai.com/v1" }],
     },
     runs: {
       findingOfRun: async (runId, fingerprint) => (runId === RUN_ID && fingerprint === options.finding.fingerprint ? { finding: options.finding, policy_name: "default" } : null),

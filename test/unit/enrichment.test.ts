@@ -111,20 +111,22 @@ describe("an enriched audit of the sample organization", () => {
     });
     const file = (name: string) => new TextDecoder().decode(evidence.files.find((f) => f.name === name)!.content);
     const [header, ...rows] = parseCsv(file("inventory.csv"));
-    expect(header?.slice(-7)).toEqual(["created_by", "created_by_type", "created_by_id", "created_by_email", "created_from_ip", "requests_30d", "spend_30d_usd"]);
+    // The enrichment's seven columns, before whose key it is (provider, account, key_status: issue 19).
+    expect(header?.slice(-10, -3)).toEqual(["created_by", "created_by_type", "created_by_id", "created_by_email", "created_from_ip", "requests_30d", "spend_30d_usd"]);
     const row = rows.find((r) => r[header!.indexOf("key_id")] === "key_data_deploy")!;
-    expect(row.slice(-7)).toEqual(["alice@example.com via API key key_admin_retired", "user", "user_alice", "alice@example.com", "", String(use.requests), String(deploy.spend_30d_usd)]);
+    expect(row.slice(-10, -3)).toEqual(["alice@example.com via API key key_admin_retired", "user", "user_alice", "alice@example.com", "", String(use.requests), String(deploy.spend_30d_usd)]);
     const json = JSON.parse(file("inventory.json")) as { keys: { id: string; created_by: unknown; requests_30d: unknown; spend_30d_usd: unknown }[] };
     expect(json.keys.find((k) => k.id === "key_data_deploy")).toMatchObject({ created_by: deploy.created_by, requests_30d: use.requests, spend_30d_usd: deploy.spend_30d_usd });
 
     // And with each finding in the evidence: the same columns at the end of findings.csv, the same fields on findings.json's key,
     // except the creator's IP address: findings.csv is also the file uploaded to the Slack channel, so it stays in the inventory.
-    const withoutIp = (cells: string[] | undefined) => cells?.slice(-7).filter((_, i) => header?.slice(-7)[i] !== "created_from_ip");
+    const withoutIp = (cells: string[] | undefined) => cells?.slice(-10, -3).filter((_, i) => header?.slice(-10, -3)[i] !== "created_from_ip");
     const [findingsHeader, ...findingRows] = parseCsv(file("findings.csv"));
-    expect(findingsHeader?.slice(-6)).toEqual(withoutIp(header));
+    expect(findingsHeader?.slice(-8, -2)).toEqual(withoutIp(header));
+    expect(findingsHeader?.slice(-2)).toEqual(["provider", "account"]);
     expect(findingsHeader).not.toContain("created_from_ip");
     const findingRow = findingRows.find((r) => r[findingsHeader!.indexOf("key_id")] === "key_data_deploy")!;
-    expect(findingRow.slice(-6)).toEqual(withoutIp(row));
+    expect(findingRow.slice(-8, -2)).toEqual(withoutIp(row));
     const findingsJson = JSON.parse(file("findings.json")) as { findings: { key: { id: string } }[] };
     const findingKey = findingsJson.findings.find((f) => f.key.id === "key_data_deploy")?.key;
     expect(findingKey).toMatchObject({ created_by: deploy.created_by, requests_30d: use.requests, spend_30d_usd: deploy.spend_30d_usd });

@@ -66,6 +66,8 @@ describe("exemptions.json", () => {
           accepted_at: "2026-11-20T09:30:00.000Z",
           ticket: "https://tickets.example/SEC-12",
           acceptance_id: "acc_7f3a",
+          provider: null,
+          account: null,
         },
         expect.objectContaining({ rule_id: "key-age-365d", key_id: "key_fine", status: "unused", source: "slack", ticket: null, acceptance_id: "acc_0001" }),
         {
@@ -80,6 +82,8 @@ describe("exemptions.json", () => {
           accepted_at: null,
           ticket: null,
           acceptance_id: null,
+          provider: null,
+          account: null,
         },
       ],
     });
@@ -111,9 +115,9 @@ describe("exemptions.csv", () => {
     const rows = parseCsv(fileOf(run(), "exemptions.csv"));
     expect(rows[0]).toEqual([...EXEMPTIONS_CSV_COLUMNS]);
     expect(rows.slice(1)).toEqual([
-      ["run_20261123T060000Z_ex", "applied", "slack", "key-age-365d", "key_batch", "nightly batch, replaced in Q1", "2026-12-31", "", "U0ALICE", "Alice Martin", "2026-11-20T09:30:00.000Z", "https://tickets.example/SEC-12", "acc_7f3a"],
-      ["run_20261123T060000Z_ex", "unused", "slack", "key-age-365d", "key_fine", "nightly batch, replaced in Q1", "2026-12-31", "", "U0ALICE", "Alice Martin", "2026-11-20T09:30:00.000Z", "", "acc_0001"],
-      ["run_20261123T060000Z_ex", "applied", "policy", "unused-90d", "key_bg", "break-glass key", "2027-03-31", "security@example.com", "", "", "", "", ""],
+      ["run_20261123T060000Z_ex", "applied", "slack", "key-age-365d", "key_batch", "nightly batch, replaced in Q1", "2026-12-31", "", "U0ALICE", "Alice Martin", "2026-11-20T09:30:00.000Z", "https://tickets.example/SEC-12", "acc_7f3a", "", ""],
+      ["run_20261123T060000Z_ex", "unused", "slack", "key-age-365d", "key_fine", "nightly batch, replaced in Q1", "2026-12-31", "", "U0ALICE", "Alice Martin", "2026-11-20T09:30:00.000Z", "", "acc_0001", "", ""],
+      ["run_20261123T060000Z_ex", "applied", "policy", "unused-90d", "key_bg", "break-glass key", "2027-03-31", "security@example.com", "", "", "", "", "", "", ""],
     ]);
   });
 

@@ -245,8 +245,8 @@ describe("evidence files of one run", () => {
     const doc = JSON.parse(text(buildEvidenceFiles({ run, inventory: INVENTORY, policyText: POLICY }).find((f) => f.name === "findings.json")?.content));
     expect(doc.status).toBe("incomplete");
     expect(doc.errors).toEqual([
-      { where: 'API keys of project "ml" (proj_ml)', kind: "http", status: 500, message: "HTTP 500", scope: { list: "project_api_keys", project_id: "proj_ml", project_name: "ml" } },
-      { where: "admin API keys", kind: "network", status: null, message: "timeout", scope: { list: "admin_api_keys" } },
+      { where: 'API keys of project "ml" (proj_ml)', kind: "http", status: 500, message: "HTTP 500", scope: { list: "project_api_keys", project_id: "proj_ml", project_name: "ml" }, account: null },
+      { where: "admin API keys", kind: "network", status: null, message: "timeout", scope: { list: "admin_api_keys" }, account: null },
     ]);
   });
 

@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { checkPolicyFiles } from "../../src/cli/policy-check.js";
 import type { KeyOwner, KeyRecord, ProjectRef } from "../../src/model/inventory.js";
 import { type Policy, evaluate, formatPolicyError, loadPolicy, renderPolicySchema } from "../../src/policy/index.js";
+import type { ApiKeyJson } from "../../src/providers/anthropic/schemas.js";
+import { listedAnthropicKey } from "./policy-support.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const DEFAULT_PATH = join(ROOT, "policies", "default.yaml");
@@ -185,5 +187,73 @@ describe("npm run policy:check", () => {
     expect(lines[1]).toMatch(/^ok /);
     expect(lines[2]).toMatch(/^warning .*example\.com/);
     expect(lines[3]).toMatch(/missing\.yaml:1:1 cannot read the file/);
+  });
+});
+
+describe("policies/default.yaml on Anthropic keys", () => {
+  const usedYesterday = { last_used_at: ago(1), last_used_known_since: ago(90) };
+  /** An active Anthropic key as listed and normalized, its last use read; healthy unless overridden. */
+  const anthropic = (json: Partial<ApiKeyJson> = {}, extra: Partial<KeyRecord> = {}): KeyRecord => ({
+    ...listedAnthropicKey({ id: "apikey_ok", created_at: ago(30), ...json }),
+    ...usedYesterday,
+    ...extra,
+  });
+
+  it("has nothing against a healthy key, whether owned by its principal or its creator", () => {
+    expect(findings([anthropic(), anthropic({ id: "apikey_creator", principal: null })])).toEqual([]);
+  });
+
+  it("unused-90d decides from usage, and leaves undecided what the usage cannot say", () => {
+    expect(findings([anthropic({ id: "apikey_idle", created_at: ago(200) }, { last_used_at: null, last_used_known_since: ago(90) })])).toEqual([
+      "unused-90d apikey_idle: no use since 2026-08-26 (as far back as usage was read); created 200 days ago, on 2026-05-08",
+    ]);
+    const unreadable = anthropic({ id: "apikey_unknown", created_at: ago(200) }, { last_used_at: null, last_used_known_since: undefined, last_used_unknown: "the usage analytics could not be read: HTTP 500" });
+    const result = evaluate([unreadable], load(DEFAULT_TEXT), NOW);
+    expect(result.findings).toEqual([]);
+    expect(result.undecided).toEqual([
+      { rule_id: "unused-90d", key_id: "apikey_unknown", account: "anthropic", reason: "last use unknown: the usage analytics could not be read: HTTP 500" },
+    ]);
+  });
+
+  it("owner-not-allowed checks the principal, else the creator; a service account by id; no owner at all is said", () => {
+    expect(
+      findings([
+        anthropic({ id: "apikey_sa", principal: { type: "service_account_actor", service_account_id: "svcacct_01" } }),
+        anthropic({ id: "apikey_nobody", principal: null, created_by: null }),
+        anthropic({ id: "apikey_stranger", principal: { type: "user_actor", user_id: "user_gone" } }),
+      ]),
+    ).toEqual([
+      "owner-not-allowed apikey_nobody: no owner is known (the key has neither a principal nor a creator), so none is in the allowlist",
+      "owner-not-allowed apikey_sa: owner svcacct_01 (service account) is not in the allowlist",
+      "owner-not-allowed apikey_stranger: owner user_gone has no email and is not in the allowlist",
+    ]);
+  });
+
+  it("service-account-owner is OpenAI's only: an Anthropic service account's role cannot be read", () => {
+    const key = anthropic({ id: "apikey_sa", principal: { type: "service_account_actor", service_account_id: "svcacct_01" } });
+    expect(key.owner.role).toBeNull();
+    expect(findings([key]).filter((line) => line.startsWith("service-account-owner"))).toEqual([]);
+    // The rule kind itself fails closed on the unknown role.
+    const unscoped = load(DEFAULT_TEXT.replace("    scope: { providers: [openai] }\n", ""));
+    expect(findings([key], unscoped)).toContain("service-account-owner apikey_sa: owned by service account svcacct_01 whose role is unknown");
+  });
+
+  it("key-age-365d from creation; admin-key-no-expiry and owner-lost-access never fire (no admin keys, no owner access)", () => {
+    expect(findings([anthropic({ id: "apikey_old", created_at: ago(400) })])).toEqual(["key-age-365d apikey_old: created 400 days ago, on 2025-10-20 (limit 365 days)"]);
+    expect(findings([anthropic({ id: "apikey_org", scope: { type: "organization" }, expires_at: null })])).toEqual([]);
+  });
+
+  it("archived-project-key flags an active key of an archived workspace", () => {
+    expect(findings([anthropic({ id: "apikey_archived" }, { project: { id: "wrkspc_prod", name: "prod", archived: true } })])).toEqual([
+      "archived-project-key apikey_archived: key still enabled in an archived project",
+    ]);
+  });
+
+  it("a key that is not active is inventory: no rule of the default policy fires", () => {
+    for (const status of ["inactive", "archived", "expired"] as const) {
+      const broken = anthropic({ id: `apikey_${status}`, status, created_at: ago(400), principal: null, created_by: null }, { last_used_at: null, last_used_known_since: undefined, last_used_unknown: "down" });
+      const result = evaluate([broken], load(DEFAULT_TEXT), NOW);
+      expect([result.findings, result.undecided]).toEqual([[], []]);
+    }
   });
 });

@@ -106,6 +106,7 @@ describe("exemptions", () => {
       exemptions: [],
       exemption_notices: [],
       exemptions_in_force: [{ rule_id: "unused-90d", key_id: "key_stale", reason: "r", expires: "2027-01-01", source: "policy", status: "unused" }],
+      undecided: [],
     });
   });
 });

@@ -103,7 +103,7 @@ describe("remediation", () => {
   });
 
   it("names the line of an unknown action or a rule the policy does not have", () => {
-    const found = errors("remediation:\n  actions: [disable_key]\n  allowed_rules: [unused-30d]\n");
+    const found = errors("remediation:\n  actions: [archive_key]\n  allowed_rules: [unused-30d]\n");
     expect(found).toEqual([
       expect.stringMatching(/^policies\/test\.yaml:6:\d+ remediation\.actions\[0\]: unknown action; expected one of: .*delete_project_key/),
       expect.stringMatching(/^policies\/test\.yaml:7:\d+ remediation\.allowed_rules\[0\]: unknown rule "unused-30d"; rules in this policy: unused-90d/),

@@ -50,7 +50,7 @@ describe("the policy's remediation section", () => {
 
   it("says what is wrong", () => {
     const messages = (input: unknown) => (remediationPolicySchema.safeParse(input).error?.issues ?? []).map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    expect(messages({ actions: ["revoke"] })).toEqual(["actions.0: unknown action; expected one of: demote_service_account, delete_project_key, delete_admin_key, delete_service_account"]);
+    expect(messages({ actions: ["revoke"] })).toEqual(["actions.0: unknown action; expected one of: demote_service_account, delete_project_key, delete_admin_key, delete_service_account, disable_key"]);
     expect(messages({ actions: [] })).toEqual(["actions: list at least one action, or leave actions out to allow them all (REMEDIATION=off turns remediation off)"]);
     expect(messages({ actions: "delete_project_key" })[0]).toContain("actions must be a list of actions");
     expect(messages({ allowed_rules: ["Unused 90d"] })).toEqual(["allowed_rules.0: expected a rule id, e.g. unused-90d"]);

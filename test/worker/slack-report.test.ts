@@ -57,8 +57,9 @@ describe("the Slack report of a run", () => {
     }
     const csv = recorded.uploads[0]!.content.split("\r\n")[0]!;
     // The uploaded CSV is the evidence's findings.csv: advice and link, then what the enrichment knows of the key
-    // (not the IP address it was created from: that stays in the evidence inventory, out of the channel).
-    expect(csv.endsWith(",sentence,remediation,dashboard_url,created_by,created_by_type,created_by_id,created_by_email,requests_30d,spend_30d_usd")).toBe(true);
+    // (not the IP address it was created from: that stays in the evidence inventory, out of the channel), then
+    // whose key it is (issue 19).
+    expect(csv.endsWith(",sentence,remediation,dashboard_url,created_by,created_by_type,created_by_id,created_by_email,requests_30d,spend_30d_usd,provider,account")).toBe(true);
   });
 
   it("posts nothing for a notify: false run", async () => {

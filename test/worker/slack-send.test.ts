@@ -194,4 +194,16 @@ describe("Slack delivery inside workerd", () => {
     expect(gone.error).toMatch(/^http_40\d/);
     expect(gone.error).not.toContain(id);
   });
+
+  it("posts the first messages of a report back to back, as Slack's burst allows, and paces the rest at one per second", async () => {
+    const channel = newChannel();
+    const run = makeRun({ findings: manyFindings(200), evidence: { stored: true, prefix: "runs/run_x/" } });
+    const rendered = renderSlackReport(run, { channel });
+    expect(rendered.thread.length).toBeGreaterThan(3);
+    const waits: number[] = [];
+    const result = await deliverReport(fastClient(), rendered, { secrets: [token], sleep: async (ms) => void waits.push(ms) });
+    expect(result.ok).toBe(true);
+    // The main message and two replies at once; then one second before each further reply.
+    expect(waits).toEqual(Array(1 + rendered.thread.length - 3).fill(1000));
+  });
 });

@@ -26,7 +26,7 @@ const compileAllowlist = perRule((rule: { allow: Allow }) => ({
 
 export const ownerAllowlist = defineRule({
   kind: "owner-allowlist",
-  summary: "The key's owner matches none of the allowed user emails, user ids or service accounts.",
+  summary: "The key's owner (Anthropic: its principal, else its creator) matches none of the allowed user emails, user ids or service accounts.",
   remediation: "move the key to an approved owner or revoke it",
   options: z.object({ allow: allowSchema }),
   check(key, rule) {
@@ -38,6 +38,7 @@ export const ownerAllowlist = defineRule({
     }
     // A user without an email can only pass by id: a missing email never matches an email glob.
     if (allowed.email(owner.email) || allowed.userId(owner.id)) return null;
+    if (key.owner_source === "unknown") return { sentence: "no owner is known (the key has neither a principal nor a creator), so none is in the allowlist" };
     return { sentence: describeUserOutsideAllowlist(owner) };
   },
 });

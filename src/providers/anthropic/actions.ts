@@ -49,14 +49,29 @@ export function reenableKey(options: ActionOptions, keyId: string): Promise<Stat
   return setKeyStatus(options, keyId, "active");
 }
 
+export type StatusUpdate = { ok: true; key: ApiKeyJson; requests: number } | { ok: false; reason: string; status?: number; requests: number };
+
+/**
+ * Only the update (`POST /v1/organizations/api_keys/{id}` `{"status": …}`), not confirmed: what a
+ * remediation's one call is (decide/ confirms it by reading the key again, `retrieveKey`).
+ */
+export async function updateKeyStatus(options: ActionOptions, keyId: string, target: "active" | "inactive"): Promise<StatusUpdate> {
+  if (keyId.length === 0) throw new RangeError("keyId must not be empty");
+  return update(new AnthropicSession(sessionOptions(options)), keyId, target);
+}
+
+async function update(session: AnthropicSession, keyId: string, target: "active" | "inactive"): Promise<StatusUpdate> {
+  const updated = await session.request(`API key ${keyId}`, apiKeySchema, (client) => client.organization.apiKeys.update(keyId, { status: target }));
+  if (updated.ok) return { ok: true, key: updated.value, requests: session.requests };
+  const { status, message } = updated.error;
+  return { ok: false, reason: message, ...(status !== undefined ? { status } : {}), requests: session.requests };
+}
+
 async function setKeyStatus(options: ActionOptions, keyId: string, target: "active" | "inactive"): Promise<StatusChange> {
   if (keyId.length === 0) throw new RangeError("keyId must not be empty");
   const session = new AnthropicSession(sessionOptions(options));
-  const updated = await session.request(`API key ${keyId}`, apiKeySchema, (client) => client.organization.apiKeys.update(keyId, { status: target }));
-  if (!updated.ok) {
-    const { status, message } = updated.error;
-    return { ok: false, keyId, stage: "update", reason: message, ...(status !== undefined ? { status } : {}), requests: session.requests };
-  }
+  const updated = await update(session, keyId, target);
+  if (!updated.ok) return { ok: false, keyId, stage: "update", reason: updated.reason, ...(updated.status !== undefined ? { status: updated.status } : {}), requests: session.requests };
   // The update's own answer is not the confirmation: the key is read again, as a later listing would see it.
   const after = await read(session, keyId);
   if (!after.ok) return { ok: false, keyId, stage: "confirm", reason: after.reason, ...(after.status !== undefined ? { status: after.status } : {}), requests: session.requests };

@@ -19,6 +19,7 @@ import { plural } from "./format.js";
 import { organizationLine } from "./header-organization.js";
 import { constantMarkup, html, joined } from "./markup.js";
 import { type StoredRunFiles, readRuns } from "./read-run.js";
+import { type PeriodAccount, accountSections, periodAccounts, providerTitle } from "./section-accounts.js";
 import { controlsSection } from "./section-controls.js";
 import { acceptedRisksSection, remediationsSection } from "./section-decisions.js";
 import { openFindingsSection } from "./section-findings.js";
@@ -81,17 +82,27 @@ function withoutEvidenceSaid(gaps: readonly RunWithoutEvidence[]): string {
   return parts.length === 2 ? `, ${parts[0]} and ${parts[1]}` : parts.map((part) => ` and ${part}`).join("");
 }
 
+/** "OpenAI", or the providers of a period of several accounts: "Anthropic and OpenAI". */
+function auditedProviders(accounts: readonly PeriodAccount[]): string {
+  const providers = [...new Set(accounts.map((a) => providerTitle(a.provider ?? "openai")))].sort();
+  if (providers.length === 0) return "OpenAI";
+  return providers.length === 1 ? (providers[0] as string) : `${providers.slice(0, -1).join(", ")} and ${providers.at(-1)}`;
+}
+
 export function renderPeriodReport(input: PeriodReportInput): string {
   const secrets = (input.secrets ?? []).filter((s): s is string => typeof s === "string" && s.length > 0);
   const runs = readRuns(input.runs, secrets);
   const gaps = (input.withoutEvidence ?? []).map((g) => ({ ...g, id: redact(g.id, secrets), status: redact(g.status, secrets), reason: redact(g.reason, secrets) }));
   const { from, to } = input.period;
   const help: VerifyHelp = { zipName: exportFileName(input.period), ...input.verify };
+  // A period of several accounts (issue 19) has a section per account; one of one account is as before.
+  const accounts = periodAccounts(runs);
   const sections = [
     summarySection(runs, gaps),
     trendSection(runs, gaps, input.period),
-    openFindingsSection(runs),
+    openFindingsSection(runs, accounts),
     controlsSection(runs),
+    ...accountSections(runs, accounts),
     acceptedRisksSection(runs, input.period),
     remediationsSection(runs),
     runsSection(runs, gaps),
@@ -102,6 +113,7 @@ export function renderPeriodReport(input: PeriodReportInput): string {
     ["trend", "Open findings over time"],
     ["open-findings", "Open at the end"],
     ["controls", "Controls"],
+    ...accounts.map((a) => [a.anchor, `Account ${a.name}`]),
     ["accepted-risks", "Accepted risks"],
     ["remediations", "Remediations"],
     ["runs", "Every run"],
@@ -120,7 +132,7 @@ export function renderPeriodReport(input: PeriodReportInput): string {
 </head>
 <body>
 <header id="report-header">
-<h1>OpenAI API key audit</h1>
+<h1>${auditedProviders(accounts)} API key audit</h1>
 <p class="period">${from} to ${to} (UTC, both days included)</p>
 ${organizationLine(runs, input.deployment)}
 <p class="generator">Keywarden ${KEYWARDEN_VERSION}, from the evidence of ${plural(runs.length, "run")}${withoutEvidenceSaid(gaps)}.</p>

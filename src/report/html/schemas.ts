@@ -29,6 +29,23 @@ export const exemptionsFileSchema = z.looseObject({
 });
 export type ExemptionEntry = z.infer<typeof exemptionsFileSchema>["exemptions"][number];
 
+/** A control account by account (runs of several accounts, issue 19); absent in the others. */
+const controlAccounts = z
+  .array(
+    z.looseObject({
+      account: text,
+      provider: maybeText,
+      keys_tested: count.nullish().transform((v) => v ?? null),
+      findings: count.nullish().transform((v) => v ?? null),
+      exempted: count.nullish().transform((v) => v ?? null),
+      accepted: count.nullish().transform((v) => v ?? null),
+      status: text,
+    }),
+  )
+  .nullish()
+  .catch(null)
+  .transform((v) => v ?? null);
+
 /** controls.json: per control of the catalogue, what the run's rules found. */
 export const controlsFileSchema = z.looseObject({
   status: maybeText,
@@ -43,6 +60,7 @@ export const controlsFileSchema = z.looseObject({
       exempted: count.nullish().transform((v) => v ?? null),
       accepted: count.nullish().transform((v) => v ?? null),
       status: text,
+      accounts: controlAccounts,
     }),
   ),
 });
@@ -112,6 +130,9 @@ export const findingsFileSchema = z.looseObject({
         created_by: z.looseObject({ display: text }).nullish().catch(null),
         requests_30d: z.number().nullish().catch(null),
         spend_30d_usd: z.number().nullish().catch(null),
+        // Whose key it is (issue 19): absent before accounts existed, when every key was OpenAI's, of the account `openai`.
+        provider: z.string().nullish().catch(null),
+        account: z.string().nullish().catch(null),
       }),
       project: named,
       owner: z.looseObject({ type: maybeText, name: maybeText, email: maybeText }).nullish().transform((v) => v ?? null),

@@ -3,12 +3,14 @@ import { enrichmentSummary } from "../../enrichment/describe.js";
 import { badge, ident, orDash, plural, table, when } from "./format.js";
 import { type Html, html } from "./markup.js";
 import { type ReportRun, lastEvaluatedRun } from "./read-run.js";
+import { type PeriodAccount, accountName, findingAccount } from "./section-accounts.js";
 import type { FindingEntry } from "./schemas.js";
 
 /** More than this many are counted, not listed: the run's findings.csv has them all. */
 export const MAX_LISTED_FINDINGS = 100;
 
-export function openFindingsSection(runs: readonly ReportRun[]): Html {
+/** With several accounts (`accounts` not empty), each finding says its account. */
+export function openFindingsSection(runs: readonly ReportRun[], accounts: readonly PeriodAccount[] = []): Html {
   const last = lastEvaluatedRun(runs);
   const body = (() => {
     if (!last?.manifest) return html`<p>No run in this period evaluated the policy.</p>`;
@@ -16,7 +18,9 @@ export function openFindingsSection(runs: readonly ReportRun[]): Html {
     if (!last.findings) return html`${intro}\n<p>Its findings.json could not be read: the counts are in "Every run".</p>`;
     if (last.findings.length === 0) return html`${intro}\n<p>No open finding.</p>`;
     const listed = last.findings.slice(0, MAX_LISTED_FINDINGS);
+    const byAccount = accounts.length > 0;
     const rows = listed.map((f) => [
+      ...(byAccount ? [accountName(findingAccount(f))] : []),
       badge(f.severity),
       ident(f.rule_id),
       html`${orDash(f.key.name)}<br>${ident(f.key.id)}`,
@@ -26,7 +30,10 @@ export function openFindingsSection(runs: readonly ReportRun[]): Html {
     ]);
     const more = last.findings.length - listed.length;
     const note = more > 0 ? html`\n<p>And ${plural(more, "more finding")}: findings.csv of run <code>${last.id}</code> lists every one.</p>` : "";
-    return html`${intro}\n${table("findings", ["Severity", "Rule", "Key", "Project", "Owner", "Finding"], rows, [8, 15, 20, 12, 19, 26])}${note}`;
+    const findingsTable = byAccount
+      ? table("findings", ["Account", "Severity", "Rule", "Key", "Project", "Owner", "Finding"], rows, [10, 8, 13, 18, 11, 17, 23])
+      : table("findings", ["Severity", "Rule", "Key", "Project", "Owner", "Finding"], rows, [8, 15, 20, 12, 19, 26]);
+    return html`${intro}\n${findingsTable}${note}`;
   })();
   return html`<section id="open-findings">
 <h2>Open at the end of the period</h2>

@@ -1,1 +1,1 @@
-dZQVomIfW+Jtq6MwXZQvz80I9/LuPx7Zirln/bTEt0qI154hDzr6x9f3d1X1Co5mY6H0gmzcCbmcrBA4dmBhDQ==
+s3nEvwgxLHWYtjf1xvlP/cyrc5fgmFMACXMrVXaKYSTMY/3y7TYmzk3yyU3zo9QAA8+zOdBACENnfdkhQkeXDg==

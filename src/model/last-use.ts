@@ -1,0 +1,32 @@
+import type { KeyRecord } from "./inventory.js";
+
+/**
+ * A key's last use as a provider derives it from usage reports (structurally the Anthropic
+ * provider's `LastUse`): used, not used in the window (whether the window covers the key's whole
+ * life or not), or unknown with a reason.
+ */
+export type DerivedLastUse =
+  | { state: "used"; last_used_at: string }
+  | { state: "never_used" | "not_used_since" }
+  | { state: "unknown"; reason: string };
+
+export type LastUseFields = Pick<KeyRecord, "last_used_at" | "last_used_known_since" | "last_used_unknown">;
+
+/**
+ * The KeyRecord fields for a derived last use; `window` is the usage window read (its `from`: the
+ * earliest time usage was readable), absent when the usage could not be read. The `unused` rule
+ * decides from them: used within its days → fine; no use in a window covering its days → finding; a
+ * shorter window or unknown → undecided.
+ */
+export function lastUseFields(use: DerivedLastUse, window: { from: string } | undefined): LastUseFields {
+  switch (use.state) {
+    case "used":
+      return window ? { last_used_at: use.last_used_at, last_used_known_since: window.from } : { last_used_at: use.last_used_at };
+    case "never_used":
+    case "not_used_since":
+      // Without the window "no use seen" says nothing: unknown, never "never used".
+      return window ? { last_used_at: null, last_used_known_since: window.from } : { last_used_at: null, last_used_unknown: "the usage window read is not known" };
+    case "unknown":
+      return { last_used_at: null, last_used_unknown: use.reason };
+  }
+}
