@@ -1,6 +1,6 @@
 import type { AccountSettings } from "../config-accounts.js";
 import type { InventoryError } from "../model/inventory.js";
-import type { Policy } from "../policy/index.js";
+import { type Policy, usageDaysNeeded } from "../policy/index.js";
 import { limitedFetch } from "../providers/fetch-limit.js";
 import {
   type AccountInventory,
@@ -17,7 +17,6 @@ import {
 } from "../providers/index.js";
 import { DEFAULT_CONCURRENCY, type InventoryResult } from "../providers/openai/collect.js";
 import { DEFAULT_RETRY_POLICY } from "../util/retry.js";
-import { usageDaysFor } from "./usage-days.js";
 
 export type { RunWorkState };
 
@@ -34,7 +33,7 @@ export interface RunInventory extends InventoryResult {
 }
 
 export function startRunWork(accounts: readonly AccountSettings[], policy: Policy): RunWorkState {
-  return { accounts: accounts.map((account) => startAccount(account, account.provider === "anthropic" ? usageDaysFor(policy, account) : null)) };
+  return { accounts: accounts.map((account) => startAccount(account, account.provider === "anthropic" ? usageDaysNeeded(policy, account) : null)) };
 }
 
 export function runUnitsLeft(state: RunWorkState): number {

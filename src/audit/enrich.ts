@@ -1,6 +1,7 @@
 import type { AccountSettings } from "../config-accounts.js";
 import { ConfigError } from "../config-error.js";
 import type { KeyRecord } from "../model/inventory.js";
+import { keyAccount } from "../model/key-facts.js";
 import { ENRICH_SOURCES, type EnrichSource, type EnrichmentState, UNAVAILABLE } from "../model/enrichment.js";
 import { anthropicEnrichmentStep, anthropicEnrichmentUnits, anthropicEnrichmentWindow } from "../providers/anthropic/enrich.js";
 import { limitedFetch } from "../providers/fetch-limit.js";
@@ -105,10 +106,6 @@ export function applyAccountsEnrichment<I extends { keys: KeyRecord[] }>(invento
   // Keys in their inventory order; a key of an account without enrichment stays as it was.
   const keys = inventory.keys.map((key) => next.get(keyAccount(key))?.next().value ?? key);
   return { ...inventory, keys };
-}
-
-function keyAccount(key: KeyRecord): string {
-  return key.account ?? key.provider ?? "openai";
 }
 
 /**

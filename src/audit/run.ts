@@ -11,7 +11,7 @@ import { dashboardUrl } from "../providers/openai/links.js";
 import { runEnrichmentFields } from "../enrichment/run.js";
 import { type RunInventory, assembleRun, collectRunSlice, startRunWork } from "./accounts.js";
 import { applyAccountsEnrichment, enrichAccounts, mergedEnrichment } from "./enrich.js";
-import { undecidedErrors, undecidedOf, withoutGuessedUnused } from "./undecided.js";
+import { undecidedErrors } from "./undecided.js";
 import type { EnrichSource, EnrichmentState } from "../model/enrichment.js";
 import { redact } from "../util/redact.js";
 import { newRunId } from "../model/run-id.js";
@@ -78,10 +78,9 @@ export function concludeRun(input: {
     });
   }
   const evaluation = evaluate(inventory.keys, input.policy.policy, input.evaluatedAt, input.accepted ?? []);
-  const judged = withoutGuessedUnused(evaluation.findings, input.policy.policy, input.evaluatedAt);
-  const findings = judged.findings.map(toRunFinding);
+  const findings = evaluation.findings.map(toRunFinding);
   // Keys a rule could not judge (Anthropic usage unreadable, or not reaching back far enough): the run did not see everything.
-  const errors = [...inventory.errors, ...undecidedErrors([...undecidedOf(evaluation), ...judged.undecided], inventory.errors)];
+  const errors = [...inventory.errors, ...undecidedErrors(evaluation.undecided, inventory.errors)];
   const status = errors.length > 0 ? "incomplete" : "complete";
   return {
     ...base,
@@ -101,7 +100,7 @@ export function concludeRun(input: {
     exemptions: evaluation.exemptions.map((e) => ({ rule_id: e.rule_id, key_id: e.key_id, reason: e.reason, expires: e.expires, fingerprint: e.fingerprint, ...originOf(e) })),
     exemption_notices: evaluation.exemption_notices.map((n) => ({ kind: n.kind, rule_id: n.rule_id, key_id: n.key_id, expires: n.expires, reason: n.reason, ...originOf(n) })),
     exemptions_in_force: evaluation.exemptions_in_force.map((x) => ({ rule_id: x.rule_id, key_id: x.key_id, reason: x.reason, expires: x.expires, status: x.status, ...originOf(x) })),
-    controls: assessControls({ status, rules: input.policy.policy.rules, keys: inventory.keys, findings, exemptions: evaluation.exemptions }),
+    controls: assessControls({ status, rules: input.policy.policy.rules, keys: inventory.keys, findings, exemptions: evaluation.exemptions, errors }),
     errors: errors.map((error) => ({ ...error, message: redact(error.message, input.secrets), where: describeScope(error.scope) })),
     ...runEnrichmentFields(input.enrichment, input.secrets),
   };

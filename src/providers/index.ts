@@ -1,6 +1,7 @@
 import type { AccountSettings, ProviderName } from "../config-accounts.js";
 import type { CreatorFact, EnrichmentState } from "../model/enrichment.js";
 import type { InventoryError, KeyRecord } from "../model/inventory.js";
+import { DEFAULT_ACCOUNT } from "../model/key-facts.js";
 import {
   type AnthropicAccountPart,
   type AnthropicAccountState,
@@ -21,9 +22,6 @@ import { type InventoryPart as OpenAIPart, type WorkState as OpenAIWorkState, in
  * provider. Every key and every error comes out stamped with the provider and the account. States
  * and parts are plain JSON, so a Workflow step keeps them in R2.
  */
-
-/** The account of OPENAI_ADMIN_KEY alone, as every record before accounts existed. */
-export const DEFAULT_ACCOUNT = "openai";
 
 /** Which account, without its key. */
 export type AccountRef = Pick<AccountSettings, "name" | "provider">;

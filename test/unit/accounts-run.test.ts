@@ -14,6 +14,7 @@ import { RunHistory } from "../../src/store/run-history.js";
 import { WorkStore } from "../../src/store/work-store.js";
 import { type AuditContext, type AuditParams, enrichSlice, evaluateAndRecord, inventorySlice, releaseAndCleanUp, storeEvidence } from "../../src/audit/steps.js";
 import { loadEnrichedInventory, loadInventory } from "../../src/audit/load-run.js";
+import { runAudit } from "../../src/audit/run.js";
 import { bundledPolicy } from "../../src/policy/bundled.js";
 import { sampleAnthropicOrg } from "../../src/sim/anthropic/sample-org.js";
 import { type AnthropicSimulator, startAnthropicSimulator } from "../../src/sim/anthropic/server.js";
@@ -232,5 +233,25 @@ describe("one run over two OpenAI organizations and one Anthropic organization",
     const none = await runUntilRecorded(context({ claude: "sk-ant-admin01-wrong-key-000000000000", eu: "sk-admin-fake-wrong-eu-0000000000000" }));
     expect(none.run.status).toBe("failed");
     expect(none.run.failure?.reason).toMatch(/^no account could be read: openai-us: .*HTTP 401.*; openai-eu: .*HTTP 401.*; claude: Anthropic account "claude": .*HTTP 401/);
+  });
+
+  it("an unused rule longer than the usage the API keeps: the older keys are undecided, named by rule and account, and the run is incomplete", async () => {
+    const text = "version: 1\nname: long\nrules:\n  - id: unused-400d\n    kind: unused\n    days: 400\n    severity: high\n";
+    // A key created 700 days ago, active, with no usage at all.
+    const org = sampleAnthropicOrg(NOW);
+    claude.setOrg({ ...org, usage: org.usage.filter((u) => u.api_key_id !== "apikey_legacy_nobody") });
+    const settings = context().settings().accounts;
+    const run = await runAudit({ config: {}, accounts: settings, policy: { name: "long", file: "long.yaml", text }, trigger: "cli", now: () => NOW });
+    expect(run.status).toBe("incomplete");
+    // Nothing before 2026-01-01: 326 days of usage, fewer than the rule's 400.
+    expect(run.errors).toEqual([
+      expect.objectContaining({
+        account: "claude",
+        kind: "undecided",
+        scope: { list: "usage" },
+        message: expect.stringMatching(/^rule unused-400d could not judge \d+ keys? \(.*apikey_legacy_nobody.*\): no use since 2026-01-01, .*fewer than the rule's 400/),
+      }),
+    ]);
+    expect(findingsOf(run, "claude").some((f) => f.key.id === "apikey_legacy_nobody")).toBe(false);
   });
 });

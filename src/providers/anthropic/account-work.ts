@@ -1,7 +1,8 @@
 import type { InventoryError, KeyRecord } from "../../model/inventory.js";
+import { lastUseFields } from "../../model/last-use.js";
 import { type AnthropicInventoryOptions, type InventoryPart, type WorkState, collectAnthropicSlice, initialWorkState, sessionOptions } from "./client.js";
 import { type AnthropicInventory, assembleAnthropicInventory } from "./inventory.js";
-import { type LastUse, type LastUseReport, type LastUseWork, continueLastUse, lastUseFinished, lastUseOf, lastUseReport, startLastUse } from "./last-used.js";
+import { type LastUseReport, type LastUseWork, continueLastUse, lastUseFinished, lastUseOf, lastUseReport, startLastUse } from "./last-used.js";
 
 /**
  * One Anthropic account's share of a run: its listing (client.ts), then, when the policy has an
@@ -72,31 +73,7 @@ export async function collectAnthropicAccountSlice(
   return { part, state: next };
 }
 
-/**
- * The KeyRecord fields of a derived last use, as the `unused` rule reads them (src/model/last-use.ts
- * of the judge's issue 19 work, same meaning): `last_used_known_since` is the start of the usage read,
- * `last_used_unknown` why the last use cannot be known. Typed here until KeyRecord declares them.
- */
-export interface DerivedLastUseFields {
-  last_used_at: string | null;
-  last_used_known_since?: string;
-  last_used_unknown?: string;
-}
-
-export function derivedLastUseFields(use: LastUse, window: { from: string } | undefined): DerivedLastUseFields {
-  switch (use.state) {
-    case "used":
-      return window ? { last_used_at: use.last_used_at, last_used_known_since: window.from } : { last_used_at: use.last_used_at };
-    case "never_used":
-    case "not_used_since":
-      return window ? { last_used_at: null, last_used_known_since: window.from } : { last_used_at: null, last_used_unknown: "the usage window read is not known" };
-    case "unknown":
-      return { last_used_at: null, last_used_unknown: use.reason };
-  }
-}
-
 export interface AssembledAnthropicAccount extends AnthropicInventory {
-  keys: (KeyRecord & Partial<DerivedLastUseFields>)[];
   /** The last use read, when the policy needed it: its window, or why it is unknown. */
   lastUse: LastUseReport | null;
 }
@@ -110,7 +87,7 @@ export function assembleAnthropicAccount(account: string, parts: readonly Anthro
   const report = parts.find((p) => p.lastUse !== undefined)?.lastUse ?? null;
   if (report === null || inventory.fatal) return { ...inventory, lastUse: inventory.fatal ? null : report };
   const window = report.known ? { from: new Date(report.window.from).toISOString() } : undefined;
-  const keys = inventory.keys.map((key) => ({ ...key, ...derivedLastUseFields(lastUseOf(report, key), window) }));
+  const keys: KeyRecord[] = inventory.keys.map((key) => ({ ...key, ...lastUseFields(lastUseOf(report, key), window) }));
   const errors: InventoryError[] = [...inventory.errors];
   if (!report.known) {
     errors.push({ scope: { list: "usage" }, kind: report.failure?.kind ?? "http", ...(report.failure?.status !== undefined ? { status: report.failure.status } : {}), account, message: `${report.reason}; the last use of its keys is unknown, so no unused rule can judge them` });
