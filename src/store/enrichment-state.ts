@@ -48,7 +48,10 @@ export function enrichmentContext(env: Env, runId: string): EnrichmentContext {
 export async function readEnrichmentResult(context: EnrichmentContext | undefined): Promise<AccountEnrichment[] | null> {
   if (!context) return null;
   try {
-    return await context.store.result();
+    const result = await context.store.result();
+    // One state, not one per account: written by a version before accounts (a deploy mid-run).
+    if (result !== null && !Array.isArray(result)) throw new TypeError("an older version's result");
+    return result;
   } catch (error) {
     const reason = error instanceof Error ? error.name : "error";
     return [{ account: null, state: failedEnrichment(askedSources(context), new Date(), { kind: "step_failed", message: `its result could not be read back (${reason})` }) }];

@@ -44,13 +44,22 @@ export class WorkStore extends RunWorkFiles {
   }
 
   async state(index: number): Promise<RunWorkState> {
-    return this.read<RunWorkState>(`state-${index}`);
+    const state = await this.read<RunWorkState>(`state-${index}`);
+    if (!Array.isArray(state?.accounts)) throw this.olderVersion(`state-${index}`);
+    return state;
   }
 
   /** Every part of the first `count` steps, in step order. */
   async parts(count: number): Promise<AccountPart[]> {
     const slices = await Promise.all(Array.from({ length: count }, (_, i) => this.read<AccountPart[]>(`part-${i}`)));
+    const stale = slices.findIndex((parts) => !Array.isArray(parts));
+    if (stale >= 0) throw this.olderVersion(`part-${stale}`);
     return slices.flat();
+  }
+
+  /** A run started by a version that kept one account's files (a deploy mid-run): it cannot go on, and says why. */
+  private olderVersion(name: string): Error {
+    return new Error(`work file ${name} of run ${this.runId} was written by an older version of Keywarden (before accounts): run the audit again`);
   }
 
   async clear(): Promise<void> {
