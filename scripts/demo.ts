@@ -1,6 +1,7 @@
 /**
- * `npm run demo`: the simulator serves the sample organization on loopback, and
- * the same runAudit the Worker calls audits it. Offline; writes out/.
+ * `npm run demo`: the simulators serve a sample OpenAI organization and a sample Anthropic
+ * organization on loopback, and the same runAudit the Worker calls audits both in one run, one
+ * account each (`openai`, `anthropic`). Offline; writes out/.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -19,20 +20,32 @@ import { readAcceptanceForm } from "../src/decide/accept-risk.js";
 import { acceptanceModal } from "../src/slack/accept-modal.js";
 import { markAccepted } from "../src/slack/accepted-message.js";
 import { printableLine, renderTextReport } from "../src/report/text.js";
+import type { AccountSettings } from "../src/config.js";
+import { sampleAnthropicOrg } from "../src/sim/anthropic/sample-org.js";
+import { startAnthropicSimulator } from "../src/sim/anthropic/server.js";
 import { sampleOrg } from "../src/sim/sample-org.js";
 import { startSimulator } from "../src/sim/server.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "out");
 const adminKey = "sk-admin-fake-demo-key-0000000000000";
+const anthropicKey = "sk-ant-admin01-fake-demo-key-0000000000";
 const policyFile = "test/sim/sample-policy.yaml";
 
-const sim = await startSimulator({ org: sampleOrg(new Date()), adminKey });
+const now = new Date();
+const sim = await startSimulator({ org: sampleOrg(now), adminKey });
+const anthropicSim = await startAnthropicSimulator({ org: sampleAnthropicOrg(now), adminKey: anthropicKey });
+const accounts: AccountSettings[] = [
+  { name: "openai", provider: "openai", adminKeySecret: "OPENAI_ADMIN_KEY", adminKey, baseUrl: sim.url },
+  { name: "anthropic", provider: "anthropic", adminKeySecret: "ANTHROPIC_ADMIN_KEY", adminKey: anthropicKey, baseUrl: anthropicSim.url },
+];
 try {
-  console.log(`Simulated OpenAI Admin API at ${sim.url} (sample organization)\n`);
+  console.log(`Simulated OpenAI Admin API at ${sim.url} (sample organization)`);
+  console.log(`Simulated Anthropic Admin API at ${anthropicSim.url} (sample organization)\n`);
   const policyText = readFileSync(join(root, policyFile), "utf8");
   const { run, inventory } = await runAuditWithInventory({
-    config: { adminKey, baseURL: sim.url },
+    config: {},
+    accounts,
     policy: { name: "sample-org", file: policyFile, text: policyText },
     trigger: "demo",
     enrich: readEnrichSettings(process.env),
@@ -49,7 +62,7 @@ try {
     run,
     inventory: inventory ? { keys: inventory.keys, projects: inventory.projects } : null,
     policyText,
-    secrets: [adminKey],
+    secrets: [adminKey, anthropicKey],
     previousManifestSha256: null,
     version: KEYWARDEN_VERSION,
     // The files a Worker's run has: the demo decides no revoke (that takes Slack), so none since ever.
@@ -115,7 +128,8 @@ try {
       writeFileSync(join(slackDir, "thread-after-acceptance.json"), `${JSON.stringify({ blocks: updated.blocks }, null, 2)}\n`);
     }
     const again = await runAuditWithInventory({
-      config: { adminKey, baseURL: sim.url },
+      config: {},
+      accounts,
       policy: { name: "sample-org", file: policyFile, text: policyText },
       trigger: "demo",
       accepted: [{ id: "acc_demo000000000001", rule: target.rule_id, key: target.key.id, reason: form.input.reason, expires, ticket: "https://tickets.example/SEC-42", accepted_by, accepted_at: now.toISOString() }],
@@ -129,5 +143,5 @@ try {
   console.log("$ npx keywarden verify out/evidence");
   await verifyCommand([evidenceDir]);
 } finally {
-  await sim.close();
+  await Promise.all([sim.close(), anthropicSim.close()]);
 }

@@ -1,5 +1,5 @@
 /**
- * The three ports `npm run dev` listens on, checked before anything starts: a port already taken
+ * The four ports `npm run dev` listens on, checked before anything starts: a port already taken
  * (`keywarden sim` still running, another `npm run dev`, a plain `wrangler dev`) is said in one line —
  * which port, what probably holds it, how to choose another — instead of a stack trace.
  */
@@ -17,12 +17,13 @@ export interface DevPort {
   hosts: readonly string[];
 }
 
-/** The ports from the environment (defaults 8788, 8789, 8787), or the line that says which value is not a port. */
+/** The ports from the environment (defaults 8788, 8789, 8787, 8790), or the line that says which value is not a port. */
 export function devPorts(env: Record<string, string | undefined>): DevPort[] | string {
   const specs = [
     { env: "KEYWARDEN_SIM_PORT", fallback: 8788, what: "the Admin API simulator", usual: "keywarden sim or another npm run dev", hosts: ["127.0.0.1"] },
     { env: "KEYWARDEN_SLACK_PORT", fallback: 8789, what: "the fake Slack Web API", usual: "another npm run dev", hosts: ["127.0.0.1"] },
     { env: "PORT", fallback: 8787, what: "the Worker, wrangler dev", usual: "another npm run dev or wrangler dev", hosts: ["127.0.0.1", "::1"] },
+    { env: "KEYWARDEN_ANTHROPIC_SIM_PORT", fallback: 8790, what: "the Anthropic Admin API simulator", usual: "keywarden sim or another npm run dev", hosts: ["127.0.0.1"] },
   ];
   const ports: DevPort[] = [];
   for (const { fallback, ...spec } of specs) {

@@ -1,11 +1,14 @@
 /**
- * `npm run dev`: the Worker under `wrangler dev`, against the Admin API simulator
- * serving the sample organization and the fake Slack Web API, with the local D1
+ * `npm run dev`: the Worker under `wrangler dev`, against the Admin API simulators
+ * serving a sample OpenAI organization and a sample Anthropic organization (two
+ * accounts, `openai` and `anthropic`) and the fake Slack Web API, with the local D1
  * migrated. Offline.
  *   curl -X POST -H "Authorization: Bearer dev-token" localhost:8787/runs
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { sampleAnthropicOrg } from "../src/sim/anthropic/sample-org.js";
+import { startAnthropicSimulator } from "../src/sim/anthropic/server.js";
 import { sampleOrg } from "../src/sim/sample-org.js";
 import { startSimulator } from "../src/sim/server.js";
 import { FAKE_SLACK_TOKEN, startFakeSlack } from "../src/sim/slack-server.js";
@@ -19,14 +22,18 @@ if (problem !== null || typeof ports === "string") {
   console.error(problem);
   process.exit(1);
 }
-const [SIM_PORT, SLACK_PORT, WORKER_PORT] = ports.map((p) => p.port) as [number, number, number];
+const [SIM_PORT, SLACK_PORT, WORKER_PORT, ANTHROPIC_SIM_PORT] = ports.map((p) => p.port) as [number, number, number, number];
 const ADMIN_KEY = "sk-admin-fake-dev-key-0000000000000";
+const ANTHROPIC_ADMIN_KEY = "sk-ant-admin01-fake-dev-key-000000000000";
 const API_TOKEN = process.env.AUDIT_API_TOKEN ?? "dev-token";
 const SIGNING_SECRET = "dev-signing-secret";
 
 const sim = await startSimulator({ org: sampleOrg(new Date()), adminKey: ADMIN_KEY, port: SIM_PORT });
 console.log(`Admin API simulator (sample organization): ${sim.url}`);
 console.log(`  faults and request log: http://127.0.0.1:${SIM_PORT}/__sim/requests`);
+const anthropic = await startAnthropicSimulator({ org: sampleAnthropicOrg(new Date()), adminKey: ANTHROPIC_ADMIN_KEY, port: ANTHROPIC_SIM_PORT });
+console.log(`Anthropic Admin API simulator (sample organization): ${anthropic.url}`);
+console.log(`  faults and request log: ${anthropic.url}/__sim/requests`);
 const slack = await startFakeSlack({ port: SLACK_PORT });
 console.log(`Fake Slack Web API: ${slack.url}  (what Keywarden posted: ${slack.base}/__slack/calls)`);
 
@@ -45,7 +52,7 @@ if (migrate.status !== 0) {
   process.stdout.write(migrate.stdout ?? "");
   process.stderr.write(migrate.stderr ?? "");
   if (migrate.error) console.error(`npm run dev: could not run wrangler d1 migrations apply: ${migrate.error.message}`);
-  await Promise.all([sim.close(), slack.close()]);
+  await Promise.all([sim.close(), anthropic.close(), slack.close()]);
   process.exit(migrate.status ?? 1);
 }
 console.log(`Local D1 migrated (${STATE}).`);
@@ -57,6 +64,8 @@ console.log(`  curl -X POST -H "Authorization: Bearer ${API_TOKEN === "dev-token
 const settings: Record<string, string> = {
   OPENAI_BASE_URL: sim.url,
   OPENAI_ADMIN_KEY: ADMIN_KEY,
+  ANTHROPIC_BASE_URL: anthropic.url,
+  ANTHROPIC_ADMIN_KEY,
   AUDIT_API_TOKEN: API_TOKEN,
   SLACK_API_URL: slack.url,
   SLACK_BOT_TOKEN: FAKE_SLACK_TOKEN,
@@ -72,11 +81,11 @@ const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(WORKER_PORT),
 
 const stop = async () => {
   wrangler.kill("SIGINT");
-  await Promise.all([sim.close(), slack.close()]);
+  await Promise.all([sim.close(), anthropic.close(), slack.close()]);
 };
 process.on("SIGINT", () => void stop());
 process.on("SIGTERM", () => void stop());
 wrangler.on("exit", async (code) => {
-  await Promise.all([sim.close(), slack.close()]);
+  await Promise.all([sim.close(), anthropic.close(), slack.close()]);
   process.exit(code ?? 0);
 });

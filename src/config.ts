@@ -140,7 +140,11 @@ type SettingName = keyof typeof configSchema.shape;
 export interface Config {
   /** Every account a run audits, in the order configured (ACCOUNTS, else openai then anthropic). */
   accounts: AccountSettings[];
-  /** The OpenAI account's admin key and API root (the one account this version audits). */
+  /**
+   * The first OpenAI account's admin key and API root ("" and OPENAI_BASE_URL's default when none is
+   * configured): what the revoke flow (src/decide, src/services.ts) still acts with until it takes
+   * accounts. The run reads `accounts`.
+   */
   openaiAdminKey: string;
   openaiBaseUrl: string;
   policy: string;
@@ -184,11 +188,11 @@ export function readConfig(env: object, place: SettingsPlace = "unknown"): Confi
   const accounts = accountsOf(env, input, parsed.success ? parsed.data : null, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems, place);
   const c = parsed.data;
-  const openai = accounts[0] as AccountSettings;
+  const openai = accounts.find((account) => account.provider === "openai");
   return {
     accounts,
-    openaiAdminKey: openai.adminKey,
-    openaiBaseUrl: openai.baseUrl,
+    openaiAdminKey: openai?.adminKey ?? "",
+    openaiBaseUrl: openai?.baseUrl ?? c.OPENAI_BASE_URL,
     policy: c.POLICY,
     auditApiToken: c.AUDIT_API_TOKEN,
     slack: c.SLACK_BOT_TOKEN && c.SLACK_CHANNEL ? { botToken: c.SLACK_BOT_TOKEN, channel: c.SLACK_CHANNEL, apiUrl: c.SLACK_API_URL } : undefined,
@@ -202,7 +206,7 @@ export function readConfig(env: object, place: SettingsPlace = "unknown"): Confi
     ownerMessagesMax: c.SLACK_OWNER_MESSAGES_MAX,
     remediation: { mode: c.REMEDIATION, approvals: c.REMEDIATION_APPROVALS, maxPerDay: c.REMEDIATION_MAX_PER_DAY },
     enrich: c.ENRICH,
-    secrets: secretValues(c),
+    secrets: [...new Set([...secretValues(c), ...accounts.map((account) => account.adminKey)])],
   };
 }
 
@@ -216,11 +220,7 @@ export function usableApiToken(env: object): string | undefined {
   return token;
 }
 
-/**
- * The accounts of ACCOUNTS, else of OPENAI_ADMIN_KEY and ANTHROPIC_ADMIN_KEY; their problems go to
- * `problems`. Until the audit run takes many accounts and the Anthropic Admin API (issue 19), a
- * configuration that asks for them is refused, loudly, instead of being audited in part.
- */
+/** The accounts of ACCOUNTS, else of OPENAI_ADMIN_KEY and ANTHROPIC_ADMIN_KEY; their problems go to `problems`. */
 function accountsOf(env: object, input: Record<string, unknown>, c: z.output<typeof configSchema> | null, problems: SettingProblem[]): AccountSettings[] {
   const accounts: AccountSettings[] = [];
   if (typeof input.ACCOUNTS === "string") {
@@ -247,14 +247,6 @@ function accountsOf(env: object, input: Record<string, unknown>, c: z.output<typ
     if (accounts.length === 0) {
       problems.push({ setting: "OPENAI_ADMIN_KEY", problem: "is not set" });
     }
-  }
-  if (problems.length > 0) return accounts;
-  const listed = typeof input.ACCOUNTS === "string";
-  if (accounts.length > 1 || accounts.some((account) => account.provider !== "openai")) {
-    problems.push({
-      setting: listed ? "ACCOUNTS" : "ANTHROPIC_ADMIN_KEY",
-      problem: `asks for ${accounts.map((a) => `${a.name} (${a.provider})`).join(", ")}: this version audits one OpenAI organization; many accounts and Anthropic come with issue 19 (set ${listed ? "ACCOUNTS to one OpenAI account" : `ANTHROPIC_ADMIN_KEY to ${SECRET_OFF}`})`,
-    });
   }
   return accounts;
 }

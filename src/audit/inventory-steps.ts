@@ -1,10 +1,10 @@
-import { applyLifecycle, markResolvedByRemediation } from "../model/lifecycle.js";
-import { initialWorkState } from "../providers/openai/inventory-work.js";
-import { collectInventorySlice } from "../providers/openai/collect.js";
+import { markResolvedByRemediation } from "../model/lifecycle.js";
 import { checkPolicy } from "../policy/check.js";
 import { toAcceptedExemption } from "../store/acceptances.js";
 import { redact } from "../util/redact.js";
 import { type AuditContext, type PolicyProblem, type RecordedOutcome, type SliceResult, runBase, safeSettings } from "./context.js";
+import { collectRunSlice, runUnitsLeft, startRunWork } from "./accounts.js";
+import { accountsOfOpenFindings, applyAccountLifecycle } from "./lifecycle.js";
 import { loadEnrichedInventory } from "./load-run.js";
 import { concludeRun, invalidPolicyRun, summarizeRun } from "./run.js";
 import type { AttemptInfo, StepOutcome } from "./step-outcome.js";
@@ -28,34 +28,43 @@ export async function recordInvalidPolicy(ctx: AuditContext, problem: PolicyProb
 }
 
 /**
- * "inventory <i>": at most AUDIT_SUBREQUESTS_PER_STEP Admin API requests, from where the previous
- * slice stopped; its part and the state after it go to R2. The client has already retried each
- * request; only a failure it deferred (a wait too long for it) asks for another attempt of the step,
- * unless this is the last one, which keeps it as an error: the run will say what it did not see.
+ * "inventory <i>": every configured account at once, at most AUDIT_SUBREQUESTS_PER_STEP Admin API
+ * requests between them, from where the previous slice stopped; the parts and every account's state
+ * after it go to R2. The clients have already retried each request; only a failure one deferred (a
+ * wait too long for it) asks for another attempt of the step, unless this is the last one, which
+ * keeps it as an error: the run will say what it did not see.
  */
 export async function inventorySlice(ctx: AuditContext, sliceIndex: number, { last }: AttemptInfo): Promise<StepOutcome<SliceResult>> {
   const config = ctx.settings();
-  const state = sliceIndex === 0 ? initialWorkState() : await ctx.work.state(sliceIndex - 1);
-  const { part, state: next, deferred } = await collectInventorySlice({ adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl }, state, config.subrequestsPerStep);
-  if (deferred.length > 0 && !last && !part.fatal) {
+  const state = sliceIndex === 0 ? startRunWork(config.accounts, checkedPolicy(ctx).policy) : await ctx.work.state(sliceIndex - 1);
+  const { parts, state: next, deferred, requests } = await collectRunSlice(config.accounts, state, { now: ctx.now(), requestCap: config.subrequestsPerStep });
+  const fatal = next.accounts.every((account) => account.fatal);
+  if (deferred.length > 0 && !last && !fatal) {
     return { retry: `${deferred.length} failure(s) to wait out, first: ${redact(deferred[0]?.message ?? "", config.secrets)}` };
   }
-  await ctx.work.putSlice(sliceIndex, part, next);
-  return { done: { requests: part.requests, remaining: part.fatal ? 0 : next.units.length, fatal: part.fatal !== undefined } };
+  await ctx.work.putSlice(sliceIndex, parts, next);
+  return { done: { requests, remaining: fatal ? 0 : runUnitsLeft(next), fatal } };
+}
+
+/** The run's policy, checked ("check policy" passed it; a deploy since may not have). */
+function checkedPolicy(ctx: AuditContext): Extract<ReturnType<typeof checkPolicy>, { ok: true }> {
+  const source = ctx.policy(ctx.params.policy);
+  const checked = source ? checkPolicy(source) : undefined;
+  if (!checked?.ok) throw new Error(`policy ${ctx.params.policy} is no longer valid`);
+  return checked;
 }
 
 /** "evaluate and record": every slice's part assembled, evaluated, compared with the open findings, stored. */
 export async function evaluateAndRecord(ctx: AuditContext, sliceCount: number): Promise<RecordedOutcome> {
   const config = ctx.settings();
-  const source = ctx.policy(ctx.params.policy);
-  const checked = source ? checkPolicy(source) : undefined;
-  if (!checked?.ok) throw new Error(`policy ${ctx.params.policy} is no longer valid`);
+  const checked = checkedPolicy(ctx);
   const { inventory, enrichment } = await loadEnrichedInventory(ctx, sliceCount);
   const now = ctx.now();
   // Expired acceptances go in too: the run reports them as expired and the finding as open again.
   const accepted = (await ctx.acceptances.forPolicy(ctx.params.policy)).map(toAcceptedExemption);
   const concluded = concludeRun({ base: runBase(ctx.params), policy: checked, inventory, evaluatedAt: now, finishedAt: now, secrets: config.secrets, accepted, enrichment });
-  const withLifecycle = applyLifecycle(concluded, await ctx.history.openFindings(ctx.params.policy));
+  const open = await ctx.history.openFindings(ctx.params.policy);
+  const withLifecycle = applyAccountLifecycle(concluded, open, await accountsOfOpenFindings(ctx.history, concluded, open));
   const resolved = withLifecycle.lifecycle?.resolved_findings ?? [];
   const run = markResolvedByRemediation(withLifecycle, await ctx.remediations.resolvedBy(resolved));
   await ctx.history.record(run, ctx.params.policy);

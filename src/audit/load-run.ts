@@ -1,12 +1,13 @@
 import { z } from "zod";
-import { withEnrichment } from "../enrichment/run.js";
 import type { EnrichmentState } from "../model/enrichment.js";
 import type { AuditRun } from "../model/run.js";
 import { checked, recordedRunSchema } from "../model/run-schema.js";
-import { type InventoryResult, assembleInventory } from "../providers/openai/collect.js";
+import type { AccountEnrichment, AccountPart, AccountRef } from "../providers/index.js";
 import { type OwnerDeliveryRecord, ownerDeliveryRecordsSchema } from "../slack/owner-delivery.js";
 import { readEnrichmentResult } from "../store/enrichment-state.js";
+import { type RunInventory, assembleRun } from "./accounts.js";
 import type { AuditContext } from "./context.js";
+import { applyAccountsEnrichment, mergedEnrichment } from "./enrich.js";
 
 /**
  * What a step reads of its run, each once per step and checked: the run as "evaluate and record"
@@ -29,14 +30,28 @@ export async function loadRun(ctx: AuditContext): Promise<RecordedRun> {
   return checked(recordedRunWithOwners, stored, `run ${runId} as recorded`);
 }
 
-/** What the `slices` inventory steps read, assembled from their parts in R2. */
-export async function loadInventory(ctx: AuditContext, slices: number): Promise<InventoryResult> {
-  return assembleInventory(await ctx.work.parts(slices));
+/** What the `slices` inventory steps read, assembled from their parts in R2, account by account. */
+export async function loadInventory(ctx: AuditContext, slices: number): Promise<RunInventory> {
+  const parts = await ctx.work.parts(slices);
+  return assembleRun(accountsOf(parts), parts);
 }
 
-/** As loadInventory, with the enrichment's result (null when there is none) and its fields on the keys. */
-export async function loadEnrichedInventory(ctx: AuditContext, slices: number): Promise<{ inventory: InventoryResult; enrichment: EnrichmentState | null }> {
+/** The accounts the parts are of, in the order they were first read (the configured order). */
+function accountsOf(parts: readonly AccountPart[]): AccountRef[] {
+  const accounts = new Map<string, AccountRef>();
+  for (const part of parts) if (!accounts.has(part.account)) accounts.set(part.account, { name: part.account, provider: part.provider });
+  return [...accounts.values()];
+}
+
+/**
+ * As loadInventory, each account's keys with what its enrichment read; the enrichment as the run
+ * reports it (null when there is none), and each account's.
+ */
+export async function loadEnrichedInventory(
+  ctx: AuditContext,
+  slices: number,
+): Promise<{ inventory: RunInventory; enrichment: EnrichmentState | null; enrichments: AccountEnrichment[] | null }> {
   const inventory = await loadInventory(ctx, slices);
-  const enrichment = await readEnrichmentResult(ctx.enrichment);
-  return { inventory: withEnrichment(inventory, enrichment), enrichment };
+  const enrichments = await readEnrichmentResult(ctx.enrichment);
+  return { inventory: applyAccountsEnrichment(inventory, enrichments), enrichment: mergedEnrichment(enrichments), enrichments };
 }

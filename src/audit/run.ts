@@ -1,12 +1,17 @@
+import type { AccountSettings } from "../config-accounts.js";
 import { assessControls } from "../controls/assessment.js";
-import { type InventoryOptions, type InventoryResult, collectInventory } from "../providers/openai/collect.js";
+import type { InventoryOptions, InventoryResult } from "../providers/openai/collect.js";
 import { describeScope } from "../model/inventory.js";
 import type { KeyRecord } from "../model/inventory.js";
 import { type AcceptedExemption, type ExemptionOrigin, type Finding, evaluate } from "../policy/index.js";
 import { type CheckedPolicy, type PolicySource, checkPolicy } from "../policy/check.js";
+import { anthropicDashboardUrl } from "../providers/anthropic/links.js";
+import type { ClientOptions } from "../providers/index.js";
 import { dashboardUrl } from "../providers/openai/links.js";
 import { runEnrichmentFields } from "../enrichment/run.js";
-import { enrichRunInventory } from "./enrich.js";
+import { type RunInventory, assembleRun, collectRunSlice, startRunWork } from "./accounts.js";
+import { applyAccountsEnrichment, enrichAccounts, mergedEnrichment } from "./enrich.js";
+import { undecidedErrors } from "./undecided.js";
 import type { EnrichSource, EnrichmentState } from "../model/enrichment.js";
 import { redact } from "../util/redact.js";
 import { newRunId } from "../model/run-id.js";
@@ -16,7 +21,13 @@ import { type AuditRun, type RunExemptionOrigin, type RunFinding, SEVERITIES, ty
 export { type CheckedPolicy, type PolicySource, checkPolicy };
 
 export interface RunAuditInput {
-  config: InventoryOptions;
+  /**
+   * How the clients connect (timeouts, retries, fetch, progress); without `accounts`, also the one
+   * OpenAI organization audited (its admin key and API root), as before accounts existed.
+   */
+  config: InventoryOptions | ClientOptions;
+  /** Every account to audit (issue 19): all of them in one run. */
+  accounts?: readonly AccountSettings[];
   policy: PolicySource;
   trigger: Trigger;
   /** The clock, injected so runs are reproducible. */
@@ -68,7 +79,9 @@ export function concludeRun(input: {
   }
   const evaluation = evaluate(inventory.keys, input.policy.policy, input.evaluatedAt, input.accepted ?? []);
   const findings = evaluation.findings.map(toRunFinding);
-  const status = inventory.errors.length > 0 ? "incomplete" : "complete";
+  // Keys a rule could not judge (Anthropic usage unreadable, or not reaching back far enough): the run did not see everything.
+  const errors = [...inventory.errors, ...undecidedErrors(evaluation.undecided, inventory.errors)];
+  const status = errors.length > 0 ? "incomplete" : "complete";
   return {
     ...base,
     policy: input.policy.ref,
@@ -87,28 +100,45 @@ export function concludeRun(input: {
     exemptions: evaluation.exemptions.map((e) => ({ rule_id: e.rule_id, key_id: e.key_id, reason: e.reason, expires: e.expires, fingerprint: e.fingerprint, ...originOf(e) })),
     exemption_notices: evaluation.exemption_notices.map((n) => ({ kind: n.kind, rule_id: n.rule_id, key_id: n.key_id, expires: n.expires, reason: n.reason, ...originOf(n) })),
     exemptions_in_force: evaluation.exemptions_in_force.map((x) => ({ rule_id: x.rule_id, key_id: x.key_id, reason: x.reason, expires: x.expires, status: x.status, ...originOf(x) })),
-    controls: assessControls({ status, rules: input.policy.policy.rules, keys: inventory.keys, findings, exemptions: evaluation.exemptions }),
-    errors: inventory.errors.map((error) => ({ ...error, message: redact(error.message, input.secrets), where: describeScope(error.scope) })),
+    controls: assessControls({ status, rules: input.policy.policy.rules, keys: inventory.keys, findings, exemptions: evaluation.exemptions, errors }),
+    errors: errors.map((error) => ({ ...error, message: redact(error.message, input.secrets), where: describeScope(error.scope) })),
     ...runEnrichmentFields(input.enrichment, input.secrets),
   };
 }
 
-/** One audit run in one go (CLI, demo, tests): check the policy, take the inventory, conclude. */
+/** One audit run in one go (CLI, demo, tests): check the policy, take the inventory of every account, conclude. */
 export async function runAudit(input: RunAuditInput): Promise<AuditRun> {
   return (await runAuditWithInventory(input)).run;
 }
 
 /** As runAudit, also returning what the inventory saw (null when the policy stopped the run first), for evidence. */
-export async function runAuditWithInventory(input: RunAuditInput): Promise<{ run: AuditRun; inventory: InventoryResult | null }> {
+export async function runAuditWithInventory(input: RunAuditInput): Promise<{ run: AuditRun; inventory: RunInventory | null }> {
   const now = input.now ?? (() => new Date());
   const started = now();
   const base: RunBase = { id: input.id ?? newRunId(started), trigger: input.trigger, started_at: started.toISOString() };
   const checked = checkPolicy(input.policy);
   if (!checked.ok) return { run: invalidPolicyRun(base, checked, now()), inventory: null };
-  const { inventory, enrichment } = await enrichRunInventory(await collectInventory(input.config), input.enrich ?? [], now(), input.config);
+  const { accounts, client } = accountsOf(input);
+  const { parts } = await collectRunSlice(accounts, startRunWork(accounts, checked.policy), { client, now: now() });
+  const collected = assembleRun(accounts, parts);
+  const enrichments = await enrichAccounts(collected.accounts, accounts, input.enrich ?? [], now(), client);
+  const inventory = applyAccountsEnrichment(collected, enrichments);
   const evaluatedAt = now();
-  const run = concludeRun({ base, policy: checked, inventory, evaluatedAt, finishedAt: now(), secrets: [input.config.adminKey], accepted: input.accepted ?? [], enrichment });
+  const secrets = accounts.map((a) => a.adminKey);
+  const run = concludeRun({ base, policy: checked, inventory, evaluatedAt, finishedAt: now(), secrets, accepted: input.accepted ?? [], enrichment: mergedEnrichment(enrichments) });
   return { run, inventory };
+}
+
+/** The accounts of the input, and how their clients connect. */
+function accountsOf(input: RunAuditInput): { accounts: readonly AccountSettings[]; client: ClientOptions } {
+  if (input.accounts) return { accounts: input.accounts, client: clientOf(input.config) };
+  const { adminKey, baseURL, ...client } = input.config as InventoryOptions;
+  return { accounts: [{ name: "openai", provider: "openai", adminKeySecret: "OPENAI_ADMIN_KEY", adminKey, baseUrl: baseURL }], client };
+}
+
+function clientOf(config: InventoryOptions | ClientOptions): ClientOptions {
+  const { adminKey: _key, baseURL: _root, ...client } = config as Partial<InventoryOptions>;
+  return client;
 }
 
 function toRunFinding(finding: Finding): RunFinding {
@@ -120,7 +150,7 @@ function toRunFinding(finding: Finding): RunFinding {
     fingerprint: finding.fingerprint,
     sentence: finding.sentence,
     remediation: finding.remediation,
-    dashboard_url: dashboardUrl(key.kind, project?.id),
+    dashboard_url: key.provider === "anthropic" ? anthropicDashboardUrl(key) : dashboardUrl(key.kind, project?.id),
     key,
     project,
     owner,

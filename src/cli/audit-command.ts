@@ -3,12 +3,13 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type PolicySource, runAudit } from "../audit/run.js";
 import type { AuditRun } from "../model/run.js";
-import { ConfigError, readConfig } from "../config.js";
+import { type AccountSettings, type Config, ConfigError, readConfig } from "../config.js";
 import { readEnrichSettings } from "../config.js";
 import type { EnrichSource } from "../model/enrichment.js";
 import { type Severity, severityRank } from "../policy/index.js";
 import { printableLine, renderTextReport } from "../report/text.js";
 import { redact } from "../util/redact.js";
+import { accountSettingsOf } from "./account-env.js";
 import { auditProgress } from "./audit-progress.js";
 import { displayPath } from "./display-path.js";
 import { type CliIo, processIo } from "./io.js";
@@ -20,15 +21,20 @@ export const EXIT_INCOMPLETE = 2;
 
 const SEVERITY_NAMES = ["critical", "high", "medium", "low", "info"] as const;
 
-export const AUDIT_USAGE = `usage: keywarden audit [--policy FILE] [--json] [--fail-on SEVERITY|none] [--quiet]
+export const AUDIT_USAGE = `usage: keywarden audit [--policy FILE] [--account NAME] [--json] [--fail-on SEVERITY|none] [--quiet]
 
-  Audits every admin and project API key of the organization of OPENAI_ADMIN_KEY
-  (export OPENAI_ADMIN_KEY=sk-admin-…; OPENAI_BASE_URL to audit another endpoint,
-  such as the one keywarden sim prints) against a policy. Each key is enriched with
-  its creator (audit log), requests and spend over 30 days; ENRICH=audit_log,usage,costs
-  picks the sources, ENRICH=off makes no enrichment request.
+  Audits every API key of every configured account against a policy, in one run:
+  the OpenAI organization of OPENAI_ADMIN_KEY (export OPENAI_ADMIN_KEY=sk-admin-…;
+  OPENAI_BASE_URL to audit another endpoint, such as the one keywarden sim prints),
+  the Anthropic organization of ANTHROPIC_ADMIN_KEY (ANTHROPIC_BASE_URL), or the
+  accounts ACCOUNTS lists (a JSON array; each admin_key_secret names the variable
+  holding that account's admin key). Each key is enriched with its creator,
+  requests and spend over 30 days; ENRICH=audit_log,usage,costs picks the sources,
+  ENRICH=off makes no enrichment request.
   --policy FILE   the policy to apply (default: Keywarden's policies/<POLICY>.yaml,
                   POLICY defaulting to "default")
+  --account NAME  audit this configured account only (openai, anthropic, or a name
+                  from ACCOUNTS)
   --json          print only the run JSON on stdout (default: a readable report)
   --fail-on SEV   lowest severity that makes the exit code 1: ${SEVERITY_NAMES.join(", ")},
                   or none (default: info, i.e. any finding)
@@ -53,6 +59,7 @@ export async function auditCommand(argv: string[], io: CliIo = processIo()): Pro
       args: argv,
       options: {
         policy: { type: "string" },
+        account: { type: "string" },
         json: { type: "boolean", default: false },
         "fail-on": { type: "string", default: "info" },
         quiet: { type: "boolean", short: "q", default: false },
@@ -73,17 +80,20 @@ export async function auditCommand(argv: string[], io: CliIo = processIo()): Pro
     return fail(`--fail-on must be one of ${SEVERITY_NAMES.join(", ")}, none (got "${failOn}")`);
   }
 
-  if (!io.env.OPENAI_ADMIN_KEY) return fail(NO_ADMIN_KEY);
-  let config;
+  if (!io.env.OPENAI_ADMIN_KEY && !io.env.ANTHROPIC_ADMIN_KEY && !io.env.ACCOUNTS) return fail(NO_ADMIN_KEY);
+  let config: Config;
   let enrich: EnrichSource[];
   try {
     // Only the settings the CLI uses: a laptop's other variables (Slack tokens…) are not its business.
-    config = readConfig({ OPENAI_ADMIN_KEY: io.env.OPENAI_ADMIN_KEY, OPENAI_BASE_URL: io.env.OPENAI_BASE_URL, POLICY: io.env.POLICY });
+    config = readConfig(accountSettingsOf(io.env));
     enrich = readEnrichSettings({ ENRICH: io.env.ENRICH });
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.message);
     throw error;
   }
+  const chosen = args.values.account;
+  const accounts = chosen === undefined ? config.accounts : config.accounts.filter((account) => account.name === chosen);
+  if (accounts.length === 0) return fail(`--account ${chosen} is not a configured account: the accounts are ${config.accounts.map((a) => a.name).join(", ")}`);
 
   let policy: PolicySource;
   try {
@@ -93,17 +103,13 @@ export async function auditCommand(argv: string[], io: CliIo = processIo()): Pro
   }
 
   const quiet = args.values.quiet;
-  const secrets = [config.openaiAdminKey];
-  if (!quiet) io.stderr.write(`${printableLine(`keywarden: auditing ${withoutCredentials(config.openaiBaseUrl)} with policy ${policy.file}…`)}\n`);
-  const progress = quiet ? undefined : auditProgress(io.stderr, { env: io.env, secrets });
+  const secrets = config.secrets;
+  if (!quiet) io.stderr.write(`${printableLine(`keywarden: auditing ${accounts.map((a) => describeAccount(a, accounts.length)).join(", ")} with policy ${policy.file}…`)}\n`);
+  // One line of progress: the listing of the one OpenAI account (several accounts would fight over it).
+  const progress = quiet || accounts.length > 1 || accounts[0]?.provider !== "openai" ? undefined : auditProgress(io.stderr, { env: io.env, secrets });
   let run: AuditRun;
   try {
-    run = await runAudit({
-      config: { adminKey: config.openaiAdminKey, baseURL: config.openaiBaseUrl, ...(progress ? { onProgress: progress.update } : {}) },
-      policy,
-      trigger: "cli",
-      enrich,
-    });
+    run = await runAudit({ config: progress ? { onProgress: progress.update } : {}, accounts, policy, trigger: "cli", enrich });
   } finally {
     progress?.finish();
   }
@@ -152,6 +158,12 @@ export function readPolicySource(file: string | undefined, name: string): Policy
   }
   const shown = file ?? displayPath(path);
   return { name: file ? shown : name, file: shown, text };
+}
+
+/** The API root alone for one account (as before accounts existed); with several, each name and root. */
+function describeAccount(account: AccountSettings, count: number): string {
+  const root = withoutCredentials(account.baseUrl);
+  return count === 1 && account.name === account.provider ? root : `${account.name} (${root})`;
 }
 
 function withoutCredentials(url: string): string {

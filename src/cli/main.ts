@@ -1,14 +1,15 @@
 import { KEYWARDEN_VERSION } from "../version.js";
+import { adminKeysOf } from "./account-env.js";
 import { type CliIo, processIo, redactingIo } from "./io.js";
 
 // Each command is imported when it runs, so `keywarden --help` loads nothing else.
 const USAGE = `usage: keywarden <command> [options]
 
 commands:
-  audit          audit every API key of the organization of OPENAI_ADMIN_KEY against a policy
+  audit          audit every API key of every configured account (OpenAI, Anthropic) against a policy
   verify         check compliance evidence (a directory or ZIP) offline
   policy check   validate policy files without calling any API
-  sim            serve a simulated Admin API with a sample organization, to try Keywarden offline
+  sim            serve simulated OpenAI and Anthropic Admin APIs with sample organizations, to try Keywarden offline
   revoke         plan (and, when allowed, execute) revoking a key a finding is on
   doctor         check a deployed Worker from outside: health, token, evidence signing, Slack URLs
   slack-manifest the Slack app manifest for your deployed Worker (--url https://HOST)
@@ -21,13 +22,13 @@ export const EXIT_UNEXPECTED = 2;
 
 /**
  * Runs one command line; returns the process exit code. Everything it writes goes through one
- * redacting exit: the admin key, wherever it hides (a key's name), is printed as [REDACTED]. Two
+ * redacting exit: every account's admin key, wherever it hides (a key's name), is printed as [REDACTED]. Two
  * commands do not use it: `keywarden sim`, whose output is the simulator's made-up key to paste (and
  * nothing else that is not its own), and `keywarden verify`, which writes to the process itself and
  * reads no admin key (it shows run ids and file names from the evidence, escaped).
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const out = redactingIo(io, [io.env.OPENAI_ADMIN_KEY]);
+  const out = redactingIo(io, adminKeysOf(io.env));
   try {
     return await dispatch(argv, out, io);
   } catch (error) {

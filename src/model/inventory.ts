@@ -110,7 +110,9 @@ export type InventoryScope =
   | { list: "project_api_keys"; project_id: string; project_name: string | null }
   // Anthropic (issue 19): one list of every API key, and workspaces (its projects).
   | { list: "api_keys" }
-  | { list: "workspaces" };
+  | { list: "workspaces" }
+  // A provider whose keys' last use is read from its usage reports (Anthropic): what a rule needs of them.
+  | { list: "usage" };
 
 export type InventoryErrorKind =
   | "auth" // 401/403: the admin key is wrong or lacks permission
@@ -119,7 +121,8 @@ export type InventoryErrorKind =
   | "invalid_json" // body was not JSON
   | "invalid_shape" // JSON did not match the schema Keywarden relies on
   | "truncated_pagination" // has_more: true without a cursor
-  | "budget_exhausted"; // the run's retry budget ran out
+  | "budget_exhausted" // the run's retry budget ran out
+  | "undecided"; // a rule could not judge keys from what the provider gives (Anthropic usage not reaching back far enough)
 
 export interface InventoryError {
   scope: InventoryScope;
@@ -156,5 +159,7 @@ export function describeScope(scope: InventoryScope): string {
       return "API keys";
     case "workspaces":
       return "workspaces";
+    case "usage":
+      return "usage analytics (each key's last use)";
   }
 }

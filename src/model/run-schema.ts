@@ -74,13 +74,17 @@ const scope = z.discriminatedUnion("list", [
   z.object({ list: z.literal("projects") }),
   z.object({ list: z.literal("users") }),
   z.object({ list: z.literal("project_api_keys"), project_id: text, project_name: maybeText }),
+  z.object({ list: z.literal("api_keys") }),
+  z.object({ list: z.literal("workspaces") }),
+  z.object({ list: z.literal("usage") }),
 ]);
 const runError = z.object({
   scope,
-  kind: z.enum(["auth", "http", "network", "invalid_json", "invalid_shape", "truncated_pagination", "budget_exhausted"]),
+  kind: z.enum(["auth", "http", "network", "invalid_json", "invalid_shape", "truncated_pagination", "budget_exhausted", "undecided"]),
   status: count.optional(),
   message: text,
   where: text,
+  account: text.optional(),
 });
 
 const enrichSource = z.enum(["audit_log", "usage", "costs"]);

@@ -1,29 +1,31 @@
 import { RunWorkFiles } from "./work-store.js";
 import { failedEnrichment } from "../enrichment/plan.js";
 import { readEnrichSettings } from "../config.js";
-import type { EnrichSource, EnrichmentState } from "../model/enrichment.js";
+import type { EnrichSource } from "../model/enrichment.js";
+import type { AccountEnrichment } from "../providers/index.js";
 
 /**
  * The enrichment's scratch space in R2, next to the inventory's (WorkStore, src/store/work-store.ts):
- * under the run's `work/<run id>/`, so the run's clean-up removes it with the rest. The state after
- * each Workflow step (`enrich-state-<i>.json`), and the result the later steps read (`enrichment.json`).
+ * under the run's `work/<run id>/`, so the run's clean-up removes it with the rest. Every account's
+ * enrichment after each Workflow step (`enrich-state-<i>.json`), and the result the later steps read
+ * (`enrichment.json`).
  */
 export class EnrichmentStore extends RunWorkFiles {
-  async putState(index: number, state: EnrichmentState): Promise<void> {
+  async putState(index: number, state: readonly AccountEnrichment[]): Promise<void> {
     await this.write(`enrich-state-${index}`, state);
   }
 
-  async state(index: number): Promise<EnrichmentState> {
-    return this.read<EnrichmentState>(`enrich-state-${index}`);
+  async state(index: number): Promise<AccountEnrichment[]> {
+    return this.read<AccountEnrichment[]>(`enrich-state-${index}`);
   }
 
-  async putResult(state: EnrichmentState): Promise<void> {
+  async putResult(state: readonly AccountEnrichment[]): Promise<void> {
     await this.write("enrichment", state);
   }
 
   /** The result, or null when the run has none (enrichment not wired, or its step never finished). */
-  async result(): Promise<EnrichmentState | null> {
-    return this.readIfAny<EnrichmentState>("enrichment");
+  async result(): Promise<AccountEnrichment[] | null> {
+    return this.readIfAny<AccountEnrichment[]>("enrichment");
   }
 }
 
@@ -43,13 +45,16 @@ export function enrichmentContext(env: Env, runId: string): EnrichmentContext {
  * wired, nothing asked for, no key seen). A result that cannot be read is an enrichment error, never
  * a failed run.
  */
-export async function readEnrichmentResult(context: EnrichmentContext | undefined): Promise<EnrichmentState | null> {
+export async function readEnrichmentResult(context: EnrichmentContext | undefined): Promise<AccountEnrichment[] | null> {
   if (!context) return null;
   try {
-    return await context.store.result();
+    const result = await context.store.result();
+    // One state, not one per account: written by a version before accounts (a deploy mid-run).
+    if (result !== null && !Array.isArray(result)) throw new TypeError("an older version's result");
+    return result;
   } catch (error) {
     const reason = error instanceof Error ? error.name : "error";
-    return failedEnrichment(askedSources(context), new Date(), { kind: "step_failed", message: `its result could not be read back (${reason})` });
+    return [{ account: null, state: failedEnrichment(askedSources(context), new Date(), { kind: "step_failed", message: `its result could not be read back (${reason})` }) }];
   }
 }
 

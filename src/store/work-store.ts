@@ -1,4 +1,4 @@
-import type { InventoryPart, WorkState } from "../providers/openai/inventory-work.js";
+import type { AccountPart, RunWorkState } from "../providers/index.js";
 
 /**
  * A running run's JSON files in R2, under `work/<run id>/`, so the run's clean-up
@@ -33,20 +33,33 @@ export class RunWorkFiles {
 }
 
 /**
- * Scratch space of a running run in R2: each inventory step's part and the queue
- * to resume from. Workflow step results are capped at 1 MiB, an inventory is not.
+ * Scratch space of a running run in R2: what each inventory step read and where every account stands
+ * after it. One layout for any number of accounts: `part-<i>.json`, the parts of the accounts step i
+ * read (each naming its account), and `state-<i>.json`, every account's state after it. Workflow
+ * step results are capped at 1 MiB, an inventory is not.
  */
 export class WorkStore extends RunWorkFiles {
-  async putSlice(index: number, part: InventoryPart, state: WorkState): Promise<void> {
-    await Promise.all([this.write(`part-${index}`, part), this.write(`state-${index}`, state)]);
+  async putSlice(index: number, parts: readonly AccountPart[], state: RunWorkState): Promise<void> {
+    await Promise.all([this.write(`part-${index}`, parts), this.write(`state-${index}`, state)]);
   }
 
-  async state(index: number): Promise<WorkState> {
-    return this.read<WorkState>(`state-${index}`);
+  async state(index: number): Promise<RunWorkState> {
+    const state = await this.read<RunWorkState>(`state-${index}`);
+    if (!Array.isArray(state?.accounts)) throw this.olderVersion(`state-${index}`);
+    return state;
   }
 
-  async parts(count: number): Promise<InventoryPart[]> {
-    return Promise.all(Array.from({ length: count }, (_, i) => this.read<InventoryPart>(`part-${i}`)));
+  /** Every part of the first `count` steps, in step order. */
+  async parts(count: number): Promise<AccountPart[]> {
+    const slices = await Promise.all(Array.from({ length: count }, (_, i) => this.read<AccountPart[]>(`part-${i}`)));
+    const stale = slices.findIndex((parts) => !Array.isArray(parts));
+    if (stale >= 0) throw this.olderVersion(`part-${stale}`);
+    return slices.flat();
+  }
+
+  /** A run started by a version that kept one account's files (a deploy mid-run): it cannot go on, and says why. */
+  private olderVersion(name: string): Error {
+    return new Error(`work file ${name} of run ${this.runId} was written by an older version of Keywarden (before accounts): run the audit again`);
   }
 
   async clear(): Promise<void> {

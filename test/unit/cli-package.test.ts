@@ -129,7 +129,7 @@ describe("the installed keywarden package", { timeout: 60_000 }, () => {
       await new Promise<void>((resolve, reject) => {
         child.stdout?.on("data", (chunk: Buffer) => {
           stdout += chunk.toString();
-          if (stdout.split("\n").length > 2) resolve();
+          if (stdout.split("\n").length > 4) resolve();
         });
         child.once("exit", (code) => reject(new Error(`keywarden sim exited ${code} before printing its exports`)));
       });
@@ -139,10 +139,11 @@ describe("the installed keywarden package", { timeout: 60_000 }, () => {
           .split("\n")
           .map((line) => line.replace(/^export /, "").split("=") as [string, string]),
       );
-      expect(Object.keys(env)).toEqual(["OPENAI_BASE_URL", "OPENAI_ADMIN_KEY"]);
+      expect(Object.keys(env)).toEqual(["OPENAI_BASE_URL", "OPENAI_ADMIN_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_ADMIN_KEY"]);
       const audit = await keywarden(["audit", "--json", "--fail-on", "none"], env);
       expect(audit.code).toBe(0);
-      expect(JSON.parse(audit.stdout)).toMatchObject({ status: "complete", counts: { projects: 4 } });
+      // The sample OpenAI organization's 4 projects and the sample Anthropic organization's 4 workspaces.
+      expect(JSON.parse(audit.stdout)).toMatchObject({ status: "complete", counts: { projects: 8 } });
       const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
       child.kill("SIGINT");
       expect(await exited).toBe(0);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
-import { SIM_ADMIN_KEY, simCommand } from "../../src/cli/sim-command.js";
+import { SIM_ADMIN_KEY, SIM_ANTHROPIC_ADMIN_KEY, simCommand } from "../../src/cli/sim-command.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
 import { type Simulator, startSimulator } from "../../src/sim/server.js";
 
@@ -203,10 +203,18 @@ describe("keywarden sim", () => {
     const running = simCommand(["--port", "0"], io, () => stopped);
     await exportsPrinted;
     const lines = stdout.trim().split("\n");
-    expect(lines).toEqual([expect.stringMatching(/^export OPENAI_BASE_URL=http:\/\/127\.0\.0\.1:\d+\/v1$/), `export OPENAI_ADMIN_KEY=${SIM_ADMIN_KEY}`]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^export OPENAI_BASE_URL=http:\/\/127\.0\.0\.1:\d+\/v1$/),
+      `export OPENAI_ADMIN_KEY=${SIM_ADMIN_KEY}`,
+      expect.stringMatching(/^export ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:\d+$/),
+      `export ANTHROPIC_ADMIN_KEY=${SIM_ANTHROPIC_ADMIN_KEY}`,
+    ]);
     const env = Object.fromEntries(lines.map((line) => line.replace(/^export /, "").split("=") as [string, string]));
+    // Both organizations in one run: 4 projects and 4 workspaces, 3 admin keys, 11 + 14 API keys.
     const audit = await keywarden(["audit", "--json", "--fail-on", "none"], { env });
-    expect(JSON.parse(audit.stdout)).toMatchObject({ status: "complete", counts: { projects: 4, admin_keys: 3, project_keys: 11 } });
+    expect(JSON.parse(audit.stdout)).toMatchObject({ status: "complete", counts: { projects: 8, admin_keys: 3, project_keys: 25 } });
+    const openai = await keywarden(["audit", "--json", "--fail-on", "none", "--account", "openai"], { env });
+    expect(JSON.parse(openai.stdout)).toMatchObject({ status: "complete", counts: { projects: 4, admin_keys: 3, project_keys: 11 } });
     expect(stderr).toContain("Ctrl-C stops the simulator");
     stop();
     expect(await running).toBe(0);
@@ -218,7 +226,7 @@ describe("keywarden sim", () => {
     let printed = (): void => {};
     const exportsPrinted = new Promise<void>((resolve) => (printed = resolve));
     const io: CliIo = {
-      stdout: { write: (text: string) => ((stdout += text), stdout.split("\n").length > 2 && printed()) },
+      stdout: { write: (text: string) => ((stdout += text), stdout.split("\n").length > 4 && printed()) },
       stderr: { write: () => true },
       env: { OPENAI_ADMIN_KEY: SIM_ADMIN_KEY },
     };
@@ -226,7 +234,8 @@ describe("keywarden sim", () => {
     const running = main(["sim", "--port", "0"], io);
     try {
       await exportsPrinted;
-      expect(stdout).toMatch(new RegExp(`\\nexport OPENAI_ADMIN_KEY=${SIM_ADMIN_KEY}\\n$`));
+      expect(stdout).toMatch(new RegExp(`\\nexport OPENAI_ADMIN_KEY=${SIM_ADMIN_KEY}\\n`));
+      expect(stdout).toMatch(new RegExp(`\\nexport ANTHROPIC_ADMIN_KEY=${SIM_ANTHROPIC_ADMIN_KEY}\\n$`));
     } finally {
       // Ctrl-C, delivered to the simulator's handler only (not to the test runner's).
       for (const stop of process.listeners("SIGINT").filter((l) => !listening.includes(l))) stop("SIGINT");

@@ -70,8 +70,33 @@ describe("accounts", () => {
     expect(secretValues(env)).toEqual(expect.arrayContaining([EU_KEY, "sk-admin-other-000000000000"]));
   });
 
-  it("refuses, loudly, what this version cannot audit yet: several accounts, or Anthropic", () => {
-    expect(problemsOf({ OPENAI_ADMIN_KEY: OPENAI_KEY, ANTHROPIC_ADMIN_KEY: "sk-ant-admin01-accounts-test" })[0]).toMatch(/^ANTHROPIC_ADMIN_KEY asks for openai \(openai\), anthropic \(anthropic\): this version audits one OpenAI organization/);
+  it("takes several accounts and Anthropic: OPENAI_ADMIN_KEY and ANTHROPIC_ADMIN_KEY are two accounts, ACCOUNTS lists any number", () => {
+    const both = readConfig({ OPENAI_ADMIN_KEY: OPENAI_KEY, ANTHROPIC_ADMIN_KEY: "sk-ant-admin01-accounts-test" });
+    expect(both.accounts.map((a) => [a.name, a.provider, a.baseUrl])).toEqual([
+      ["openai", "openai", "https://api.openai.com/v1"],
+      ["anthropic", "anthropic", "https://api.anthropic.com"],
+    ]);
     expect(readConfig({ OPENAI_ADMIN_KEY: OPENAI_KEY, ANTHROPIC_ADMIN_KEY: "off" }).accounts).toHaveLength(1);
+    const anthropicAlone = readConfig({ ANTHROPIC_ADMIN_KEY: "sk-ant-admin01-accounts-test", ANTHROPIC_BASE_URL: "http://127.0.0.1:9" });
+    expect(anthropicAlone.accounts).toEqual([{ name: "anthropic", provider: "anthropic", adminKeySecret: "ANTHROPIC_ADMIN_KEY", adminKey: "sk-ant-admin01-accounts-test", baseUrl: "http://127.0.0.1:9" }]);
+    // The revoke flow's one OpenAI key: none here.
+    expect(anthropicAlone.openaiAdminKey).toBe("");
+    const listed = readConfig({
+      ACCOUNTS: JSON.stringify([
+        { name: "openai-us", provider: "openai", admin_key_secret: "OPENAI_US_ADMIN_KEY" },
+        { name: "openai-eu", provider: "openai", admin_key_secret: "OPENAI_EU_ADMIN_KEY", base_url: "http://127.0.0.1:9/v1" },
+        { name: "claude", provider: "anthropic", admin_key_secret: "CLAUDE_ADMIN_KEY" },
+      ]),
+      OPENAI_US_ADMIN_KEY: OPENAI_KEY,
+      OPENAI_EU_ADMIN_KEY: EU_KEY,
+      CLAUDE_ADMIN_KEY: "sk-ant-admin01-accounts-test",
+    });
+    expect(listed.accounts.map((a) => `${a.name} ${a.provider} ${a.adminKeySecret} ${a.baseUrl}`)).toEqual([
+      "openai-us openai OPENAI_US_ADMIN_KEY https://api.openai.com/v1",
+      "openai-eu openai OPENAI_EU_ADMIN_KEY http://127.0.0.1:9/v1",
+      "claude anthropic CLAUDE_ADMIN_KEY https://api.anthropic.com",
+    ]);
+    expect(listed.openaiAdminKey).toBe(OPENAI_KEY);
+    expect(listed.secrets).toEqual(expect.arrayContaining([OPENAI_KEY, EU_KEY, "sk-ant-admin01-accounts-test"]));
   });
 });

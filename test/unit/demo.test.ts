@@ -14,12 +14,19 @@ function demo(): Promise<{ code: number; stdout: string; stderr: string }> {
 }
 
 describe("npm run demo", () => {
-  it("names the owners Slack could not reach, as the report thread's reply names them (a count alone names nobody)", async () => {
+  it("audits a sample OpenAI and a sample Anthropic organization, and names the owners Slack could not reach, as the report thread's reply names them (a count alone names nobody)", async () => {
     const { code, stdout, stderr } = await demo();
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const line = stdout.split("\n").find((l) => l.startsWith("Owner messages: ")) ?? "";
-    expect(line).toMatch(/; not reachable: 2: service account \S+: \d+ finding\(s\) \(no owner\), service account \S+: \d+ finding\(s\) \(no owner\)$/);
+    // The sample OpenAI and Anthropic organizations are audited in one run: each owner named, with their findings.
+    const [, count, list] = /; not reachable: (\d+): (.+)$/.exec(line) ?? [];
+    const named = (list ?? "").split(/, (?=\S*[^,]*: \d+ finding)/);
+    expect(named).toHaveLength(Number(count));
+    for (const owner of named) expect(owner).toMatch(/: \d+ finding\(s\) \(no owner\)$/);
+    for (const account of ["deploy-bot", "svc-admin-bot", "svac_ant_deploy"]) expect(list).toContain(`service account ${account}: `);
+    expect(stdout).toMatch(/^Simulated OpenAI Admin API at .*\nSimulated Anthropic Admin API at /);
     expect(stdout).not.toContain("sk-admin-fake-demo-key");
+    expect(stdout).not.toContain("sk-ant-admin01-fake-demo-key");
   });
 });

@@ -47,11 +47,15 @@ describe("npm run dev with a port taken", () => {
     { env: "KEYWARDEN_SIM_PORT", line: (p: number) => `npm run dev: port ${p} (the Admin API simulator) is in use, probably by keywarden sim or another npm run dev: stop it, or choose another port: KEYWARDEN_SIM_PORT=` },
     { env: "KEYWARDEN_SLACK_PORT", line: (p: number) => `npm run dev: port ${p} (the fake Slack Web API) is in use, probably by another npm run dev: stop it, or choose another port: KEYWARDEN_SLACK_PORT=` },
     { env: "PORT", line: (p: number) => `npm run dev: port ${p} (the Worker, wrangler dev) is in use, probably by another npm run dev or wrangler dev: stop it, or choose another port: PORT=` },
+    {
+      env: "KEYWARDEN_ANTHROPIC_SIM_PORT",
+      line: (p: number) => `npm run dev: port ${p} (the Anthropic Admin API simulator) is in use, probably by keywarden sim or another npm run dev: stop it, or choose another port: KEYWARDEN_ANTHROPIC_SIM_PORT=`,
+    },
   ];
   for (const { env, line } of cases) {
     it(`says in one line which port (${env}) is taken, what probably holds it and how to choose another; exit 1, no stack trace`, async () => {
-      const [sim, slack, worker] = (await freePorts(3)) as [number, number, number];
-      const ports = { KEYWARDEN_SIM_PORT: sim, KEYWARDEN_SLACK_PORT: slack, PORT: worker };
+      const [sim, slack, worker, anthropic] = (await freePorts(4)) as [number, number, number, number];
+      const ports = { KEYWARDEN_SIM_PORT: sim, KEYWARDEN_SLACK_PORT: slack, PORT: worker, KEYWARDEN_ANTHROPIC_SIM_PORT: anthropic };
       const taken = ports[env as keyof typeof ports];
       held = await hold(taken);
       const { code, stdout, stderr } = await npmRunDev(Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])));

@@ -13,6 +13,8 @@ import { workerSettingNames } from "../../scripts/dev-env.js";
 import type { CliIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { derivePublicKey } from "../../src/evidence/signing.js";
+import { sampleAnthropicOrg } from "../../src/sim/anthropic/sample-org.js";
+import { type AnthropicSimulator, startAnthropicSimulator } from "../../src/sim/anthropic/server.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
 import { type Simulator, startSimulator } from "../../src/sim/server.js";
 import { type FakeSlack, startFakeSlack } from "../../src/sim/slack-server.js";
@@ -51,6 +53,7 @@ describe("settings", () => {
 });
 
 const ADMIN_KEY = "sk-admin-fake-local-settings-000000000";
+const ANTHROPIC_KEY = "sk-ant-admin01-fake-local-settings-00000000";
 const API_TOKEN = "local-settings-api-token-0123456789";
 const SIGNING_SECRET = "local-settings-signing-secret-abcdef";
 // A throwaway Ed25519 key (PKCS#8, base64) made for tests only (the same one vitest.config.ts uses).
@@ -88,9 +91,50 @@ async function stop(child: ChildProcess): Promise<void> {
 
 let base: string;
 
+/**
+ * Plain `wrangler dev` in `dir` with `values` as its .dev.vars and the repository's wrangler.toml (the
+ * two paths relative to it made absolute, then `edit`ed), its local D1 migrated; `base` is then its
+ * address. `onOutput` is told everything it printed so far.
+ */
+async function bootWranglerDev(dir: string, values: Record<string, string>, onOutput: (output: string) => void, edit: (toml: string) => string = (toml) => toml): Promise<ChildProcess> {
+  // A value with double quotes (ACCOUNTS' JSON) in single quotes, as the README says: dotenv keeps \" in double quotes as it is.
+  const quoted = (v: string) => (v.includes('"') && !v.includes("'") ? `'${v}'` : JSON.stringify(v));
+  writeFileSync(join(dir, ".dev.vars"), Object.entries(values).map(([k, v]) => `${k}=${quoted(v)}`).join("\n"));
+  // The repository's wrangler.toml, byte for byte, except the two paths that are relative to it.
+  const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
+    .replace(/^main = "src\/index.ts"$/m, `main = ${JSON.stringify(join(ROOT, "src/index.ts"))}`)
+    .replace(/^migrations_dir = "migrations"$/m, `migrations_dir = ${JSON.stringify(join(ROOT, "migrations"))}`);
+  writeFileSync(join(dir, "wrangler.toml"), edit(toml));
+  const childEnv = { PATH: process.env.PATH ?? "", HOME: dir, CI: "true", WRANGLER_SEND_METRICS: "false", XDG_CONFIG_HOME: join(dir, ".config") } as unknown as NodeJS.ProcessEnv;
+  const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--config", join(dir, "wrangler.toml"), "--persist-to", join(dir, "state")], {
+    env: childEnv,
+    encoding: "utf8",
+  });
+  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
+  // A port named before wrangler binds it can be taken meanwhile by another test file's server (or
+  // wrangler's own internal sockets can collide): "Address already in use" is tried again with new ports.
+  for (let attempt = 1; ; attempt++) {
+    const [port, inspectorPort] = (await freePorts(2)) as [number, number];
+    base = `http://127.0.0.1:${port}`;
+    let output = "";
+    onOutput(output);
+    const child = spawn(
+      WRANGLER,
+      ["dev", "--config", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", join(dir, "state")],
+      { env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    child.stdout?.on("data", (chunk) => onOutput((output += chunk)));
+    child.stderr?.on("data", (chunk) => onOutput((output += chunk)));
+    if (await ready(child, Date.now() + 90_000, () => output)) return child;
+    await stop(child);
+    if (attempt >= 3 || !output.includes("Address already in use")) throw new Error(`wrangler dev did not start:\n${output}`);
+  }
+}
+
 describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_000 }, () => {
   let dir: string;
   let sim: Simulator;
+  let anthropic: AnthropicSimulator;
   let slack: FakeSlack;
   let wrangler: ChildProcess | undefined;
   let output = "";
@@ -98,9 +142,14 @@ describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "keywarden-dev-vars-"));
     sim = await startSimulator({ org: sampleOrg(new Date()), adminKey: ADMIN_KEY, port: 0 });
+    anthropic = await startAnthropicSimulator({ org: sampleAnthropicOrg(new Date()), adminKey: ANTHROPIC_KEY, port: 0 });
     slack = await startFakeSlack({ port: 0 });
     const values: Record<string, string> = {
       OPENAI_ADMIN_KEY: ADMIN_KEY,
+      ANTHROPIC_ADMIN_KEY: ANTHROPIC_KEY,
+      ANTHROPIC_BASE_URL: anthropic.url,
+      // Empty: the accounts of the two keys above.
+      ACCOUNTS: "",
       AUDIT_API_TOKEN: API_TOKEN,
       SLACK_BOT_TOKEN: slack.token,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -122,36 +171,7 @@ describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_
     };
     const missing = readmeSettings().filter((name) => !(name in values));
     if (missing.length > 0) throw new Error(`this test has no local value for ${missing.join(", ")}: add one`);
-    writeFileSync(join(dir, ".dev.vars"), Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n"));
-    // The repository's wrangler.toml, byte for byte, except the two paths that are relative to it.
-    const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8")
-      .replace(/^main = "src\/index.ts"$/m, `main = ${JSON.stringify(join(ROOT, "src/index.ts"))}`)
-      .replace(/^migrations_dir = "migrations"$/m, `migrations_dir = ${JSON.stringify(join(ROOT, "migrations"))}`);
-    writeFileSync(join(dir, "wrangler.toml"), toml);
-    const childEnv = { PATH: process.env.PATH ?? "", HOME: dir, CI: "true", WRANGLER_SEND_METRICS: "false", XDG_CONFIG_HOME: join(dir, ".config") } as unknown as NodeJS.ProcessEnv;
-    const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--config", join(dir, "wrangler.toml"), "--persist-to", join(dir, "state")], {
-      env: childEnv,
-      encoding: "utf8",
-    });
-    if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
-    // A port named before wrangler binds it can be taken meanwhile by another test file's server (or
-    // wrangler's own internal sockets can collide): "Address already in use" is tried again with new ports.
-    for (let attempt = 1; ; attempt++) {
-      const [port, inspectorPort] = (await freePorts(2)) as [number, number];
-      base = `http://127.0.0.1:${port}`;
-      output = "";
-      const child = spawn(
-        WRANGLER,
-        ["dev", "--config", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", join(dir, "state")],
-        { env: childEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-      );
-      wrangler = child;
-      child.stdout?.on("data", (chunk) => (output += chunk));
-      child.stderr?.on("data", (chunk) => (output += chunk));
-      if (await ready(child, Date.now() + 90_000, () => output)) break;
-      await stop(child);
-      if (attempt >= 3 || !output.includes("Address already in use")) throw new Error(`wrangler dev did not start:\n${output}`);
-    }
+    wrangler = await bootWranglerDev(dir, values, (child) => (output = child));
   }, 150_000);
 
   afterAll(async () => {
@@ -161,27 +181,29 @@ describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
       if (wrangler.exitCode === null) process.kill(-wrangler.pid, "SIGKILL");
     }
-    await Promise.all([sim?.close(), slack?.close()]);
+    await Promise.all([sim?.close(), anthropic?.close(), slack?.close()]);
     rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
-  it("warns about no missing secret, is ready, runs an audit reported to Slack, and accepts a signed /keywarden", async () => {
+  it("warns about no missing secret, is ready, runs an audit of both organizations reported to Slack, and accepts a signed /keywarden", async () => {
     expect(output).not.toMatch(/Missing required secrets/);
 
     const health = await fetch(`${base}/healthz`);
     const healthBody = (await health.json()) as { ok: boolean; problems?: string[] };
-    expect(healthBody.problems ?? []).not.toContainEqual(expect.stringMatching(/SLACK|OPENAI|AUDIT|EVIDENCE/));
+    expect(healthBody.problems ?? []).not.toContainEqual(expect.stringMatching(/SLACK|OPENAI|ANTHROPIC|ACCOUNTS|AUDIT|EVIDENCE/));
 
     const started = await fetch(`${base}/runs`, { method: "POST", headers: { authorization: `Bearer ${API_TOKEN}` } });
     expect(started.status).toBe(202);
     const { id } = (await started.json()) as { id: string };
     const deadline = Date.now() + 90_000;
-    let run: { status: string; evidence?: { stored: boolean; manifest_sha256?: string }; delivery?: { status: string } } = { status: "running" };
+    let run: { status: string; evidence?: { stored: boolean; manifest_sha256?: string }; delivery?: { status: string }; findings?: { key: { account?: string } }[] } = { status: "running" };
     while ((run.status === "running" || !run.delivery) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 300));
       run = (await (await fetch(`${base}/runs/${id}`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json()) as typeof run;
     }
     expect(run.status).toBe("complete");
+    // ANTHROPIC_ADMIN_KEY from .dev.vars reached the Worker: the Anthropic organization was audited too.
+    expect(new Set((run.findings ?? []).map((f) => f.key.account ?? "openai"))).toEqual(new Set(["openai", "anthropic"]));
     expect(run.delivery?.status).toBe("delivered");
     expect(run.evidence?.stored).toBe(true);
     const posts = slack.calls.filter((call) => call.method === "chat.postMessage");
@@ -219,5 +241,47 @@ describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_
     expect(stdout.trimEnd().split("\n").map((line) => line.split(":")[0])).toEqual(["✓ /healthz", "✓ API token (AUDIT_API_TOKEN)", "✓ evidence signing", "✓ last run's evidence", "✓ /slack/commands", "✓ /slack/interactions"]);
     expect(stdout).not.toContain(API_TOKEN);
     expect(code).toBe(0);
+  });
+});
+
+describe("an account's secret under plain `wrangler dev`", { timeout: 180_000 }, () => {
+  let dir: string;
+  let wrangler: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "keywarden-dev-accounts-"));
+    const values: Record<string, string> = {
+      ACCOUNTS: JSON.stringify([
+        { name: "openai-us", provider: "openai", admin_key_secret: "OPENAI_US_ADMIN_KEY" },
+        { name: "openai-eu", provider: "openai", admin_key_secret: "OPENAI_EU_ADMIN_KEY" },
+      ]),
+      OPENAI_US_ADMIN_KEY: ADMIN_KEY,
+      // In .dev.vars, but declared nowhere in wrangler.toml: wrangler dev drops it.
+      OPENAI_EU_ADMIN_KEY: ADMIN_KEY,
+      OPENAI_ADMIN_KEY: "off",
+      ANTHROPIC_ADMIN_KEY: "off",
+      AUDIT_API_TOKEN: API_TOKEN,
+      SLACK_BOT_TOKEN: "off",
+      SLACK_SIGNING_SECRET: "off",
+      EVIDENCE_SIGNING_KEY: "off",
+    };
+    // As the README says to add an account: its secret declared in [secrets] required (only the first one here).
+    const declareUs = (toml: string) => toml.replace(/^required = \[/m, 'required = ["OPENAI_US_ADMIN_KEY", ');
+    wrangler = await bootWranglerDev(dir, values, () => undefined, declareUs);
+  }, 150_000);
+
+  afterAll(async () => {
+    if (wrangler) await stop(wrangler);
+    rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it("is loaded from .dev.vars when wrangler.toml declares it, and named with its fix when it does not", async () => {
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(503);
+    const { problems = [] } = (await health.json()) as { problems?: string[] };
+    const settings = problems.filter((p) => p.startsWith("setting "));
+    expect(settings).toEqual([
+      "setting OPENAI_EU_ADMIN_KEY is not set: ACCOUNTS[1] (openai-eu) reads its admin key from it — fix: put OPENAI_EU_ADMIN_KEY=… in .dev.vars and list OPENAI_EU_ADMIN_KEY in wrangler.toml [secrets] required (wrangler dev loads no other name from .dev.vars), then restart wrangler dev",
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import { drainQueue } from "../../util/drain.js";
 import { redact } from "../../util/redact.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, type Sleep, realSleep } from "../../util/retry.js";
 import { type ApiKeyJson, type UserJson, type WorkspaceJson, apiKeySchema, describeZodError, pageEnvelope, userSchema, workspaceSchema } from "./schemas.js";
-import { AnthropicSession, type AnthropicSessionOptions, type SessionFailure } from "./session.js";
+import { AnthropicSession, type AnthropicSessionOptions, type SessionFailure, type SessionFailureKind } from "./session.js";
 
 /**
  * Lists an Anthropic organization through the official SDK: every API key (all statuses), every
@@ -131,7 +131,7 @@ export async function collectAnthropicSlice(options: AnthropicInventoryOptions, 
     queue.push({ list: unit.list, after: cursor });
   }
 
-  function failed(scope: InventoryScope, kind: InventoryError["kind"], detail: string): InventoryError {
+  function failed(scope: InventoryScope, kind: SessionFailureKind, detail: string): InventoryError {
     return inventoryError(scope, options.account, session.failure(describeScope(scope), kind, detail));
   }
 

@@ -28,12 +28,17 @@ export interface KeyTotals {
   apiRequests: number;
 }
 
+/** The range of `days` up to the last whole hour before `now` (ms), shorter when the API has nothing that old. */
+export function totalsRange(now: Date, days: number): { from: number; to: number } {
+  const nowMs = now.getTime();
+  const to = Math.floor(nowMs / MS_PER_HOUR) * MS_PER_HOUR;
+  return { from: Math.min(to, Math.max(to - days * MS_PER_DAY, earliestStart(nowMs))), to };
+}
+
 export async function readKeyTotals(options: KeyTotalsOptions): Promise<KeyTotals> {
   const days = options.days ?? 30;
   if (!Number.isInteger(days) || days < 1 || days > MAX_RANGE_DAYS) throw new RangeError(`days must be 1..${MAX_RANGE_DAYS}, got ${days}`);
-  const nowMs = options.now.getTime();
-  const to = Math.floor(nowMs / MS_PER_HOUR) * MS_PER_HOUR;
-  const from = Math.min(to, Math.max(to - days * MS_PER_DAY, earliestStart(nowMs)));
+  const { from, to } = totalsRange(options.now, days);
   const query = { starting_at: reportTime(from), ending_at: reportTime(to), group_by: ["api_key_id"] as ["api_key_id"], limit: MAX_REPORT_ROWS };
   const session = new AnthropicSession(sessionOptions(options));
   const [usage, cost] = await Promise.all([readReport(session, "usage", query, usageRowSchema), readReport(session, "cost", query, costRowSchema)]);

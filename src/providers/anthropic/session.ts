@@ -19,9 +19,12 @@ export interface AnthropicSessionOptions {
   fetch?: typeof fetch;
 }
 
+/** What a request's failure can be (a rule's "undecided" is never a request's). */
+export type SessionFailureKind = Exclude<InventoryErrorKind, "undecided">;
+
 /** Why a request failed, worded: `message` names the account and what was asked, never a secret. */
 export interface SessionFailure {
-  kind: InventoryErrorKind;
+  kind: SessionFailureKind;
   status?: number;
   message: string;
 }
@@ -109,7 +112,7 @@ export class AnthropicSession {
   }
 
   /** A failure found by the caller (a page that cannot be followed, an item that does not parse), worded like the others. */
-  failure(what: string, kind: InventoryErrorKind, detail: string): SessionFailure {
+  failure(what: string, kind: SessionFailureKind, detail: string): SessionFailure {
     return { kind, message: this.clean(`${this.where(what)}${detail}`) };
   }
 
