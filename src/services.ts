@@ -9,6 +9,7 @@
 import type { WebClient } from "@slack/web-api";
 import { type Config, readConfig } from "./config.js";
 import type { Clock, DecideDeps, KeyActions, Notifier, RunReader } from "./decide/ports.js";
+import { accountOf } from "./decide/account-of.js";
 import { keyActionsByProvider } from "./decide/provider-keys.js";
 import type { AuditRun } from "./model/run.js";
 import { parsedBundledPolicy } from "./policy/bundled.js";
@@ -73,15 +74,16 @@ export class Services {
     return this.#slack;
   }
 
-  /** An OpenAI Admin API client whose requests time out after `timeoutMs`. */
-  adminApi(timeoutMs = ADMIN_API_TIMEOUT_MS): AdminApi {
-    const { openaiAdminKey, openaiBaseUrl } = this.config;
-    return new AdminApi({ adminKey: openaiAdminKey, baseURL: openaiBaseUrl, timeoutMs, retry: DEFAULT_RETRY_POLICY, sleep: realSleep });
-  }
-
-  /** What a remediation asks of OpenAI: fresh keys, the one call, the confirming listing. */
-  openaiKeyActions(): OpenAiKeyActions {
-    return openaiKeyActions((timeoutMs) => this.adminApi(timeoutMs), this.config.openaiAdminKey, ADMIN_API_TIMEOUT_MS);
+  /**
+   * What a remediation asks of an OpenAI organization: fresh keys, the one call, the confirming
+   * listing, with that organization's admin key. The account named (a key without one: the one
+   * OpenAI account configured); null when there is no such account.
+   */
+  openaiKeyActions(name: string | undefined): OpenAiKeyActions | null {
+    const account = accountOf(this.config.accounts, "openai", name);
+    if (!account) return null;
+    const api = (timeoutMs: number) => new AdminApi({ adminKey: account.adminKey, baseURL: account.baseUrl, timeoutMs, retry: DEFAULT_RETRY_POLICY, sleep: realSleep });
+    return openaiKeyActions(api, account.adminKey, ADMIN_API_TIMEOUT_MS);
   }
 
   /**
@@ -90,16 +92,14 @@ export class Services {
    * configured); null when there is no such account.
    */
   anthropicKeyActions(name: string | undefined): AnthropicKeyActions | null {
-    const accounts = this.config.accounts.filter((account) => account.provider === "anthropic");
-    // A key names its account; one that names none can only be the one Anthropic account.
-    const account = name === undefined ? (accounts.length === 1 ? accounts[0] : undefined) : accounts.find((a) => a.name === name);
+    const account = accountOf(this.config.accounts, "anthropic", name);
     if (!account) return null;
     return anthropicKeyActions({ account: account.name, adminKey: account.adminKey, baseURL: account.baseUrl, timeoutMs: ADMIN_API_TIMEOUT_MS, now: () => this.clock.now() });
   }
 
   /** The provider actions of a remediation: each finding's and action's by the provider (and account) its key belongs to. */
   keyActions(): KeyActions {
-    return keyActionsByProvider({ openai: this.openaiKeyActions(), anthropic: (name) => this.anthropicKeyActions(name) });
+    return keyActionsByProvider({ openai: (name) => this.openaiKeyActions(name), anthropic: (name) => this.anthropicKeyActions(name) });
   }
 
   /** Slack as the decisions use it; null while SLACK_BOT_TOKEN is off. */

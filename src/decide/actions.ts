@@ -68,6 +68,13 @@ export function actionsFor(finding: RemediableFinding, inventoryKeys: readonly L
   const fitting = new Set(actionKindsForRule(finding.rule_kind));
   if (isAnthropicKey(finding.key)) return disableActionsFor(finding, inventoryKeys, fitting);
   if (whyNoActionsForKey(finding) !== null) return [];
+  const planned = openaiActionsFor(finding, inventoryKeys, fitting);
+  // Among several organizations, the action says which one it is for: it is called there and nowhere else.
+  const account = finding.key.account;
+  return account === undefined ? planned : planned.map((action) => ({ ...action, target: { ...action.target, account } }));
+}
+
+function openaiActionsFor(finding: RemediableFinding, inventoryKeys: readonly ListedKey[], fitting: ReadonlySet<ActionKind>): RemediationAction[] {
   const actions: RemediationAction[] = [];
   const ref = { rule_id: finding.rule_id, rule_kind: finding.rule_kind, fingerprint: finding.fingerprint, key_id: finding.key.id };
   const key = finding.key;

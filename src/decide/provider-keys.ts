@@ -8,7 +8,8 @@ import type { ApiAnswer, RemediationAction } from "../model/remediation.js";
 import type { KeyActions } from "./ports.js";
 
 export interface ProviderKeyActions {
-  openai: KeyActions;
+  /** An OpenAI organization's actions (by the account name a key or action names, when it does), or null when it is not configured. */
+  openai: (account: string | undefined) => KeyActions | null;
   /** The Anthropic account's actions (by the account name a key or action names, when it does), or null when none is configured. */
   anthropic: (account: string | undefined) => KeyActions | null;
 }
@@ -19,17 +20,20 @@ export function isAnthropicAction(action: Pick<RemediationAction, "kind">): bool
 }
 
 export function keyActionsByProvider(ports: ProviderKeyActions): KeyActions {
-  const forAction = (action: RemediationAction) => (isAnthropicAction(action) ? ports.anthropic(action.target.account) : ports.openai);
-  const missing = (account: string | undefined) => `no Anthropic account${account ? ` named "${account}"` : ""} is configured (ANTHROPIC_ADMIN_KEY, or ACCOUNTS)`;
+  const forAction = (action: RemediationAction) => (isAnthropicAction(action) ? ports.anthropic(action.target.account) : ports.openai(action.target.account));
+  const missing = (anthropic: boolean, account: string | undefined) =>
+    anthropic
+      ? `no Anthropic account${account ? ` named "${account}"` : ""} is configured (ANTHROPIC_ADMIN_KEY, or ACCOUNTS)`
+      : `no OpenAI account${account ? ` named "${account}"` : ""} is configured, or several are and the key names none (OPENAI_ADMIN_KEY, or ACCOUNTS)`;
   return {
     async freshKeysFor(finding, options) {
-      if (finding.key.provider !== "anthropic") return ports.openai.freshKeysFor(finding, options);
-      const port = ports.anthropic(finding.key.account);
-      return port ? port.freshKeysFor(finding, options) : { ok: false, message: missing(finding.key.account) };
+      const anthropic = finding.key.provider === "anthropic";
+      const port = anthropic ? ports.anthropic(finding.key.account) : ports.openai(finding.key.account);
+      return port ? port.freshKeysFor(finding, options) : { ok: false, message: missing(anthropic, finding.key.account) };
     },
     async call(action): Promise<ApiAnswer> {
       const port = forAction(action);
-      return port ? port.call(action) : { status: null, error: missing(action.target.account) };
+      return port ? port.call(action) : { status: null, error: missing(isAnthropicAction(action), action.target.account) };
     },
     async listingAfter(action) {
       const port = forAction(action);

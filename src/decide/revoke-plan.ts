@@ -3,6 +3,7 @@
  * report's run recorded it, that run's policy, no other request open for it, and the actions that
  * fit, from keys listed fresh. Also what every guard check reads besides the request itself.
  */
+import { accountOf } from "./account-of.js";
 import type { KeyRecord } from "../model/inventory.js";
 import type { ListedKey, RemediationAction } from "../model/remediation.js";
 import type { RunFinding } from "../model/run.js";
@@ -102,15 +103,9 @@ export async function guardContext(deps: DecideDeps, policy: Policy | undefined,
   };
 }
 
-/**
- * The admin key of the account a key belongs to: OPENAI_ADMIN_KEY for OpenAI's (a record without
- * `provider`); for another provider's, its account's (by name, else the provider's first account).
- */
-export function ownAdminKeyOf(settings: Pick<DecideSettings, "openaiAdminKey" | "accounts">, key: Pick<KeyRecord, "provider" | "account">): string | undefined {
-  const provider = key.provider ?? "openai";
-  const accounts = settings.accounts.filter((account) => account.provider === provider);
-  const account = accounts.find((a) => a.name === key.account) ?? accounts[0];
-  return provider === "openai" ? settings.openaiAdminKey : account?.adminKey;
+/** The admin key of the account a key belongs to (see accountOf); undefined when that account is not configured. */
+export function ownAdminKeyOf(settings: Pick<DecideSettings, "accounts">, key: Pick<KeyRecord, "provider" | "account">): string | undefined {
+  return accountOf(settings.accounts, key.provider ?? "openai", key.account)?.adminKey;
 }
 
 /** The Disable request `id` as stored now, with the latest other Re-enable of it; null when there is no such request or it cannot be read. */

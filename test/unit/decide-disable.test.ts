@@ -70,7 +70,7 @@ function anthropicWorld(options: { finding?: RunFinding; remediation?: Parameter
   const finding = options.finding ?? anthropicFinding();
   const world = decideInMemory({ finding, remediation: options.remediation, owner: { kind: "found", id: "U_BOBCHEN" } });
   const anthropic = fakeAnthropic({ ...keyRecordOf(finding), ...options.key }, { stuck: options.stuck });
-  world.deps.keys = keyActionsByProvider({ openai: world.keys, anthropic: (account) => (account === "anthropic" ? anthropic.port : null) });
+  world.deps.keys = keyActionsByProvider({ openai: () => world.keys, anthropic: (account) => (account === "anthropic" ? anthropic.port : null) });
   world.deps.settings = {
     ...world.deps.settings,
     secrets: [...world.deps.settings.secrets, ANTHROPIC_ADMIN_KEY],
@@ -301,7 +301,7 @@ describe("Re-enable, offered for 7 days on a carried-out Disable", () => {
 describe("the provider router", () => {
   it("lists, calls and confirms with the port of the key's provider; an unconfigured account is said, and nothing is called", async () => {
     const world = anthropicWorld();
-    const none = keyActionsByProvider({ openai: world.keys, anthropic: () => null });
+    const none = keyActionsByProvider({ openai: () => world.keys, anthropic: () => null });
     expect(await none.freshKeysFor(anthropicFinding())).toEqual({ ok: false, message: 'no Anthropic account named "anthropic" is configured (ANTHROPIC_ADMIN_KEY, or ACCOUNTS)' });
     const [disable] = actionsFor(anthropicFinding(), []);
     if (!disable) throw new Error("no Disable");

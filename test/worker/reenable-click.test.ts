@@ -1,8 +1,8 @@
 /**
  * The Re-enable button of a carried-out Disable, through the Worker: the click and the form's
- * submission reach decide/reenable.ts, signed and answered like every interaction. The Worker cannot
- * be configured with an Anthropic account yet (readConfig refuses it until the run audits Anthropic),
- * so the one that is wired says so and calls nothing; decide-disable.test.ts drives the whole flow.
+ * submission reach decide/reenable.ts, signed and answered like every interaction. The worker tests'
+ * Worker has no Anthropic account among its bindings, so it says so and calls nothing;
+ * decide-disable.test.ts drives the whole flow with in-memory ports.
  */
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
