@@ -8,14 +8,14 @@ import { freePorts } from "./test/support/free-port.js";
 /**
  * Lines the local Workflows emulation prints as "uncaught" when a test does on purpose what
  * production code does too: look up an instance that was never created, terminate a hung one.
- * And Vite's warning that @slack/web-api's source maps name TypeScript sources the package does not
- * ship (vitest replaces any customLogger, so it is dropped here). Exactly these lines are dropped;
+ * And Vite's warning that the source maps of @slack/web-api and of standardwebhooks (a dependency of
+ * @anthropic-ai/sdk) name TypeScript sources the packages do not ship (vitest replaces any customLogger, so it is dropped here). Exactly these lines are dropped;
  * any other uncaught exception or warning is still printed.
  */
 const EXPECTED_EMULATOR_LINES = [
   /^uncaught exception; source = Uncaught \(in promise\); stack = Error: (Engine was never started|instance\.not_found)$/,
   /^uncaught exception; exception = workerd\/api\/actor-state\.c\+\+:\d+: failed: broken\.outputGateBroken; jsg\.Error: Aborting engine: User called terminate$/,
-  /^Sourcemap for "[^"]*\/node_modules\/@slack\/web-api\/dist\/[^"]*" points to missing source files$/,
+  /^Sourcemap for "[^"]*\/node_modules\/(@slack\/web-api|standardwebhooks)\/dist\/[^"]*" points to missing source files$/,
 ];
 function dropExpectedEmulatorLines(): void {
   // The emulator's plain-text lines reach the plugin as "log" level and are written to stdout.
