@@ -9,7 +9,7 @@ const PROVIDERS = "^src/providers/";
 const JUDGES = "^src/(policy|controls|enrichment)/";
 const OUTPUTS = "^src/(slack|evidence|report)/";
 const DECIDE = "^src/decide/";
-const RUN = "^src/audit/";
+const RUN = "^src/(audit|watch)/";
 const STORE = "^src/store/";
 const SERVICES = "^src/services\\.ts$";
 

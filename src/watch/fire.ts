@@ -17,9 +17,10 @@ const WATCH_TIMEOUT_MS = 15_000;
  * firing (OpenAI's audit log, Anthropic's key list), judged with the policy, its exemptions and the
  * accepted risks; what is new is told at once (one compact channel message, the owners' messages),
  * what was told already is not. Each account's place moves on only once its findings are told, and
- * the firing is recorded. It never resolves a finding and never stands for a run.
+ * the firing is recorded. It never resolves a finding and never stands for a run. Gives the firing
+ * and its new findings (whether or not they could be told: `firing.delivery` says).
  */
-export async function fireWatch(deps: WatchDeps): Promise<WatchFiring> {
+export async function fireWatch(deps: WatchDeps): Promise<{ firing: WatchFiring; findings: RunFinding[] }> {
   const started = deps.now();
   const id = newWatchId(started);
   const { settings } = deps;
@@ -34,7 +35,12 @@ export async function fireWatch(deps: WatchDeps): Promise<WatchFiring> {
       now: started,
       withCreator: settings.enrich.includes("audit_log"),
       limits: DEFAULT_WATCH_LIMITS,
-      session: { timeoutMs: deps.session?.timeoutMs ?? WATCH_TIMEOUT_MS, retry: DEFAULT_RETRY_POLICY, sleep: realSleep, ...(deps.session?.fetch ? { fetch: deps.session.fetch } : {}) },
+      session: {
+        timeoutMs: deps.session?.timeoutMs ?? WATCH_TIMEOUT_MS,
+        retry: deps.session?.retry ?? DEFAULT_RETRY_POLICY,
+        sleep: deps.session?.sleep ?? realSleep,
+        ...(deps.session?.fetch ? { fetch: deps.session.fetch } : {}),
+      },
     };
     watched.push(await watchAccount(ctx));
   }
@@ -73,7 +79,7 @@ export async function fireWatch(deps: WatchDeps): Promise<WatchFiring> {
     ...(told.error ? { delivery_error: redact(told.error, settings.secrets) } : {}),
   };
   await deps.record?.(firing, told.delivery === "failed" ? [] : judged.findings);
-  return firing;
+  return { firing, findings: judged.findings };
 }
 
 async function watchAccount(ctx: AccountContext): Promise<AccountWatch> {

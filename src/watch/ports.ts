@@ -4,6 +4,7 @@ import type { WatchFiring } from "../model/watch.js";
 import type { AcceptedExemption } from "../policy/index.js";
 import type { Policy } from "../policy/schema.js";
 import type { WatchAccountState } from "../store/watch-log.js";
+import type { RetryPolicy, Sleep } from "../util/retry.js";
 
 /**
  * What a firing of the watch is given (the Worker's D1 and Slack, or the CLI's nothing): the
@@ -55,5 +56,6 @@ export interface WatchDeps {
   /** The start of the watch when an account has no state of its own (CLI `--since`); default the last complete run's start. */
   since?: Date;
   now: () => Date;
-  session?: { timeoutMs?: number; fetch?: typeof fetch };
+  /** How each Admin API request is made; defaults: a short timeout, the retry policy of util/retry.ts. */
+  session?: { timeoutMs?: number; retry?: RetryPolicy; sleep?: Sleep; fetch?: typeof fetch };
 }

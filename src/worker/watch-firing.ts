@@ -19,7 +19,7 @@ export async function watchBetweenAudits(env: Env, config: Config): Promise<Watc
     return null;
   }
   const { runs, watches, acceptances } = services(env, config);
-  const firing = await fireWatch({
+  const { firing } = await fireWatch({
     settings: config,
     policy,
     state: watches,
