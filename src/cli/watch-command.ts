@@ -6,7 +6,8 @@ import { checkPolicy } from "../policy/check.js";
 import { printableLine } from "../report/text.js";
 import { redact } from "../util/redact.js";
 import { fireWatch } from "../watch/fire.js";
-import type { WatchKnowledge, WatchStateStore } from "../watch/ports.js";
+import { MemoryWatchState } from "../watch/memory-state.js";
+import type { WatchKnowledge } from "../watch/ports.js";
 import { readPolicySource, runJson } from "./audit-command.js";
 import { type CliIo, processIo } from "./io.js";
 
@@ -36,15 +37,7 @@ export function parseDuration(text: string): number | null {
   return n > 0 ? n * unit : null;
 }
 
-/** A laptop keeps no state: every account starts at `--since`, nothing was told before, no risk was accepted in Slack. */
-const NO_STATE: WatchStateStore = {
-  accountState: async () => ({ cursor: null, auditLogUnavailable: null, unavailableSince: null, listedAt: null }),
-  saveCursor: async () => {},
-  markAuditLogUnavailable: async () => false,
-  markAuditLogAvailable: async () => {},
-  keyList: async () => null,
-  saveKeyList: async () => {},
-};
+/** A laptop keeps no state (every account starts at `--since`), was told nothing before, and accepted no risk in Slack. */
 const NOTHING_KNOWN: WatchKnowledge = { lastCompleteRunStart: async () => null, told: async () => new Set(), accepted: async () => [] };
 
 export async function watchCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -93,7 +86,7 @@ export async function watchCommand(argv: string[], io: CliIo = processIo()): Pro
   const { firing, findings } = await fireWatch({
     settings: { ...config, enrich, policy: checked.ref.name },
     policy: checked.policy,
-    state: NO_STATE,
+    state: new MemoryWatchState(),
     knowledge: NOTHING_KNOWN,
     notifier: null,
     since: new Date(now.getTime() - sinceMs),
