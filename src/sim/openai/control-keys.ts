@@ -43,20 +43,19 @@ function sessionOf(user: UserJson, ipSuffix: number): AuditLogActorJson {
   return { type: "session", session: { user: { id: user.id, email: user.email ?? "" }, ip_address: `203.0.113.${200 + (ipSuffix % 50)}` } };
 }
 
-/** Creates a key as `input` describes, now, and records its `api_key.created` event. Throws a TypeError naming what is wrong. */
+/** Creates a key as `input` describes, now, and records its `api_key.created` event. Throws a TypeError naming what is wrong (and changes nothing). */
 export function createKeyWithEvent(org: SimOrg, input: unknown, now: Date): { key: AdminApiKeyJson | ProjectApiKeyJson; event: AuditLogJson } {
   const parsed = keyInput.safeParse(input);
   if (!parsed.success) throw problem(parsed.error);
   const body = parsed.data;
   const at = unixSeconds(now);
-  const n = ++created;
-  const id = body.id ?? `key_sim_${at}_${n}`;
   const firstOwner = org.users.find((u) => u.role === "owner" && !u.is_service_account);
   const creatorId = body.created_by ?? ("user_id" in body.owner ? body.owner.user_id : firstOwner?.id);
   if (creatorId === undefined) throw new TypeError("created_by: the organization has no owner to create the key");
-  const actor = sessionOf(userOf(org, creatorId), n);
-  const event: AuditLogJson = { id: `audit_log-${id}_created`, type: "api_key.created", effective_at: at, actor, "api_key.created": { id, data: { scopes: [] } } };
-  org.auditLogs = [...(org.auditLogs ?? []), event];
+  const creator = userOf(org, creatorId);
+  const n = ++created;
+  const id = body.id ?? `key_sim_${at}_${n}`;
+  const event: AuditLogJson = { id: `audit_log-${id}_created`, type: "api_key.created", effective_at: at, actor: sessionOf(creator, n), "api_key.created": { id, data: { scopes: [] } } };
   if ("admin" in body) {
     const owner = userOf(org, body.owner.user_id);
     const key: AdminApiKeyJson = {
@@ -70,12 +69,11 @@ export function createKeyWithEvent(org: SimOrg, input: unknown, now: Date): { ke
       owner: { type: "user", object: "organization.user", id: owner.id, name: owner.name ?? "", created_at: owner.added_at, role: owner.role ?? "reader" },
     };
     org.adminKeys.push(key);
+    org.auditLogs = [...(org.auditLogs ?? []), event];
     return { key, event };
   }
   const project = org.projects.find((p) => p.id === body.project_id);
   if (!project) throw new TypeError(`project_id: no project ${body.project_id} in the organization`);
-  event.project = { id: project.id, name: project.name ?? "" };
-  const owner = projectKeyOwner(org, body.owner, at);
   const key: ProjectApiKeyJson = {
     object: "organization.project.api_key",
     redacted_value: `sk-proj-...${String(n).padStart(4, "0")}`,
@@ -84,9 +82,11 @@ export function createKeyWithEvent(org: SimOrg, input: unknown, now: Date): { ke
     last_used_at: null,
     id,
     owner_project_access: "active",
-    owner,
+    owner: projectKeyOwner(org, body.owner, at),
   };
+  event.project = { id: project.id, name: project.name ?? "" };
   org.projectKeys[project.id] = [...(org.projectKeys[project.id] ?? []), key];
+  org.auditLogs = [...(org.auditLogs ?? []), event];
   return { key, event };
 }
 
