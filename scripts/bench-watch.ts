@@ -39,7 +39,7 @@ interface Figures {
 async function oneFiring(account: AccountSettings, state: MemoryWatchState): Promise<Figures> {
   const started = performance.now();
   const { firing, findings } = await fireWatch({
-    settings: { accounts: [account], policy: "default", enrich: ["audit_log"], secrets: [account.adminKey] },
+    settings: { accounts: [account], policy: "default", enrich: ["audit_log"], subrequestsPerStep: 45, secrets: [account.adminKey] },
     policy: policy as NonNullable<typeof policy>,
     state,
     knowledge: { lastCompleteRunStart: async () => RUN_START.toISOString(), told: async () => new Set(), accepted: async () => [] },

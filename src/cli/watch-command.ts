@@ -90,6 +90,8 @@ export async function watchCommand(argv: string[], io: CliIo = processIo()): Pro
     knowledge: NOTHING_KNOWN,
     notifier: null,
     since: new Date(now.getTime() - sinceMs),
+    // A laptop is no Worker invocation: no subrequest limit to stay within.
+    limits: { auditLogPages: 50, keys: 1_000 },
     now: () => new Date(),
   });
   io.stdout.write(args.values.json ? runJson({ firing, findings } as never, config.secrets) : redact(watchText(firing, findings, args.values.since), config.secrets));

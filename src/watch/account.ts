@@ -29,7 +29,20 @@ export interface WatchLimits {
   keys: number;
 }
 
-export const DEFAULT_WATCH_LIMITS: WatchLimits = { auditLogPages: 5, keys: 100 };
+/** Requests kept for Slack (the message, a notice, an owner or two) out of an invocation's subrequests. */
+const SLACK_RESERVE = 5;
+
+/**
+ * What one firing may read of each account, so that the whole hourly invocation stays within
+ * AUDIT_SUBREQUESTS_PER_STEP (45 by default: Workers Free allows 50 subrequests per invocation),
+ * shared by the accounts: at most 5 audit-log pages, and as many keys as two requests each allow
+ * (a key, and an admin key's owner). 45 and one account: 5 pages, 17 keys.
+ */
+export function watchLimits(subrequests: number, accounts: number): WatchLimits {
+  const perAccount = Math.max(4, Math.floor((subrequests - SLACK_RESERVE) / Math.max(1, accounts)));
+  const auditLogPages = Math.min(5, Math.max(1, Math.floor(perAccount / 4)));
+  return { auditLogPages, keys: Math.max(1, Math.floor((perAccount - auditLogPages) / 2)) };
+}
 
 /** One account, watched: what it came to, the keys to judge, and what to store once the findings are told. */
 export interface AccountWatch {

@@ -3,7 +3,7 @@ import type { RunFinding } from "../model/run.js";
 import { type WatchAccountOutcome, type WatchDelivery, type WatchFiring, type WatchFindingRef, newWatchId } from "../model/watch.js";
 import { DEFAULT_RETRY_POLICY, realSleep } from "../util/retry.js";
 import { redact } from "../util/redact.js";
-import { type AccountContext, type AccountWatch, DEFAULT_WATCH_LIMITS } from "./account.js";
+import { type AccountContext, type AccountWatch, watchLimits } from "./account.js";
 import { watchAnthropicAccount } from "./anthropic-account.js";
 import { judgeWatchedKeys } from "./judge.js";
 import { watchOpenAiAccount } from "./openai-account.js";
@@ -26,6 +26,7 @@ export async function fireWatch(deps: WatchDeps): Promise<{ firing: WatchFiring;
   const { settings } = deps;
   const lastRun = await deps.knowledge.lastCompleteRunStart();
   const baseline = deps.since ?? (lastRun === null ? null : new Date(lastRun));
+  const limits = deps.limits ?? watchLimits(settings.subrequestsPerStep, settings.accounts.length);
   const watched: AccountWatch[] = [];
   for (const account of settings.accounts) {
     const ctx: AccountContext = {
@@ -34,7 +35,7 @@ export async function fireWatch(deps: WatchDeps): Promise<{ firing: WatchFiring;
       baseline,
       now: started,
       withCreator: settings.enrich.includes("audit_log"),
-      limits: DEFAULT_WATCH_LIMITS,
+      limits,
       session: {
         timeoutMs: deps.session?.timeoutMs ?? WATCH_TIMEOUT_MS,
         retry: deps.session?.retry ?? DEFAULT_RETRY_POLICY,

@@ -5,6 +5,7 @@ import type { AcceptedExemption } from "../policy/index.js";
 import type { Policy } from "../policy/schema.js";
 import type { WatchAccountState } from "../store/watch-log.js";
 import type { RetryPolicy, Sleep } from "../util/retry.js";
+import type { WatchLimits } from "./account.js";
 
 /**
  * What a firing of the watch is given (the Worker's D1 and Slack, or the CLI's nothing): the
@@ -12,7 +13,7 @@ import type { RetryPolicy, Sleep } from "../util/retry.js";
  */
 
 /** The settings a firing reads. */
-export type WatchSettings = Pick<Config, "accounts" | "policy" | "enrich" | "secrets">;
+export type WatchSettings = Pick<Config, "accounts" | "policy" | "enrich" | "secrets" | "subrequestsPerStep">;
 
 /** Where each account's watch stands (store/watch-log.ts in the Worker; nothing on a laptop). */
 export interface WatchStateStore {
@@ -53,6 +54,8 @@ export interface WatchDeps {
   notifier: WatchNotifier | null;
   /** Records the firing and the findings it reported (D1); absent on a laptop. */
   record?: (firing: WatchFiring, reported: readonly RunFinding[]) => Promise<void>;
+  /** What one firing may read of each account; default within AUDIT_SUBREQUESTS_PER_STEP (account.ts watchLimits). */
+  limits?: WatchLimits;
   /** The start of the watch when an account has no state of its own (CLI `--since`); default the last complete run's start. */
   since?: Date;
   now: () => Date;

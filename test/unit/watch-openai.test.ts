@@ -9,6 +9,7 @@ import { findingFingerprint } from "../../src/policy/fingerprint.js";
 import { addAuditEvent, createKeyWithEvent } from "../../src/sim/openai/control-keys.js";
 import { sampleOrg } from "../../src/sim/sample-org.js";
 import { type Simulator, startSimulator } from "../../src/sim/server.js";
+import { watchLimits } from "../../src/watch/account.js";
 import { type Knowledge, MemoryWatchState, fire, recordingNotifier } from "./watch-support.js";
 
 const NOW = new Date("2026-11-23T07:17:00Z");
@@ -138,6 +139,18 @@ describe("the watch over an OpenAI organization", () => {
     const notifier = recordingNotifier();
     await fire({ accounts: [account], state, knowledge, notifier, now: NOW });
     expect(notifier.posts.flatMap((p) => p.findings.map((f) => f.key.id))).toEqual(["key_retold"]);
+  });
+
+  it("stays within AUDIT_SUBREQUESTS_PER_STEP: more changed keys than a firing may read are left to the weekly audit", async () => {
+    expect(watchLimits(45, 1)).toEqual({ auditLogPages: 5, keys: 17 });
+    expect(watchLimits(45, 2)).toEqual({ auditLogPages: 5, keys: 7 });
+    change((org) => {
+      for (let i = 0; i < 18; i++) createKeyWithEvent(org, { project_id: "proj_web", owner: { user_id: "user_bob" }, id: `key_many_${i}` }, at(i + 1));
+    });
+    const { firing } = await fire({ accounts: [account], state, knowledge, notifier: recordingNotifier(), now: NOW });
+    expect(paths()).toEqual(["GET /v1/organization/audit_logs"]);
+    expect(firing.accounts[0]).toMatchObject({ status: "too_many_changes", changes_read: 18, keys_seen: 0, note: expect.stringContaining("more than 17 keys changed") });
+    expect((await state.accountState("openai")).cursor?.at).toBe(at(18).getTime() / 1000);
   });
 
   it("without a complete run, starts its cursor now and judges nothing", async () => {

@@ -42,7 +42,7 @@ if (!policy) throw new Error("the default policy does not parse");
 /** One firing at `now` over `accounts`, the last complete run having started at `knowledge.lastRun`. */
 export function fire(input: { accounts: AccountSettings[]; state: MemoryWatchState; knowledge: Knowledge; notifier: WatchNotifier | null; now: Date }) {
   const deps: WatchDeps = {
-    settings: { accounts: input.accounts, policy: "default", enrich: ["audit_log"], secrets: input.accounts.map((a) => a.adminKey) },
+    settings: { accounts: input.accounts, policy: "default", enrich: ["audit_log"], subrequestsPerStep: 45, secrets: input.accounts.map((a) => a.adminKey) },
     policy: policy as NonNullable<typeof policy>,
     state: input.state,
     knowledge: {
