@@ -2,7 +2,7 @@ import type { AccountSettings } from "../config.js";
 import type { KeyRecord } from "../model/inventory.js";
 import type { WatchAccountOutcome } from "../model/watch.js";
 import type { RetryPolicy, Sleep } from "../util/retry.js";
-import type { WatchStateStore } from "./ports.js";
+import type { WatchLimits, WatchStateStore } from "./ports.js";
 
 /** What watching one account is given, whichever its provider. */
 export interface AccountContext {
@@ -19,14 +19,6 @@ export interface AccountContext {
   withCreator: boolean;
   limits: WatchLimits;
   session: { timeoutMs: number; retry: RetryPolicy; sleep: Sleep; fetch?: typeof fetch };
-}
-
-/** How much one firing reads of one account at most: beyond it, the weekly audit. */
-export interface WatchLimits {
-  /** Audit-log pages of 100 events. */
-  auditLogPages: number;
-  /** Keys read and judged. */
-  keys: number;
 }
 
 /** Requests kept for Slack (the message, a notice, an owner or two) out of an invocation's subrequests. */

@@ -5,7 +5,6 @@ import type { AcceptedExemption } from "../policy/index.js";
 import type { Policy } from "../policy/schema.js";
 import type { WatchAccountState } from "../store/watch-log.js";
 import type { RetryPolicy, Sleep } from "../util/retry.js";
-import type { WatchLimits } from "./account.js";
 
 /**
  * What a firing of the watch is given (the Worker's D1 and Slack, or the CLI's nothing): the
@@ -43,6 +42,14 @@ export interface WatchNotifier {
   postNotice(text: string): Promise<void>;
   /** The owners' messages (SLACK_NOTIFY_OWNERS); failures are the notifier's to log, never thrown. */
   tellOwners(firingId: string, policy: string, findings: readonly RunFinding[], at: string): Promise<void>;
+}
+
+/** How much one firing reads of one account at most: beyond it, the weekly audit. */
+export interface WatchLimits {
+  /** Audit-log pages of 100 events. */
+  auditLogPages: number;
+  /** Keys read and judged. */
+  keys: number;
 }
 
 /** Everything one firing is given. */
