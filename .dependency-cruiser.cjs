@@ -9,7 +9,8 @@ const PROVIDERS = "^src/providers/";
 const JUDGES = "^src/(policy|controls|enrichment)/";
 const OUTPUTS = "^src/(slack|evidence|report)/";
 const DECIDE = "^src/decide/";
-const RUN = "^src/audit/";
+// The run: the audit's stages, and the hourly watch between audits.
+const RUN = "^src/(audit|watch)/";
 const STORE = "^src/store/";
 const SERVICES = "^src/services\\.ts$";
 

@@ -133,6 +133,7 @@ const configSchema = z.object({
   REMEDIATION_APPROVALS: wholeNumber(1, MAX_REMEDIATION_APPROVALS).default(DEFAULT_REMEDIATION_APPROVALS),
   REMEDIATION_MAX_PER_DAY: wholeNumber(1, MAX_REMEDIATION_PER_DAY).default(DEFAULT_REMEDIATION_MAX_PER_DAY),
   ENRICH: enrichSetting,
+  WATCH: z.enum(["on", "off"], { error: "must be on or off" }).optional(),
 });
 
 type SettingName = keyof typeof configSchema.shape;
@@ -167,6 +168,8 @@ export interface Config {
   remediation: RemediationSettings;
   /** ENRICH: the enrichment sources a run asks for. */
   enrich: EnrichSource[];
+  /** WATCH: the hourly housekeeping also watches for new and changed keys (issue 20); on by default when Slack reports are. */
+  watch: boolean;
   /** Every configured secret, for redaction. */
   secrets: string[];
 }
@@ -206,6 +209,7 @@ export function readConfig(env: object, place: SettingsPlace = "unknown"): Confi
     ownerMessagesMax: c.SLACK_OWNER_MESSAGES_MAX,
     remediation: { mode: c.REMEDIATION, approvals: c.REMEDIATION_APPROVALS, maxPerDay: c.REMEDIATION_MAX_PER_DAY },
     enrich: c.ENRICH,
+    watch: c.WATCH === undefined ? c.SLACK_BOT_TOKEN !== undefined && c.SLACK_CHANNEL !== undefined : c.WATCH === "on",
     secrets: [...new Set([...secretValues(c), ...accounts.map((account) => account.adminKey)])],
   };
 }

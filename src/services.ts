@@ -24,8 +24,10 @@ import { EvidenceStore } from "./store/evidence-store.js";
 import { RemediationStore } from "./store/remediations.js";
 import { RunHistory } from "./store/run-history.js";
 import { SlackReplayGuard } from "./store/slack-replay-guard.js";
+import { WatchLog } from "./store/watch-log.js";
 import { WorkStore } from "./store/work-store.js";
 import { DEFAULT_RETRY_POLICY, realSleep } from "./util/retry.js";
+import { withWatchFindings } from "./watch/run-reader.js";
 
 /** How long one Admin API request of a decision may take. */
 const ADMIN_API_TIMEOUT_MS = 10_000;
@@ -38,6 +40,7 @@ export class Services {
   readonly acceptances: AcceptanceStore;
   readonly evidence: EvidenceStore;
   readonly slackReplayGuard: SlackReplayGuard;
+  readonly watches: WatchLog;
   #config: Config | undefined;
   #slack: WebClient | null | undefined;
 
@@ -52,6 +55,7 @@ export class Services {
     this.acceptances = new AcceptanceStore(env.DB);
     this.evidence = new EvidenceStore(env.EVIDENCE);
     this.slackReplayGuard = new SlackReplayGuard(env.DB);
+    this.watches = new WatchLog(env.DB);
   }
 
   /** Every setting, read on first use. Throws ConfigError. */
@@ -114,7 +118,7 @@ export class Services {
   decide(): DecideDeps {
     return {
       settings: this.config,
-      runs: this.runReader(),
+      runs: withWatchFindings(this.runReader(), this.watches),
       remediations: this.remediations,
       acceptances: this.acceptances,
       keys: this.keyActions(),

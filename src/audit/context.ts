@@ -6,6 +6,7 @@ import type { EnrichmentContext } from "../store/enrichment-state.js";
 import type { EvidenceStore } from "../store/evidence-store.js";
 import type { RemediationStore } from "../store/remediations.js";
 import type { RunHistory } from "../store/run-history.js";
+import type { WatchLog } from "../store/watch-log.js";
 import type { WorkStore } from "../store/work-store.js";
 import type { RunBase } from "./run.js";
 
@@ -34,6 +35,8 @@ export interface AuditContext {
   /** Enrichment (ENRICH): its scratch space and sources; absent, no enrichment. */
   enrichment?: EnrichmentContext;
   evidence: EvidenceStore;
+  /** The hourly watch's firings (issue 20): the evidence lists those since the previous run; absent, none. */
+  watches?: WatchLog;
   /** The settings, read afresh in each step (a deploy may change them between steps). */
   settings: () => Config;
   now: () => Date;

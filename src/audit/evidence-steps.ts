@@ -35,6 +35,7 @@ export async function storeEvidence(ctx: AuditContext, slices: number, { last }:
       previousManifestSha256: await ctx.history.previousManifest(runId, run.started_at),
       remediations: await remediationsSincePreviousRun(ctx, runId, run.started_at),
       acceptances: await acceptancesSincePreviousRun(ctx, runId, run.started_at),
+      watches: await watchFiringsSincePreviousRun(ctx, runId, run.started_at),
       version: KEYWARDEN_VERSION,
       signingKey: signing?.ok ? signing.key : null,
     });
@@ -74,6 +75,13 @@ async function remediationsSincePreviousRun(ctx: AuditContext, runId: string, st
 async function acceptancesSincePreviousRun(ctx: AuditContext, runId: string, startedAt: string): Promise<NonNullable<EvidenceInput["acceptances"]>> {
   const window = { after: await ctx.history.previousEvidenceStart(runId, startedAt), until: startedAt };
   return { window, events: await ctx.acceptances.eventsBetween(window.after, window.until) };
+}
+
+/** The watch's firings in the same window as the remediations (issue 20): each firing is in exactly one run's evidence. */
+async function watchFiringsSincePreviousRun(ctx: AuditContext, runId: string, startedAt: string): Promise<EvidenceInput["watches"]> {
+  if (!ctx.watches) return undefined;
+  const window = { after: await ctx.history.previousEvidenceStart(runId, startedAt), until: startedAt };
+  return { window, firings: await ctx.watches.between(window.after, window.until) };
 }
 
 /** "record evidence failure": the evidence step itself kept failing (D1 unreachable?); say so on the run if possible. */

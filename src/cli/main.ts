@@ -11,6 +11,7 @@ commands:
   policy check   validate policy files without calling any API
   sim            serve simulated OpenAI and Anthropic Admin APIs with sample organizations, to try Keywarden offline
   revoke         plan (and, when allowed, execute) revoking a key a finding is on
+  watch          judge only the keys created or changed lately (the Worker's hourly watch)
   doctor         check a deployed Worker from outside: health, token, evidence signing, Slack URLs
   slack-manifest the Slack app manifest for your deployed Worker (--url https://HOST)
 
@@ -58,6 +59,8 @@ async function dispatch(argv: string[], io: CliIo, raw: CliIo): Promise<number> 
       return (await import("./sim-command.js")).simCommand(rest, raw);
     case "revoke":
       return (await import("./revoke-command.js")).revokeCommand(rest, io);
+    case "watch":
+      return (await import("./watch-command.js")).watchCommand(rest, io);
     case "doctor":
       return (await import("./doctor-command.js")).doctorCommand(rest, io);
     case "slack-manifest":

@@ -11,6 +11,8 @@ import { EXEMPTIONS_CSV_COLUMNS, FINDINGS_CSV_COLUMNS, INVENTORY_CSV_COLUMNS, ex
 import { CONTROLS_CSV_COLUMNS, controlsRows } from "./tables.js";
 import { type EvidenceInventory, exemptionsDocument, findingsDocument, inventoryDocument } from "./views.js";
 import { controlsDocument } from "./views.js";
+import type { WatchFiring } from "../model/watch.js";
+import { WATCH_CSV_COLUMNS, type WatchWindow, watchDocument, watchRows } from "./watch.js";
 
 export interface EvidenceFile {
   name: string;
@@ -28,6 +30,8 @@ export interface EvidenceInput {
   remediations?: { window: RemediationsWindow; items: readonly RemediationView[] } | undefined;
   /** Decisions on accepted risks since the previous run, and that window; absent in runs recorded before they were kept. */
   acceptances?: { window: AcceptancesWindow; events: readonly AcceptanceEvent[] } | undefined;
+  /** The hourly watch's firings in the same window; absent or none: no watch.* files (the watch is off, or never fired between the runs). */
+  watches?: { window: WatchWindow; firings: readonly WatchFiring[] } | undefined;
   /** Configured secrets (admin key, tokens, signing key): removed from every file, whatever field they hide in. */
   secrets?: readonly (string | undefined)[];
 }
@@ -68,6 +72,10 @@ export function buildEvidenceFiles(input: EvidenceInput): EvidenceFile[] {
   if (input.remediations) {
     add("remediations.json", json(remediationsDocument(run.id, input.remediations.window, input.remediations.items, accountOf), clean));
     add("remediations.csv", csv(REMEDIATIONS_CSV_COLUMNS, remediationsRows(input.remediations.items, accountOf), clean));
+  }
+  if (input.watches && input.watches.firings.length > 0) {
+    add("watch.json", json(watchDocument(run.id, input.watches.window, input.watches.firings), clean));
+    add("watch.csv", csv(WATCH_CSV_COLUMNS, watchRows(run.id, input.watches.firings), clean));
   }
   // Verbatim so that its SHA-256 is the run's policy hash; should a secret ever sit in a
   // policy, it is removed anyway and verify then reports the hash mismatch.

@@ -26,6 +26,8 @@ export const EVIDENCE_FILE_NAMES: ReadonlySet<string> = new Set([
   "remediations.csv",
   "acceptances.json",
   "acceptances.csv",
+  "watch.json",
+  "watch.csv",
   "manifest.json",
   "manifest.sig",
 ]);

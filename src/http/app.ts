@@ -9,6 +9,7 @@ import { evidenceArchive, evidenceReport, publicKeyRoute, runEvidence } from "./
 import { runsApi } from "./runs.js";
 import { exemptionsApi } from "./exemptions.js";
 import { remediationsApi } from "./remediations.js";
+import { watchApi } from "./watch.js";
 import { slackCommands } from "./slack-commands.js";
 import { slackInteractions } from "./slack-interactions.js";
 import { log, rememberSecrets } from "../util/log.js";
@@ -51,6 +52,7 @@ export function createApp() {
   app.route("/slack/interactions", slackInteractions);
   app.route("/exemptions", exemptionsApi);
   app.route("/remediations", remediationsApi);
+  app.route("/watch", watchApi);
 
   const allowed = allowedMethodsOf(app.routes);
   app.notFound((c) => {

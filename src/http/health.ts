@@ -18,6 +18,11 @@ export interface Readiness {
   stale: boolean;
   stale_after_days: number;
   features: { slack_reports: boolean; slash_commands: boolean; evidence_signing: boolean } | null;
+  /**
+   * The hourly watch (WATCH): on or off, and each account whose audit log it cannot read (off in the
+   * organization, or refused): the weekly audit alone finds its new keys. A detail, never a problem.
+   */
+  watch: { on: boolean; audit_log_unavailable: { account: string; reason: string; since: string }[] } | null;
 }
 
 /**
@@ -38,6 +43,7 @@ export async function readiness(env: Env, now: Date, place: SettingsPlace = "unk
   const staleAfterDays = config?.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS;
 
   let lastComplete: Readiness["last_complete_run"] = null;
+  let watch: Readiness["watch"] = null;
   let schemaReady = false;
   try {
     const missing = await missingMigrations(env.DB);
@@ -47,8 +53,10 @@ export async function readiness(env: Env, now: Date, place: SettingsPlace = "unk
     problems.push(`database: D1 could not be read (${error instanceof Error ? error.name : "error"})`);
   }
   if (schemaReady) {
-    const row = await services(env).runs.latest("complete");
+    const { runs, watches } = services(env);
+    const row = await runs.latest("complete");
     if (row?.finished_at) lastComplete = { id: row.id, finished_at: row.finished_at };
+    if (config) watch = { on: config.watch, audit_log_unavailable: config.watch ? await watches.unavailableAuditLogs() : [] };
   }
 
   const stale = !lastComplete || now.getTime() - Date.parse(lastComplete.finished_at) > staleAfterDays * DAY_MS;
@@ -70,5 +78,6 @@ export async function readiness(env: Env, now: Date, place: SettingsPlace = "unk
     features: config
       ? { slack_reports: config.slack !== undefined, slash_commands: config.slackSigningSecret !== undefined, evidence_signing: config.evidenceSigningKey !== undefined }
       : null,
+    watch,
   };
 }

@@ -19,10 +19,10 @@ const listQuery = z.strictObject({
 });
 
 /** Cursors are opaque to clients: base64url of the last item's start time and id. */
-function encodeCursor(item: { started_at: string; id: string }): string {
+export function encodeCursor(item: { started_at: string; id: string }): string {
   return btoa(JSON.stringify([item.started_at, item.id])).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
-function decodeCursor(cursor: string): { started_at: string; id: string } | null {
+export function decodeCursor(cursor: string): { started_at: string; id: string } | null {
   try {
     const value = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/"))) as unknown;
     if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string") return { started_at: value[0], id: value[1] };

@@ -7,6 +7,7 @@
  *   DELETE /__sim/requests  (also resets maxConcurrent)
  *   GET    /__sim/org       → the organization (the current state, changes included)
  *   PUT    /__sim/org       body: an organization (JSON)
+ * and whatever further actions a simulator offers (`actions`, e.g. OpenAI's POST /__sim/keys).
  * A body that does not parse or check is a 400 and any other route a 404, in
  * the provider's error envelope.
  */
@@ -26,6 +27,8 @@ export interface ControlledSimulator<E extends RequestLogEntry> {
   controlError(status: number, message: string): unknown;
   /** The message of the 404 for a route that is not a control route. */
   unknownControlRoute(method: string, path: string): string;
+  /** Further control routes by `METHOD /__sim/path`: each takes the JSON body and answers 201 with what it returns (throws a TypeError for a bad body). */
+  actions?: Readonly<Record<string, (input: unknown) => unknown>>;
 }
 
 export function isControlPath(path: string): boolean {
@@ -55,9 +58,12 @@ export async function answerControl<E extends RequestLogEntry>(req: IncomingMess
       case "PUT /__sim/org":
         sim.setOrg(await parseJsonBody());
         return ok({ ok: true });
-      default:
+      default: {
+        const action = sim.actions?.[`${method} ${url.pathname}`];
+        if (action) return ok(action(await parseJsonBody()), 201);
         req.resume();
         return refuse(404, sim.unknownControlRoute(method, url.pathname));
+      }
     }
   } catch (err) {
     return refuse(400, err instanceof Error ? err.message : String(err));

@@ -77,6 +77,8 @@ export interface RestSimulatorSpec<Org, C extends string, P extends string, E ex
   /** The message of the 404 for an unknown control route. */
   unknownControlRoute(method: string, path: string): string;
   answerApi(request: ApiRequest, parts: SimulatorParts<Org, C, P, E>): void;
+  /** Further control routes (see ControlledSimulator.actions), given the organization as it is now. */
+  controlActions?: Readonly<Record<string, (org: Org, input: unknown) => unknown>>;
 }
 
 export async function startRestSimulator<Org, C extends string, P extends string, E extends RequestLogEntry>(
@@ -92,7 +94,8 @@ export async function startRestSimulator<Org, C extends string, P extends string
   const delayed = new DelayedAnswers(opts.latencyMs ?? 0);
   const parts: SimulatorParts<Org, C, P, E> = { org: () => org, faults, log, delayed };
   let requestCounter = 0;
-  const control = { faults, log, getOrg: () => org, setOrg, controlError: spec.controlError, unknownControlRoute: spec.unknownControlRoute };
+  const actions = Object.fromEntries(Object.entries(spec.controlActions ?? {}).map(([route, act]) => [route, (input: unknown) => act(org, input)]));
+  const control = { faults, log, getOrg: () => org, setOrg, controlError: spec.controlError, unknownControlRoute: spec.unknownControlRoute, actions };
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const at = Date.now();

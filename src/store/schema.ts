@@ -2,7 +2,7 @@
  * The D1 schema the code expects: every file in migrations/, by the name wrangler records in
  * `d1_migrations` (a unit test keeps this list equal to the folder).
  */
-export const EXPECTED_MIGRATIONS = ["0001_run_history.sql", "0002_evidence.sql", "0003_slack_replay.sql", "0004_accepted_exemptions.sql", "0005_remediations.sql", "0006_acceptance_events.sql", "0007_one_open_remediation.sql"] as const;
+export const EXPECTED_MIGRATIONS = ["0001_run_history.sql", "0002_evidence.sql", "0003_slack_replay.sql", "0004_accepted_exemptions.sql", "0005_remediations.sql", "0006_acceptance_events.sql", "0007_one_open_remediation.sql", "0008_watch.sql"] as const;
 
 export const MIGRATE_COMMAND = "npx wrangler d1 migrations apply DB --remote (--local for wrangler dev)";
 

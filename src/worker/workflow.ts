@@ -2,6 +2,7 @@ import { RemediationStore } from "../store/remediations.js";
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { readConfig } from "../config.js";
 import { AcceptanceStore } from "../store/acceptances.js";
+import { WatchLog } from "../store/watch-log.js";
 import { EvidenceStore } from "../store/evidence-store.js";
 import { RunHistory } from "../store/run-history.js";
 import { WorkStore } from "../store/work-store.js";
@@ -139,6 +140,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
       params,
       history: new RunHistory(this.env.DB),
       acceptances: new AcceptanceStore(this.env.DB),
+      watches: new WatchLog(this.env.DB),
       remediations: new RemediationStore(this.env.DB),
       work: new WorkStore(this.env.EVIDENCE, params.run_id),
       enrichment: enrichmentContext(this.env, params.run_id),

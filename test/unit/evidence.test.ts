@@ -29,6 +29,7 @@ import {
 } from "../../src/evidence/index.js";
 import { toBase64 } from "../../src/util/base64.js";
 import { sha256Hex } from "../../src/util/hash.js";
+import { WATCH_CSV_COLUMNS } from "../../src/evidence/watch.js";
 
 const text = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
 const POLICY = [
@@ -579,6 +580,7 @@ describe("docs/evidence.md", () => {
       ["### inventory.csv", INVENTORY_CSV_COLUMNS],
       ["### exemptions.csv", EXEMPTIONS_CSV_COLUMNS],
       ["### acceptances.csv", ACCEPTANCES_CSV_COLUMNS],
+      ["### watch.csv", WATCH_CSV_COLUMNS],
     ] as const) {
       const section = doc.slice(doc.indexOf(heading));
       const table = section.slice(0, section.indexOf("\n\n", section.indexOf("| ---")));

@@ -168,6 +168,7 @@ describe("plain `wrangler dev` with every setting in .dev.vars", { timeout: 180_
       REMEDIATION: "dry-run",
       REMEDIATION_APPROVALS: "2",
       REMEDIATION_MAX_PER_DAY: "5",
+      WATCH: "on",
     };
     const missing = readmeSettings().filter((name) => !(name in values));
     if (missing.length > 0) throw new Error(`this test has no local value for ${missing.join(", ")}: add one`);

@@ -408,7 +408,7 @@ describe("routing of the new paths", () => {
     const cases: [string, string, string][] = [
       ["PUT", "/organization/projects/proj_web/api_keys/key_web_prod", "GET, DELETE"],
       ["POST", "/organization/projects/proj_web/api_keys/key_web_prod", "GET, DELETE"],
-      ["GET", "/organization/admin_api_keys/key_admin_alice", "DELETE"],
+      ["PUT", "/organization/admin_api_keys/key_admin_alice", "GET, DELETE"],
       ["PUT", "/organization/projects/proj_data/service_accounts/sa_ci_etl", "GET, POST, DELETE"],
       ["DELETE", "/organization/projects/proj_web/api_keys", "GET"],
       ["DELETE", "/organization/admin_api_keys", "GET"],

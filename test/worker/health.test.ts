@@ -124,7 +124,7 @@ describe("GET /healthz as a readiness check", () => {
     const response = await call("/healthz", { DB: unmigrated });
     expect(response.status).toBe(503);
     const body = (await response.json()) as Health;
-    expect(body.problems).toEqual([expect.stringContaining("D1 is not migrated (missing 0001_run_history.sql, 0002_evidence.sql, 0003_slack_replay.sql, 0004_accepted_exemptions.sql, 0005_remediations.sql, 0006_acceptance_events.sql, 0007_one_open_remediation.sql): run npx wrangler d1 migrations apply DB")]);
+    expect(body.problems).toEqual([expect.stringContaining("D1 is not migrated (missing 0001_run_history.sql, 0002_evidence.sql, 0003_slack_replay.sql, 0004_accepted_exemptions.sql, 0005_remediations.sql, 0006_acceptance_events.sql, 0007_one_open_remediation.sql, 0008_watch.sql): run npx wrangler d1 migrations apply DB")]);
   });
 });
 

@@ -1,5 +1,6 @@
 /**
- * GET /organization/admin_api_keys (limit, after, order=asc|desc) and
+ * GET /organization/admin_api_keys (limit, after, order=asc|desc),
+ * GET /organization/admin_api_keys/{key_id} (the AdminApiKey, 404 unknown) and
  * DELETE /organization/admin_api_keys/{key_id}: 200 `{id, object:
  * "organization.admin_api_key.deleted", deleted: true}`, 404 unknown. The
  * DELETE only removes the fixture: the key the simulator authenticates with
@@ -20,6 +21,11 @@ export function listAdminKeys(org: SimOrg, query: Record<string, string>): Reply
   const sorted = [...org.adminKeys].sort(byTimeThenId<AdminApiKeyJson>((k) => k.created_at));
   if (order === "desc") sorted.reverse();
   return page(sorted, () => true, params);
+}
+
+export function retrieveAdminKey(org: SimOrg, keyId: string): Reply {
+  const key = org.adminKeys.find((k) => k.id === keyId);
+  return key === undefined ? notFound(`No admin API key found with id '${keyId}'.`) : { status: 200, json: key };
 }
 
 export function deleteAdminKey(org: SimOrg, keyId: string): Reply {

@@ -1,6 +1,7 @@
 /**
  * The simulated Admin API routes (base `/v1`) and the module that answers each:
  *   GET    /organization/admin_api_keys                    admin-keys.ts
+ *   GET    /organization/admin_api_keys/{key_id}
  *   DELETE /organization/admin_api_keys/{key_id}
  *   GET    /organization/projects                          projects.ts
  *   GET    /organization/projects/{project_id}/api_keys
@@ -10,6 +11,7 @@
  *   POST   /organization/projects/{project_id}/service_accounts/{service_account_id}
  *   DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}
  *   GET    /organization/users                             users.ts
+ *   GET    /organization/users/{user_id}
  *   GET    /organization/audit_logs                        audit-logs.ts
  *   GET    /organization/usage/completions                 usage.ts
  *   GET    /organization/costs
@@ -20,18 +22,19 @@
  * that are not simulated); any other path is a 404.
  */
 import type { Reply } from "../http.js";
-import { deleteAdminKey, listAdminKeys } from "./admin-keys.js";
+import { deleteAdminKey, listAdminKeys, retrieveAdminKey } from "./admin-keys.js";
 import { listAuditLogs } from "./audit-logs.js";
 import { apiError } from "./errors.js";
 import type { SimOrg } from "./org.js";
 import { deleteProjectKey, listProjectKeys, listProjects, retrieveProjectKey } from "./projects.js";
 import { deleteServiceAccount, retrieveServiceAccount, updateServiceAccount } from "./service-accounts.js";
 import { costs, usageCompletions } from "./usage.js";
-import { listUsers } from "./users.js";
+import { listUsers, retrieveUser } from "./users.js";
 
 const PROJECT_KEYS_RE = /^\/organization\/projects\/([^/]+)\/api_keys$/;
 const ADMIN_KEY_RE = /^\/organization\/admin_api_keys\/([^/]+)$/;
 const PROJECT_KEY_RE = /^\/organization\/projects\/([^/]+)\/api_keys\/([^/]+)$/;
+const USER_RE = /^\/organization\/users\/([^/]+)$/;
 const SERVICE_ACCOUNT_RE = /^\/organization\/projects\/([^/]+)\/service_accounts\/([^/]+)$/;
 
 function decodeSegment(raw: string | undefined): string {
@@ -69,13 +72,18 @@ function handlersFor(path: string): Handlers | null {
   m = ADMIN_KEY_RE.exec(path);
   if (m !== null) {
     const keyId = decodeSegment(m[1]);
-    return { DELETE: (r) => deleteAdminKey(r.org, keyId) };
+    return { GET: (r) => retrieveAdminKey(r.org, keyId), DELETE: (r) => deleteAdminKey(r.org, keyId) };
   }
   m = PROJECT_KEY_RE.exec(path);
   if (m !== null) {
     const projectId = decodeSegment(m[1]);
     const keyId = decodeSegment(m[2]);
     return { GET: (r) => retrieveProjectKey(r.org, projectId, keyId), DELETE: (r) => deleteProjectKey(r.org, projectId, keyId) };
+  }
+  m = USER_RE.exec(path);
+  if (m !== null) {
+    const userId = decodeSegment(m[1]);
+    return { GET: (r) => retrieveUser(r.org, userId) };
   }
   m = SERVICE_ACCOUNT_RE.exec(path);
   if (m !== null) {

@@ -7,7 +7,8 @@
  *
  * Control routes (no auth, not logged): ../control-routes.ts, with a
  * `Fault` (./faults.ts) to POST /__sim/faults and a `SimOrg` at /__sim/org;
- * GET /__sim/requests gives `RequestLogEntry[]`.
+ * GET /__sim/requests gives `RequestLogEntry[]`; POST /__sim/keys creates a key
+ * with its audit-log event, POST /__sim/events adds an event (./control-keys.ts).
  *
  * Order of processing for an API request (after reading its body): faults are
  * matched (and consumed) first — by method, path and `after` / `page` cursor —
@@ -29,6 +30,7 @@ import { isRecord } from "../json.js";
 import type { RequestLogEntry } from "../request-log.js";
 import { type RestSimulator, type RestSimulatorOptions, startRestSimulator } from "../rest-simulator.js";
 import { authenticate } from "./auth.js";
+import { addAuditEvent, createKeyWithEvent } from "./control-keys.js";
 import { errorBody } from "./errors.js";
 import { faultStatusResult, transformPage } from "./faulted-answers.js";
 import { type Fault, OPENAI_FAULTS } from "./faults.js";
@@ -77,6 +79,10 @@ export async function startSimulator(opts: StartSimulatorOptions): Promise<Simul
     requestUrl,
     controlError: (_status, message) => errorBody(message, "invalid_request_error"),
     unknownControlRoute: (method, path) => `Invalid URL (${method} ${path})`,
+    controlActions: {
+      "POST /__sim/keys": (org, input) => createKeyWithEvent(org, input, new Date()),
+      "POST /__sim/events": (org, input) => ({ event: addAuditEvent(org, input, new Date()) }),
+    },
     answerApi({ req, res, url, method, bodyText, at, requestId }, { org, faults, log, delayed }) {
       const fullPath = url.pathname;
       const path = apiPath(fullPath);
