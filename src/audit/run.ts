@@ -141,7 +141,8 @@ function clientOf(config: InventoryOptions | ClientOptions): ClientOptions {
   return client;
 }
 
-function toRunFinding(finding: Finding): RunFinding {
+/** A judged finding as a run records it: the key without its project and owner, which stand beside it, and its dashboard page. */
+export function toRunFinding(finding: Finding): RunFinding {
   const { project, owner, ...key } = finding.key;
   return {
     rule_id: finding.rule_id,

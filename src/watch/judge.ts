@@ -1,10 +1,8 @@
 import type { KeyRecord } from "../model/inventory.js";
-import { keyProvider } from "../model/key-facts.js";
 import type { RunFinding } from "../model/run.js";
 import { type AcceptedExemption, type Finding, evaluate } from "../policy/index.js";
 import type { Policy } from "../policy/schema.js";
-import { anthropicDashboardUrl } from "../providers/anthropic/links.js";
-import { dashboardUrl } from "../providers/openai/links.js";
+import { toRunFinding } from "../audit/run.js";
 
 /**
  * The keys a firing read, judged as a run would judge them: the policy's rules and exemptions and
@@ -43,19 +41,5 @@ export function judgeWatchedKeys(input: {
 }
 
 function watchFinding(finding: Finding): RunFinding {
-  const { project, owner, ...key } = finding.key;
-  const url = keyProvider(finding.key) === "anthropic" ? anthropicDashboardUrl(key) : dashboardUrl(key.kind, project?.id);
-  return {
-    rule_id: finding.rule_id,
-    rule_kind: finding.rule_kind,
-    severity: finding.severity,
-    fingerprint: finding.fingerprint,
-    sentence: finding.sentence,
-    remediation: finding.remediation,
-    dashboard_url: url,
-    key,
-    project,
-    owner,
-    lifecycle: "new",
-  };
+  return { ...toRunFinding(finding), lifecycle: "new" };
 }
