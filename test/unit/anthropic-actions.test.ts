@@ -1,20 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { disableKey, reenableKey, retrieveKey } from "../../src/providers/anthropic/actions.js";
 import { sampleAnthropicOrg } from "../../src/sim/anthropic/sample-org.js";
 import type { AnthropicSimulator } from "../../src/sim/anthropic/server.js";
-import { NOW, clientOptions, fakeSleep, startSampleSimulator } from "./anthropic-support.js";
+import { NOW, clientOptions, fakeSleep, withSampleSimulator } from "./anthropic-support.js";
 
 let sim: AnthropicSimulator;
-beforeAll(async () => {
-  sim = await startSampleSimulator();
-});
-afterEach(() => {
-  sim.clearFaults();
-  sim.clearLog();
-  sim.setOrg(sampleAnthropicOrg(NOW));
-});
-afterAll(async () => {
-  await sim.close();
+withSampleSimulator((started) => {
+  sim = started;
 });
 
 const statusOf = (id: string) => sim.getOrg().apiKeys.find((k) => k.id === id)?.status;

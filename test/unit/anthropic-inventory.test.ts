@@ -1,22 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { collectAnthropicSlice, initialWorkState } from "../../src/providers/anthropic/client.js";
 import { assembleAnthropicInventory, collectAnthropicInventory } from "../../src/providers/anthropic/inventory.js";
 import { sampleAnthropicOrg } from "../../src/sim/anthropic/sample-org.js";
 import type { AnthropicSimulator } from "../../src/sim/anthropic/server.js";
 import type { ApiKeyJson, SimAnthropicOrg } from "../../src/sim/anthropic/types.js";
-import { ACCOUNT, ADMIN_KEY, NOW, clientOptions, fakeSleep, requestsTo, startSampleSimulator } from "./anthropic-support.js";
+import { ACCOUNT, ADMIN_KEY, NOW, clientOptions, fakeSleep, requestsTo, startSampleSimulator, withSampleSimulator } from "./anthropic-support.js";
 
 let sim: AnthropicSimulator;
-beforeAll(async () => {
-  sim = await startSampleSimulator();
-});
-afterEach(() => {
-  sim.clearFaults();
-  sim.clearLog();
-  sim.setOrg(sampleAnthropicOrg(NOW));
-});
-afterAll(async () => {
-  await sim.close();
+withSampleSimulator((started) => {
+  sim = started;
 });
 
 const KEYS = "/v1/organizations/api_keys";

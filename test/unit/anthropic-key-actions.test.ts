@@ -1,24 +1,15 @@
 /** The Anthropic side of a remediation against the simulator: the key read fresh with its recent use, the one status update, the key read again. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { actionsFor } from "../../src/decide/actions.js";
 import { confirmOutcome } from "../../src/decide/outcome.js";
 import { anthropicKeyActions } from "../../src/providers/anthropic/key-actions.js";
 import type { RunFinding } from "../../src/model/run.js";
-import { sampleAnthropicOrg } from "../../src/sim/anthropic/sample-org.js";
 import type { AnthropicSimulator } from "../../src/sim/anthropic/server.js";
-import { ACCOUNT, NOW, clientOptions, startSampleSimulator } from "./anthropic-support.js";
+import { ACCOUNT, NOW, clientOptions, withSampleSimulator } from "./anthropic-support.js";
 
 let sim: AnthropicSimulator;
-beforeAll(async () => {
-  sim = await startSampleSimulator();
-});
-afterEach(() => {
-  sim.clearFaults();
-  sim.clearLog();
-  sim.setOrg(sampleAnthropicOrg(NOW));
-});
-afterAll(async () => {
-  await sim.close();
+withSampleSimulator((started) => {
+  sim = started;
 });
 
 const keys = () => anthropicKeyActions({ ...clientOptions(sim), now: () => NOW });

@@ -1,22 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readKeyTotals } from "../../src/providers/anthropic/key-totals.js";
 import { type LastUseReport, lastUseOf, readLastUse, usageWindow } from "../../src/providers/anthropic/last-used.js";
 import { SAMPLE_LAST_USED_DAYS_AGO, sampleAnthropicOrg } from "../../src/sim/anthropic/sample-org.js";
 import type { AnthropicSimulator } from "../../src/sim/anthropic/server.js";
 import type { SimAnthropicOrg } from "../../src/sim/anthropic/types.js";
-import { ACCOUNT, NOW, clientOptions, requestsTo, startSampleSimulator } from "./anthropic-support.js";
+import { ACCOUNT, NOW, clientOptions, requestsTo, withSampleSimulator } from "./anthropic-support.js";
 
 let sim: AnthropicSimulator;
-beforeAll(async () => {
-  sim = await startSampleSimulator();
-});
-afterEach(() => {
-  sim.clearFaults();
-  sim.clearLog();
-  sim.setOrg(sampleAnthropicOrg(NOW));
-});
-afterAll(async () => {
-  await sim.close();
+withSampleSimulator((started) => {
+  sim = started;
 });
 
 const USAGE = "/v1/organizations/analytics/usage";

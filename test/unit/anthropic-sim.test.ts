@@ -1,19 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SAMPLE_LAST_USED_DAYS_AGO, sampleAnthropicOrg } from "../../src/sim/anthropic/sample-org.js";
 import type { AnthropicSimulator } from "../../src/sim/anthropic/server.js";
-import { ADMIN_KEY, NOW, startSampleSimulator } from "./anthropic-support.js";
+import { ADMIN_KEY, NOW, withSampleSimulator } from "./anthropic-support.js";
 
 let sim: AnthropicSimulator;
-beforeAll(async () => {
-  sim = await startSampleSimulator();
-});
-afterEach(() => {
-  sim.clearFaults();
-  sim.clearLog();
-  sim.setOrg(sampleAnthropicOrg(NOW));
-});
-afterAll(async () => {
-  await sim.close();
+withSampleSimulator((started) => {
+  sim = started;
 });
 
 interface Reply {

@@ -1,4 +1,5 @@
 /** Shared setup of the Anthropic provider tests: the simulator with the sample organization, and client options pointing at it. */
+import { afterAll, afterEach, beforeAll } from "vitest";
 import type { AnthropicInventoryOptions } from "../../src/providers/anthropic/client.js";
 import { sampleAnthropicOrg } from "../../src/sim/anthropic/sample-org.js";
 import { type AnthropicSimulator, startAnthropicSimulator } from "../../src/sim/anthropic/server.js";
@@ -16,6 +17,23 @@ export function fakeSleep(): { sleep: (ms: number) => Promise<void>; waits: numb
       waits.push(ms);
     },
   };
+}
+
+/** The sample simulator for one test file: started before its tests (given to `use`), reset after each, closed after all. */
+export function withSampleSimulator(use: (sim: AnthropicSimulator) => void): void {
+  let sim: AnthropicSimulator | undefined;
+  beforeAll(async () => {
+    sim = await startSampleSimulator();
+    use(sim);
+  });
+  afterEach(() => {
+    sim?.clearFaults();
+    sim?.clearLog();
+    sim?.setOrg(sampleAnthropicOrg(NOW));
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
 }
 
 export function startSampleSimulator(): Promise<AnthropicSimulator> {
