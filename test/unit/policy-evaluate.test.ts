@@ -1,34 +1,9 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { KeyOwner, KeyRecord, ProjectRef } from "../../src/model/inventory.js";
+import type { KeyRecord, } from "../../src/model/inventory.js";
 import { type Policy, evaluate, findingFingerprint, formatPolicyError, loadPolicy } from "../../src/policy/index.js";
 import { sha256HexPrefix } from "../../src/policy/sha256-prefix.js";
-
-const NOW = new Date("2026-11-24T12:00:00.000Z");
-const DAY = 86_400_000;
-
-function ago(days: number): string {
-  return new Date(NOW.getTime() - days * DAY).toISOString();
-}
-
-type KeyOverrides = Partial<Omit<KeyRecord, "owner" | "project">> & { owner?: Partial<KeyOwner>; project?: Partial<ProjectRef> | null };
-
-function key(overrides: KeyOverrides = {}): KeyRecord {
-  const { owner, project, ...rest } = overrides;
-  return {
-    kind: "project",
-    id: "key_1",
-    name: "web backend",
-    redacted_value: "sk-proj-...abcd",
-    created_at: ago(10),
-    last_used_at: ago(1),
-    expires_at: null,
-    owner_access: "active",
-    ...rest,
-    project: project === null ? null : { id: "proj_web", name: "web-prod", archived: false, ...project },
-    owner: { type: "user", id: "user_alice", name: "Alice", email: "alice@example.com", role: "member", ...owner },
-  };
-}
+import { DAY, NOW, ago, openaiKey as key } from "./policy-support.js";
 
 function policy(text: string): Policy {
   const loaded = loadPolicy(text, "test.yaml");

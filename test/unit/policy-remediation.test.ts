@@ -1,29 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { KeyOwner, KeyRecord, ProjectRef } from "../../src/model/inventory.js";
 import { type Policy, RULE_KINDS, evaluate, formatPolicyError, loadPolicy, remediationFor, renderPolicySchema } from "../../src/policy/index.js";
-
-const NOW = new Date("2026-11-24T12:00:00.000Z");
-const DAY = 86_400_000;
-const ago = (days: number) => new Date(NOW.getTime() - days * DAY).toISOString();
-
-type KeyOverrides = Partial<Omit<KeyRecord, "owner" | "project">> & { owner?: Partial<KeyOwner>; project?: Partial<ProjectRef> | null };
-
-function key(overrides: KeyOverrides = {}): KeyRecord {
-  const { owner, project, ...rest } = overrides;
-  return {
-    kind: "project",
-    id: "key_1",
-    name: "web backend",
-    redacted_value: "sk-proj-...abcd",
-    created_at: ago(10),
-    last_used_at: ago(1),
-    expires_at: null,
-    owner_access: "active",
-    ...rest,
-    project: project === null ? null : { id: "proj_web", name: "web-prod", archived: false, ...project },
-    owner: { type: "user", id: "user_alice", name: "Alice", email: "alice@example.com", role: "member", ...owner },
-  };
-}
+import { NOW, ago, openaiKey as key } from "./policy-support.js";
 
 function policy(text: string): Policy {
   const loaded = loadPolicy(text, "test.yaml");

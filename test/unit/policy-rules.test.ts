@@ -1,35 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { KeyOwner, KeyRecord, ProjectRef } from "../../src/model/inventory.js";
+import type { KeyOwner, KeyRecord, } from "../../src/model/inventory.js";
 import { evaluate, formatPolicyError, loadPolicy } from "../../src/policy/index.js";
+import { type KeyOverrides, NOW, ago, openaiKey as key } from "./policy-support.js";
 
-const NOW = new Date("2026-11-24T12:00:00.000Z");
-const DAY = 86_400_000;
 const SECOND = 1_000;
-
-/** An ISO time `days` days (plus `extraMs`) before NOW. */
-function ago(days: number, extraMs = 0): string {
-  return new Date(NOW.getTime() - days * DAY - extraMs).toISOString();
-}
-
-type KeyOverrides = Partial<Omit<KeyRecord, "owner" | "project">> & { owner?: Partial<KeyOwner>; project?: Partial<ProjectRef> | null };
-
-/** A healthy project key; override what a test is about. */
-function key(overrides: KeyOverrides = {}): KeyRecord {
-  const { owner, project, ...rest } = overrides;
-  return {
-    kind: "project",
-    id: "key_1",
-    name: "web backend",
-    redacted_value: "sk-proj-...abcd",
-    created_at: ago(10),
-    last_used_at: ago(1),
-    expires_at: null,
-    owner_access: "active",
-    ...rest,
-    project: project === null ? null : { id: "proj_web", name: "web-prod", archived: false, ...project },
-    owner: { type: "user", id: "user_alice", name: "Alice", email: "alice@example.com", role: "member", ...owner },
-  };
-}
 
 function adminKey(overrides: KeyOverrides = {}): KeyRecord {
   return key({ kind: "admin", id: "admin_1", project: null, owner_access: null, owner: { role: "owner" }, ...overrides });
