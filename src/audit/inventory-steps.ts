@@ -64,7 +64,7 @@ export async function evaluateAndRecord(ctx: AuditContext, sliceCount: number): 
   const accepted = (await ctx.acceptances.forPolicy(ctx.params.policy)).map(toAcceptedExemption);
   const concluded = concludeRun({ base: runBase(ctx.params), policy: checked, inventory, evaluatedAt: now, finishedAt: now, secrets: config.secrets, accepted, enrichment });
   const open = await ctx.history.openFindings(ctx.params.policy);
-  const withLifecycle = applyAccountLifecycle(concluded, open, await accountsOfOpenFindings(ctx.history, concluded, open));
+  const withLifecycle = applyAccountLifecycle(concluded, open, await accountsOfOpenFindings(ctx.history, concluded, open, config.accounts), config.accounts);
   const resolved = withLifecycle.lifecycle?.resolved_findings ?? [];
   const run = markResolvedByRemediation(withLifecycle, await ctx.remediations.resolvedBy(resolved));
   await ctx.history.record(run, ctx.params.policy);

@@ -69,17 +69,18 @@ const ACCOUNTS = JSON.stringify([
 
 let runs = 0;
 
-function context(keys: { claude?: string; eu?: string } = {}): AuditContext {
+function context(keys: { claude?: string; eu?: string; accounts?: string } = {}): AuditContext {
   runs++;
   const runId = `run_20261123T060000Z_a${String(runs).padStart(5, "0")}`;
   const params: AuditParams = { run_id: runId, trigger: "http", policy: "default", notify: false, started_at: new Date(NOW.getTime() + runs * 1000).toISOString() };
-  const accounts = JSON.parse(ACCOUNTS) as { name: string; base_url?: string }[];
-  const urls: Record<string, string> = { "openai-us": us.url, "openai-eu": eu.url, claude: claude.url };
+  const accounts = JSON.parse(keys.accounts ?? ACCOUNTS) as { name: string; base_url?: string }[];
+  const urls: Record<string, string> = { "openai-us": us.url, "openai-eu": eu.url, claude: claude.url, "claude-prod": claude.url };
   const env = {
     ACCOUNTS: JSON.stringify(accounts.map((a) => ({ ...a, base_url: urls[a.name] }))),
     OPENAI_US_ADMIN_KEY: US_KEY,
     OPENAI_EU_ADMIN_KEY: keys.eu ?? EU_KEY,
     CLAUDE_ADMIN_KEY: keys.claude ?? CLAUDE_KEY,
+    CLAUDE_PROD_ADMIN_KEY: keys.claude ?? CLAUDE_KEY,
     AUDIT_SUBREQUESTS_PER_STEP: String(STEP_CAP),
   };
   const settings = (): Config => readConfig(env);
@@ -253,5 +254,29 @@ describe("one run over two OpenAI organizations and one Anthropic organization",
       }),
     ]);
     expect(findingsOf(run, "claude").some((f) => f.key.id === "apikey_legacy_nobody")).toBe(false);
+  });
+
+  it("resolves nothing of an account it did not read: renamed in ACCOUNTS and failing under its new name, or dropped from ACCOUNTS", async () => {
+    const first = await runUntilRecorded(context());
+    expect(first.run.status).toBe("complete");
+    await releaseAndCleanUp(first.ctx);
+    const claudeFindings = new Set(findingsOf(first.run, "claude").map((f) => f.fingerprint));
+    expect(claudeFindings.size).toBeGreaterThan(0);
+    const resolvedOfClaude = (run: AuditRun) => (run.lifecycle?.resolved_findings ?? []).filter((r) => claudeFindings.has(r.fingerprint));
+
+    // Renamed (same organization) and its key refused this week: incomplete, naming only the new name.
+    const renamed = JSON.stringify([...JSON.parse(ACCOUNTS).slice(0, 2), { name: "claude-prod", provider: "anthropic", admin_key_secret: "CLAUDE_PROD_ADMIN_KEY" }]);
+    const second = await runUntilRecorded(context({ accounts: renamed, claude: "sk-ant-admin01-wrong-key-000000000000" }));
+    expect(second.run.status).toBe("incomplete");
+    expect(second.run.errors.map((e) => e.account)).toEqual(["claude-prod"]);
+    expect(resolvedOfClaude(second.run)).toEqual([]);
+    await releaseAndCleanUp(second.ctx);
+
+    // Dropped: a complete run of the two others says nothing of the third's findings as resolved.
+    const third = await runUntilRecorded(context({ accounts: JSON.stringify(JSON.parse(ACCOUNTS).slice(0, 2)) }));
+    expect(third.run.status).toBe("complete");
+    expect(resolvedOfClaude(third.run)).toEqual([]);
+    // The two accounts it read still resolve what is gone from them.
+    expect(third.run.lifecycle?.resolved_findings.every((r) => !claudeFindings.has(r.fingerprint))).toBe(true);
   });
 });
