@@ -44,9 +44,10 @@ export const AUDIT_USAGE = `usage: keywarden audit [--policy FILE] [--account NA
 `;
 
 /** The CLI's message for a missing admin key: a laptop exports it (the Worker's says wrangler secret put). */
-const NO_ADMIN_KEY = `OPENAI_ADMIN_KEY is not set. Export an Admin API key (read access is enough) first:
+export const NO_ADMIN_KEY = `OPENAI_ADMIN_KEY is not set. Export the Admin API key of the organization to audit first:
   export OPENAI_ADMIN_KEY=sk-admin-…
-or try Keywarden offline on a simulated organization: keywarden sim`;
+(ANTHROPIC_ADMIN_KEY=sk-ant-admin… for an Anthropic organization, ACCOUNTS for several: see the README's Accounts)
+or try Keywarden offline on simulated organizations: keywarden sim`;
 
 export async function auditCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
   const fail = (message: string): number => {
@@ -85,10 +86,10 @@ export async function auditCommand(argv: string[], io: CliIo = processIo()): Pro
   let enrich: EnrichSource[];
   try {
     // Only the settings the CLI uses: a laptop's other variables (Slack tokens…) are not its business.
-    config = readConfig(accountSettingsOf(io.env));
+    config = readConfig(accountSettingsOf(io.env), "cli");
     enrich = readEnrichSettings({ ENRICH: io.env.ENRICH });
   } catch (error) {
-    if (error instanceof ConfigError) return fail(error.message);
+    if (error instanceof ConfigError) return fail(error.at("cli").problems.join("\n"));
     throw error;
   }
   const chosen = args.values.account;

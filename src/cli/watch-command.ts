@@ -1,3 +1,4 @@
+import { NO_ADMIN_KEY } from "./audit-command.js";
 import { parseArgs } from "node:util";
 import { ConfigError, readConfig, readEnrichSettings } from "../config.js";
 import type { RunFinding } from "../model/run.js";
@@ -26,7 +27,6 @@ export const WATCH_USAGE = `usage: keywarden watch [--since DURATION] [--policy 
   watched (its audit log off or refused, a request failed), or the command line is wrong.
 `;
 
-const NO_ADMIN_KEY = "OPENAI_ADMIN_KEY is not set. Export an Admin API key first (export OPENAI_ADMIN_KEY=sk-admin-…), or try it on a simulated organization: keywarden sim";
 
 /** `30m`, `1h`, `2d`: milliseconds, or null for anything else. */
 export function parseDuration(text: string): number | null {
@@ -42,7 +42,7 @@ const NOTHING_KNOWN: WatchKnowledge = { lastCompleteRunStart: async () => null, 
 
 export async function watchCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
   const fail = (message: string): number => {
-    io.stderr.write(`keywarden watch: ${printableLine(message)}\n`);
+    io.stderr.write(`keywarden watch: ${message.split("\n").map(printableLine).join("\n")}\n`);
     return 2;
   };
   let args;
@@ -68,10 +68,10 @@ export async function watchCommand(argv: string[], io: CliIo = processIo()): Pro
   try {
     // Only the settings the watch uses: a laptop's other variables (Slack tokens…) are not its business.
     const names = ["OPENAI_ADMIN_KEY", "OPENAI_BASE_URL", "ANTHROPIC_ADMIN_KEY", "ANTHROPIC_BASE_URL", "ACCOUNTS", "POLICY", ...accountSecrets(io.env.ACCOUNTS)];
-    config = readConfig(Object.fromEntries(names.map((name) => [name, io.env[name]])));
+    config = readConfig(Object.fromEntries(names.map((name) => [name, io.env[name]])), "cli");
     enrich = readEnrichSettings({ ENRICH: io.env.ENRICH });
   } catch (error) {
-    if (error instanceof ConfigError) return fail(error.message);
+    if (error instanceof ConfigError) return fail(error.at("cli").problems.join("\n"));
     throw error;
   }
   let checked;

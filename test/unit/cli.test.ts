@@ -123,8 +123,24 @@ describe("keywarden audit", () => {
       expect(stdout).toBe("");
       expect(stderr).toContain("keywarden audit: OPENAI_ADMIN_KEY is not set");
       expect(stderr).toContain("export OPENAI_ADMIN_KEY=sk-admin-");
+      // Anthropic and several organizations are audited too: a newcomer is told how.
+      expect(stderr).toContain("ANTHROPIC_ADMIN_KEY");
+      expect(stderr).toContain("ACCOUNTS");
       expect(stderr).not.toContain("wrangler");
     }
+  });
+
+  it("names an account's missing secret with the fix for a shell, one problem per line", async () => {
+    const accounts = JSON.stringify([
+      { name: "openai-us", provider: "openai", admin_key_secret: "OPENAI_US_ADMIN_KEY" },
+      { name: "openai-eu", provider: "openai", admin_key_secret: "OPENAI_EU_ADMIN_KEY" },
+    ]);
+    const { code, stderr } = await keywarden(["audit"], { env: { OPENAI_ADMIN_KEY: undefined, ACCOUNTS: accounts } });
+    expect(code).toBe(2);
+    const lines = stderr.trimEnd().split("\n");
+    expect(lines.filter((line) => /OPENAI_(US|EU)_ADMIN_KEY is not set/.test(line))).toHaveLength(2);
+    expect(stderr).toContain("export OPENAI_US_ADMIN_KEY=… in the shell that runs keywarden");
+    expect(stderr).not.toContain("wrangler");
   });
 
   it("with an invalid policy prints its errors on stderr, with and without --json, and exits 2 before any request", async () => {
