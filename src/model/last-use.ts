@@ -1,4 +1,5 @@
 import type { KeyRecord } from "./inventory.js";
+import { keyProvider, providerListsLastUse } from "./key-facts.js";
 
 /**
  * A key's last use as a provider derives it from usage reports (structurally the Anthropic
@@ -29,4 +30,26 @@ export function lastUseFields(use: DerivedLastUse, window: { from: string } | un
     case "unknown":
       return { last_used_at: null, last_used_unknown: use.reason };
   }
+}
+
+/**
+ * The longest usage window a provider that does not list last use keeps (Anthropic's analytics: 365
+ * days, nothing before 2026-01-01): what a condition needing a key's whole history reads.
+ */
+export const LONGEST_USAGE_DAYS = 365;
+
+/**
+ * What is known of a key's last use: `known` (its `last_used_at`, null for never used: what OpenAI
+ * lists, or a use seen in the usage read), `none_since` (no use since `since`, the start of the usage
+ * read: before it, never used or used at a time not read), or `unknown` with the reason.
+ */
+export type LastUseKnowledge = { state: "known" } | { state: "none_since"; since: string } | { state: "unknown"; reason: string };
+
+export function lastUseKnowledge(key: LastUseFields & Pick<KeyRecord, "provider">): LastUseKnowledge {
+  if (key.last_used_unknown !== undefined) return { state: "unknown", reason: key.last_used_unknown };
+  if (key.last_used_at !== null) return { state: "known" };
+  if (key.last_used_known_since !== undefined) return { state: "none_since", since: key.last_used_known_since };
+  const provider = keyProvider(key);
+  if (providerListsLastUse(provider)) return { state: "known" };
+  return { state: "unknown", reason: `${provider} does not list when a key was last used, and it was not read from its usage reports` };
 }

@@ -32,8 +32,9 @@ export interface Evaluation {
   /** Every exemption (policy and accepted) that held at `now`, applied or not. */
   exemptions_in_force: ExemptionInForce[];
   /**
-   * Keys a rule could not judge from what the provider gave (an `unused` rule over Anthropic usage
-   * that could not be read, or not as far back as the rule's days): neither a finding nor fine.
+   * Keys a rule could not judge from what the provider gave (an `unused` rule, or a `match` on
+   * `last_used_at`, over Anthropic usage that could not be read, or not as far back as the rule
+   * needs): neither a finding nor fine.
    * Non-empty → the run is incomplete, with these reasons. A key an exemption covers for the rule is
    * not listed (it may break the rule anyway). By rule id, then account, then key id.
    */

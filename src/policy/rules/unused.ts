@@ -2,7 +2,7 @@ import { z } from "zod";
 import { formatCount } from "../../enrichment/describe.js";
 import { USAGE_WINDOW_DAYS } from "../../model/enrichment.js";
 import type { KeyRecord } from "../../model/inventory.js";
-import { keyProvider, providerListsLastUse } from "../../model/key-facts.js";
+import { lastUseKnowledge } from "../../model/last-use.js";
 import { daysSchema } from "../duration.js";
 import { defineRule } from "../rule-module.js";
 import { MS_PER_DAY, agoSentence, isoDay, plural } from "../time.js";
@@ -36,11 +36,11 @@ export const unused = defineRule({
   }),
   check(key, rule, { nowMs, times }) {
     const limitMs = rule.days * MS_PER_DAY;
-    const unknown = unknownLastUse(key);
-    if (unknown !== undefined || (key.last_used_at === null && key.last_used_known_since !== undefined)) {
+    const use = lastUseKnowledge(key);
+    if (use.state !== "known") {
       // Younger than the limit: fine whatever its use. Written so that an unreadable created_at (NaN) goes on.
       if (nowMs - times.created_at <= limitMs) return null;
-      if (unknown !== undefined) return { undecided: `last use unknown: ${unknown}` };
+      if (use.state === "unknown") return { undecided: `last use unknown: ${use.reason}` };
       return noUseSeen(key, rule, nowMs, times.created_at);
     }
     const lastSeenMs = times.last_used_at ?? times.created_at;
@@ -51,13 +51,6 @@ export const unused = defineRule({
     return { sentence: `${lastUsed(lastSeenMs, key.last_used_at, nowMs)}${note}` };
   },
 });
-
-/** Why the key's last use is unknown, if it is: said so, or never derived for a provider that does not list it. */
-function unknownLastUse(key: KeyRecord): string | undefined {
-  if (key.last_used_unknown !== undefined) return key.last_used_unknown;
-  if (key.last_used_at !== null || key.last_used_known_since !== undefined || providerListsLastUse(keyProvider(key))) return undefined;
-  return `${keyProvider(key)} does not list when a key was last used, and it was not read from its usage reports`;
-}
 
 /** A key older than the limit with no use seen since `last_used_known_since`. */
 function noUseSeen(key: KeyRecord, rule: { days: number }, nowMs: number, createdMs: number): { sentence: string } | { undecided: string } {
