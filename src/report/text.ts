@@ -113,7 +113,7 @@ function findingLines(findings: readonly RunFinding[], indent: string): string[]
 
 function describeFinding(finding: RunFinding): string {
   const where = keyProvider(finding.key) === "anthropic" ? workspaceOf(finding) : projectOf(finding);
-  const owner = finding.owner.email ?? finding.owner.name ?? finding.owner.id;
+  const owner = finding.owner.email ?? finding.owner.name ?? (finding.owner.id || "unknown");
   // The id is what `keywarden revoke` and the dashboard take; the name alone may not be unique.
   const name = finding.key.name ? `${finding.key.name} (${finding.key.id})` : finding.key.id;
   return `[${finding.rule_id}] ${name} ${finding.key.redacted_value} — ${where}, owner ${owner}: ${finding.sentence}`;

@@ -71,6 +71,8 @@ function findingAccount(f: Pick<RunFinding, "key">, opts: FindingLabelOptions): 
 }
 
 export function ownerLabel(owner: KeyOwner): string {
+  // An Anthropic key with neither principal nor creator (legacy and system keys) has no owner to name.
+  if (!owner.id && !owner.name && !owner.email) return "no owner known";
   const who = safe(owner.name ?? owner.id, 120);
   const email = owner.email ? ` (${safe(owner.email, 120)})` : "";
   const kind = owner.type === "service_account" ? "service account " : "";

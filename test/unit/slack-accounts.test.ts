@@ -8,6 +8,7 @@ import { planOwnerMessages } from "../../src/slack/owner-messages.js";
 import { renderSlackReport } from "../../src/slack/render.js";
 import { ACCOUNT_FINDINGS, accountError, accountsRun } from "../sim/accounts-run-factory.js";
 import { makeRun, manyFindings } from "../sim/slack-run-factory.js";
+import { ownerLabel } from "../../src/slack/format.js";
 
 const CHANNEL = "C0SECURITY";
 const textOf = (message: SlackMessage) => message.blocks.flatMap(blockTexts).join("\n");
@@ -129,5 +130,12 @@ describe("a run of one account", () => {
     const withAccount = renderSlackReport(makeRun({ findings: named, status: "incomplete", errors }), { channel: CHANNEL, acceptButtons: true });
     expect({ ...withAccount, csv: null }).toEqual({ ...plain, csv: null });
     expect([plain.main, ...plain.thread].map(textOf).join("\n")).not.toMatch(/By account|account `/);
+  });
+});
+
+describe("a key with no owner known", () => {
+  it("says so instead of an empty name", () => {
+    expect(ownerLabel({ type: "user", id: "", name: null, email: null, role: null })).toBe("no owner known");
+    expect(ownerLabel({ type: "user", id: "user_a", name: "Ann", email: null, role: null })).toBe("owner Ann");
   });
 });
