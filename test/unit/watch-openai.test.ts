@@ -141,16 +141,27 @@ describe("the watch over an OpenAI organization", () => {
     expect(notifier.posts.flatMap((p) => p.findings.map((f) => f.key.id))).toEqual(["key_retold"]);
   });
 
-  it("stays within AUDIT_SUBREQUESTS_PER_STEP: more changed keys than a firing may read are left to the weekly audit", async () => {
+  it("stays within AUDIT_SUBREQUESTS_PER_STEP: judges the newest created keys it may read, says how many it left, and holds its place for the rest", async () => {
     expect(watchLimits(45, 1)).toEqual({ auditLogPages: 5, keys: 17 });
     expect(watchLimits(45, 2)).toEqual({ auditLogPages: 5, keys: 7 });
     change((org) => {
       for (let i = 0; i < 18; i++) createKeyWithEvent(org, { project_id: "proj_web", owner: { user_id: "user_bob" }, id: `key_many_${i}` }, at(i + 1));
     });
-    const { firing } = await fire({ accounts: [account], state, knowledge, notifier: recordingNotifier(), now: NOW });
-    expect(paths()).toEqual(["GET /v1/organization/audit_logs"]);
-    expect(firing.accounts[0]).toMatchObject({ status: "too_many_changes", changes_read: 18, keys_seen: 0, note: expect.stringContaining("more than 17 keys changed") });
-    expect((await state.accountState("openai")).cursor?.at).toBe(at(18).getTime() / 1000);
+    const notifier = recordingNotifier();
+    const { firing } = await fire({ accounts: [account], state, knowledge, notifier, now: NOW });
+    expect(paths()).toEqual(["GET /v1/organization/audit_logs", ...Array.from({ length: 17 }, (_, i) => `GET /v1/organization/projects/proj_web/api_keys/key_many_${17 - i}`)]);
+    expect(firing.accounts[0]).toMatchObject({ status: "too_many_changes", changes_read: 18, keys_seen: 17, note: expect.stringContaining("more than 17 keys changed") });
+    expect(notifier.notices).toEqual([expect.stringMatching(/^account openai: more than 17 keys changed: 17 were judged \(the newest created first\), 1 were not: the next firing judges them/)]);
+    // The place stops before the key left unjudged, remembering what was judged since.
+    const held = (await state.accountState("openai")).cursor;
+    expect(held).toMatchObject({ at: at(1).getTime() / 1000, ids: [] });
+    expect(Object.keys(held?.judged ?? {})).toHaveLength(17);
+
+    sim.clearLog();
+    const next = await fire({ accounts: [account], state, knowledge, notifier: recordingNotifier(), now: NOW });
+    expect(paths()).toEqual(["GET /v1/organization/audit_logs", "GET /v1/organization/projects/proj_web/api_keys/key_many_0"]);
+    expect(next.firing.accounts[0]).toMatchObject({ status: "watched", keys_seen: 1 });
+    expect((await state.accountState("openai")).cursor).toEqual({ at: at(18).getTime() / 1000, ids: [expect.any(String)] });
   });
 
   it("without a complete run, starts its cursor now and judges nothing", async () => {
