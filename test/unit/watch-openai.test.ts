@@ -164,6 +164,52 @@ describe("the watch over an OpenAI organization", () => {
     expect((await state.accountState("openai")).cursor).toEqual({ at: at(18).getTime() / 1000, ids: [expect.any(String)] });
   });
 
+  it("judges a rogue key among decoys on a later firing: with two accounts, the newest 7 first, the channel told, then the rest", async () => {
+    change((org) => {
+      createKeyWithEvent(org, { project_id: "proj_web", owner: { user_id: "user_mallory" }, id: "key_rogue", name: "rogue" }, at(10));
+      for (let i = 0; i < 7; i++) createKeyWithEvent(org, { project_id: "proj_web", owner: { user_id: "user_bob" }, id: `key_decoy_${i}` }, at(11 + i));
+    });
+    const other: AccountSettings = { ...account, name: "openai-eu" };
+    const first = recordingNotifier();
+    const { firing } = await fire({ accounts: [account, other], state, knowledge, notifier: first, now: NOW });
+    expect(firing.accounts.map((a) => [a.status, a.keys_seen])).toEqual([["too_many_changes", 7], ["too_many_changes", 7]]);
+    expect(first.notices).toEqual([expect.stringMatching(/^account openai: .*1 were not/), expect.stringMatching(/^account openai-eu: .*1 were not/)]);
+    const second = recordingNotifier();
+    const next = await fire({ accounts: [account, other], state, knowledge, notifier: second, now: NOW });
+    expect(next.firing.accounts.map((a) => [a.status, a.keys_seen])).toEqual([["watched", 1], ["watched", 1]]);
+    expect(second.posts.flatMap((p) => p.findings.map((f) => `${f.key.account}:${f.key.id}`))).toEqual(expect.arrayContaining(["openai:key_rogue", "openai-eu:key_rogue"]));
+  });
+
+  it("finds a key whose event names another project (an admin key's action) in the projects' listings, and says 'partial' of an event it cannot read", async () => {
+    change((org) => {
+      const { event } = createKeyWithEvent(org, { project_id: "proj_web", owner: { user_id: "user_mallory" }, id: "key_web_new_mallory", name: "mallory side project" }, at(30));
+      event.project = { id: "proj_default_elsewhere", name: "Default project" };
+      addAuditEvent(org, { id: "audit_log-broken", type: "api_key.created", effective_at: Math.floor(at(31).getTime() / 1000), "api_key.created": { nope: 1 } }, at(31));
+    });
+    const notifier = recordingNotifier();
+    const { firing, findings } = await fire({ accounts: [account], state, knowledge, notifier, now: NOW });
+    expect(findings.map((f) => f.key.id)).toEqual(["key_web_new_mallory"]);
+    expect(firing.accounts[0]).toMatchObject({ status: "partial", keys_seen: 1, note: "1 audit-log event(s) could not be read: the weekly audit judges the keys they name" });
+    expect(notifier.notices).toEqual(["account openai: 1 audit-log event(s) could not be read: the weekly audit judges the keys they name"]);
+    expect((await state.accountState("openai")).cursor?.at).toBe(at(31).getTime() / 1000);
+  });
+
+  it("says 'partial', naming it, of a key the audit log names that no read finds", async () => {
+    change((org) => addAuditEvent(org, { id: "audit_log-ghost", type: "api_key.created", effective_at: Math.floor(at(20).getTime() / 1000), project: { id: "proj_web", name: "web" }, "api_key.created": { id: "key_ghost", data: { scopes: [] } } }, at(20)));
+    const notifier = recordingNotifier();
+    const { firing } = await fire({ accounts: [account], state, knowledge, notifier, now: NOW });
+    expect(firing.accounts[0]).toMatchObject({ status: "partial", keys_seen: 0, note: expect.stringContaining("1 key(s) named by the audit log were not found") });
+    expect(notifier.notices).toEqual([expect.stringContaining("key_ghost")]);
+  });
+
+  it("with Slack off, records no finding as reported, so a firing with Slack on still tells it", async () => {
+    change((org) => createKeyWithEvent(org, { project_id: "proj_web", owner: { user_id: "user_mallory" }, id: "key_quiet" }, at(5)));
+    const recorded: string[] = [];
+    const { firing } = await fire({ accounts: [account], state, knowledge, notifier: null, now: NOW, record: async (_f, reported) => void recorded.push(...reported.map((f) => f.key.id)) });
+    expect(firing.delivery).toBe("slack_off");
+    expect(recorded).toEqual([]);
+  });
+
   it("without a complete run, starts its cursor now and judges nothing", async () => {
     knowledge.lastRun = null;
     const { firing } = await fire({ accounts: [account], state, knowledge, notifier: null, now: NOW });
