@@ -35,6 +35,9 @@ CREATE TABLE watch_accounts (
   -- Every audit-log event before cursor_at (unix seconds), and those at it whose id is in cursor_ids (JSON), was read.
   cursor_at INTEGER,
   cursor_ids TEXT NOT NULL DEFAULT '[]',
+  -- Changes held back (more than a firing judges): what was judged since cursor_at, as JSON
+  -- {change: effective_at of its latest event}; NULL when nothing was held back.
+  cursor_judged TEXT,
   listed_at TEXT,
   audit_log_unavailable TEXT,
   unavailable_since TEXT

@@ -24,7 +24,8 @@ export const WATCH_USAGE = `usage: keywarden watch [--since DURATION] [--policy 
   --policy FILE     the policy to apply (default: Keywarden's policies/<POLICY>.yaml)
   --json            print the firing and its findings as JSON (default: readable text)
   Exit 0: nothing new breaks the policy; 1: new findings; 2: an account could not be
-  watched (its audit log off or refused, a request failed), or the command line is wrong.
+  watched fully (its audit log off or refused, a request failed, or an event or a key it
+  names could not be read: partial), or the command line is wrong.
 `;
 
 

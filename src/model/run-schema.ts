@@ -4,7 +4,7 @@
  * as it was read (its key order and any field recorded later kept), so nothing built from it changes.
  */
 import { z } from "zod";
-import type { AuditRun, SlackDelivery } from "./run.js";
+import type { AuditRun, RunFinding, SlackDelivery } from "./run.js";
 import { SEVERITIES } from "./severity.js";
 
 const text = z.string();
@@ -44,6 +44,9 @@ const finding = z.object({
   dashboard_url: maybeText.optional(),
   lifecycle: z.enum(["new", "open"]).optional(),
 });
+
+/** One finding as a run (or a firing of the watch) recorded it. */
+export const runFindingSchema: z.ZodType<RunFinding> = finding;
 
 const origin = {
   source: z.enum(["policy", "slack"]).optional(),

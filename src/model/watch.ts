@@ -19,8 +19,16 @@ export type WatchAccountStatus =
   | "audit_log_unavailable"
   /** A request failed: this firing saw nothing of the account; the next one starts from the same place. */
   | "failed"
-  /** More changes than one firing reads: left to the weekly audit; the watch goes on from the newest. */
-  | "too_many_changes";
+  /**
+   * More changes than one firing reads: the newest created were judged and the channel told how many
+   * were not; the next firing judges the rest (or, beyond what a firing reads at all, the weekly audit).
+   */
+  | "too_many_changes"
+  /**
+   * Read and judged, except what could not be: audit-log events that could not be read, or keys they
+   * name that no read found. Said in the channel; the weekly audit judges those. The watch goes on.
+   */
+  | "partial";
 
 /** A finding the watch reported, as listed in a firing's record. */
 export interface WatchFindingRef {

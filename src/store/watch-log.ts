@@ -1,5 +1,7 @@
+import { z } from "zod";
 import type { RunFinding } from "../model/run.js";
 import type { WatchFiring } from "../model/watch.js";
+import { checked, runFindingSchema } from "../model/run-schema.js";
 
 /**
  * The hourly watch in D1 (migrations/0008_watch.sql): its firings, the findings they reported, and
@@ -11,6 +13,8 @@ import type { WatchFiring } from "../model/watch.js";
 export interface StoredCursor {
   at: number;
   ids: string[];
+  /** What was judged since `at` when changes were held back (see watch/openai-selection.ts). */
+  judged?: Record<string, number>;
 }
 
 export interface WatchAccountState {
@@ -28,6 +32,7 @@ const KEYS_PER_INSERT = 30;
 interface AccountRow {
   cursor_at: number | null;
   cursor_ids: string;
+  cursor_judged: string | null;
   listed_at: string | null;
   audit_log_unavailable: string | null;
   unavailable_since: string | null;
@@ -39,7 +44,7 @@ export class WatchLog {
   async accountState(account: string): Promise<WatchAccountState> {
     const row = await this.db.prepare("SELECT * FROM watch_accounts WHERE account = ?").bind(account).first<AccountRow>();
     return {
-      cursor: row?.cursor_at == null ? null : { at: row.cursor_at, ids: JSON.parse(row.cursor_ids) as string[] },
+      cursor: row?.cursor_at == null ? null : { at: row.cursor_at, ids: JSON.parse(row.cursor_ids) as string[], ...judgedOf(row.cursor_judged) },
       auditLogUnavailable: row?.audit_log_unavailable ?? null,
       unavailableSince: row?.unavailable_since ?? null,
       listedAt: row?.listed_at ?? null,
@@ -48,8 +53,10 @@ export class WatchLog {
 
   async saveCursor(account: string, cursor: StoredCursor): Promise<void> {
     await this.db
-      .prepare("INSERT INTO watch_accounts (account, cursor_at, cursor_ids) VALUES (?1, ?2, ?3) ON CONFLICT (account) DO UPDATE SET cursor_at = ?2, cursor_ids = ?3")
-      .bind(account, cursor.at, JSON.stringify(cursor.ids))
+      .prepare(
+        "INSERT INTO watch_accounts (account, cursor_at, cursor_ids, cursor_judged) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account) DO UPDATE SET cursor_at = ?2, cursor_ids = ?3, cursor_judged = ?4",
+      )
+      .bind(account, cursor.at, JSON.stringify(cursor.ids), cursor.judged ? JSON.stringify(cursor.judged) : null)
       .run();
   }
 
@@ -126,7 +133,7 @@ export class WatchLog {
       .prepare("SELECT finding_json, policy_name FROM watch_findings WHERE firing_id = ? AND fingerprint = ?")
       .bind(firingId, fingerprint)
       .first<{ finding_json: string; policy_name: string }>();
-    return row ? { finding: JSON.parse(row.finding_json) as RunFinding, policy_name: row.policy_name } : null;
+    return row ? { finding: checked(runFindingSchema, JSON.parse(row.finding_json), `finding ${fingerprint} of ${firingId} as recorded`), policy_name: row.policy_name } : null;
   }
 
   /** The latest firings, newest first; `before` (a started_at, id) pages on. */
@@ -147,5 +154,20 @@ export class WatchLog {
       .bind(after ?? "", until)
       .all<{ firing_json: string }>();
     return results.map((r) => JSON.parse(r.firing_json) as WatchFiring);
+  }
+}
+
+/** The judged changes of a held cursor, as stored; none when the column is empty or cannot be read (the firing then judges them again). */
+function judgedOf(column: string | null): { judged?: Record<string, number> } {
+  if (column === null) return {};
+  const parsed = z.record(z.string(), z.number()).safeParse(safeJson(column));
+  return parsed.success ? { judged: parsed.data } : {};
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

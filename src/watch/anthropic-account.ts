@@ -33,11 +33,15 @@ export async function watchAnthropicAccount(ctx: AccountContext): Promise<Accoun
     return { outcome: { ...counted, status: "started", note: "no complete run and no earlier list: the keys listed now are what the next firing compares with" }, keys: [] };
   }
   const since = ctx.baseline?.getTime() ?? Number.NEGATIVE_INFINITY;
-  const changed = new Set(stored === null ? listed.filter((key) => Date.parse(key.created_at) >= since).map((key) => key.id) : change.upsert.map(([id]) => id));
-  if (changed.size === 0) return { outcome: counted, keys: [], commit };
-  if (changed.size > ctx.limits.keys) {
-    return { outcome: { ...counted, status: "too_many_changes", note: `${changed.size} keys are new or changed, more than ${ctx.limits.keys}: the weekly audit judges them` }, keys: [], commit };
-  }
+  const changedKeys = stored === null ? listed.filter((key) => Date.parse(key.created_at) >= since) : listed.filter((key) => change.upsert.some(([id]) => id === key.id));
+  if (changedKeys.length === 0) return { outcome: counted, keys: [], commit };
+  // More than a firing judges: the new keys, newest created first, then the changed ones; the rest
+  // stay out of the stored list, so the next firing finds them changed still and judges them.
+  const ordered = [...changedKeys].sort((a, b) => Number(stored?.has(a.id) ?? false) - Number(stored?.has(b.id) ?? false) || Date.parse(b.created_at) - Date.parse(a.created_at));
+  const changed = new Set(ordered.slice(0, ctx.limits.keys).map((key) => key.id));
+  const heldBack = new Set(ordered.slice(ctx.limits.keys).map((key) => key.id));
+  const commitJudged = () => ctx.store.saveKeyList(account.name, { ...change, upsert: change.upsert.filter(([id]) => !heldBack.has(id)) }, ctx.now.toISOString());
+  const tooMany = heldBack.size > 0 ? `${changedKeys.length} keys are new or changed, more than ${ctx.limits.keys}: the ${ctx.limits.keys} newest were judged, ${heldBack.size} were not: the next firing judges them, the weekly audit judges every key` : null;
 
   // Names and emails for the changed keys' workspaces and owners, as the run's listing has them.
   const directory = await collectAnthropicSlice(options, { units: [{ list: "workspaces" }, { list: "users" }], seenCursors: {} });
@@ -46,8 +50,10 @@ export async function watchAnthropicAccount(ctx: AccountContext): Promise<Accoun
   if (directoryFailure) return { outcome: { ...counted, status: "failed", requests, note: directoryFailure }, keys: [] };
   const inventory = assembleAnthropicInventory(account.name, [{ ...listing.part, apiKeys: listed.filter((key) => changed.has(key.id)) }, directory.part]);
   const keys = inventory.keys.map((key) => ofAccount(key, account));
-  const note = stored === null ? "no earlier list: the keys created since the last complete run started are the new ones" : null;
-  return { outcome: { ...counted, requests, keys_seen: keys.length, note }, keys, commit };
+  const notes = [tooMany, stored === null ? "no earlier list: the keys created since the last complete run started are the new ones" : null].filter((n): n is string => n !== null);
+  const note = notes.length > 0 ? notes.join("; ") : null;
+  const status = tooMany ? "too_many_changes" : "watched";
+  return { outcome: { ...counted, status, requests, keys_seen: keys.length, note }, keys, commit: commitJudged, ...(tooMany ? { notice: `account ${account.name}: ${tooMany}` } : {}) };
 }
 
 /**

@@ -79,7 +79,8 @@ export async function fireWatch(deps: WatchDeps): Promise<{ firing: WatchFiring;
     delivery: told.delivery,
     ...(told.error ? { delivery_error: redact(told.error, settings.secrets) } : {}),
   };
-  await deps.record?.(firing, told.delivery === "failed" ? [] : judged.findings);
+  // Recorded as reported only once posted: with Slack off, a later firing (Slack on) still tells them.
+  await deps.record?.(firing, told.delivery === "posted" ? judged.findings : []);
   return { firing, findings: judged.findings };
 }
 
@@ -101,7 +102,10 @@ async function tellFindings(deps: WatchDeps, id: string, findings: readonly RunF
   return { delivery: "posted" };
 }
 
-/** An account's notice (its audit log cannot be read) said in the channel; false when it could not be, so it is said next time. */
+/**
+ * An account's notice (its audit log cannot be read, keys were left unjudged, events or keys could
+ * not be read) said in the channel; false when it could not be, so it is said next time.
+ */
 async function noticeSaid(deps: WatchDeps, watched: AccountWatch): Promise<boolean> {
   if (!watched.notice || !deps.notifier) return true;
   try {

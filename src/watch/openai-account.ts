@@ -6,12 +6,14 @@ import { type AuditCursor, type KeyChanges, auditLogUnavailable, readKeyChanges 
 import { readChangedKeys } from "../providers/openai/watch-keys.js";
 import { redact } from "../util/redact.js";
 import { type AccountContext, type AccountWatch, blankOutcome, ofAccount } from "./account.js";
+import { selectChanges } from "./openai-selection.js";
 
 /**
  * One OpenAI organization, watched through its audit log: the events since where the watch stands
  * (or since the last complete run started, whichever is later), then just the keys they name. A
  * quiet hour is one request. The cursor moves on only once what was read is told (`commit`), so a
- * firing that failed, or whose message could not be posted, is read again by the next one.
+ * firing that failed, or whose message could not be posted, is read again by the next one; it moves
+ * only as far as what was judged (openai-selection.ts). What was not judged is said in the channel.
  */
 export async function watchOpenAiAccount(ctx: AccountContext): Promise<AccountWatch> {
   const { account } = ctx;
@@ -39,27 +41,27 @@ export async function watchOpenAiAccount(ctx: AccountContext): Promise<AccountWa
   }
   const changes = read.changes;
   const becameAvailable = state.auditLogUnavailable !== null;
-  const tooMany = changes.keys.size + changes.serviceAccounts.length > ctx.limits.keys;
-  const keys = tooMany ? { keys: [], not_found: [], failures: [], requests: 0 } : await readChangedKeys(api, changes.keys, changes.serviceAccounts);
+  const selection = selectChanges(changes, cursor, ctx.limits.keys);
+  // Each key read may take two requests (the key, an admin key's owner); what is left looks for keys not found.
+  const budget = 2 * ctx.limits.keys;
+  const keys = await readChangedKeys(api, selection.keys, selection.serviceAccounts, budget);
   const records = keys.keys.map((key) => ofAccount(ctx.withCreator ? withCreator(key, changes) : key, account));
-  const notes = notesOf(changes, keys.not_found, tooMany, ctx.limits.keys);
+  const notes = notesOf(changes, keys.not_found, selection.heldBack, ctx.limits.keys);
   const failed = keys.failures.length > 0;
   if (failed) notes.push(`${keys.failures.length} read(s) failed, first: ${redact(keys.failures[0]?.message ?? "", secrets)}; the next firing reads them again`);
+  const partial = changes.unreadable > 0 || keys.not_found.length > 0;
+  const status = failed ? "failed" : changes.truncated || selection.heldBack > 0 ? "too_many_changes" : partial ? "partial" : "watched";
+  const note = notes.length > 0 ? notes.join("; ") : null;
   return {
-    outcome: {
-      ...outcome,
-      status: failed ? "failed" : changes.truncated || tooMany ? "too_many_changes" : "watched",
-      requests: api.requests,
-      changes_read: changes.events,
-      keys_seen: records.length,
-      note: notes.length > 0 ? notes.join("; ") : null,
-    },
+    outcome: { ...outcome, status, requests: api.requests, changes_read: changes.events, keys_seen: records.length, note },
     keys: records,
     ...(failed
       ? {}
       : {
+          ...(status === "watched" ? {} : { notice: `account ${account.name}: ${note}` }),
           commit: async () => {
-            if (changes.cursor.at !== state.cursor?.at || changes.cursor.ids.join() !== state.cursor?.ids.join()) await ctx.store.saveCursor(account.name, changes.cursor);
+            const next = selection.cursor;
+            if (next.at !== state.cursor?.at || next.ids.join() !== state.cursor?.ids.join() || JSON.stringify(next.judged) !== JSON.stringify(state.cursor?.judged)) await ctx.store.saveCursor(account.name, next);
             if (becameAvailable) await ctx.store.markAuditLogAvailable(account.name);
           },
         }),
@@ -73,12 +75,12 @@ function startingCursor(stored: AuditCursor | null, baseline: Date | null): Audi
   return fromRun !== null && fromRun.at > stored.at ? fromRun : stored;
 }
 
-function notesOf(changes: KeyChanges, notFound: readonly string[], tooMany: boolean, maxKeys: number): string[] {
+function notesOf(changes: KeyChanges, notFound: readonly string[], heldBack: number, maxKeys: number): string[] {
   const notes: string[] = [];
   if (changes.truncated) notes.push("more audit-log events than one firing reads: only the newest were read, the weekly audit covers the rest");
-  if (tooMany) notes.push(`more than ${maxKeys} keys changed: none was read, the weekly audit judges them`);
-  if (changes.unreadable > 0) notes.push(`${changes.unreadable} audit-log event(s) could not be read`);
-  if (notFound.length > 0) notes.push(`${notFound.length} key(s) named by the audit log were not found (deleted since, or in a project the event does not name): ${notFound.slice(0, 5).join(", ")}`);
+  if (heldBack > 0) notes.push(`more than ${maxKeys} keys changed: ${maxKeys} were judged (the newest created first), ${heldBack} were not: the next firing judges them, the weekly audit judges every key`);
+  if (changes.unreadable > 0) notes.push(`${changes.unreadable} audit-log event(s) could not be read: the weekly audit judges the keys they name`);
+  if (notFound.length > 0) notes.push(`${notFound.length} key(s) named by the audit log were not found (deleted since, or in a project the event does not name): ${notFound.slice(0, 5).join(", ")}; the weekly audit judges them`);
   return notes;
 }
 

@@ -68,6 +68,22 @@ describe("the watch over an Anthropic organization", () => {
     expect(notifier.posts).toEqual([]);
   });
 
+  it("judges the newest of more new keys than a firing reads, says how many were left, and judges those next time", async () => {
+    await fire({ accounts: [account], state, knowledge, notifier: null, now: NOW });
+    const org = sim.getOrg();
+    for (let i = 0; i < 18; i++) org.apiKeys.push({ ...malloryKey(`apikey_many_${i}`), created_at: new Date(NOW.getTime() - (60 - i) * 60_000).toISOString() });
+    sim.setOrg(org);
+    const notifier = recordingNotifier();
+    const { firing, findings } = await fire({ accounts: [account], state, knowledge, notifier, now: NOW });
+    expect(firing.accounts[0]).toMatchObject({ status: "too_many_changes", keys_seen: 17 });
+    expect(findings.map((f) => f.key.id)).not.toContain("apikey_many_0");
+    expect(notifier.notices).toEqual([expect.stringMatching(/^account anthropic-eu: 18 keys are new or changed, more than 17: the 17 newest were judged, 1 were not/)]);
+    const next = recordingNotifier();
+    const again = await fire({ accounts: [account], state, knowledge, notifier: next, now: NOW });
+    expect(again.firing.accounts[0]).toMatchObject({ status: "watched", keys_seen: 1 });
+    expect(next.posts.flatMap((p) => p.findings.map((f) => f.key.id))).toEqual(["apikey_many_0"]);
+  });
+
   it("finds a created key by the diff, reads its workspace and owner, and tells its finding once", async () => {
     await fire({ accounts: [account], state, knowledge, notifier: null, now: NOW });
     const org = sim.getOrg();

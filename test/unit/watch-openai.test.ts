@@ -141,16 +141,73 @@ describe("the watch over an OpenAI organization", () => {
     expect(notifier.posts.flatMap((p) => p.findings.map((f) => f.key.id))).toEqual(["key_retold"]);
   });
 
-  it("stays within AUDIT_SUBREQUESTS_PER_STEP: more changed keys than a firing may read are left to the weekly audit", async () => {
+  it("stays within AUDIT_SUBREQUESTS_PER_STEP: judges the newest created keys it may read, says how many it left, and holds its place for the rest", async () => {
     expect(watchLimits(45, 1)).toEqual({ auditLogPages: 5, keys: 17 });
     expect(watchLimits(45, 2)).toEqual({ auditLogPages: 5, keys: 7 });
     change((org) => {
       for (let i = 0; i < 18; i++) createKeyWithEvent(org, { project_id: "proj_web", owner: { user_id: "user_bob" }, id: `key_many_${i}` }, at(i + 1));
     });
-    const { firing } = await fire({ accounts: [account], state, knowledge, notifier: recordingNotifier(), now: NOW });
-    expect(paths()).toEqual(["GET /v1/organization/audit_logs"]);
-    expect(firing.accounts[0]).toMatchObject({ status: "too_many_changes", changes_read: 18, keys_seen: 0, note: expect.stringContaining("more than 17 keys changed") });
-    expect((await state.accountState("openai")).cursor?.at).toBe(at(18).getTime() / 1000);
+    const notifier = recordingNotifier();
+    const { firing } = await fire({ accounts: [account], state, knowledge, notifier, now: NOW });
+    expect(paths()).toEqual(["GET /v1/organization/audit_logs", ...Array.from({ length: 17 }, (_, i) => `GET /v1/organization/projects/proj_web/api_keys/key_many_${17 - i}`)]);
+    expect(firing.accounts[0]).toMatchObject({ status: "too_many_changes", changes_read: 18, keys_seen: 17, note: expect.stringContaining("more than 17 keys changed") });
+    expect(notifier.notices).toEqual([expect.stringMatching(/^account openai: more than 17 keys changed: 17 were judged \(the newest created first\), 1 were not: the next firing judges them/)]);
+    // The place stops before the key left unjudged, remembering what was judged since.
+    const held = (await state.accountState("openai")).cursor;
+    expect(held).toMatchObject({ at: at(1).getTime() / 1000, ids: [] });
+    expect(Object.keys(held?.judged ?? {})).toHaveLength(17);
+
+    sim.clearLog();
+    const next = await fire({ accounts: [account], state, knowledge, notifier: recordingNotifier(), now: NOW });
+    expect(paths()).toEqual(["GET /v1/organization/audit_logs", "GET /v1/organization/projects/proj_web/api_keys/key_many_0"]);
+    expect(next.firing.accounts[0]).toMatchObject({ status: "watched", keys_seen: 1 });
+    expect((await state.accountState("openai")).cursor).toEqual({ at: at(18).getTime() / 1000, ids: [expect.any(String)] });
+  });
+
+  it("judges a rogue key among decoys on a later firing: with two accounts, the newest 7 first, the channel told, then the rest", async () => {
+    change((org) => {
+      createKeyWithEvent(org, { project_id: "proj_web", owner: { user_id: "user_mallory" }, id: "key_rogue", name: "rogue" }, at(10));
+      for (let i = 0; i < 7; i++) createKeyWithEvent(org, { project_id: "proj_web", owner: { user_id: "user_bob" }, id: `key_decoy_${i}` }, at(11 + i));
+    });
+    const other: AccountSettings = { ...account, name: "openai-eu" };
+    const first = recordingNotifier();
+    const { firing } = await fire({ accounts: [account, other], state, knowledge, notifier: first, now: NOW });
+    expect(firing.accounts.map((a) => [a.status, a.keys_seen])).toEqual([["too_many_changes", 7], ["too_many_changes", 7]]);
+    expect(first.notices).toEqual([expect.stringMatching(/^account openai: .*1 were not/), expect.stringMatching(/^account openai-eu: .*1 were not/)]);
+    const second = recordingNotifier();
+    const next = await fire({ accounts: [account, other], state, knowledge, notifier: second, now: NOW });
+    expect(next.firing.accounts.map((a) => [a.status, a.keys_seen])).toEqual([["watched", 1], ["watched", 1]]);
+    expect(second.posts.flatMap((p) => p.findings.map((f) => `${f.key.account}:${f.key.id}`))).toEqual(expect.arrayContaining(["openai:key_rogue", "openai-eu:key_rogue"]));
+  });
+
+  it("finds a key whose event names another project (an admin key's action) in the projects' listings, and says 'partial' of an event it cannot read", async () => {
+    change((org) => {
+      const { event } = createKeyWithEvent(org, { project_id: "proj_web", owner: { user_id: "user_mallory" }, id: "key_web_new_mallory", name: "mallory side project" }, at(30));
+      event.project = { id: "proj_default_elsewhere", name: "Default project" };
+      addAuditEvent(org, { id: "audit_log-broken", type: "api_key.created", effective_at: Math.floor(at(31).getTime() / 1000), "api_key.created": { nope: 1 } }, at(31));
+    });
+    const notifier = recordingNotifier();
+    const { firing, findings } = await fire({ accounts: [account], state, knowledge, notifier, now: NOW });
+    expect(findings.map((f) => f.key.id)).toEqual(["key_web_new_mallory"]);
+    expect(firing.accounts[0]).toMatchObject({ status: "partial", keys_seen: 1, note: "1 audit-log event(s) could not be read: the weekly audit judges the keys they name" });
+    expect(notifier.notices).toEqual(["account openai: 1 audit-log event(s) could not be read: the weekly audit judges the keys they name"]);
+    expect((await state.accountState("openai")).cursor?.at).toBe(at(31).getTime() / 1000);
+  });
+
+  it("says 'partial', naming it, of a key the audit log names that no read finds", async () => {
+    change((org) => addAuditEvent(org, { id: "audit_log-ghost", type: "api_key.created", effective_at: Math.floor(at(20).getTime() / 1000), project: { id: "proj_web", name: "web" }, "api_key.created": { id: "key_ghost", data: { scopes: [] } } }, at(20)));
+    const notifier = recordingNotifier();
+    const { firing } = await fire({ accounts: [account], state, knowledge, notifier, now: NOW });
+    expect(firing.accounts[0]).toMatchObject({ status: "partial", keys_seen: 0, note: expect.stringContaining("1 key(s) named by the audit log were not found") });
+    expect(notifier.notices).toEqual([expect.stringContaining("key_ghost")]);
+  });
+
+  it("with Slack off, records no finding as reported, so a firing with Slack on still tells it", async () => {
+    change((org) => createKeyWithEvent(org, { project_id: "proj_web", owner: { user_id: "user_mallory" }, id: "key_quiet" }, at(5)));
+    const recorded: string[] = [];
+    const { firing } = await fire({ accounts: [account], state, knowledge, notifier: null, now: NOW, record: async (_f, reported) => void recorded.push(...reported.map((f) => f.key.id)) });
+    expect(firing.delivery).toBe("slack_off");
+    expect(recorded).toEqual([]);
   });
 
   it("without a complete run, starts its cursor now and judges nothing", async () => {

@@ -40,7 +40,7 @@ const policy = parsedBundledPolicy("default");
 if (!policy) throw new Error("the default policy does not parse");
 
 /** One firing at `now` over `accounts`, the last complete run having started at `knowledge.lastRun`. */
-export function fire(input: { accounts: AccountSettings[]; state: MemoryWatchState; knowledge: Knowledge; notifier: WatchNotifier | null; now: Date }) {
+export function fire(input: { accounts: AccountSettings[]; state: MemoryWatchState; knowledge: Knowledge; notifier: WatchNotifier | null; now: Date; record?: WatchDeps["record"] }) {
   const deps: WatchDeps = {
     settings: { accounts: input.accounts, policy: "default", enrich: ["audit_log"], subrequestsPerStep: 45, secrets: input.accounts.map((a) => a.adminKey) },
     policy: policy as NonNullable<typeof policy>,
@@ -51,6 +51,7 @@ export function fire(input: { accounts: AccountSettings[]; state: MemoryWatchSta
       accepted: async () => input.knowledge.accepted,
     },
     notifier: input.notifier,
+    ...(input.record ? { record: input.record } : {}),
     now: () => input.now,
     session: { timeoutMs: 5_000, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1_000, budgetMs: 10_000 } },
   };

@@ -176,3 +176,18 @@ async function clickAccept(value: string, fingerprint: string): Promise<{ callba
   }
   return [];
 }
+
+describe("a watch finding read back", () => {
+  it("is refused, as a run's is, when what was stored does not fit a finding; the cursor's judged changes come back as stored", async () => {
+    const { WatchLog } = await import("../../src/store/watch-log.js");
+    const log = new WatchLog(env.DB);
+    const at = "2026-11-23T06:17:00.000Z";
+    await log.recordFiring({ id: "watch_20261123T061700Z_bad000", started_at: at, finished_at: at, policy: "default", accounts: [], requests: 0, keys_seen: 0, findings_posted: 0, delivery: "no_findings" }, []);
+    await env.DB.prepare("INSERT INTO watch_findings (firing_id, fingerprint, policy_name, reported_at, finding_json) VALUES (?, ?, ?, ?, ?)")
+      .bind("watch_20261123T061700Z_bad000", "fp_bad", "default", "2026-11-23T06:17:00.000Z", JSON.stringify({ rule_id: "x" }))
+      .run();
+    await expect(log.findingOfFiring("watch_20261123T061700Z_bad000", "fp_bad")).rejects.toThrow(/cannot be read/);
+    await log.saveCursor("acct_review", { at: 100, ids: [], judged: { "key:k1": 100 } });
+    expect((await log.accountState("acct_review")).cursor).toEqual({ at: 100, ids: [], judged: { "key:k1": 100 } });
+  });
+});

@@ -27,6 +27,12 @@ export interface AuditCursor {
   /** Unix seconds (`effective_at`). */
   at: number;
   ids: string[];
+  /**
+   * Held back (more changes than a firing judges): what was judged since `at` already, by change
+   * (`changeRef`), with the `effective_at` of its latest event then; a change with a later event is
+   * judged again. Absent when nothing was held back.
+   */
+  judged?: Record<string, number>;
 }
 
 const projectRef = z.object({ id: z.string().min(1), name: z.string().nullish() });
@@ -40,12 +46,20 @@ const watchedEvent = z.object({
 });
 const details = z.object({ id: z.string().min(1) });
 
-export interface ChangedKey {
-  /** The project the event was scoped to; null when it names none (admin keys). */
-  project: { id: string; name: string | null } | null;
+/** When a change's events happened (unix seconds): its first and latest read. */
+export interface ChangeTimes {
+  first: number;
+  last: number;
 }
 
-export interface ChangedServiceAccount {
+export interface ChangedKey extends ChangeTimes {
+  /** The project the event was scoped to; null when it names none (admin keys). */
+  project: { id: string; name: string | null } | null;
+  /** When its `api_key.created` event happened; null when it was only updated. */
+  createdAt: number | null;
+}
+
+export interface ChangedServiceAccount extends ChangeTimes {
   project: { id: string; name: string | null };
   id: string;
 }
@@ -119,8 +133,14 @@ function changesOf(items: readonly unknown[], cursor: AuditCursor): Omit<KeyChan
   const creators: Record<string, CreatorFact> = {};
   for (const event of events) {
     if (event.type === "api_key.deleted") keys.delete(event.target);
-    else if (event.type === "api_key.created" || event.type === "api_key.updated") keys.set(event.target, { project: event.project ?? keys.get(event.target)?.project ?? null });
-    else if (event.project) serviceAccounts.set(`${event.project.id}\u0000${event.target}`, { project: event.project, id: event.target });
+    else if (event.type === "api_key.created" || event.type === "api_key.updated") {
+      const earlier = keys.get(event.target);
+      const createdAt = event.type === "api_key.created" ? event.at : (earlier?.createdAt ?? null);
+      keys.set(event.target, { project: event.project ?? earlier?.project ?? null, first: earlier?.first ?? event.at, last: event.at, createdAt });
+    } else if (event.project) {
+      const ref = `${event.project.id}\u0000${event.target}`;
+      serviceAccounts.set(ref, { project: event.project, id: event.target, first: serviceAccounts.get(ref)?.first ?? event.at, last: event.at });
+    }
     if (event.type === "api_key.created") {
       const created = keyCreatedEvent.safeParse(event.item);
       if (created.success) mergeCreator(creators, event.target, creatorFact(created.data));

@@ -1,7 +1,7 @@
 import type { KeyRecord, ProjectRecord, UserRecord } from "../../model/inventory.js";
 import type { ApiFailure, EnrichmentApi } from "./enrichment-api.js";
-import { normalizeAdminKey, normalizeProjectKey, normalizeUser } from "./normalize.js";
-import { adminApiKeySchema, listEnvelope, projectApiKeySchema, userSchema } from "./schemas.js";
+import { normalizeAdminKey, normalizeProject, normalizeProjectKey, normalizeUser } from "./normalize.js";
+import { adminApiKeySchema, listEnvelope, projectApiKeySchema, projectSchema, userSchema } from "./schemas.js";
 import type { ChangedKey, ChangedServiceAccount } from "./watch-events.js";
 
 /**
@@ -10,7 +10,9 @@ import type { ChangedKey, ChangedServiceAccount } from "./watch-events.js";
  * key, or a key whose event named a project that does not have it (actions taken with an admin key
  * are associated with the default project), `GET /organization/admin_api_keys/{k}`, then its owner's
  * `GET /organization/users/{id}` (the key gives no email). A service account that changed has its
- * keys read from its project's listing, the one place that names them. A key no read finds is left
+ * keys read from its project's listing, the one place that names them. A key neither read finds is
+ * looked for in the organization's projects' key listings (the event may name another project than
+ * the key's), as far as `maxRequests` allows. A key none of that finds is left
  * to the weekly audit (`not_found`), never taken as gone: the spec says neither that the GET finds a
  * key whose owner lost access nor which of project and key is missing.
  */
@@ -35,7 +37,12 @@ function projectOf(ref: { id: string; name: string | null }): ProjectRecord {
   return { id: ref.id, name: ref.name, created_at: "", archived: false, archived_at: null };
 }
 
-export async function readChangedKeys(api: EnrichmentApi, keys: ReadonlyMap<string, ChangedKey>, serviceAccounts: readonly ChangedServiceAccount[]): Promise<ReadKeysResult> {
+export async function readChangedKeys(
+  api: EnrichmentApi,
+  keys: ReadonlyMap<string, ChangedKey>,
+  serviceAccounts: readonly ChangedServiceAccount[],
+  maxRequests: number,
+): Promise<ReadKeysResult> {
   const start = api.requests;
   const result: ReadKeysResult = { keys: [], not_found: [], failures: [], requests: 0 };
   const users = new Map<string, UserRecord | null>();
@@ -56,6 +63,14 @@ export async function readChangedKeys(api: EnrichmentApi, keys: ReadonlyMap<stri
     const listed = await serviceAccountKeys(api, account);
     if ("failure" in listed) result.failures.push(listed.failure);
     else for (const key of listed.keys) add(key);
+  }
+  if (result.not_found.length > 0) {
+    const searched = await searchProjects(api, new Set(result.not_found), start + maxRequests);
+    if ("failure" in searched) result.failures.push(searched.failure);
+    else {
+      for (const key of searched.keys) add(key);
+      result.not_found = result.not_found.filter((id) => !searched.keys.some((key) => key.id === id));
+    }
   }
   result.requests = api.requests - start;
   return result;
@@ -108,4 +123,32 @@ async function serviceAccountKeys(api: EnrichmentApi, account: ChangedServiceAcc
     if (!last || last === after) return { failure: { kind: "truncated_pagination", transient: false, message: `API keys of project ${project.id}: has_more without a last_id that moves on` } };
     after = last;
   }
+}
+
+/**
+ * Keys no single read found, looked for in the key listings of the first 100 active projects (one request for the
+ * projects, one per page of keys), until each is found or the requests run out (`untilRequests`,
+ * counted as `api.requests`): what is still missing stays `not_found`.
+ */
+async function searchProjects(api: EnrichmentApi, ids: ReadonlySet<string>, untilRequests: number): Promise<{ keys: KeyRecord[] } | { failure: ApiFailure }> {
+  const keys: KeyRecord[] = [];
+  if (api.requests >= untilRequests) return { keys };
+  const projects = await api.get("projects (GET /organization/projects)", listEnvelope, (client) => client.admin.organization.projects.list({ limit: PAGE_SIZE }));
+  if (!projects.ok) return { failure: projects.failure };
+  for (const item of projects.value.data) {
+    const project = projectSchema.safeParse(item);
+    if (!project.success) continue;
+    for (let after: string | undefined; keys.length < ids.size && api.requests < untilRequests; ) {
+      const query = { limit: PAGE_SIZE, owner_project_access: "any" as const, ...(after === undefined ? {} : { after }) };
+      const page = await api.get(`API keys of project ${project.data.id}`, listEnvelope, (client) => client.admin.organization.projects.apiKeys.list(project.data.id, query));
+      if (!page.ok) return page.failure.status === 404 ? { keys } : { failure: page.failure };
+      for (const entry of page.value.data) {
+        const key = projectApiKeySchema.safeParse(entry);
+        if (key.success && ids.has(key.data.id)) keys.push(normalizeProjectKey(key.data, normalizeProject(project.data)));
+      }
+      if (!page.value.has_more || !page.value.last_id || page.value.last_id === after) break;
+      after = page.value.last_id;
+    }
+  }
+  return { keys };
 }
