@@ -67,6 +67,8 @@ try {
     version: KEYWARDEN_VERSION,
     // The files a Worker's run has: the demo decides no revoke (that takes Slack), so none since ever.
     remediations: { window: { after: null, until: run.started_at }, items: [] },
+    // Nor any acceptance before it: the one the demo makes below comes after the run, in the next run's evidence.
+    acceptances: { window: { after: null, until: run.started_at }, events: [] },
   });
   const evidenceDir = join(out, "evidence");
   rmSync(evidenceDir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 /** `npm run demo`, as a newcomer runs it: what it prints about the owners it could not reach. */
 import { execFile } from "node:child_process";
-import { resolve } from "node:path";
+import { readdirSync } from "node:fs";
+import { join, resolve, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -28,5 +29,8 @@ describe("npm run demo", () => {
     expect(stdout).toMatch(/^Simulated OpenAI Admin API at .*\nSimulated Anthropic Admin API at /);
     expect(stdout).not.toContain("sk-admin-fake-demo-key");
     expect(stdout).not.toContain("sk-ant-admin01-fake-demo-key");
+    // The same evidence files a Worker's run stores, the decision logs included (docs/evidence.md).
+    const files = readdirSync(join(ROOT, "out/evidence"), { recursive: true }).map(String).map((path) => path.split(sep).pop());
+    for (const name of ["findings.json", "inventory.csv", "remediations.json", "acceptances.json", "acceptances.csv", "manifest.json"]) expect(files).toContain(name);
   });
 });
