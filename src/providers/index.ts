@@ -44,6 +44,11 @@ export interface RunWorkState {
 export interface AccountEnrichment {
   account: string | null;
   state: EnrichmentState;
+  /**
+   * Started with the inventory, before the account's keys are known: what needs them (OpenAI's
+   * audit-log windows, Anthropic's creators) is planned once its inventory is done.
+   */
+  awaitingKeys?: true;
 }
 
 /** One account's inventory, every key and error stamped with it. */
