@@ -52,3 +52,27 @@ export function withAccountKeys(enrichment: AccountEnrichment, inventory: Accoun
   else if (sources.includes("audit_log")) state.units = [...auditLogWindows(inventory.keys, DEFAULT_CONCURRENCY), ...state.units];
   return { account: enrichment.account, state };
 }
+
+/** `enrichment` without its units and anything read: what the half that needs the keys starts from. */
+export function withoutReads(enrichment: AccountEnrichment): AccountEnrichment {
+  const state: EnrichmentState = { ...enrichment.state, units: [], creators: {}, model_requests: {}, spend_usd: {}, failed: [], errors: [], api_requests: 0, seen_cursors: {} };
+  return { ...enrichment, state };
+}
+
+/** The two halves of one account's enrichment, read at once, as one (what each read is its own: the reports', the keys'). */
+export function joinHalves(reports: AccountEnrichment, withKeys: AccountEnrichment): AccountEnrichment {
+  const [a, b] = [reports.state, withKeys.state];
+  const state: EnrichmentState = {
+    ...a,
+    units: [...b.units, ...a.units],
+    creators: { ...a.creators, ...b.creators },
+    model_requests: { ...a.model_requests, ...b.model_requests },
+    spend_usd: { ...a.spend_usd, ...b.spend_usd },
+    failed: [...a.failed, ...b.failed.filter((source) => !a.failed.includes(source))],
+    errors: [...a.errors, ...b.errors],
+    api_requests: a.api_requests + b.api_requests,
+    seen_cursors: { ...a.seen_cursors, ...b.seen_cursors },
+  };
+  return { account: reports.account, state };
+}
+

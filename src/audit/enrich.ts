@@ -67,7 +67,7 @@ export async function enrichAccountStep(
   client: ClientOptions,
   requestCap?: number,
 ): Promise<{ enrichment: AccountEnrichment; deferred: { message: string }[] }> {
-  const { onProgress: _inventoryOnly, pageSize: _pages, ...options } = client;
+  const { onProgress: _inventoryOnly, pageSize: _pages, usageFetch: _lastUseOnly, ...options } = client;
   if (account.provider === "anthropic") {
     const state = await anthropicEnrichmentStep(enrichment.state, { ...options, account: account.name, adminKey: account.adminKey, baseURL: account.baseUrl }, requestCap);
     return { enrichment: { ...enrichment, state }, deferred: [] };

@@ -15,7 +15,7 @@ import {
 import { DEFAULT_CONCURRENCY } from "../providers/openai/collect.js";
 import { DEFAULT_RETRY_POLICY } from "../util/retry.js";
 import { type SliceShares, shareSliceCap } from "./cap-shares.js";
-import { withAccountKeys } from "./enrich-plan.js";
+import { joinHalves, withAccountKeys, withoutReads } from "./enrich-plan.js";
 import { enrichAccountStep } from "./enrich.js";
 
 /**
@@ -69,7 +69,8 @@ interface AccountSliceResult {
   failure?: unknown;
 }
 
-type Clients = { inventory: ClientOptions; enrichment: ClientOptions };
+/** The inventory's clients; the enrichment's for its reports, started with the inventory; and for what it reads once an account's keys are known. */
+type Clients = { inventory: ClientOptions; reports: ClientOptions; withKeys: ClientOptions };
 
 export async function collectSlice(settings: readonly AccountSettings[], state: RunSliceState, options: RunSliceOptions): Promise<RunSliceResult> {
   const client = options.client ?? {};
@@ -80,8 +81,11 @@ export async function collectSlice(settings: readonly AccountSettings[], state: 
   const shares = options.requestCap === undefined ? null : shareSliceCap(options.requestCap, working, units, attempts);
   const enriching = [...enrichments.values()].filter((e) => e.state.units.length > 0 || e.awaitingKeys).length;
   const clients = sliceClients(client, working.length + enriching);
-  const context = { settings, options, shares, clients, attempts };
-  const results = await Promise.all(state.inventory.accounts.map((account) => sliceOfAccount(account, enrichments.get(account.account), context)));
+  // The reports wait for every inventory's first requests: those lead to the rest, the reports to nothing.
+  const starts = new Map(enriching > 0 ? working.map((account) => [account, firstRequest(clients.inventory)]) : []);
+  const inventoriesStarted = Promise.all([...starts.values()].map((start) => start.made)).then(() => undefined);
+  const context = { settings, options, shares, clients, attempts, inventoriesStarted };
+  const results = await Promise.all(state.inventory.accounts.map((account) => sliceOfAccount(account, enrichments.get(account.account), context, starts.get(account.account))));
   const after = new Map(results.map((r, i) => [state.inventory.accounts[i]?.account, r.enrichment]));
   const parts = results.flatMap((r) => (r.part ? [r.part] : []));
   const failure = results.find((r) => r.failure !== undefined);
@@ -99,11 +103,31 @@ export async function collectSlice(settings: readonly AccountSettings[], state: 
   };
 }
 
-/** One account alone keeps its own client, as before; more work at once shares one in-flight limit, the inventory's requests first. */
+/**
+ * One account alone keeps its own client, as before; more work at once shares one in-flight limit,
+ * served in the order of what waits on what: first the lists, whose pages lead to more pages (the
+ * inventory's, the audit log's windows once the keys are known), then each Anthropic key's last use,
+ * which nothing else waits on, then the reports, which only fill what is left.
+ */
 function sliceClients(client: ClientOptions, participants: number): Clients {
-  if (participants <= 1) return { inventory: client, enrichment: client };
+  if (participants <= 1) return { inventory: client, reports: client, withKeys: client };
   const limiter = fetchLimiter(client.concurrency ?? DEFAULT_CONCURRENCY, client.fetch ?? fetch);
-  return { inventory: { ...client, fetch: limiter.fetch(0) }, enrichment: { ...client, fetch: limiter.fetch(1) } };
+  return {
+    inventory: { ...client, fetch: limiter.fetch(0), usageFetch: limiter.fetch(1) },
+    withKeys: { ...client, fetch: limiter.fetch(0) },
+    reports: { ...client, fetch: limiter.fetch(2) },
+  };
+}
+
+/** A client whose first request (or `settled()`, when it makes none) resolves `made`. */
+function firstRequest(client: ClientOptions): { client: ClientOptions; made: Promise<void>; settled: () => void } {
+  let settled = () => {};
+  const made = new Promise<void>((resolve) => (settled = resolve));
+  const first = (fetcher: typeof fetch | undefined): typeof fetch => (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    settled();
+    return (fetcher ?? fetch)(input, init);
+  }) as typeof fetch;
+  return { client: { ...client, fetch: first(client.fetch), usageFetch: first(client.usageFetch ?? client.fetch) }, made, settled };
 }
 
 interface SliceContext {
@@ -112,51 +136,80 @@ interface SliceContext {
   shares: SliceShares | null;
   clients: Clients;
   attempts: number;
+  inventoriesStarted: Promise<void>;
 }
 
-async function sliceOfAccount(account: AccountState, enrichment: AccountEnrichment | undefined, ctx: SliceContext): Promise<AccountSliceResult> {
-  const { shares, options } = ctx;
+async function sliceOfAccount(
+  account: AccountState,
+  enrichment: AccountEnrichment | undefined,
+  ctx: SliceContext,
+  start: ReturnType<typeof firstRequest> | undefined,
+): Promise<AccountSliceResult> {
+  const { shares } = ctx;
   const configured = ctx.settings.find((s) => s.name === account.account && s.provider === account.provider);
   const inventoryCap = shares?.inventory.get(account.account);
   const enrichmentCap = shares?.enrichment.get(account.account);
-  const inventory = readInventory(account, configured, ctx, inventoryCap);
+  const inventory = readInventory(account, configured, start?.client ?? ctx.clients.inventory, ctx, inventoryCap);
+  if (start) void inventory.then(start.settled, start.settled);
   // The reports need no key: they go out with the inventory's first requests.
-  const mayEnrich = configured !== undefined && enrichment !== undefined && enrichment.state.units.length > 0 && (shares === null || enrichmentCap !== undefined);
-  const early = mayEnrich ? safely(() => enrichAccountStep(enrichment, configured, ctx.clients.enrichment, enrichmentCap)) : null;
+  const mayReport = configured !== undefined && enrichment !== undefined && enrichment.state.units.length > 0 && (shares === null || enrichmentCap !== undefined);
+  const reports = mayReport
+    ? safely(async () => {
+        await ctx.inventoriesStarted;
+        return enrichmentStep(enrichment, configured, ctx.clients.reports, enrichmentCap);
+      })
+    : null;
   const read = await inventory;
   const result: AccountSliceResult = { ...read, enrichmentDeferred: [], enrichmentRequests: 0, ...(enrichment ? { enrichment } : {}) };
-  const step = await early;
-  if (step && "failure" in step) return { ...result, failure: step.failure };
-  if (step) Object.assign(result, { enrichment: step.enrichment, enrichmentDeferred: step.deferred, enrichmentRequests: requestsOf(step.enrichment) - requestsOf(enrichment) });
-  if (!result.enrichment?.awaitingKeys || !accountDone(read.state)) return result;
-
-  // The account's inventory is done: the rest of its enrichment, from its keys, with what its shares left.
-  const late = await safely(async () => {
-    const ref = { name: account.account, provider: account.provider };
-    const parts = [...(options.partsBefore ? await options.partsBefore(ref) : []), ...(read.part ? [read.part] : [])];
-    const planned = withAccountKeys(result.enrichment as AccountEnrichment, assembleAccount(ref, parts));
-    const left = shares === null ? undefined : (inventoryCap ?? 0) - (read.part?.part.requests ?? 0) + (enrichmentCap ?? 0) - result.enrichmentRequests;
-    if (!planned || !configured || planned.state.units.length === 0 || (left !== undefined && left < ctx.attempts)) return { enrichment: planned, deferred: [], requests: 0 };
-    const step = await enrichAccountStep(planned, configured, ctx.clients.enrichment, left);
-    return { ...step, requests: requestsOf(step.enrichment) - requestsOf(planned) };
-  });
-  if ("failure" in late) return { ...result, failure: late.failure };
-  return {
-    ...result,
-    enrichment: late.enrichment,
-    enrichmentDeferred: [...result.enrichmentDeferred, ...late.deferred],
-    enrichmentRequests: result.enrichmentRequests + late.requests,
-  };
+  // Once the account's inventory is done, what needs its keys, beside the reports still running, with what the inventory's share left.
+  const left = shares === null ? undefined : (inventoryCap ?? 0) - (read.part?.part.requests ?? 0);
+  const keysDone = enrichment?.awaitingKeys === true && accountDone(read.state);
+  const withKeys = keysDone ? safely(() => enrichWithKeys(account, read.part, enrichment, configured, ctx, left)) : null;
+  const [reported, keyed] = await Promise.all([reports, withKeys]);
+  if (reported && "failure" in reported) return { ...result, failure: reported.failure };
+  if (keyed && "failure" in keyed) return { ...result, failure: keyed.failure };
+  const halves = [reported, keyed].flatMap((half) => (half ? [half] : []));
+  const afterReports = reported ? reported.enrichment : enrichment;
+  // An account with nothing to enrich (not read, no key) drops its enrichment: the reports' requests were made all the same.
+  const joined = keyed ? keyed.enrichment && afterReports && joinHalves(afterReports, keyed.enrichment) : afterReports;
+  return { ...result, enrichment: joined, enrichmentDeferred: halves.flatMap((h) => h.deferred), enrichmentRequests: halves.reduce((n, h) => n + h.requests, 0) };
 }
 
-function readInventory(account: AccountState, configured: AccountSettings | undefined, ctx: SliceContext, cap: number | undefined): Promise<Omit<AccountSliceResult, "enrichmentDeferred" | "enrichmentRequests">> {
+/** One step of an account's enrichment, with the requests it made. */
+async function enrichmentStep(enrichment: AccountEnrichment, account: AccountSettings, client: ClientOptions, requestCap: number | undefined): Promise<EnrichmentStepResult> {
+  const step = await enrichAccountStep(enrichment, account, client, requestCap);
+  return { ...step, requests: step.enrichment.state.api_requests - enrichment.state.api_requests };
+}
+
+type EnrichmentStepResult = { enrichment: AccountEnrichment; deferred: { message: string }[]; requests: number };
+
+/** The account's enrichment from its keys (null: nothing to enrich, dropped), read within `left` requests (undefined: to its end). */
+async function enrichWithKeys(
+  account: AccountState,
+  part: AccountPart | null,
+  enrichment: AccountEnrichment,
+  configured: AccountSettings | undefined,
+  ctx: SliceContext,
+  left: number | undefined,
+): Promise<Omit<EnrichmentStepResult, "enrichment"> & { enrichment: AccountEnrichment | null }> {
+  const ref = { name: account.account, provider: account.provider };
+  const parts = [...(ctx.options.partsBefore ? await ctx.options.partsBefore(ref) : []), ...(part ? [part] : [])];
+  const planned = withAccountKeys(withoutReads(enrichment), assembleAccount(ref, parts));
+  if (!planned || !configured || planned.state.units.length === 0 || (left !== undefined && left < ctx.attempts)) return { enrichment: planned, deferred: [], requests: 0 };
+  return enrichmentStep(planned, configured, ctx.clients.withKeys, left);
+}
+
+/** The account's inventory in the slice, within `cap` (undefined: to its end, unless the slice has shares and none is the account's). */
+function readInventory(
+  account: AccountState,
+  configured: AccountSettings | undefined,
+  client: ClientOptions,
+  ctx: SliceContext,
+  cap: number | undefined,
+): Promise<Pick<AccountSliceResult, "state" | "part" | "deferred">> {
   if (accountDone(account) || (ctx.shares !== null && cap === undefined)) return Promise.resolve({ state: account, part: null, deferred: [] });
   if (!configured) return Promise.resolve({ state: { ...account, fatal: true }, part: missingAccount(account), deferred: [] });
-  return collectAccountSlice(configured, account, { client: ctx.clients.inventory, now: ctx.options.now, ...(cap !== undefined ? { requestCap: cap } : {}) });
-}
-
-function requestsOf(enrichment: AccountEnrichment | null | undefined): number {
-  return enrichment?.state.api_requests ?? 0;
+  return collectAccountSlice(configured, account, { client, now: ctx.options.now, ...(cap !== undefined ? { requestCap: cap } : {}) });
 }
 
 /** `run()`, its throw caught at once (the inventory is awaited meanwhile): the enrichment's breaking is its own. */
