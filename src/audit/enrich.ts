@@ -15,9 +15,9 @@ import { shareRequestCap } from "./cap-shares.js";
 /**
  * The run's enrichment (ENRICH, docs/enrichment.md), account by account: planned by src/enrichment
  * (enrich-plan.ts: started with the inventory, completed with each account's keys), read by its
- * provider's enrichment sources (OpenAI: audit
- * log, usage, costs; Anthropic: the listing's `created_by`, the usage and cost reports), applied to
- * that account's keys only. What it cannot tell never makes a complete run incomplete.
+ * provider's enrichment sources (OpenAI: audit log, usage, costs; Anthropic: the listing's
+ * `created_by`, the usage and cost reports), applied to that account's keys only. What it cannot
+ * tell never makes a complete run incomplete.
  */
 
 export type { AccountEnrichment };
