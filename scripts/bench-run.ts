@@ -5,8 +5,8 @@
  * after 50 ms, in a process of their own (bench-run-sims.ts); the run keeps at most 6 requests in
  * flight for all accounts, so no run of n requests can take less than ⌈n/6⌉ × 50 ms. Printed per
  * account: the requests made against the fewest that read it (Σ⌈items/page size⌉); per case: the
- * median of a few runs after a warm-up, overlapped as the run is now, and one stage after the other as
- * before (the inventory, then the enrichment). It prints figures; it asserts nothing.
+ * median of five runs after a warm-up, overlapped as the run is now, and one stage after the other as
+ * before (the inventory, then the enrichment), in turn. It prints figures; it asserts nothing.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -26,7 +26,7 @@ import { BENCH_ANTHROPIC_KEY, BENCH_OPENAI_KEY } from "./bench-run-sims.js";
 
 const LATENCY_MS = 50;
 const IN_FLIGHT = 6;
-const RUNS = 3;
+const RUNS = 5;
 const TARGET = 1.15;
 const here = dirname(fileURLToPath(import.meta.url));
 const POLICY_FILE = "test/sim/sample-policy.yaml";
@@ -118,18 +118,18 @@ async function benchCase(label: string, name: string): Promise<void> {
         : { name: account, provider: "openai", adminKeySecret: "OPENAI_ADMIN_KEY", adminKey: BENCH_OPENAI_KEY, baseUrl: url },
     );
     const orgs = Object.fromEntries(await Promise.all(Object.entries(urls).map(async ([account, url]) => [account, await (await fetch(control(url, "org"))).json()])));
-    await timedRun("overlapped", accounts); // warm-up: the code paths compiled, the connections open
-    const figures = new Map<Mode, { ms: number[]; requests: number; log: Logged[]; keysOf: Map<string, string[]> }>();
-    for (const mode of ["overlapped", "one after the other", "inventory alone"] as const) {
-      const ms: number[] = [];
-      let last: { log: Logged[]; keysOf: Map<string, string[]> } = { log: [], keysOf: new Map() };
-      for (let i = 0; i < RUNS; i++) {
+    const modes = ["overlapped", "one after the other", "inventory alone"] as const;
+    for (const mode of modes) await timedRun(mode, accounts); // warm-up: the code paths compiled, the connections open
+    const figures = new Map<Mode, { ms: number[]; requests: number; log: Logged[]; keysOf: Map<string, string[]> }>(modes.map((mode) => [mode, { ms: [], requests: 0, log: [], keysOf: new Map() }]));
+    // The modes in turn, so that what else the machine does weighs on each alike.
+    for (let i = 0; i < RUNS; i++) {
+      for (const mode of modes) {
         await clearLogs(urls);
         const run = await timedRun(mode, accounts);
-        ms.push(run.ms);
-        last = { log: await logs(urls), keysOf: run.keysOf };
+        const log = await logs(urls);
+        const f = figures.get(mode);
+        if (f) Object.assign(f, { ms: [...f.ms, run.ms], requests: log.length, log, keysOf: run.keysOf });
       }
-      figures.set(mode, { ms, requests: last.log.length, ...last });
     }
     const overlapped = figures.get("overlapped");
     if (!overlapped) return;
