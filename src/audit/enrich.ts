@@ -1,24 +1,23 @@
 import type { AccountSettings } from "../config-accounts.js";
-import { ConfigError } from "../config-error.js";
 import type { KeyRecord } from "../model/inventory.js";
 import { keyAccount } from "../model/key-facts.js";
 import { ENRICH_SOURCES, type EnrichSource, type EnrichmentState, UNAVAILABLE } from "../model/enrichment.js";
-import { anthropicEnrichmentStep, anthropicEnrichmentUnits, anthropicEnrichmentWindow } from "../providers/anthropic/enrich.js";
+import { anthropicEnrichmentStep } from "../providers/anthropic/enrich.js";
 import { limitedFetch } from "../providers/fetch-limit.js";
-import type { AccountEnrichment, AccountInventory, ClientOptions } from "../providers/index.js";
+import type { AccountEnrichment, ClientOptions } from "../providers/index.js";
 import { DEFAULT_CONCURRENCY } from "../providers/openai/collect.js";
 import { type EnrichmentOptions, continueEnrichment, enrichmentStep } from "../providers/openai/enrich.js";
 import { failedEnrichment, planEnrichment } from "../enrichment/plan.js";
-import { shouldEnrich } from "../enrichment/run.js";
 import { applyEnrichment } from "../enrichment/apply.js";
 import { DEFAULT_RETRY_POLICY } from "../util/retry.js";
-import { shareRequestCap } from "./accounts.js";
+import { shareRequestCap } from "./cap-shares.js";
 
 /**
  * The run's enrichment (ENRICH, docs/enrichment.md), account by account: planned by src/enrichment
- * from what each account's inventory saw, read by its provider's enrichment sources (OpenAI: audit
- * log, usage, costs; Anthropic: the listing's `created_by`, the usage and cost reports), applied to
- * that account's keys only. What it cannot tell never makes a complete run incomplete.
+ * (enrich-plan.ts: started with the inventory, completed with each account's keys), read by its
+ * provider's enrichment sources (OpenAI: audit log, usage, costs; Anthropic: the listing's
+ * `created_by`, the usage and cost reports), applied to that account's keys only. What it cannot
+ * tell never makes a complete run incomplete.
  */
 
 export type { AccountEnrichment };
@@ -31,33 +30,6 @@ export function startEnrichment(keys: readonly KeyRecord[], sources: readonly En
 /** The whole enrichment of one OpenAI organization's keys in one go. */
 export async function enrichKeys(keys: readonly KeyRecord[], sources: readonly EnrichSource[], now: Date, options: EnrichmentOptions): Promise<EnrichmentState> {
   return continueEnrichment(startEnrichment(keys, sources, now, options), options);
-}
-
-/** The plan of each account that saw keys; null when there is nothing to do. */
-export function planAccountsEnrichment(accounts: readonly AccountInventory[], sources: readonly EnrichSource[], now: Date): AccountEnrichment[] | null {
-  const planned = accounts.filter((inventory) => shouldEnrich(inventory, sources)).map((inventory) => ({ account: inventory.account, state: planAccount(inventory, sources, now) }));
-  return planned.length > 0 ? planned : null;
-}
-
-function planAccount(inventory: AccountInventory, sources: readonly EnrichSource[], now: Date): EnrichmentState {
-  if (inventory.provider === "openai") return startEnrichment(inventory.keys, sources, now);
-  const plan = planEnrichment([], sources, now, 1);
-  return { ...plan, window: anthropicEnrichmentWindow(now), units: anthropicEnrichmentUnits(sources), creators: sources.includes("audit_log") ? (inventory.creators ?? {}) : {} };
-}
-
-/**
- * The Workflow's first enrichment step: the plan for the accounts its slices read, or null when there
- * is nothing to do. A bad ENRICH is not a failed run: it is said once, as an enrichment error.
- */
-export function planRunEnrichment(accounts: readonly AccountInventory[], sourcesOf: () => EnrichSource[], now: Date): AccountEnrichment[] | null {
-  let sources: EnrichSource[];
-  try {
-    sources = sourcesOf();
-  } catch (error) {
-    if (error instanceof ConfigError) return [{ account: null, state: failedEnrichment([], now, { kind: "settings", message: error.message }) }];
-    throw error;
-  }
-  return planAccountsEnrichment(accounts, sources, now);
 }
 
 export function unitsLeft(enrichments: readonly AccountEnrichment[]): number {
@@ -82,16 +54,26 @@ export async function enrichAccountsStep(
       const account = settings.find((s) => s.name === enrichment.account);
       const cap = shares?.get(enrichment.account ?? "");
       if (!account || !working.includes(account.name) || (shares !== null && cap === undefined)) return { enrichment, deferred: [] };
-      const { onProgress: _inventoryOnly, pageSize: _pages, ...options } = shared;
-      if (account.provider === "anthropic") {
-        const state = await anthropicEnrichmentStep(enrichment.state, { ...options, account: account.name, adminKey: account.adminKey, baseURL: account.baseUrl }, cap);
-        return { enrichment: { ...enrichment, state }, deferred: [] };
-      }
-      const { state, deferred } = await enrichmentStep(enrichment.state, { ...options, adminKey: account.adminKey, baseURL: account.baseUrl }, cap);
-      return { enrichment: { ...enrichment, state }, deferred };
+      return enrichAccountStep(enrichment, account, shared, cap);
     }),
   );
   return { enrichments: steps.map((s) => s.enrichment), deferred: steps.flatMap((s) => s.deferred) };
+}
+
+/** One step of one account's enrichment, within `requestCap` (undefined: to the end); the failures its client deferred. */
+export async function enrichAccountStep(
+  enrichment: AccountEnrichment,
+  account: AccountSettings,
+  client: ClientOptions,
+  requestCap?: number,
+): Promise<{ enrichment: AccountEnrichment; deferred: { message: string }[] }> {
+  const { onProgress: _inventoryOnly, pageSize: _pages, usageFetch: _lastUseOnly, ...options } = client;
+  if (account.provider === "anthropic") {
+    const state = await anthropicEnrichmentStep(enrichment.state, { ...options, account: account.name, adminKey: account.adminKey, baseURL: account.baseUrl }, requestCap);
+    return { enrichment: { ...enrichment, state }, deferred: [] };
+  }
+  const { state, deferred } = await enrichmentStep(enrichment.state, { ...options, adminKey: account.adminKey, baseURL: account.baseUrl }, requestCap);
+  return { enrichment: { ...enrichment, state }, deferred };
 }
 
 /** Each account's keys with what its enrichment read (a failure of the whole: every key). */
@@ -133,18 +115,6 @@ export function mergedEnrichment(enrichments: readonly AccountEnrichment[] | nul
 function inAccount(message: string, source: EnrichSource | "enrichment", account: string): string {
   const prefix = `${UNAVAILABLE[source]}: `;
   return message.startsWith(prefix) ? `${UNAVAILABLE[source]} in account ${account}: ${message.slice(prefix.length)}` : `account ${account}: ${message}`;
-}
-
-/** The whole enrichment of every account in one go (CLI, demo): nothing is requested when no source is asked for or no account saw a key. */
-export async function enrichAccounts(
-  accounts: readonly AccountInventory[],
-  settings: readonly AccountSettings[],
-  sources: readonly EnrichSource[],
-  now: Date,
-  client: ClientOptions = {},
-): Promise<AccountEnrichment[] | null> {
-  const planned = planAccountsEnrichment(accounts, sources, now);
-  return planned ? (await enrichAccountsStep(planned, settings, client)).enrichments : null;
 }
 
 /** A failure of the whole enrichment, every source asked for unknown (a step that kept failing, a result that cannot be read). */

@@ -3,7 +3,9 @@ import { checkPolicy } from "../policy/check.js";
 import { toAcceptedExemption } from "../store/acceptances.js";
 import { redact } from "../util/redact.js";
 import { type AuditContext, type PolicyProblem, type RecordedOutcome, type SliceResult, runBase, safeSettings } from "./context.js";
-import { collectRunSlice, runUnitsLeft, startRunWork } from "./accounts.js";
+import { runUnitsLeft, startRunWork } from "./accounts.js";
+import { enrichmentBefore, keepEnrichment } from "./enrichment-steps.js";
+import { collectSlice } from "./run-slice.js";
 import { accountsOfOpenFindings, applyAccountLifecycle } from "./lifecycle.js";
 import { loadEnrichedInventory } from "./load-run.js";
 import { concludeRun, invalidPolicyRun, summarizeRun } from "./run.js";
@@ -29,21 +31,39 @@ export async function recordInvalidPolicy(ctx: AuditContext, problem: PolicyProb
 
 /**
  * "inventory <i>": every configured account at once, at most AUDIT_SUBREQUESTS_PER_STEP Admin API
- * requests between them, from where the previous slice stopped; the parts and every account's state
- * after it go to R2. The clients have already retried each request; only a failure one deferred (a
- * wait too long for it) asks for another attempt of the step, unless this is the last one, which
- * keeps it as an error: the run will say what it did not see.
+ * requests between them, from where the previous slice stopped, and with them the enrichment the run
+ * started (run-slice.ts); the parts and every account's state after it go to R2, then the
+ * enrichment's (enrichment-steps.ts: its failures never fail this step). The clients have already
+ * retried each request; only a failure one deferred (a wait too long for it) asks for another attempt
+ * of the step, unless this is the last one, which keeps it as an error: the run will say what it did
+ * not see.
  */
 export async function inventorySlice(ctx: AuditContext, sliceIndex: number, { last }: AttemptInfo): Promise<StepOutcome<SliceResult>> {
   const config = ctx.settings();
   const state = sliceIndex === 0 ? startRunWork(config.accounts, checkedPolicy(ctx).policy) : await ctx.work.state(sliceIndex - 1);
-  const { parts, state: next, deferred, requests } = await collectRunSlice(config.accounts, state, { now: ctx.now(), requestCap: config.subrequestsPerStep });
-  const fatal = next.accounts.every((account) => account.fatal);
-  if (deferred.length > 0 && !last && !fatal) {
-    return { retry: `${deferred.length} failure(s) to wait out, first: ${redact(deferred[0]?.message ?? "", config.secrets)}` };
-  }
-  await ctx.work.putSlice(sliceIndex, parts, next);
-  return { done: { requests, remaining: fatal ? 0 : runUnitsLeft(next), fatal } };
+  const carried = await enrichmentBefore(ctx, config.accounts, sliceIndex);
+  const before = once(() => ctx.work.parts(sliceIndex));
+  const slice = await collectSlice(
+    config.accounts,
+    { inventory: state, enrichment: carried.enrichment },
+    { now: ctx.now(), requestCap: config.subrequestsPerStep, partsBefore: async (account) => (await before()).filter((p) => p.account === account.name) },
+  );
+  const fatal = slice.state.inventory.accounts.every((account) => account.fatal);
+  const waitOut = slice.deferred.length > 0 ? `${slice.deferred.length} failure(s) to wait out, first: ${slice.deferred[0]?.message ?? ""}` : null;
+  const retry = waitOut ?? (slice.enrichmentDeferred.length > 0 ? `enrichment: ${slice.enrichmentDeferred[0]?.message ?? ""}` : null);
+  if (retry !== null && !last && !fatal) return { retry: redact(retry, config.secrets) };
+  await ctx.work.putSlice(sliceIndex, slice.parts, slice.state.inventory);
+  await keepEnrichment(ctx, sliceIndex, slice.state.enrichment, carried.failure ?? slice.enrichmentFailure);
+  return { done: { requests: slice.requests + slice.enrichmentRequests, remaining: fatal ? 0 : runUnitsLeft(slice.state.inventory), fatal } };
+}
+
+/** `load()` once, however often it is asked for. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load();
+    return loaded;
+  };
 }
 
 /** The run's policy, checked ("check policy" passed it; a deploy since may not have). */

@@ -9,8 +9,10 @@ import { anthropicDashboardUrl } from "../providers/anthropic/links.js";
 import type { ClientOptions } from "../providers/index.js";
 import { dashboardUrl } from "../providers/openai/links.js";
 import { runEnrichmentFields } from "../enrichment/run.js";
-import { type RunInventory, assembleRun, collectRunSlice, startRunWork } from "./accounts.js";
-import { applyAccountsEnrichment, enrichAccounts, mergedEnrichment } from "./enrich.js";
+import { type RunInventory, assembleRun, startRunWork } from "./accounts.js";
+import { applyAccountsEnrichment, failedRunEnrichment, mergedEnrichment } from "./enrich.js";
+import { startRunEnrichment } from "./enrich-plan.js";
+import { collectSlice } from "./run-slice.js";
 import { undecidedErrors } from "./undecided.js";
 import type { EnrichSource, EnrichmentState } from "../model/enrichment.js";
 import { redact } from "../util/redact.js";
@@ -119,14 +121,22 @@ export async function runAuditWithInventory(input: RunAuditInput): Promise<{ run
   const checked = checkPolicy(input.policy);
   if (!checked.ok) return { run: invalidPolicyRun(base, checked, now()), inventory: null };
   const { accounts, client } = accountsOf(input);
-  const { parts } = await collectRunSlice(accounts, startRunWork(accounts, checked.policy), { client, now: now() });
-  const collected = assembleRun(accounts, parts);
-  const enrichments = await enrichAccounts(collected.accounts, accounts, input.enrich ?? [], now(), client);
+  const sources = input.enrich ?? [];
+  // The inventory of every account and, started with it, the enrichment: one slice, to the end.
+  const start = { inventory: startRunWork(accounts, checked.policy), enrichment: startRunEnrichment(accounts, () => sources, now()) };
+  const slice = await collectSlice(accounts, start, { client, now: now() });
+  const collected = assembleRun(accounts, slice.parts);
+  const enrichments = slice.enrichmentFailure === undefined ? slice.state.enrichment : brokenEnrichment(sources, now(), slice.enrichmentFailure);
   const inventory = applyAccountsEnrichment(collected, enrichments);
   const evaluatedAt = now();
   const secrets = accounts.map((a) => a.adminKey);
   const run = concludeRun({ base, policy: checked, inventory, evaluatedAt, finishedAt: now(), secrets, accepted: input.accepted ?? [], enrichment: mergedEnrichment(enrichments) });
   return { run, inventory };
+}
+
+/** The enrichment broke (something thrown, not an API failure): said once, as the Workflow says a failed enrichment step; never the run's failure. */
+function brokenEnrichment(sources: readonly EnrichSource[], now: Date, failure: unknown) {
+  return failedRunEnrichment(sources, now, { kind: "step_failed", message: `the enrichment failed: ${failure instanceof Error ? failure.message : String(failure)}` });
 }
 
 /** The accounts of the input, and how their clients connect. */

@@ -27,7 +27,10 @@ import { type InventoryPart as OpenAIPart, type WorkState as OpenAIWorkState, in
 export type AccountRef = Pick<AccountSettings, "name" | "provider">;
 
 /** How every account's client connects (tests, the CLI's progress); each account adds its key and API root. */
-export type ClientOptions = Omit<InventoryOptions, "adminKey" | "baseURL">;
+export type ClientOptions = Omit<InventoryOptions, "adminKey" | "baseURL"> & {
+  /** The fetch of the inventory's reads that no other request waits on (Anthropic's usage for the last use); default `fetch`. */
+  usageFetch?: typeof fetch;
+};
 
 export type AccountState =
   | { account: string; provider: "openai"; work: OpenAIWorkState; fatal: boolean }
@@ -44,6 +47,11 @@ export interface RunWorkState {
 export interface AccountEnrichment {
   account: string | null;
   state: EnrichmentState;
+  /**
+   * Started with the inventory, before the account's keys are known: what needs them (OpenAI's
+   * audit-log windows, Anthropic's creators) is planned once its inventory is done.
+   */
+  awaitingKeys?: true;
 }
 
 /** One account's inventory, every key and error stamped with it. */
@@ -89,7 +97,8 @@ export async function collectAccountSlice(
     const { part, state: work } = await collectAnthropicAccountSlice(settings, state.work, options.now, requestCap);
     return { part: { account: state.account, provider: "anthropic", part }, state: { ...state, work, fatal: part.fatal !== undefined }, deferred: [] };
   }
-  const settings: InventoryOptions = { ...client, adminKey: account.adminKey, baseURL: account.baseUrl };
+  const { usageFetch: _anthropicOnly, ...openai } = client;
+  const settings: InventoryOptions = { ...openai, adminKey: account.adminKey, baseURL: account.baseUrl };
   const { part, state: work, deferred } = await collectInventorySlice(settings, state.work, requestCap);
   return { part: { account: state.account, provider: "openai", part }, state: { ...state, work, fatal: part.fatal !== undefined }, deferred };
 }

@@ -7,7 +7,8 @@ import type { AccountEnrichment } from "../providers/index.js";
 /**
  * The enrichment's scratch space in R2, next to the inventory's (WorkStore, src/store/work-store.ts):
  * under the run's `work/<run id>/`, so the run's clean-up removes it with the rest. Every account's
- * enrichment after each Workflow step (`enrich-state-<i>.json`), and the result the later steps read
+ * enrichment after each Workflow step that carried it (`enrich-state-<i>.json`, i counting the
+ * inventory steps, which start it, then the enrich steps), and the result the later steps read
  * (`enrichment.json`).
  */
 export class EnrichmentStore extends RunWorkFiles {
@@ -15,8 +16,9 @@ export class EnrichmentStore extends RunWorkFiles {
     await this.write(`enrich-state-${index}`, state);
   }
 
-  async state(index: number): Promise<AccountEnrichment[]> {
-    return this.read<AccountEnrichment[]>(`enrich-state-${index}`);
+  /** The state after step `index`, or null when that step kept none (no enrichment, or it was over). */
+  async stateIfAny(index: number): Promise<AccountEnrichment[] | null> {
+    return this.readIfAny<AccountEnrichment[]>(`enrich-state-${index}`);
   }
 
   async putResult(state: readonly AccountEnrichment[]): Promise<void> {

@@ -55,9 +55,10 @@ const ENRICH_ATTEMPTS: RetryPlan = { attempts: 2, firstDelaySeconds: 10 };
  * One audit run as a Workflow instance (id = run id): a readable list of durable steps whose bodies
  * are the plain functions of src/audit/steps.ts. The policy check, the inventory of every configured
  * account at once in steps of at most AUDIT_SUBREQUESTS_PER_STEP Admin API requests between them (each
- * step's parts kept in R2), the enrichment likewise, evaluation and
- * recording in D1, the evidence, then Slack. A retried or restarted instance replays finished steps
- * from their stored results, so a run is never lost or done twice.
+ * step's parts kept in R2), carrying the enrichment started with it, whatever of the enrichment is
+ * left in steps of its own, evaluation and recording in D1, the evidence, then Slack. A retried or
+ * restarted instance replays finished steps from their stored results, so a run is never lost or done
+ * twice.
  */
 export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
   override async run(event: WorkflowEvent<AuditParams>, step: WorkflowStep): Promise<RecordedOutcome & { step_requests: number[] }> {
@@ -118,7 +119,7 @@ export class AuditWorkflow extends WorkflowEntrypoint<Env, AuditParams> {
     return { ...(await step.do("evaluate and record", RECORD_STEP, () => evaluateAndRecord(ctx, sliceCount))), slices };
   }
 
-  /** "enrich <i>" (ENRICH) in steps of at most AUDIT_SUBREQUESTS_PER_STEP requests; a failure is said on the run, never fails it. */
+  /** "enrich <i>": what the inventory steps left of the enrichment (ENRICH), at most AUDIT_SUBREQUESTS_PER_STEP requests each; a failure is said on the run, never fails it. */
   private async enrich(step: WorkflowStep, ctx: AuditContext, sliceCount: number, stepRequests: number[]): Promise<void> {
     try {
       for (let index = 0, remaining = 1; remaining > 0; index++) {

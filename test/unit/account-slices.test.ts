@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AccountSettings } from "../../src/config.js";
 import { assembleRun, collectRunSlice, runUnitsLeft, shareRequestCap, startRunWork } from "../../src/audit/accounts.js";
+import { shareSliceCap } from "../../src/audit/cap-shares.js";
 import { checkPolicy } from "../../src/policy/check.js";
 import { bundledPolicy } from "../../src/policy/bundled.js";
 import { limitedFetch } from "../../src/providers/fetch-limit.js";
@@ -52,6 +53,20 @@ describe("the request cap of a slice", () => {
     expect(Object.fromEntries(shareRequestCap(10, ["a", "b", "c"], 4))).toEqual({ a: 5, b: 5 });
     expect(Object.fromEntries(shareRequestCap(45, ["a"], 4))).toEqual({ a: 45 });
     expect(Object.fromEntries(shareRequestCap(14, ["a", "b", "c"], 4))).toEqual({ a: 5, b: 5, c: 4 });
+  });
+
+  it("with the enrichment started beside the inventory: the inventory first, the enrichment what its units may take, at most a quarter", () => {
+    const units = (entries: [string, number][]) => new Map(entries);
+    const asObjects = (shares: ReturnType<typeof shareSliceCap>) => ({ inventory: Object.fromEntries(shares.inventory), enrichment: Object.fromEntries(shares.enrichment) });
+    // One account: its two reports may take 2 × 4 attempts; the inventory the rest.
+    expect(asObjects(shareSliceCap(45, ["a"], units([["a", 2]]), 4))).toEqual({ inventory: { a: 37 }, enrichment: { a: 8 } });
+    // Three: never more than a quarter of the cap while an inventory has work.
+    expect(asObjects(shareSliceCap(45, ["a", "b", "c"], units([["a", 2], ["b", 2], ["c", 2]]), 4))).toEqual({ inventory: { a: 12, b: 11, c: 11 }, enrichment: { a: 6, b: 5 } });
+    // A small cap goes to the inventories it can hold before any enrichment.
+    expect(asObjects(shareSliceCap(12, ["a", "b", "c"], units([["a", 2]]), 4))).toEqual({ inventory: { a: 4, b: 4, c: 4 }, enrichment: {} });
+    // No enrichment units, or no inventory left: one of them has it all.
+    expect(asObjects(shareSliceCap(45, ["a", "b"], units([["a", 0]]), 4))).toEqual({ inventory: { a: 23, b: 22 }, enrichment: {} });
+    expect(asObjects(shareSliceCap(45, [], units([["a", 9], ["b", 1]]), 4))).toEqual({ inventory: {}, enrichment: { a: 23, b: 22 } });
   });
 
   it("holds over every slice of three accounts read at once, and the slices read everything once", async () => {

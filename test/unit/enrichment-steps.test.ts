@@ -1,5 +1,5 @@
 /**
- * The Workflow's enrichment steps (src/audit/steps.ts: enrichSlice, recordEnrichmentFailure),
+ * The Workflow's enrichment (src/audit/steps.ts: carried by inventorySlice, then enrichSlice, recordEnrichmentFailure),
  * run in Node against real SQL and an in-memory R2, as test/unit/audit-steps.test.ts runs the others:
  * the per-step request budget, the state carried in R2, and failures that never fail the run.
  */
@@ -101,6 +101,8 @@ async function enrich(ctx: AuditContext, slices: number, attempt = LAST): Promis
   return perStep;
 }
 
+const enrichmentRequests = () => sim.requests.filter((r) => /\/organization\/(audit_logs|usage\/completions|costs)$/.test(r.path));
+
 async function recorded(ctx: AuditContext): Promise<AuditRun> {
   return (await ctx.history.get(ctx.params.run_id)) as AuditRun;
 }
@@ -110,6 +112,7 @@ describe("enrich steps", () => {
     sim.setOrg(withEnrichmentData(generateOrg({ projects: 40, keysPerProject: 15, users: 50, adminKeys: 3, now: NOW, seed: 11 }), NOW));
     const ctx = context();
     const slices = await inventory(ctx);
+    const duringInventory = enrichmentRequests().length;
     sim.clearLog();
     const perStep = await enrich(ctx, slices);
     expect(perStep.length).toBeGreaterThan(1);
@@ -118,7 +121,8 @@ describe("enrich steps", () => {
     expect(await evaluateAndRecord(ctx, slices)).toMatchObject({ status: "complete" });
 
     const run = await recorded(ctx);
-    expect(run.enrichment).toEqual({ sources: ["audit_log", "usage", "costs"], api_requests: sim.requests.length });
+    // Started with the inventory: the requests its steps carried, then the enrich steps'.
+    expect(run.enrichment).toEqual({ sources: ["audit_log", "usage", "costs"], api_requests: duringInventory + sim.requests.length });
     expect(run.enrichment_errors).toEqual([]);
     expect(run.findings.length).toBeGreaterThan(0);
     for (const f of run.findings) {
@@ -172,9 +176,26 @@ describe("enrich steps", () => {
     const expected = (await recorded(plain)).findings.map((f) => `${f.rule_id} ${f.key.id} ${f.sentence}`);
     await releaseAndCleanUp(plain);
 
+    // The inventory step that carries the enrichment keeps its failure to itself: said on the run, the step done.
     r2.failOn("put", /enrich-state/);
     const ctx = context();
     const slices = await inventory(ctx);
+    expect(await enrich(ctx, slices)).toEqual([0]);
+    expect(await evaluateAndRecord(ctx, slices)).toMatchObject({ status: "complete" });
+    const run = await recorded(ctx);
+    expect(run.errors).toEqual([]);
+    expect(run.enrichment_errors).toEqual([
+      { source: "enrichment", kind: "step_failed", message: expect.stringMatching(/^enrichment unavailable: the enrichment step failed: R2 put failed/) },
+    ]);
+    expect(run.findings.map((f) => `${f.rule_id} ${f.key.id} ${f.sentence}`)).toEqual(expected);
+    expect(run.findings.every((f) => f.key.created_by === null && f.key.spend_30d_usd === null)).toBe(true);
+  });
+
+  it("an enrich step that fails for good is recorded by the Workflow's own step, the run complete", async () => {
+    sim.setOrg(withEnrichmentData(generateOrg({ projects: 40, keysPerProject: 15, users: 50, adminKeys: 3, now: NOW, seed: 11 }), NOW));
+    const ctx = context();
+    const slices = await inventory(ctx);
+    r2.failOn("put", new RegExp(`/enrich-state-${slices}\\.json$`));
     const error = await enrichSlice(ctx, slices, 0, LAST).then(
       () => null,
       (thrown: unknown) => thrown,
@@ -187,7 +208,6 @@ describe("enrich steps", () => {
     expect(run.enrichment_errors).toEqual([
       { source: "enrichment", kind: "step_failed", message: expect.stringMatching(/^enrichment unavailable: the enrichment step failed: R2 put failed/) },
     ]);
-    expect(run.findings.map((f) => `${f.rule_id} ${f.key.id} ${f.sentence}`)).toEqual(expected);
     expect(run.findings.every((f) => f.key.created_by === null && f.key.spend_30d_usd === null)).toBe(true);
   });
 

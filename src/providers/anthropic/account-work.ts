@@ -41,10 +41,11 @@ export function anthropicUnitsLeft(state: AnthropicAccountState): number {
 
 /**
  * One slice of the account: at most `requestCap` requests (undefined: no cap). The listing first;
- * with what the cap leaves, the last use (`now` fixes its window when it starts).
+ * with what the cap leaves, the last use (`now` fixes its window when it starts), through `usageFetch`
+ * when given (a run's in-flight limit serves the pages others wait on before it).
  */
 export async function collectAnthropicAccountSlice(
-  options: AnthropicInventoryOptions,
+  options: AnthropicInventoryOptions & { usageFetch?: typeof fetch },
   state: AnthropicAccountState,
   now: Date,
   requestCap?: number,
@@ -66,7 +67,8 @@ export async function collectAnthropicAccountSlice(
   // No active key: no use to read (inactive, archived and expired keys are inventory, never findings).
   if (next.lastUse === null && next.activeKeyIds.length === 0) work = { ...work, units: [] };
   const before = work.requests;
-  work = await continueLastUse(options, work, left);
+  const { usageFetch, ...listing } = options;
+  work = await continueLastUse(usageFetch ? { ...listing, fetch: usageFetch } : listing, work, left);
   part.requests += work.requests - before;
   next.lastUse = work;
   if (lastUseFinished(work)) part.lastUse = lastUseReport(options.account, work);
