@@ -72,3 +72,13 @@ export function parseAccountsSetting(text: string): { entries: AccountEntry[] } 
   });
   return problems.length > 0 ? { problems } : { entries: parsed.data };
 }
+
+/**
+ * The configured account a key (or an action's target) belongs to: the one it names, else the
+ * provider's only account (records of a single account name none). Undefined when that is not one
+ * configured account: then nothing is listed, called or compared there (unsure means no).
+ */
+export function accountOf<A extends Pick<AccountSettings, "name" | "provider">>(accounts: readonly A[], provider: ProviderName, name: string | undefined): A | undefined {
+  const ofProvider = accounts.filter((account) => account.provider === provider);
+  return name === undefined ? (ofProvider.length === 1 ? ofProvider[0] : undefined) : ofProvider.find((account) => account.name === name);
+}

@@ -6,7 +6,7 @@ import { ENRICH_SOURCES, type EnrichSource } from "./model/enrichment.js";
 import { signingKeyProblem } from "./util/ed25519-key-text.js";
 
 export { ConfigError, type SettingProblem, type SettingsPlace } from "./config-error.js";
-export { type AccountSettings, type ProviderName, PROVIDER_NAMES } from "./config-accounts.js";
+export { type AccountSettings, type ProviderName, PROVIDER_NAMES, accountOf } from "./config-accounts.js";
 
 /**
  * Every setting of the Worker and the CLI, in one zod schema, read from `env` once per invocation;

@@ -7,9 +7,8 @@
  * first use, so an edge that must answer with broken settings can still read D1.
  */
 import type { WebClient } from "@slack/web-api";
-import { type Config, readConfig } from "./config.js";
+import { type Config, readConfig, accountOf } from "./config.js";
 import type { Clock, DecideDeps, KeyActions, Notifier, RunReader } from "./decide/ports.js";
-import { accountOf } from "./decide/account-of.js";
 import { keyActionsByProvider } from "./decide/provider-keys.js";
 import type { AuditRun } from "./model/run.js";
 import { parsedBundledPolicy } from "./policy/bundled.js";

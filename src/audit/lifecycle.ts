@@ -1,4 +1,5 @@
-import type { AccountSettings } from "../config.js";
+import { type AccountSettings, accountOf } from "../config.js";
+import { keyProvider } from "../model/key-facts.js";
 import { type OpenFindingState, applyLifecycle } from "../model/lifecycle.js";
 import type { AuditRun } from "../model/run.js";
 import type { RunHistory } from "../store/run-history.js";
@@ -46,14 +47,9 @@ export async function accountsOfOpenFindings(history: Pick<RunHistory, "get">, r
   for (const runId of new Set(candidates.map((state) => state.last_seen_run))) {
     const earlier = await history.get(runId);
     for (const finding of earlier?.findings ?? []) {
-      const account = finding.key.account ?? onlyAccountOf(configured, finding.key.provider ?? "openai");
+      const account = accountOf(configured, keyProvider(finding.key), finding.key.account)?.name;
       if (account !== undefined) accounts.set(finding.fingerprint, account);
     }
   }
   return accounts;
-}
-
-function onlyAccountOf(configured: readonly ConfiguredAccount[], provider: string): string | undefined {
-  const ofProvider = configured.filter((account) => account.provider === provider);
-  return ofProvider.length === 1 ? ofProvider[0]?.name : undefined;
 }

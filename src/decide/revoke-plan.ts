@@ -3,7 +3,8 @@
  * report's run recorded it, that run's policy, no other request open for it, and the actions that
  * fit, from keys listed fresh. Also what every guard check reads besides the request itself.
  */
-import { accountOf } from "./account-of.js";
+import { accountOf } from "../config.js";
+import { keyProvider } from "../model/key-facts.js";
 import type { KeyRecord } from "../model/inventory.js";
 import type { ListedKey, RemediationAction } from "../model/remediation.js";
 import type { RunFinding } from "../model/run.js";
@@ -103,9 +104,9 @@ export async function guardContext(deps: DecideDeps, policy: Policy | undefined,
   };
 }
 
-/** The admin key of the account a key belongs to (see accountOf); undefined when that account is not configured. */
+/** The admin key of the account a key belongs to (config-accounts.ts accountOf); undefined when that account is not configured. */
 export function ownAdminKeyOf(settings: Pick<DecideSettings, "accounts">, key: Pick<KeyRecord, "provider" | "account">): string | undefined {
-  return accountOf(settings.accounts, key.provider ?? "openai", key.account)?.adminKey;
+  return accountOf(settings.accounts, keyProvider(key), key.account)?.adminKey;
 }
 
 /** The Disable request `id` as stored now, with the latest other Re-enable of it; null when there is no such request or it cannot be read. */
