@@ -1,5 +1,5 @@
 import type { ProviderName } from "../config-accounts.js";
-import type { KeyRecord } from "./inventory.js";
+import type { KeyOwner, KeyRecord } from "./inventory.js";
 
 /**
  * The defaults of KeyRecord's optional issue-19 fields, in one place: a record without `provider`
@@ -38,4 +38,9 @@ export function isActiveKey(key: Pick<KeyRecord, "status">): boolean {
  */
 export function providerListsLastUse(provider: ProviderName): boolean {
   return provider === "openai";
+}
+
+/** Whether the provider names anyone for the key's owner (an Anthropic legacy or system key has neither principal nor creator). */
+export function ownerKnown(owner: Pick<KeyOwner, "id" | "name" | "email">): boolean {
+  return Boolean(owner.id || owner.name || owner.email);
 }

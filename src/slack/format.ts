@@ -3,7 +3,7 @@ import type { KeyOwner, ProjectRef } from "../model/inventory.js";
 import { enrichmentSummary } from "../enrichment/describe.js";
 import { remediationFor } from "../policy/registry.js";
 import type { Severity } from "../model/severity.js";
-import { keyAccount, keyProvider } from "../model/key-facts.js";
+import { keyAccount, keyProvider, ownerKnown } from "../model/key-facts.js";
 import { type Provider, PROVIDER_TITLE } from "../report/accounts.js";
 import { CONSOLE_NAME, keyDashboardUrl } from "../report/key-links.js";
 import { clip, inlineCode, safe } from "./mrkdwn.js";
@@ -71,8 +71,7 @@ function findingAccount(f: Pick<RunFinding, "key">, opts: FindingLabelOptions): 
 }
 
 export function ownerLabel(owner: KeyOwner): string {
-  // An Anthropic key with neither principal nor creator (legacy and system keys) has no owner to name.
-  if (!owner.id && !owner.name && !owner.email) return "no owner known";
+  if (!ownerKnown(owner)) return "no owner known";
   const who = safe(owner.name ?? owner.id, 120);
   const email = owner.email ? ` (${safe(owner.email, 120)})` : "";
   const kind = owner.type === "service_account" ? "service account " : "";

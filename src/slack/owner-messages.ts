@@ -1,3 +1,4 @@
+import { ownerKnown } from "../model/key-facts.js";
 import type { KeyOwner } from "../model/inventory.js";
 import { severityRank } from "../model/severity.js";
 import type { OwnerResolution } from "./owner-directory.js";
@@ -37,6 +38,7 @@ export function ownerKey(owner: OwnerAddress): string {
  * `npm run demo` name them this way.
  */
 export function keyOwnerName(owner: KeyOwner): string {
+  if (!ownerKnown(owner)) return "no owner known";
   return owner.type === "user" ? (owner.email ?? owner.name ?? owner.id) : `service account ${owner.name ?? owner.id}`;
 }
 
