@@ -6,8 +6,8 @@
  * key is then read fresh (status, use in the last 24 hours) for the guards. Every guard is decide/'s,
  * the call goes through `carryOut`, and it is confirmed by reading the key again.
  *
- * Until the configuration takes Anthropic accounts (issue 19), the settings are read here:
- * ANTHROPIC_ADMIN_KEY, ANTHROPIC_BASE_URL, POLICY and REMEDIATION*.
+ * The settings are read here, as the command line needs them: ANTHROPIC_ADMIN_KEY,
+ * ANTHROPIC_BASE_URL, POLICY and REMEDIATION* (ACCOUNTS is not read by revoke; see the README).
  */
 import { checkPolicy, concludeRun } from "../audit/run.js";
 import { ConfigError, POLICY_NAME, readRemediationSettings, secretValues } from "../config.js";
@@ -22,6 +22,8 @@ import { collectAnthropicInventory } from "../providers/anthropic/inventory.js";
 import { anthropicKeyActions } from "../providers/anthropic/key-actions.js";
 import { lastUseOf, readLastUse } from "../providers/anthropic/last-used.js";
 import { normalizeApiKey } from "../providers/anthropic/normalize.js";
+import { lastUseFields } from "../model/last-use.js";
+import { usageDaysNeeded } from "../policy/usage-days.js";
 import { readPolicySource } from "./audit-command.js";
 import type { CliIo } from "./io.js";
 import { chooseAction } from "./revoke-choice.js";
@@ -32,7 +34,7 @@ import type { CheckedPolicy } from "../audit/run.js";
 const ACCOUNT = "anthropic";
 /** Each request of the command may take this long. */
 const TIMEOUT_MS = 30_000;
-/** The `unused` window read when the policy has no `unused` rule. */
+/** The usage window read when no rule of the policy needs one (the run reads none then; the in-use check still does). */
 const DEFAULT_USAGE_DAYS = 90;
 
 type Fail = (message: string, code?: number) => number;
@@ -119,16 +121,12 @@ async function auditAccount(
   const inventory = await collectAnthropicInventory(connection);
   if (inventory.fatal) return { problem: inventory.fatal.message };
   if (inventory.errors.length > 0) return { problem: inventory.errors.map((error) => error.message).join("; ") };
-  const days = Math.max(0, ...checked.policy.rules.flatMap((rule) => (rule.kind === "unused" ? [rule.days] : []))) || DEFAULT_USAGE_DAYS;
+  const days = usageDaysNeeded(checked.policy, { name: ACCOUNT, provider: "anthropic" }) ?? DEFAULT_USAGE_DAYS;
   const usage = await readLastUse({ ...connection, days, now, keyIds: inventory.keys.map((key) => key.id) });
   // Without usage, `unused` cannot be decided: never a guess of "unused", never "fine".
   if (!usage.known) return { problem: usage.reason };
-  const keys = inventory.keys.map((key) => {
-    const use = lastUseOf(usage, key);
-    if (use.state === "used") return { ...key, last_used_at: use.last_used_at, last_used_known_since: usage.window.from };
-    if (use.state === "unknown") return { ...key, last_used_at: null, last_used_unknown: use.reason };
-    return { ...key, last_used_at: null, last_used_known_since: usage.window.from };
-  });
+  // The same reading of last use as a run's (model/last-use.ts).
+  const keys = inventory.keys.map((key) => ({ ...key, ...lastUseFields(lastUseOf(usage, key), usage.window) }));
   const base = { id: newRunId(now), trigger: "cli" as const, started_at: now.toISOString() };
   const run = concludeRun({ base, policy: checked, inventory: { ...inventory, keys }, evaluatedAt: now, finishedAt: now, secrets });
   if (run.status !== "complete") return { problem: `the run is ${run.status}` };
